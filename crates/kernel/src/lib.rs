@@ -1,0 +1,1 @@
+//! napi-free core of napi-parallel: kernel.

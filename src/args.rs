@@ -1,0 +1,113 @@
+//! Argument and option parsing that yields Node-style errors.
+//!
+//! napi-rs's own conversions fail with generic messages; bindings that want
+//! `ERR_INVALID_ARG_TYPE` naming the option use these helpers instead.
+
+use std::ptr;
+
+use napi::bindgen_prelude::{FromNapiValue, JsValue, Unknown};
+use napi::{Env, ValueType, sys};
+
+use crate::error::NpError;
+
+/// An optional options object (`undefined` and `null` mean "no options").
+pub struct Options {
+  env: sys::napi_env,
+  object: Option<sys::napi_value>,
+  name: &'static str,
+}
+
+fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
+  let mut t = 0;
+  // SAFETY: live env and value on the JS thread.
+  unsafe { sys::napi_typeof(env, value, &mut t) };
+  ValueType::from(t)
+}
+
+impl Options {
+  /// Wraps argument `name`; anything but an object, `undefined` or `null` is a TypeError.
+  pub fn new(env: &Env, value: Option<Unknown<'_>>, name: &'static str) -> Result<Self, NpError> {
+    let object = match value {
+      None => None,
+      Some(v) => match type_of(env.raw(), v.raw()) {
+        ValueType::Undefined | ValueType::Null => None,
+        ValueType::Object => Some(v.raw()),
+        _ => return Err(NpError::invalid_arg_type(name, "of type object")),
+      },
+    };
+    Ok(Self { env: env.raw(), object, name })
+  }
+
+  /// The raw value of `key`, or `None` when absent or `undefined`.
+  pub fn raw(&self, key: &str) -> Result<Option<sys::napi_value>, NpError> {
+    let Some(object) = self.object else { return Ok(None) };
+    let mut value = ptr::null_mut();
+    let key_c = std::ffi::CString::new(key).map_err(|_| NpError::invalid_arg_value(key, "is not a valid key"))?;
+    // SAFETY: live env, object and key.
+    let status = unsafe { sys::napi_get_named_property(self.env, object, key_c.as_ptr(), &mut value) };
+    if status != sys::Status::napi_ok {
+      return Err(NpError::invalid_arg_value(&self.path(key), "could not be read"));
+    }
+    Ok(match type_of(self.env, value) {
+      ValueType::Undefined => None,
+      _ => Some(value),
+    })
+  }
+
+  fn path(&self, key: &str) -> String {
+    format!("{}.{key}", self.name)
+  }
+
+  fn typed<T: FromNapiValue>(&self, key: &str, want: ValueType, expected: &str) -> Result<Option<T>, NpError> {
+    let Some(value) = self.raw(key)? else { return Ok(None) };
+    if type_of(self.env, value) != want {
+      return Err(NpError::invalid_arg_type(&self.path(key), expected));
+    }
+    // SAFETY: the type was just checked.
+    unsafe { T::from_napi_value(self.env, value) }.map(Some).map_err(NpError::from)
+  }
+
+  /// A number option.
+  pub fn number(&self, key: &str) -> Result<Option<f64>, NpError> {
+    self.typed(key, ValueType::Number, "of type number")
+  }
+
+  /// A string option.
+  pub fn string(&self, key: &str) -> Result<Option<String>, NpError> {
+    self.typed(key, ValueType::String, "of type string")
+  }
+
+  /// A boolean option.
+  pub fn boolean(&self, key: &str) -> Result<Option<bool>, NpError> {
+    self.typed(key, ValueType::Boolean, "of type boolean")
+  }
+
+  /// An integer option within `lo..=hi`.
+  pub fn integer(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, NpError> {
+    self.number(key)?.map(|v| integer_in(&self.path(key), v, lo, hi)).transpose()
+  }
+}
+
+/// `v` if it is an integer within `lo..=hi`, else a RangeError naming `name`.
+pub fn integer_in(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, NpError> {
+  if v.fract() == 0.0 && v >= lo && v <= hi {
+    Ok(v)
+  } else {
+    Err(NpError::out_of_range(name, &format!("must be an integer >= {lo} and <= {hi}. Received {v}")))
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn integers_are_range_checked() {
+    assert_eq!(integer_in("threads", 4.0, 1.0, 8.0).unwrap(), 4.0);
+    for bad in [0.0, 9.0, 1.5, f64::NAN, f64::INFINITY] {
+      let e = integer_in("threads", bad, 1.0, 8.0).unwrap_err();
+      assert_eq!(e.code, "ERR_OUT_OF_RANGE");
+      assert!(e.message.contains("\"threads\""));
+    }
+  }
+}

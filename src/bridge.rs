@@ -1,0 +1,156 @@
+//! The batched completion path from pool threads back to one JS thread.
+//!
+//! Each environment (the main thread and every worker_thread) owns one
+//! [`Bridge`]: a lock-free queue of [`Completion`]s plus one raw napi
+//! threadsafe function. A finished job pushes its completion and calls the
+//! threadsafe function only if the `scheduled` flag was clear, so a burst of
+//! completions costs one wake-up of the JS thread, and that wake-up settles
+//! all of them in one pass (see `task::settle_completions`).
+//!
+//! The threadsafe function is created weak (unref'd): `task.rs` refs it while
+//! tasks are pending and unrefs it when none is, so an idle process exits.
+
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+
+use crossbeam::queue::SegQueue;
+use napi::sys;
+
+use crate::error::NpError;
+
+/// Converts a job's result into a JS value, on the JS thread.
+pub type ToJs = Box<dyn FnOnce(sys::napi_env) -> napi::Result<sys::napi_value> + Send>;
+
+/// A finished task on its way to the JS thread.
+pub struct Completion {
+  /// The task id (the key of its pending entry).
+  pub id: u64,
+  /// Its value, or the error its Promise rejects with.
+  pub outcome: Result<ToJs, NpError>,
+}
+
+struct TsfnPtr(sys::napi_threadsafe_function);
+// SAFETY: napi threadsafe functions are made to be called from any thread;
+// the pointer is only used while the Mutex says the environment is alive.
+unsafe impl Send for TsfnPtr {}
+
+/// One environment's completion queue and wake-up handle.
+pub struct Bridge {
+  queue: SegQueue<Completion>,
+  scheduled: AtomicBool,
+  tsfn: Mutex<Option<TsfnPtr>>,
+}
+
+impl Bridge {
+  /// Queues a completion and wakes the JS thread unless a wake-up is already
+  /// scheduled. Callable from any thread; a no-op after the environment died.
+  pub fn push(&self, completion: Completion) {
+    self.queue.push(completion);
+    if !self.scheduled.swap(true, SeqCst) {
+      let tsfn = self.tsfn.lock().unwrap_or_else(|e| e.into_inner());
+      if let Some(t) = tsfn.as_ref() {
+        // SAFETY: the environment is alive while the Option is Some (the
+        // cleanup hook clears it under this lock before Node frees the tsfn).
+        unsafe {
+          sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking);
+        }
+      }
+    }
+  }
+
+  /// Takes every queued completion. Clears the flag first, so a completion
+  /// pushed during the drain schedules a new wake-up rather than being stranded.
+  pub fn take_all(&self, mut each: impl FnMut(Completion)) {
+    self.scheduled.store(false, SeqCst);
+    while let Some(c) = self.queue.pop() {
+      each(c);
+    }
+  }
+
+  /// Keeps the event loop alive (`true`) or lets it exit (`false`). JS thread only.
+  pub fn set_ref(&self, env: sys::napi_env, keep_alive: bool) {
+    let tsfn = self.tsfn.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = tsfn.as_ref() {
+      // SAFETY: called on the JS thread of `env`, which owns the tsfn.
+      unsafe {
+        if keep_alive {
+          sys::napi_ref_threadsafe_function(env, t.0);
+        } else {
+          sys::napi_unref_threadsafe_function(env, t.0);
+        }
+      }
+    }
+  }
+}
+
+/// Called on the JS thread with the environment's bridge after a wake-up.
+pub type OnWake = unsafe fn(sys::napi_env, &Bridge);
+
+struct Context {
+  bridge: Arc<Bridge>,
+  on_wake: OnWake,
+}
+
+unsafe extern "C" fn call_js(env: sys::napi_env, _js_cb: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
+  if env.is_null() || context.is_null() {
+    return; // the environment is being torn down
+  }
+  // SAFETY: `context` is the `Context` leaked in `install`, freed only in `finalize`.
+  let ctx = unsafe { &*(context as *const Context) };
+  // SAFETY: we are on the JS thread of `env`.
+  unsafe { (ctx.on_wake)(env, &ctx.bridge) };
+}
+
+unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+  if !data.is_null() {
+    // SAFETY: `data` is the `Context` leaked in `install`; Node calls this once.
+    drop(unsafe { Box::from_raw(data as *mut Context) });
+  }
+}
+
+unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
+  // SAFETY: `arg` is a leaked `Arc<Bridge>` (see `install`), reclaimed here once.
+  let bridge = unsafe { Arc::from_raw(arg as *const Bridge) };
+  bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()).take();
+}
+
+/// Creates the environment's bridge: a weak threadsafe function whose
+/// wake-ups call `on_wake`.
+pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<Arc<Bridge>> {
+  let bridge = Arc::new(Bridge { queue: SegQueue::new(), scheduled: AtomicBool::new(false), tsfn: Mutex::new(None) });
+  let context = Box::into_raw(Box::new(Context { bridge: bridge.clone(), on_wake }));
+  let mut name = ptr::null_mut();
+  let mut tsfn = ptr::null_mut();
+  let label = "napi-parallel:bridge";
+  // SAFETY: called on the JS thread during module init with a live env.
+  unsafe {
+    check(sys::napi_create_string_utf8(env, label.as_ptr().cast(), label.len() as isize, &mut name))?;
+    check(sys::napi_create_threadsafe_function(
+      env,
+      ptr::null_mut(),
+      ptr::null_mut(),
+      name,
+      0,
+      1,
+      context.cast(),
+      Some(finalize),
+      context.cast(),
+      Some(call_js),
+      &mut tsfn,
+    ))?;
+    check(sys::napi_unref_threadsafe_function(env, tsfn))?;
+  }
+  *bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()) = Some(TsfnPtr(tsfn));
+  // Registered after the tsfn, so it runs before Node's own cleanup of it
+  // (cleanup hooks run in reverse order of registration).
+  let hook_arg = Arc::into_raw(bridge.clone()) as *mut c_void;
+  // SAFETY: live env; `hook_arg` is reclaimed by `on_env_cleanup`.
+  unsafe { check(sys::napi_add_env_cleanup_hook(env, Some(on_env_cleanup), hook_arg))? };
+  Ok(bridge)
+}
+
+fn check(status: sys::napi_status) -> napi::Result<()> {
+  if status == sys::Status::napi_ok { Ok(()) } else { Err(napi::Error::from_status(napi::Status::from(status))) }
+}

@@ -1,0 +1,30 @@
+//! napi-parallel: real multi-core compute for Node.js.
+//!
+//! Module wiring only. The foundation: [`pool`] (rayon pools), [`bridge`]
+//! (batched completions), [`task`] (pending Promises, cancel, deadlines),
+//! [`error`] (JS errors with codes). Capabilities: [`ops`] (built-in ops),
+//! [`map`] (`parallelMap`, `spawn`), [`split`] (the string splitter),
+//! [`memo`] (the process-wide cache). Each binding module is thin; the
+//! engines live in napi-free crates under `crates/`.
+#![deny(clippy::all)]
+
+pub mod args;
+pub mod bridge;
+pub mod deadline;
+pub mod error;
+pub mod map;
+pub mod memo;
+pub mod ops;
+pub mod pool;
+pub mod split;
+pub mod task;
+
+use napi::bindgen_prelude::Object;
+use napi::{Env, Result};
+
+/// Runs once per environment (the main thread and each worker_thread):
+/// creates that environment's completion bridge and task registry.
+#[napi_derive::napi(module_exports)]
+pub fn init(_exports: Object, env: Env) -> Result<()> {
+  task::init_env(&env)
+}

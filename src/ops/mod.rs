@@ -1,0 +1,5 @@
+//! Built-in native operations.
+
+pub mod hash;
+mod hash_binding;
+mod ping;

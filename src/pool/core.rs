@@ -1,0 +1,422 @@
+//! The napi-free pool: a rayon thread pool fed through one lock-free queue.
+//!
+//! Submissions go onto a crossbeam `SegQueue`. At most `threads` *drainer*
+//! jobs run on the rayon pool at once, each popping and running queued jobs
+//! until the queue is empty. A burst of 100k submissions therefore costs a
+//! handful of rayon spawns (and thread wake-ups), not 100k of them, while
+//! rayon's work stealing still serves any parallel iterator a job runs.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+
+use crossbeam::queue::SegQueue;
+
+use super::histogram::Histogram;
+use crate::error::{NpError, codes};
+
+/// A unit of work for the pool.
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// How a pool is built.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PoolConfig {
+  /// Worker threads; `None` is the number of CPUs (or `NAPI_PARALLEL_THREADS`).
+  pub threads: Option<usize>,
+  /// Stack size of each worker, in bytes.
+  pub stack_size: Option<usize>,
+  /// Prefix of the worker threads' names.
+  pub thread_name: Option<String>,
+  /// Most jobs waiting in the queue; further submissions fail with `ERR_QUEUE_FULL`.
+  pub max_queue: Option<usize>,
+}
+
+/// How a finished job ended, for the counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+  /// Completed normally.
+  Completed,
+  /// Returned an error or panicked.
+  Failed,
+  /// Cancelled or timed out.
+  Cancelled,
+}
+
+/// Counters and histograms, all updated with relaxed atomics.
+#[derive(Default)]
+struct Metrics {
+  queued: AtomicUsize,
+  running: AtomicUsize,
+  completed: AtomicU64,
+  failed: AtomicU64,
+  cancelled: AtomicU64,
+  busy_ns: AtomicU64,
+  run_time: Histogram,
+  wait_time: Histogram,
+}
+
+/// A point-in-time copy of a pool's metrics. Times are milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatsSnapshot {
+  pub threads: usize,
+  pub queued: usize,
+  pub running: usize,
+  pub completed: u64,
+  pub failed: u64,
+  pub cancelled: u64,
+  /// Busy time over `threads × uptime`, 0..=1.
+  pub utilization: f64,
+  pub run_p50_ms: f64,
+  pub run_p99_ms: f64,
+  pub run_mean_ms: f64,
+  pub wait_p50_ms: f64,
+  pub wait_p99_ms: f64,
+  pub wait_mean_ms: f64,
+}
+
+/// A rayon pool with a submission queue, metrics, a queue bound and a close.
+pub struct PoolCore {
+  rayon: RwLock<Option<rayon::ThreadPool>>,
+  threads: usize,
+  max_queue: usize,
+  queue: SegQueue<(Instant, Job)>,
+  drainers: AtomicUsize,
+  closed: AtomicBool,
+  exited: Arc<(Mutex<usize>, Condvar)>,
+  idle: (Mutex<()>, Condvar),
+  metrics: Metrics,
+  started: Instant,
+}
+
+/// Threads for a pool: `config.threads`, else `NAPI_PARALLEL_THREADS`, else CPUs.
+pub fn resolve_threads(config: &PoolConfig) -> Result<usize, NpError> {
+  if let Some(n) = config.threads {
+    return Ok(n);
+  }
+  if let Ok(v) = std::env::var("NAPI_PARALLEL_THREADS") {
+    return match v.trim().parse::<usize>() {
+      Ok(n) if (1..=1024).contains(&n) => Ok(n),
+      _ => Err(NpError::out_of_range("NAPI_PARALLEL_THREADS", &format!("must be an integer from 1 to 1024. Received '{v}'"))),
+    };
+  }
+  Ok(std::thread::available_parallelism().map_or(2, |n| n.get()))
+}
+
+impl PoolCore {
+  /// Builds a pool and its threads.
+  pub fn new(config: &PoolConfig) -> Result<Arc<Self>, NpError> {
+    let threads = resolve_threads(config)?;
+    let exited = Arc::new((Mutex::new(0usize), Condvar::new()));
+    let exit_signal = exited.clone();
+    let name = config.thread_name.clone().unwrap_or_else(|| "napi-parallel".to_string());
+    let mut builder = rayon::ThreadPoolBuilder::new()
+      .num_threads(threads)
+      .thread_name(move |i| format!("{name}-{i}"))
+      .exit_handler(move |_| {
+        let (count, cv) = &*exit_signal;
+        *count.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        cv.notify_all();
+      });
+    if let Some(size) = config.stack_size {
+      builder = builder.stack_size(size);
+    }
+    let rayon = builder
+      .build()
+      .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_POOL", format!("Could not start the thread pool: {e}")))?;
+    Ok(Arc::new(Self {
+      rayon: RwLock::new(Some(rayon)),
+      threads,
+      max_queue: config.max_queue.unwrap_or(usize::MAX),
+      queue: SegQueue::new(),
+      drainers: AtomicUsize::new(0),
+      closed: AtomicBool::new(false),
+      exited,
+      idle: (Mutex::new(()), Condvar::new()),
+      metrics: Metrics::default(),
+      started: Instant::now(),
+    }))
+  }
+
+  /// Number of worker threads.
+  pub fn threads(&self) -> usize {
+    self.threads
+  }
+
+  /// Whether `close()` was called.
+  pub fn is_closed(&self) -> bool {
+    self.closed.load(Acquire)
+  }
+
+  /// Queues `job`. Fails with `ERR_POOL_CLOSED` or `ERR_QUEUE_FULL`.
+  pub fn submit(self: &Arc<Self>, job: Job) -> Result<(), NpError> {
+    if self.is_closed() {
+      return Err(NpError::error(codes::POOL_CLOSED, "The pool is closed."));
+    }
+    let queued = self.metrics.queued.fetch_add(1, Relaxed);
+    if queued >= self.max_queue {
+      self.metrics.queued.fetch_sub(1, Relaxed);
+      return Err(NpError::error(
+        codes::QUEUE_FULL,
+        format!("The pool's queue is full (maxQueue = {}).", self.max_queue),
+      ));
+    }
+    self.queue.push((Instant::now(), job));
+    fence(SeqCst);
+    self.start_drainer_if_needed();
+    Ok(())
+  }
+
+  fn start_drainer_if_needed(self: &Arc<Self>) {
+    let mut n = self.drainers.load(SeqCst);
+    while n < self.threads {
+      match self.drainers.compare_exchange_weak(n, n + 1, SeqCst, SeqCst) {
+        Ok(_) => {
+          let me = self.clone();
+          let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
+          match guard.as_ref() {
+            Some(pool) => pool.spawn(move || me.drain()),
+            None => {
+              self.drainers.fetch_sub(1, SeqCst);
+            }
+          }
+          return;
+        }
+        Err(actual) => n = actual,
+      }
+    }
+  }
+
+  /// Runs queued jobs until the queue is empty. Runs on a rayon thread.
+  fn drain(self: Arc<Self>) {
+    loop {
+      while let Some((submitted, job)) = self.queue.pop() {
+        let start = Instant::now();
+        self.metrics.queued.fetch_sub(1, Relaxed);
+        self.metrics.running.fetch_add(1, Relaxed);
+        self.metrics.wait_time.record(nanos(start - submitted));
+        // Jobs catch their own panics (see task.rs); this is a last line of
+        // defence so a drainer never dies with work left in the queue.
+        let _ = catch_unwind(AssertUnwindSafe(job));
+        let run = nanos(start.elapsed());
+        self.metrics.run_time.record(run);
+        self.metrics.busy_ns.fetch_add(run, Relaxed);
+        self.metrics.running.fetch_sub(1, Relaxed);
+      }
+      self.drainers.fetch_sub(1, SeqCst);
+      fence(SeqCst);
+      if self.queue.is_empty() {
+        self.notify_if_idle();
+        return;
+      }
+      // A job arrived after the last pop: take a drainer slot back, if free.
+      let n = self.drainers.load(SeqCst);
+      if n >= self.threads || self.drainers.compare_exchange(n, n + 1, SeqCst, SeqCst).is_err() {
+        return;
+      }
+    }
+  }
+
+  fn notify_if_idle(&self) {
+    if self.is_closed() {
+      let _lock = self.idle.0.lock().unwrap_or_else(|e| e.into_inner());
+      self.idle.1.notify_all();
+    }
+  }
+
+  /// Counts how a job ended.
+  pub fn record_outcome(&self, outcome: Outcome) {
+    let counter = match outcome {
+      Outcome::Completed => &self.metrics.completed,
+      Outcome::Failed => &self.metrics.failed,
+      Outcome::Cancelled => &self.metrics.cancelled,
+    };
+    counter.fetch_add(1, Relaxed);
+  }
+
+  /// Runs `f` on this pool and blocks the caller until it returns. A panic
+  /// becomes `ERR_NAPI_PARALLEL_PANIC`.
+  pub fn run_blocking<R: Send>(&self, f: impl FnOnce() -> Result<R, NpError> + Send) -> Result<R, NpError> {
+    let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
+    let pool = guard.as_ref().ok_or_else(|| NpError::error(codes::POOL_CLOSED, "The pool is closed."))?;
+    pool.install(|| catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(NpError::panic(&panic_message(&*p)))))
+  }
+
+  /// A copy of the metrics.
+  pub fn stats(&self) -> StatsSnapshot {
+    let m = &self.metrics;
+    let ms = |ns: f64| ns / 1e6;
+    let uptime = self.started.elapsed().as_nanos() as f64 * self.threads as f64;
+    StatsSnapshot {
+      threads: self.threads,
+      queued: m.queued.load(Relaxed),
+      running: m.running.load(Relaxed),
+      completed: m.completed.load(Relaxed),
+      failed: m.failed.load(Relaxed),
+      cancelled: m.cancelled.load(Relaxed),
+      utilization: if uptime > 0.0 { (m.busy_ns.load(Relaxed) as f64 / uptime).min(1.0) } else { 0.0 },
+      run_p50_ms: ms(m.run_time.quantile_ns(0.5)),
+      run_p99_ms: ms(m.run_time.quantile_ns(0.99)),
+      run_mean_ms: ms(m.run_time.mean_ns()),
+      wait_p50_ms: ms(m.wait_time.quantile_ns(0.5)),
+      wait_p99_ms: ms(m.wait_time.quantile_ns(0.99)),
+      wait_mean_ms: ms(m.wait_time.mean_ns()),
+    }
+  }
+
+  /// Refuses new work, waits until queued and running jobs are done, then
+  /// stops the threads and waits until every one has exited. Blocking: call
+  /// it off the JS thread.
+  pub fn close_and_join(&self) {
+    self.closed.store(true, SeqCst);
+    {
+      let mut lock = self.idle.0.lock().unwrap_or_else(|e| e.into_inner());
+      while self.drainers.load(SeqCst) > 0 || !self.queue.is_empty() {
+        lock = self.idle.1.wait_timeout(lock, Duration::from_millis(20)).unwrap_or_else(|e| e.into_inner()).0;
+      }
+    }
+    let pool = self.rayon.write().unwrap_or_else(|e| e.into_inner()).take();
+    if pool.is_none() {
+      return; // already closed by an earlier call
+    }
+    drop(pool);
+    let (count, cv) = &*self.exited;
+    let mut exited = count.lock().unwrap_or_else(|e| e.into_inner());
+    while *exited < self.threads {
+      exited = cv.wait(exited).unwrap_or_else(|e| e.into_inner());
+    }
+  }
+}
+
+fn nanos(d: Duration) -> u64 {
+  d.as_nanos().min(u64::MAX as u128) as u64
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+  if let Some(s) = payload.downcast_ref::<&str>() {
+    (*s).to_string()
+  } else if let Some(s) = payload.downcast_ref::<String>() {
+    s.clone()
+  } else {
+    "unknown panic payload".to_string()
+  }
+}
+
+static DEFAULT_CONFIG: Mutex<Option<PoolConfig>> = Mutex::new(None);
+static DEFAULT_POOL: OnceLock<Arc<PoolCore>> = OnceLock::new();
+
+/// Sets the default pool's config. Fails once the default pool has started.
+pub fn configure_default(config: PoolConfig) -> Result<(), NpError> {
+  let mut slot = DEFAULT_CONFIG.lock().unwrap_or_else(|e| e.into_inner());
+  if DEFAULT_POOL.get().is_some() {
+    return Err(NpError::error(
+      codes::POOL_STARTED,
+      "configure() must be called before the default pool is first used.",
+    ));
+  }
+  resolve_threads(&config)?;
+  *slot = Some(config);
+  Ok(())
+}
+
+/// The process-wide default pool, created on first use.
+pub fn default_pool() -> Result<&'static Arc<PoolCore>, NpError> {
+  if let Some(pool) = DEFAULT_POOL.get() {
+    return Ok(pool);
+  }
+  let slot = DEFAULT_CONFIG.lock().unwrap_or_else(|e| e.into_inner());
+  if let Some(pool) = DEFAULT_POOL.get() {
+    return Ok(pool);
+  }
+  let pool = PoolCore::new(slot.as_ref().unwrap_or(&PoolConfig::default()))?;
+  Ok(DEFAULT_POOL.get_or_init(|| pool))
+}
+
+/// Whether the default pool has been created.
+pub fn default_pool_started() -> bool {
+  DEFAULT_POOL.get().is_some()
+}
+
+/// Runs `f` on the default pool, blocking the caller. For `*Sync` exports.
+pub fn run_blocking<R: Send>(f: impl FnOnce() -> Result<R, NpError> + Send) -> Result<R, NpError> {
+  default_pool()?.run_blocking(f)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use std::sync::mpsc;
+
+  fn pool(threads: usize) -> Arc<PoolCore> {
+    PoolCore::new(&PoolConfig { threads: Some(threads), ..Default::default() }).unwrap()
+  }
+
+  #[test]
+  fn runs_every_job() {
+    let p = pool(2);
+    let (tx, rx) = mpsc::channel();
+    for i in 0..10_000 {
+      let tx = tx.clone();
+      p.submit(Box::new(move || tx.send(i).unwrap())).unwrap();
+    }
+    drop(tx);
+    let mut got: Vec<i32> = rx.iter().collect();
+    got.sort();
+    assert_eq!(got, (0..10_000).collect::<Vec<_>>());
+    let s = p.stats();
+    assert_eq!(s.queued, 0);
+    assert_eq!(s.threads, 2);
+  }
+
+  #[test]
+  fn max_queue_rejects() {
+    let p = PoolCore::new(&PoolConfig { threads: Some(1), max_queue: Some(2), ..Default::default() }).unwrap();
+    let (block_tx, block_rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    p.submit(Box::new(move || {
+      started_tx.send(()).unwrap();
+      block_rx.recv().unwrap();
+    }))
+    .unwrap();
+    started_rx.recv().unwrap();
+    p.submit(Box::new(|| {})).unwrap();
+    p.submit(Box::new(|| {})).unwrap();
+    let err = p.submit(Box::new(|| {})).unwrap_err();
+    assert_eq!(err.code, codes::QUEUE_FULL);
+    block_tx.send(()).unwrap();
+  }
+
+  #[test]
+  fn run_blocking_turns_panics_into_errors() {
+    let p = pool(1);
+    let err = p.run_blocking::<()>(|| panic!("boom")).unwrap_err();
+    assert_eq!(err.code, codes::PANIC);
+    assert!(err.message.contains("boom"));
+    assert_eq!(p.run_blocking(|| Ok(41 + 1)).unwrap(), 42);
+  }
+
+  #[test]
+  fn close_drains_then_joins() {
+    let p = pool(2);
+    let done = Arc::new(AtomicUsize::new(0));
+    for _ in 0..100 {
+      let done = done.clone();
+      p.submit(Box::new(move || {
+        std::thread::sleep(Duration::from_micros(100));
+        done.fetch_add(1, SeqCst);
+      }))
+      .unwrap();
+    }
+    p.close_and_join();
+    assert_eq!(done.load(SeqCst), 100);
+    assert_eq!(p.submit(Box::new(|| {})).unwrap_err().code, codes::POOL_CLOSED);
+    p.close_and_join(); // idempotent
+  }
+
+  #[test]
+  fn env_var_is_validated() {
+    let cfg = PoolConfig { threads: Some(3), ..Default::default() };
+    assert_eq!(resolve_threads(&cfg).unwrap(), 3);
+  }
+}
