@@ -115,8 +115,22 @@ export interface PoolStats {
 }
 
 /**
- * The status code of a pending task (see `lib/task.js`), or 255 when it is
- * not pending in this environment.
+ * The shape of the `task` argument of every `*Async` export, for the
+ * typings only (see [`TaskArg`]). Build it with the exported functions,
+ * never by hand: `id` must be unique per process.
+ */
+export interface TaskArg {
+  /** Process-unique task id. */
+  id: number
+  /** Milliseconds before the task times out. */
+  timeout?: number
+  /** The pool to run on (default: the default pool). */
+  pool?: Pool
+}
+
+/**
+ * The status code of a task of this environment (see `lib/task.js`): live
+ * while pending, remembered for the last 16,384 settled tasks, else 255.
  */
 export declare function taskStatus(id: number): number
 

@@ -56,3 +56,9 @@ declare module '../binding' {
     [Symbol.asyncDispose](): Promise<void>
   }
 }
+
+/**
+ * For binding authors: validates TaskOptions, calls `start(task)` (which must
+ * return the Promise of a native `*Async` export) and wraps it in a TaskHandle.
+ */
+export declare function runTask<T>(opts: TaskOptions | undefined, start: (task: import('../binding').TaskArg) => Promise<T>): TaskHandle<T>

@@ -58,16 +58,10 @@ class TaskHandle {
     this.#id = id
     this.#promise = promise
     this.#status = status
-    if (status === null) {
-      promise.then(
-        () => {
-          this.#status ??= 'done'
-        },
-        (err) => {
-          this.#status ??= err?.name === 'AbortError' || err?.code === 'ERR_TASK_TIMEOUT' ? 'cancelled' : 'failed'
-        },
-      )
-    }
+  }
+
+  #settled(err) {
+    this.#status ??= err === undefined ? 'done' : err?.name === 'AbortError' || err?.code === 'ERR_TASK_TIMEOUT' ? 'cancelled' : 'failed'
   }
 
   /** Unique per process. */
@@ -79,8 +73,8 @@ class TaskHandle {
   get status() {
     if (this.#status !== null) return this.#status
     const code = native.taskStatus(this.#id)
-    // UNKNOWN: settled natively, and the settle callback has not run yet.
-    return code === UNKNOWN ? 'running' : STATUS[code]
+    // UNKNOWN: settled long ago and never awaited; it did settle.
+    return code === UNKNOWN ? 'done' : STATUS[code]
   }
 
   /**
@@ -96,16 +90,33 @@ class TaskHandle {
     return false
   }
 
+  // Status is recorded when the handle is awaited (no extra Promise per task);
+  // for a handle nobody awaits, the native side remembers it.
   then(onFulfilled, onRejected) {
-    return this.#promise.then(onFulfilled, onRejected)
+    return this.#promise.then(
+      (value) => {
+        this.#status ??= 'done'
+        return typeof onFulfilled === 'function' ? onFulfilled(value) : value
+      },
+      (err) => {
+        this.#settled(err)
+        if (typeof onRejected === 'function') return onRejected(err)
+        throw err
+      },
+    )
   }
 
   catch(onRejected) {
-    return this.#promise.catch(onRejected)
+    return this.then(undefined, onRejected)
   }
 
   finally(onFinally) {
-    return this.#promise.finally(onFinally)
+    return this.then(
+      (value) => Promise.resolve(typeof onFinally === 'function' ? onFinally() : undefined).then(() => value),
+      (err) => Promise.resolve(typeof onFinally === 'function' ? onFinally() : undefined).then(() => {
+        throw err
+      }),
+    )
   }
 
   get [Symbol.toStringTag]() {

@@ -48,7 +48,8 @@ impl Bridge {
   /// scheduled. Callable from any thread; a no-op after the environment died.
   pub fn push(&self, completion: Completion) {
     self.queue.push(completion);
-    if !self.scheduled.swap(true, SeqCst) {
+    // Load first: while a wake-up is pending, pushes only read the flag.
+    if !self.scheduled.load(SeqCst) && !self.scheduled.swap(true, SeqCst) {
       let tsfn = self.tsfn.lock().unwrap_or_else(|e| e.into_inner());
       if let Some(t) = tsfn.as_ref() {
         // SAFETY: the environment is alive while the Option is Some (the

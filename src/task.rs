@@ -10,6 +10,7 @@
 //! state first decides how the Promise settles, so each settles exactly once.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::*};
@@ -99,9 +100,32 @@ struct Pending {
 pub struct EnvState {
   env_id: u32,
   bridge: Arc<Bridge>,
-  pending: HashMap<u64, Pending>,
+  pending: HashMap<u64, Pending, BuildHasherDefault<IdHasher>>,
   keeping_alive: bool,
   next_internal_id: u64,
+  /// Final statuses of recently settled tasks, by `id % RECENT`: lets
+  /// `status` answer for a handle nobody awaited, without a JS callback per task.
+  recent: Box<[(u64, u8)]>,
+}
+
+const RECENT: usize = 16_384;
+
+/// Task ids are sequential, so a multiplicative hash of the id is enough.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+  fn finish(&self) -> u64 {
+    self.0
+  }
+  fn write(&mut self, bytes: &[u8]) {
+    for b in bytes {
+      self.0 = (self.0 << 8 | *b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+  }
+  fn write_u64(&mut self, id: u64) {
+    self.0 = id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+  }
 }
 
 static NEXT_ENV_ID: AtomicU32 = AtomicU32::new(1);
@@ -112,9 +136,10 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   let state = EnvState {
     env_id: NEXT_ENV_ID.fetch_add(1, Relaxed),
     bridge,
-    pending: HashMap::new(),
+    pending: HashMap::default(),
     keeping_alive: false,
     next_internal_id: u64::MAX,
+    recent: vec![(0, 0); RECENT].into_boxed_slice(),
   };
   env.set_instance_data(state, (), |_| {})
 }
@@ -134,6 +159,15 @@ impl EnvState {
       self.bridge.set_ref(env, true);
       self.keeping_alive = true;
     }
+  }
+
+  fn remember(&mut self, id: u64, final_status: u8) {
+    self.recent[(id % RECENT as u64) as usize] = (id, final_status);
+  }
+
+  fn recent_status(&self, id: u64) -> Option<u8> {
+    let (seen, status) = self.recent[(id % RECENT as u64) as usize];
+    (seen == id).then_some(status)
   }
 
   fn release_if_idle(&mut self, env: sys::napi_env) {
@@ -310,6 +344,9 @@ unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
     let Some(pending) = state.pending.remove(&completion.id) else {
       return; // already cancelled or timed out
     };
+    if let Some(shared) = &pending.shared {
+      state.remember(completion.id, shared.status.load(Acquire));
+    }
     let mut scope = ptr::null_mut();
     // SAFETY: live env on its JS thread; the scope is closed below.
     unsafe {
@@ -370,14 +407,15 @@ pub fn env_id(env: &Env) -> napi::Result<u32> {
   Ok(env_state(env.raw())?.env_id)
 }
 
-/// The status code of a pending task (see `lib/task.js`), or 255 when it is
-/// not pending in this environment.
+/// The status code of a task of this environment (see `lib/task.js`): live
+/// while pending, remembered for the last 16,384 settled tasks, else 255.
 #[napi_derive::napi]
 pub fn task_status(env: &Env, id: f64) -> napi::Result<u32> {
   let state = env_state(env.raw())?;
-  Ok(match state.pending.get(&(id as u64)).and_then(|p| p.shared.as_ref()) {
+  let id = id as u64;
+  Ok(match state.pending.get(&id).and_then(|p| p.shared.as_ref()) {
     Some(shared) => shared.status.load(Acquire) as u32,
-    None => status::UNKNOWN as u32,
+    None => state.recent_status(id).unwrap_or(status::UNKNOWN) as u32,
   })
 }
 
@@ -395,6 +433,7 @@ pub fn cancel_task(env: &Env, id: f64, error: Unknown) -> napi::Result<bool> {
   shared.cancel.store(true, Relaxed);
   shared.stop_timer();
   shared.pool.record_outcome(Outcome::Cancelled);
+  state.remember(id, status::CANCELLED);
   if let Some(pending) = state.pending.remove(&id) {
     // SAFETY: live env; the deferred is removed from the registry, so it is settled once.
     unsafe { sys::napi_reject_deferred(raw_env, pending.deferred, error.raw()) };

@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use crossbeam::queue::SegQueue;
+use crossbeam::utils::CachePadded;
 
 use super::histogram::Histogram;
 use crate::error::{NpError, codes};
@@ -43,17 +44,62 @@ pub enum Outcome {
   Cancelled,
 }
 
-/// Counters and histograms, all updated with relaxed atomics.
+/// One worker's counters. Each worker writes only its own (cache-padded)
+/// slot, so the hot path never bounces a cache line between threads;
+/// `stats()` sums the slots.
 #[derive(Default)]
-struct Metrics {
-  queued: AtomicUsize,
-  running: AtomicUsize,
+struct WorkerMetrics {
+  started: AtomicU64,
+  finished: AtomicU64,
   completed: AtomicU64,
   failed: AtomicU64,
   cancelled: AtomicU64,
   busy_ns: AtomicU64,
   run_time: Histogram,
   wait_time: Histogram,
+}
+
+/// Per-worker metrics plus the submission counter (written by JS threads).
+struct Metrics {
+  submitted: CachePadded<AtomicU64>,
+  /// Outcomes recorded off the pool (cancel, timeout).
+  outside: CachePadded<WorkerMetrics>,
+  workers: Box<[CachePadded<WorkerMetrics>]>,
+}
+
+impl Metrics {
+  fn new(threads: usize) -> Self {
+    Self {
+      submitted: CachePadded::new(AtomicU64::new(0)),
+      outside: CachePadded::default(),
+      workers: (0..threads).map(|_| CachePadded::default()).collect(),
+    }
+  }
+
+  /// The calling worker's slot (or the shared one off the pool).
+  fn mine(&self) -> &WorkerMetrics {
+    rayon::current_thread_index().and_then(|i| self.workers.get(i)).map_or(&self.outside, |w| w)
+  }
+
+  fn all(&self) -> impl Iterator<Item = &WorkerMetrics> {
+    self.workers.iter().map(|w| &**w).chain(std::iter::once(&*self.outside))
+  }
+
+  fn sum(&self, f: impl Fn(&WorkerMetrics) -> &AtomicU64) -> u64 {
+    self.all().map(|w| f(w).load(Relaxed)).sum()
+  }
+
+  fn queued(&self) -> u64 {
+    self.submitted.load(Relaxed).saturating_sub(self.sum(|w| &w.started))
+  }
+
+  fn merged(&self, pick: impl Fn(&WorkerMetrics) -> &Histogram) -> Histogram {
+    let out = Histogram::default();
+    for w in self.all() {
+      out.merge(pick(w));
+    }
+    out
+  }
 }
 
 /// A point-in-time copy of a pool's metrics. Times are milliseconds.
@@ -133,7 +179,7 @@ impl PoolCore {
       closed: AtomicBool::new(false),
       exited,
       idle: (Mutex::new(()), Condvar::new()),
-      metrics: Metrics::default(),
+      metrics: Metrics::new(threads),
       started: Instant::now(),
     }))
   }
@@ -153,14 +199,13 @@ impl PoolCore {
     if self.is_closed() {
       return Err(NpError::error(codes::POOL_CLOSED, "The pool is closed."));
     }
-    let queued = self.metrics.queued.fetch_add(1, Relaxed);
-    if queued >= self.max_queue {
-      self.metrics.queued.fetch_sub(1, Relaxed);
+    if self.max_queue != usize::MAX && self.metrics.queued() >= self.max_queue as u64 {
       return Err(NpError::error(
         codes::QUEUE_FULL,
         format!("The pool's queue is full (maxQueue = {}).", self.max_queue),
       ));
     }
+    self.metrics.submitted.fetch_add(1, Relaxed);
     self.queue.push((Instant::now(), job));
     fence(SeqCst);
     self.start_drainer_if_needed();
@@ -190,18 +235,18 @@ impl PoolCore {
   /// Runs queued jobs until the queue is empty. Runs on a rayon thread.
   fn drain(self: Arc<Self>) {
     loop {
+      let me = self.metrics.mine();
       while let Some((submitted, job)) = self.queue.pop() {
         let start = Instant::now();
-        self.metrics.queued.fetch_sub(1, Relaxed);
-        self.metrics.running.fetch_add(1, Relaxed);
-        self.metrics.wait_time.record(nanos(start - submitted));
+        me.started.fetch_add(1, Relaxed);
+        me.wait_time.record(nanos(start - submitted));
         // Jobs catch their own panics (see task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
         let _ = catch_unwind(AssertUnwindSafe(job));
         let run = nanos(start.elapsed());
-        self.metrics.run_time.record(run);
-        self.metrics.busy_ns.fetch_add(run, Relaxed);
-        self.metrics.running.fetch_sub(1, Relaxed);
+        me.run_time.record(run);
+        me.busy_ns.fetch_add(run, Relaxed);
+        me.finished.fetch_add(1, Relaxed);
       }
       self.drainers.fetch_sub(1, SeqCst);
       fence(SeqCst);
@@ -226,10 +271,11 @@ impl PoolCore {
 
   /// Counts how a job ended.
   pub fn record_outcome(&self, outcome: Outcome) {
+    let me = self.metrics.mine();
     let counter = match outcome {
-      Outcome::Completed => &self.metrics.completed,
-      Outcome::Failed => &self.metrics.failed,
-      Outcome::Cancelled => &self.metrics.cancelled,
+      Outcome::Completed => &me.completed,
+      Outcome::Failed => &me.failed,
+      Outcome::Cancelled => &me.cancelled,
     };
     counter.fetch_add(1, Relaxed);
   }
@@ -247,20 +293,24 @@ impl PoolCore {
     let m = &self.metrics;
     let ms = |ns: f64| ns / 1e6;
     let uptime = self.started.elapsed().as_nanos() as f64 * self.threads as f64;
+    let started = m.sum(|w| &w.started);
+    let finished = m.sum(|w| &w.finished);
+    let run_time = m.merged(|w| &w.run_time);
+    let wait_time = m.merged(|w| &w.wait_time);
     StatsSnapshot {
       threads: self.threads,
-      queued: m.queued.load(Relaxed),
-      running: m.running.load(Relaxed),
-      completed: m.completed.load(Relaxed),
-      failed: m.failed.load(Relaxed),
-      cancelled: m.cancelled.load(Relaxed),
-      utilization: if uptime > 0.0 { (m.busy_ns.load(Relaxed) as f64 / uptime).min(1.0) } else { 0.0 },
-      run_p50_ms: ms(m.run_time.quantile_ns(0.5)),
-      run_p99_ms: ms(m.run_time.quantile_ns(0.99)),
-      run_mean_ms: ms(m.run_time.mean_ns()),
-      wait_p50_ms: ms(m.wait_time.quantile_ns(0.5)),
-      wait_p99_ms: ms(m.wait_time.quantile_ns(0.99)),
-      wait_mean_ms: ms(m.wait_time.mean_ns()),
+      queued: m.queued() as usize,
+      running: started.saturating_sub(finished) as usize,
+      completed: m.sum(|w| &w.completed),
+      failed: m.sum(|w| &w.failed),
+      cancelled: m.sum(|w| &w.cancelled),
+      utilization: if uptime > 0.0 { (m.sum(|w| &w.busy_ns) as f64 / uptime).min(1.0) } else { 0.0 },
+      run_p50_ms: ms(run_time.quantile_ns(0.5)),
+      run_p99_ms: ms(run_time.quantile_ns(0.99)),
+      run_mean_ms: ms(run_time.mean_ns()),
+      wait_p50_ms: ms(wait_time.quantile_ns(0.5)),
+      wait_p99_ms: ms(wait_time.quantile_ns(0.99)),
+      wait_mean_ms: ms(wait_time.mean_ns()),
     }
   }
 

@@ -56,6 +56,18 @@ impl Histogram {
     self.sum_ns.fetch_add(ns, Relaxed);
   }
 
+  /// Adds every sample of `other` into `self`.
+  pub fn merge(&self, other: &Histogram) {
+    for (mine, theirs) in self.counts.iter().zip(other.counts.iter()) {
+      let n = theirs.load(Relaxed);
+      if n != 0 {
+        mine.fetch_add(n, Relaxed);
+      }
+    }
+    self.total.fetch_add(other.total.load(Relaxed), Relaxed);
+    self.sum_ns.fetch_add(other.sum_ns.load(Relaxed), Relaxed);
+  }
+
   /// Number of samples.
   pub fn count(&self) -> u64 {
     self.total.load(Relaxed)

@@ -2,6 +2,7 @@
 //! The pool itself lives in [`core`], free of napi.
 
 pub mod core;
+pub use self::core::run_blocking;
 mod histogram;
 
 use std::sync::Arc;

@@ -1,0 +1,158 @@
+import test from 'ava'
+
+import * as native from '../binding.js'
+import { AbortError, Pool, TaskHandle, ping } from '../index.js'
+import { runTask } from '../lib/task.js'
+import { waitForStatus } from './helpers.ts'
+
+test('a task resolves to its value and reports done', async (t) => {
+  const h = ping(42)
+  t.true(h instanceof TaskHandle)
+  t.true(Number.isSafeInteger(h.id))
+  t.true(['queued', 'running', 'done'].includes(h.status))
+  t.is(await h, 42)
+  t.is(h.status, 'done')
+})
+
+test('ids are unique', (t) => {
+  const ids = new Set(Array.from({ length: 1000 }, () => ping(1).id))
+  t.is(ids.size, 1000)
+})
+
+test('then/catch/finally behave like a Promise', async (t) => {
+  t.is(await ping(1).then((v) => v + 1), 2)
+  let ran = false
+  t.is(await ping(3).finally(() => (ran = true)), 3)
+  t.true(ran)
+  const err = await ping(0, { timeout: -1 }).catch((e: Error) => e)
+  t.true(err instanceof RangeError)
+})
+
+test('status goes queued/running -> done, without awaiting too', async (t) => {
+  const h = ping(7, undefined)
+  const seen = h.status
+  t.true(seen === 'queued' || seen === 'running' || seen === 'done')
+  await new Promise((r) => setTimeout(r, 50))
+  t.is(h.status, 'done') // never awaited: the native side remembers
+})
+
+test('a panic in a job becomes a rejection, and the pool keeps working', async (t) => {
+  const h = runTask(undefined, (task) => native.pingAsync(task, 1, true))
+  const err = await t.throwsAsync(h)
+  t.is((err as NodeJS.ErrnoException).code, 'ERR_NAPI_PARALLEL_PANIC')
+  t.regex(err!.message, /asked to panic/)
+  t.is(h.status, 'failed')
+  t.is(await ping(5), 5)
+})
+
+function spinning(ms: number, opts?: object): TaskHandle<number> {
+  return runTask(opts, (task) => native.pingAsync(task, 9, false, ms))
+}
+
+test('cancel while running rejects with AbortError carrying the reason', async (t) => {
+  const h = spinning(10_000)
+  await waitForStatus(h, 'running')
+  const reason = new Error('stop')
+  const start = Date.now()
+  t.true(h.cancel(reason))
+  const err = await t.throwsAsync(h)
+  t.true(err instanceof AbortError)
+  t.is(err!.name, 'AbortError')
+  t.is((err as Error & { cause: unknown }).cause, reason)
+  t.is(h.status, 'cancelled')
+  t.true(Date.now() - start < 1000)
+  t.false(h.cancel(), 'a second cancel is a no-op')
+})
+
+test('cancel before start: the job never runs', async (t) => {
+  const pool = new Pool({ threads: 1 })
+  const blocker = spinning(300, { pool })
+  const queued = spinning(10_000, { pool })
+  t.is(queued.status, 'queued')
+  t.true(queued.cancel())
+  await t.throwsAsync(queued, { name: 'AbortError' })
+  t.is(await blocker, 9)
+  await pool.close()
+  t.is(pool.stats().completed, 1, 'only the blocker ran to completion')
+  t.is(pool.stats().cancelled, 1)
+})
+
+test('cancel after completion returns false', async (t) => {
+  const h = ping(1)
+  await h
+  t.false(h.cancel())
+  t.is(h.status, 'done')
+})
+
+test('AbortSignal aborts a running task', async (t) => {
+  const ac = new AbortController()
+  const h = spinning(10_000, { signal: ac.signal })
+  await waitForStatus(h, 'running')
+  ac.abort('because')
+  const err = await t.throwsAsync(h, { name: 'AbortError' })
+  t.is((err as Error & { cause: unknown }).cause, 'because')
+  t.is(h.status, 'cancelled')
+})
+
+test('an already-aborted signal rejects without running', async (t) => {
+  const pool = new Pool({ threads: 1 })
+  const h = ping(1, { signal: AbortSignal.abort('early'), pool })
+  const err = await t.throwsAsync(h, { name: 'AbortError' })
+  t.is((err as Error & { cause: unknown }).cause, 'early')
+  t.is(h.status, 'cancelled')
+  await pool.close()
+  t.is(pool.stats().completed + pool.stats().failed, 0)
+})
+
+test('timeout rejects with ERR_TASK_TIMEOUT', async (t) => {
+  const start = Date.now()
+  const h = spinning(10_000, { timeout: 50 })
+  const err = await t.throwsAsync(h)
+  t.is((err as NodeJS.ErrnoException).code, 'ERR_TASK_TIMEOUT')
+  t.true(Date.now() - start >= 45)
+  t.true(Date.now() - start < 2000)
+  t.is(h.status, 'cancelled')
+})
+
+test('a task that beats its timeout resolves', async (t) => {
+  t.is(await ping(3, { timeout: 5000 }), 3)
+})
+
+test('bad options reject with Node-style errors', async (t) => {
+  const bad: Array<[unknown, string, string]> = [
+    ['nope', 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    [{ signal: {} }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    [{ timeout: '5' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    [{ timeout: -1 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+    [{ timeout: NaN }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+    [{ pool: {} }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+  ]
+  for (const [opts, name, code] of bad) {
+    const h = ping(1, opts as never)
+    const err = await t.throwsAsync(h)
+    t.is(err!.name, name, JSON.stringify(opts))
+    t.is((err as NodeJS.ErrnoException).code, code)
+    t.is(h.status, 'failed')
+  }
+})
+
+test('10,000 concurrent tasks all settle with their own value', async (t) => {
+  const n = 10_000
+  const handles = Array.from({ length: n }, (_, i) => ping(i * 1.5))
+  const values = await Promise.all(handles)
+  t.deepEqual(values, Array.from({ length: n }, (_, i) => i * 1.5))
+  t.true(handles.every((h) => h.status === 'done'))
+})
+
+test('concurrent tasks with a mix of cancels: nothing lost, nothing doubled', async (t) => {
+  const handles = Array.from({ length: 2000 }, (_, i) => ping(i))
+  const cancelled = new Set<number>()
+  handles.forEach((h, i) => {
+    if (i % 3 === 0 && h.cancel()) cancelled.add(i)
+  })
+  const results = await Promise.allSettled(handles)
+  results.forEach((r, i) => {
+    if (cancelled.has(i)) t.is(r.status, 'rejected')
+    else t.deepEqual(r, { status: 'fulfilled', value: i })
+  })
+})
