@@ -1,0 +1,56 @@
+/**
+ * Per-task round-trip overhead: 100k trivial tasks in flight at once, and the
+ * latency of one task at a time. Baselines: piscina running a trivial task,
+ * and a napi-rs `async fn` compiled into the same addon (`pingAsyncFn`).
+ */
+import { Piscina } from 'piscina'
+
+import * as native from '../binding.js'
+import { ping } from '../index.js'
+import { compare } from './harness.ts'
+
+const IN_FLIGHT = 100_000
+const SEQUENTIAL = 2_000
+
+let rawId = 2 ** 50 // ids of the raw calls below must not collide with runTask's
+
+export async function main(): Promise<void> {
+  const piscina = new Piscina({ filename: new URL('./workers/trivial.mjs', import.meta.url).href })
+  const usPerTask = (n: number) => (ms: number) => ({ 'µs/task': +((ms * 1000) / n).toFixed(2) })
+  const batch = (make: (i: number) => PromiseLike<number>) => async () => {
+    const all = new Array<PromiseLike<number>>(IN_FLIGHT)
+    for (let i = 0; i < IN_FLIGHT; i++) all[i] = make(i)
+    const values = await Promise.all(all)
+    return values[IN_FLIGHT - 1]
+  }
+  const check = (results: unknown[]) => {
+    for (const r of results) if (r !== IN_FLIGHT - 1) throw new Error(`wrong result ${r}`)
+  }
+  await compare(
+    `${IN_FLIGHT / 1000}k trivial tasks in flight`,
+    [
+      { name: 'piscina (trivial task)', run: batch((i) => piscina.run(i)) },
+      { name: 'napi-rs async fn', run: batch((i) => native.pingAsyncFn(i)) },
+      { name: 'napi-parallel ping (TaskHandle)', run: batch((i) => ping(i)) },
+      { name: 'napi-parallel raw promise', run: batch((i) => native.pingAsync(++rawId, i)) },
+    ],
+    { rounds: 5, check, extra: usPerTask(IN_FLIGHT) },
+  )
+  const sequential = (make: (i: number) => PromiseLike<number>) => async () => {
+    let last = 0
+    for (let i = 0; i < SEQUENTIAL; i++) last = await make(i)
+    return last
+  }
+  await compare(
+    'latency: one task at a time',
+    [
+      { name: 'piscina (trivial task)', run: sequential((i) => piscina.run(i)) },
+      { name: 'napi-rs async fn', run: sequential((i) => native.pingAsyncFn(i)) },
+      { name: 'napi-parallel ping (TaskHandle)', run: sequential((i) => ping(i)) },
+    ],
+    { rounds: 5, extra: usPerTask(SEQUENTIAL) },
+  )
+  await piscina.destroy()
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main()
