@@ -287,12 +287,8 @@ where
     pool: pool.clone(),
   });
   let id = task.id;
-  let job_shared = shared.clone();
-  let bridge = state.bridge.clone();
-  if let Err(e) = pool.submit(Box::new(move || run_job(id, &job_shared, &bridge, job))) {
-    reject_with(raw_env, deferred, &e);
-    return Ok(promise);
-  }
+  // The timer is armed before the job is queued, so a job that finishes at
+  // once always finds it to disarm (else it would linger until it fires).
   if let Some(ms) = task.timeout_ms {
     let timer_shared = shared.clone();
     let bridge = state.bridge.clone();
@@ -304,6 +300,13 @@ where
       }
     });
     let _ = shared.timer.set(timer);
+  }
+  let job_shared = shared.clone();
+  let bridge = state.bridge.clone();
+  if let Err(e) = pool.submit(Box::new(move || run_job(id, &job_shared, &bridge, job))) {
+    shared.stop_timer();
+    reject_with(raw_env, deferred, &e);
+    return Ok(promise);
   }
   state.insert(raw_env, id, Pending { deferred, shared: Some(shared) });
   Ok(promise)
