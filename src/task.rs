@@ -103,8 +103,10 @@ pub struct EnvState {
   pending: HashMap<u64, Pending, BuildHasherDefault<IdHasher>>,
   keeping_alive: bool,
   next_internal_id: u64,
-  /// Final statuses of recently settled tasks, by `id % RECENT`: lets
-  /// `status` answer for a handle nobody awaited, without a JS callback per task.
+  /// Statuses of the last failed or cancelled tasks, by `id % RECENT`. A
+  /// settled task not found here (nor pending) was done, so `status` is
+  /// exact without a JS callback per task unless more than `RECENT` tasks
+  /// failed since.
   recent: Box<[(u64, u8)]>,
 }
 
@@ -161,7 +163,8 @@ impl EnvState {
     }
   }
 
-  fn remember(&mut self, id: u64, final_status: u8) {
+  /// Remembers a failed or cancelled task; a settled task not found here was done.
+  fn remember_unsuccessful(&mut self, id: u64, final_status: u8) {
     self.recent[(id % RECENT as u64) as usize] = (id, final_status);
   }
 
@@ -276,6 +279,7 @@ where
       Ok(pool) => pool.clone(),
       Err(e) => {
         reject_with(raw_env, deferred, &e);
+        state.remember_unsuccessful(task.id, status::FAILED);
         return Ok(promise);
       }
     },
@@ -306,6 +310,7 @@ where
   if let Err(e) = pool.submit(Box::new(move || run_job(id, &job_shared, &bridge, job))) {
     shared.stop_timer();
     reject_with(raw_env, deferred, &e);
+    state.remember_unsuccessful(id, status::FAILED);
     return Ok(promise);
   }
   state.insert(raw_env, id, Pending { deferred, shared: Some(shared) });
@@ -347,8 +352,9 @@ unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
     let Some(pending) = state.pending.remove(&completion.id) else {
       return; // already cancelled or timed out
     };
-    if let Some(shared) = &pending.shared {
-      state.remember(completion.id, shared.status.load(Acquire));
+    if completion.outcome.is_err() {
+      let final_status = pending.shared.as_ref().map_or(status::FAILED, |s| s.status.load(Acquire));
+      state.remember_unsuccessful(completion.id, final_status);
     }
     let mut scope = ptr::null_mut();
     // SAFETY: live env on its JS thread; the scope is closed below.
@@ -411,7 +417,8 @@ pub fn env_id(env: &Env) -> napi::Result<u32> {
 }
 
 /// The status code of a task of this environment (see `lib/task.js`): live
-/// while pending, remembered for the last 16,384 settled tasks, else 255.
+/// while pending, remembered for the last 16,384 failed or cancelled tasks,
+/// else 255 (settled and done).
 #[napi_derive::napi]
 pub fn task_status(env: &Env, id: f64) -> napi::Result<u32> {
   let state = env_state(env.raw())?;
@@ -436,7 +443,7 @@ pub fn cancel_task(env: &Env, id: f64, error: Unknown) -> napi::Result<bool> {
   shared.cancel.store(true, Relaxed);
   shared.stop_timer();
   shared.pool.record_outcome(Outcome::Cancelled);
-  state.remember(id, status::CANCELLED);
+  state.remember_unsuccessful(id, status::CANCELLED);
   if let Some(pending) = state.pending.remove(&id) {
     // SAFETY: live env; the deferred is removed from the registry, so it is settled once.
     unsafe { sys::napi_reject_deferred(raw_env, pending.deferred, error.raw()) };

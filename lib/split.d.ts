@@ -1,0 +1,111 @@
+import type { TaskHandle, TaskOptions } from './task'
+
+/** A delimiter, or several (matched leftmost-first, in the order given, like a regex alternation). */
+export type Delimiter = string | Uint8Array | Array<string | Uint8Array>
+
+/** Options of `split` / `splitSync`. */
+export interface SplitOptions extends TaskOptions {
+  /**
+   * `'strings'` (default): exactly `input.split(delimiter)` (a Buffer is decoded as UTF-8 first).
+   * `'offsets'`: `[start0, end0, start1, end1, …]`, UTF-16 indices for a string, byte offsets
+   * for a Buffer; a `Uint32Array` when they fit, else a `Float64Array`.
+   * `'buffers'`: zero-copy `Buffer` views of each piece (a string is encoded as UTF-8 first).
+   */
+  output?: 'strings' | 'offsets' | 'buffers'
+  /** Drop empty pieces (after `trim`). @default false */
+  skipEmpty?: boolean
+  /** Trim each piece like `String.prototype.trim`. @default false */
+  trim?: boolean
+  /** Keep at most this many pieces (applied last, after `trim` and `skipEmpty`; 0 gives none), like `split`'s limit. */
+  limit?: number
+  /** Bytes per parallel chunk, for tests and tuning only (>= 16). @default 1048576 */
+  chunkSize?: number
+}
+
+/** `SplitOptions` asking for offsets. */
+export type OffsetsOptions = SplitOptions & { output: 'offsets' }
+/** `SplitOptions` asking for buffers. */
+export type BuffersOptions = SplitOptions & { output: 'buffers' }
+
+/**
+ * Splits `input` on every core; the result equals `input.split(delimiter)`
+ * (with several delimiters, `input.split(/d0|d1|…/)` with each escaped).
+ * Inputs under 1 MB are scanned by one thread. The empty delimiter `''`
+ * behaves like `'abc'.split('')` (UTF-16 code units) for `'strings'`
+ * output, and for `'offsets'` of a string; other uses of an empty
+ * delimiter throw `ERR_INVALID_ARG_VALUE`.
+ */
+export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): TaskHandle<Uint32Array | Float64Array>
+export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): TaskHandle<Buffer[]>
+export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts?: SplitOptions & { output?: 'strings' }): TaskHandle<string[]>
+export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts?: SplitOptions): TaskHandle<string[] | Uint32Array | Float64Array | Buffer[]>
+
+/** The blocking twin of `split`: returns the result directly, still uses every core. */
+export declare function splitSync(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): Uint32Array | Float64Array
+export declare function splitSync(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): Buffer[]
+export declare function splitSync(input: string | Uint8Array, delimiter: Delimiter, opts?: SplitOptions & { output?: 'strings' }): string[]
+export declare function splitSync(input: string | Uint8Array, delimiter: Delimiter, opts?: SplitOptions): string[] | Uint32Array | Float64Array | Buffer[]
+
+/** `chunkSize` (bytes per parallel chunk, >= 16) is for tests and tuning only. */
+export interface ChunkOptions {
+  chunkSize?: number
+}
+
+/**
+ * Counts lines on every core: the number of `\n`, plus one when the input
+ * is not empty and does not end with `\n`. So `''` → 0, `'a'` → 1,
+ * `'a\n'` → 1, `'a\nb'` → 2, `'\n\n'` → 2; `\r\n` ends one line and a
+ * lone `\r` ends none.
+ */
+export declare function countLines(input: string | Uint8Array, opts?: TaskOptions & ChunkOptions): TaskHandle<number>
+/** The blocking twin of `countLines`. */
+export declare function countLinesSync(input: string | Uint8Array, opts?: ChunkOptions): number
+
+/** Matches found by `findAll`. */
+export interface FindAllResult {
+  /** Start of each match: a UTF-16 index for a string, a byte offset for a Buffer. */
+  offsets: Float64Array
+  /** Index in `patterns` of the pattern that matched. */
+  patterns: Uint32Array
+}
+
+/**
+ * Every non-overlapping match in input order, leftmost-first: at one
+ * position the first pattern in the given order wins (like a regex
+ * alternation), and the search resumes after the match. Empty patterns are
+ * refused.
+ */
+export declare function findAll(input: string | Uint8Array, patterns: Delimiter, opts?: TaskOptions & ChunkOptions): TaskHandle<FindAllResult>
+/** The blocking twin of `findAll`. */
+export declare function findAllSync(input: string | Uint8Array, patterns: Delimiter, opts?: ChunkOptions): FindAllResult
+
+/** Options of `splitStream`. */
+export interface SplitStreamOptions {
+  /** Most lines per yielded batch (a batch is also yielded at the end of each source chunk). @default 1024 */
+  batchLines?: number
+  /**
+   * Longest line allowed, in UTF-16 code units without the delimiter; a longer
+   * one (even unfinished) throws a RangeError with `code === 'ERR_LINE_TOO_LONG'`. @default unlimited
+   */
+  maxLineLength?: number
+}
+
+/**
+ * Splits a stream of Buffers (decoded as UTF-8, a character split across
+ * chunks is fine) or strings into batches of complete lines.
+ *
+ * Without `delimiter` it is line mode: lines end at `\n`, one trailing `\r`
+ * is removed (so `\r\n` works, even split across chunks), and an empty last
+ * line is not reported, like `readline`. With a `delimiter` the lines,
+ * concatenated, equal `whole.split(delimiter)` exactly.
+ *
+ * Only the unfinished tail is carried between chunks and it is never
+ * re-scanned. The source is read one chunk at a time, when the consumer asks
+ * for the next batch (bounded read-ahead). Chunks over 1 MB are scanned on
+ * the pool so the event loop stays free.
+ */
+export declare function splitStream(
+  source: AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream,
+  delimiter?: string,
+  opts?: SplitStreamOptions,
+): AsyncIterableIterator<string[]>

@@ -1,0 +1,311 @@
+'use strict'
+// The parallel string splitter: split / splitSync, countLines, findAll and
+// splitStream. The native side (src/split.rs, crates/split) scans on every
+// core and returns offsets; this file validates arguments, turns offsets
+// into the requested output and adapts streams.
+//
+// Why offsets: creating one JS string per piece from native code costs
+// ~250 ns each through Node-API, while `str.slice` in JS makes a cheap
+// sliced string. So 'strings' output is native offsets + JS slicing (see
+// benchmark/split.ts), and 'buffers' output is `buf.subarray` (zero-copy).
+
+const { StringDecoder } = require('node:string_decoder')
+const native = require('../binding.js')
+const { runTask, invalidType, outOfRange } = require('./task.js')
+
+const OUTPUTS = new Set(['strings', 'offsets', 'buffers'])
+const MIN_CHUNK = 16
+const INPUT_TYPE = 'of type string or an instance of Buffer or Uint8Array'
+// Stream chunks above this are scanned on the pool, not on the event loop.
+const BIG_CHUNK = 1 << 20
+
+function invalidValue(name, problem, value) {
+  const err = new TypeError(`The "${name}" argument ${problem}. Received ${describe(value)}`)
+  err.code = 'ERR_INVALID_ARG_VALUE'
+  return err
+}
+
+function describe(value) {
+  if (typeof value === 'string') return `'${value.length > 25 ? value.slice(0, 25) + '...' : value}'`
+  if (value === null || value === undefined) return String(value)
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
+  return `type ${typeof value} (${String(value)})`
+}
+
+function isText(x) {
+  return typeof x === 'string' || x instanceof Uint8Array
+}
+
+function checkInput(input) {
+  if (!isText(input)) throw invalidType('input', INPUT_TYPE, input)
+}
+
+function asBuffer(u8) {
+  return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)
+}
+
+function decode(u8) {
+  return asBuffer(u8).toString('utf8')
+}
+
+/** Normalizes `delimiter` to a non-empty array of strings/Uint8Arrays. */
+function delimiterList(delimiter, name) {
+  if (isText(delimiter)) return [delimiter]
+  if (!Array.isArray(delimiter)) throw invalidType(name, `${INPUT_TYPE}, or an array of them`, delimiter)
+  if (delimiter.length === 0) throw invalidValue(name, 'must not be an empty array', delimiter)
+  delimiter.forEach((d, i) => {
+    if (!isText(d)) throw invalidType(`${name}[${i}]`, INPUT_TYPE, d)
+    if (d.length === 0 && delimiter.length > 1) throw invalidValue(`${name}[${i}]`, 'must not be empty', d)
+  })
+  return delimiter
+}
+
+function integerOption(opts, key, lo, hi) {
+  const v = opts[key]
+  if (v === undefined) return undefined
+  if (typeof v !== 'number') throw invalidType(`options.${key}`, 'of type number', v)
+  if (!Number.isInteger(v) || v < lo || v > hi) throw outOfRange(`options.${key}`, `must be an integer >= ${lo} and <= ${hi}`, v)
+  return v
+}
+
+function booleanOption(opts, key) {
+  const v = opts[key]
+  if (v === undefined) return false
+  if (typeof v !== 'boolean') throw invalidType(`options.${key}`, 'of type boolean', v)
+  return v
+}
+
+function splitOptions(opts) {
+  if (opts === undefined || opts === null) return { output: 'strings', native: undefined }
+  if (typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const output = opts.output ?? 'strings'
+  if (!OUTPUTS.has(output)) throw invalidValue('options.output', "must be 'strings', 'offsets' or 'buffers'", output)
+  const native = {
+    skipEmpty: booleanOption(opts, 'skipEmpty'),
+    trim: booleanOption(opts, 'trim'),
+    limit: integerOption(opts, 'limit', 0, 2 ** 32 - 1),
+    chunkSize: integerOption(opts, 'chunkSize', MIN_CHUNK, Number.MAX_SAFE_INTEGER),
+  }
+  return { output, native }
+}
+
+function chunkOptions(opts) {
+  if (opts === undefined || opts === null) return undefined
+  if (typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const chunkSize = integerOption(opts, 'chunkSize', MIN_CHUNK, Number.MAX_SAFE_INTEGER)
+  return chunkSize === undefined ? undefined : { chunkSize }
+}
+
+/** The pieces `[s, e]` of `offsets` as slices of `text`. */
+function slices(text, offsets) {
+  const n = offsets.length >>> 1
+  const out = new Array(n)
+  for (let i = 0, j = 0; i < n; i++, j += 2) out[i] = text.slice(offsets[j], offsets[j + 1])
+  return out
+}
+
+function subarrays(buf, offsets) {
+  const n = offsets.length >>> 1
+  const out = new Array(n)
+  for (let i = 0, j = 0; i < n; i++, j += 2) out[i] = buf.subarray(offsets[j], offsets[j + 1])
+  return out
+}
+
+const SPACE = /\s/
+
+/**
+ * `''` as the only delimiter: like `'abc'.split('')`, one piece per UTF-16
+ * code unit (an empty input gives no piece). Done in JS; offsets exist only
+ * for string input (there is no byte offset of a code unit).
+ */
+function splitEmpty(input, output, o) {
+  if (output !== 'strings' && typeof input !== 'string') {
+    throw invalidValue('delimiter', `must not be empty for ${output} output of a Buffer (pieces are UTF-16 code units)`, '')
+  }
+  if (output === 'buffers') throw invalidValue('delimiter', 'must not be empty for buffers output', '')
+  const text = typeof input === 'string' ? input : decode(input)
+  const limit = o?.limit ?? Infinity
+  const pairs = []
+  for (let i = 0; i < text.length && pairs.length < 2 * limit; i++) {
+    let [s, e] = [i, i + 1]
+    if (o?.trim && SPACE.test(text[i])) s = e
+    if (o?.skipEmpty && s === e) continue
+    pairs.push(s, e)
+  }
+  const offsets = Uint32Array.from(pairs)
+  return output === 'offsets' ? offsets : slices(text, offsets)
+}
+
+/**
+ * Plans one split: what the native side scans (`text`), with which
+ * delimiters and options, and how its offsets become the result (`finish`).
+ */
+function plan(input, delimiter, opts) {
+  checkInput(input)
+  const delims = delimiterList(delimiter, 'delimiter')
+  const { output, native: o } = splitOptions(opts)
+  if (delims.length === 1 && delims[0].length === 0) return { done: splitEmpty(input, output, o) }
+  if (output === 'offsets') return { text: input, delims, o, finish: (offsets) => offsets }
+  if (output === 'strings') {
+    // Exactly `buf.toString().split(d)` for a Buffer: decode once, then split the string.
+    const text = typeof input === 'string' ? input : decode(input)
+    return { text, delims, o, finish: (offsets) => slices(text, offsets) }
+  }
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : asBuffer(input)
+  return { text: buf, delims, o, finish: (offsets) => subarrays(buf, offsets) }
+}
+
+/**
+ * Splits `input` on every core. Resolves to what `opts.output` asks for:
+ * `'strings'` (default, equal to `input.split(delimiter)`), `'offsets'`
+ * (`[start, end, …]`) or `'buffers'` (zero-copy views).
+ */
+function split(input, delimiter, opts) {
+  return runTask(opts, (task) => {
+    const p = plan(input, delimiter, opts)
+    if ('done' in p) return Promise.resolve(p.done)
+    return native.splitAsync(task, p.text, p.delims, p.o).then(p.finish)
+  })
+}
+
+/** The blocking twin of `split`: returns the result directly, still uses every core. */
+function splitSync(input, delimiter, opts) {
+  const p = plan(input, delimiter, opts)
+  if ('done' in p) return p.done
+  return p.finish(native.splitSync(p.text, p.delims, p.o))
+}
+
+/** Counts lines on every core (see the typings for how they count). */
+function countLines(input, opts) {
+  return runTask(opts, (task) => {
+    checkInput(input)
+    return native.countLinesAsync(task, input, chunkOptions(opts))
+  })
+}
+
+/** The blocking twin of `countLines`. */
+function countLinesSync(input, opts) {
+  checkInput(input)
+  return native.countLinesSync(input, chunkOptions(opts))
+}
+
+function findPlan(input, patterns, opts) {
+  checkInput(input)
+  const list = delimiterList(patterns, 'patterns')
+  if (list.length === 1 && list[0].length === 0) throw invalidValue('patterns', 'must not be empty', '')
+  return [input, list, chunkOptions(opts)]
+}
+
+/** Every non-overlapping leftmost-first match of `patterns`, in input order. */
+function findAll(input, patterns, opts) {
+  return runTask(opts, (task) => native.findAllAsync(task, ...findPlan(input, patterns, opts)))
+}
+
+/** The blocking twin of `findAll`. */
+function findAllSync(input, patterns, opts) {
+  return native.findAllSync(...findPlan(input, patterns, opts))
+}
+
+function lineTooLong(max, line) {
+  const err = new RangeError(`Line ${line} is longer than maxLineLength (${max} characters).`)
+  err.code = 'ERR_LINE_TOO_LONG'
+  err.maxLineLength = max
+  err.line = line
+  return err
+}
+
+/**
+ * Splits a stream into batches of complete lines. See `lib/split.d.ts`.
+ * Validation throws at once; stream errors surface from the iteration.
+ */
+function splitStream(source, delimiter, opts) {
+  if (source === null || typeof source !== 'object' || typeof source[Symbol.asyncIterator] !== 'function') {
+    throw invalidType('source', 'an async iterable (e.g. a Readable stream)', source)
+  }
+  if (delimiter !== undefined) {
+    if (typeof delimiter !== 'string') throw invalidType('delimiter', 'of type string', delimiter)
+    if (delimiter.length === 0) throw invalidValue('delimiter', 'must not be empty', delimiter)
+  }
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const batchLines = integerOption(opts ?? {}, 'batchLines', 1, 2 ** 32 - 1) ?? 1024
+  const maxLineLength = integerOption(opts ?? {}, 'maxLineLength', 1, Number.MAX_SAFE_INTEGER) ?? Infinity
+  return lines(source, delimiter, batchLines, maxLineLength)
+}
+
+async function* lines(source, delimiter, batchLines, maxLineLength) {
+  const lineMode = delimiter === undefined
+  const delim = lineMode ? '\n' : delimiter
+  const keep = delim.length - 1 // a delimiter may start in the last `keep` chars of a chunk
+  const decoder = new StringDecoder('utf8')
+  let parts = [] // the unfinished line, never re-scanned
+  let partsLen = 0
+  let carry = '' // its last `keep` chars, scanned again with the next chunk
+  let lineNo = 0
+  let batch = []
+
+  const emit = (line) => {
+    lineNo++
+    if (line.length > maxLineLength) throw lineTooLong(maxLineLength, lineNo)
+    if (lineMode && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1)
+    batch.push(line)
+  }
+  const matches = async (text) => {
+    if (text.length <= BIG_CHUNK) {
+      const at = []
+      for (let i = text.indexOf(delim); i !== -1; i = text.indexOf(delim, i + delim.length)) at.push(i)
+      return at
+    }
+    // Scan big chunks on the pool; pieces [s0, e0, s1, …]: a match starts at each e_k but the last.
+    const offsets = await split(text, delim, { output: 'offsets' })
+    const at = []
+    for (let j = 1; j < offsets.length - 1; j += 2) at.push(offsets[j])
+    return at
+  }
+
+  async function* feed(s) {
+    if (s.length === 0) return
+    const text = carry + s
+    let prev = 0
+    for (const m of await matches(text)) {
+      const piece = text.slice(prev, m)
+      emit(partsLen === 0 ? piece : parts.join('') + piece)
+      parts = []
+      partsLen = 0
+      prev = m + delim.length
+      if (batch.length >= batchLines) {
+        const out = batch
+        batch = []
+        yield out
+      }
+    }
+    const rest = text.slice(prev)
+    const cut = Math.max(0, rest.length - keep)
+    if (cut > 0) {
+      parts.push(rest.slice(0, cut))
+      partsLen += cut
+    }
+    carry = rest.slice(cut)
+    if (partsLen + carry.length > maxLineLength) throw lineTooLong(maxLineLength, lineNo + 1)
+  }
+
+  for await (const chunk of source) {
+    let s
+    if (typeof chunk === 'string') s = chunk
+    else if (chunk instanceof Uint8Array) s = decoder.write(asBuffer(chunk))
+    else throw invalidType('source chunk', INPUT_TYPE, chunk)
+    yield* feed(s)
+    if (batch.length > 0) {
+      const out = batch
+      batch = []
+      yield out
+    }
+  }
+  yield* feed(decoder.end())
+  const last = partsLen === 0 ? carry : parts.join('') + carry
+  // Line mode drops an empty last line (like readline); an explicit delimiter
+  // keeps it, so the lines equal `whole.split(delimiter)`.
+  if (!lineMode || last.length > 0) emit(last)
+  if (batch.length > 0) yield batch
+}
+
+module.exports = { split, splitSync, countLines, countLinesSync, findAll, findAllSync, splitStream }
