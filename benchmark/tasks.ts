@@ -32,7 +32,7 @@ export async function main(): Promise<void> {
       { name: 'piscina (trivial task)', run: batch((i) => piscina.run(i)) },
       { name: 'napi-rs async fn', run: batch((i) => native.pingAsyncFn(i)) },
       { name: 'napi-parallel ping (TaskHandle)', run: batch((i) => ping(i)) },
-      { name: 'napi-parallel raw promise', run: batch((i) => native.pingAsync(++rawId, i)) },
+      { name: 'napi-parallel raw promise', run: batch((i) => native.pingAsync(++rawId as unknown as native.TaskArg, i)) },
     ],
     { rounds: 5, check, extra: usPerTask(IN_FLIGHT) },
   )

@@ -35,18 +35,29 @@ impl Options {
         _ => return Err(NpError::invalid_arg_type(name, "of type object")),
       },
     };
-    Ok(Self { env: env.raw(), object, name })
+    Ok(Self {
+      env: env.raw(),
+      object,
+      name,
+    })
   }
 
   /// The raw value of `key`, or `None` when absent or `undefined`.
   pub fn raw(&self, key: &str) -> Result<Option<sys::napi_value>, NpError> {
-    let Some(object) = self.object else { return Ok(None) };
+    let Some(object) = self.object else {
+      return Ok(None);
+    };
     let mut value = ptr::null_mut();
-    let key_c = std::ffi::CString::new(key).map_err(|_| NpError::invalid_arg_value(key, "is not a valid key"))?;
+    let key_c = std::ffi::CString::new(key)
+      .map_err(|_| NpError::invalid_arg_value(key, "is not a valid key"))?;
     // SAFETY: live env, object and key.
-    let status = unsafe { sys::napi_get_named_property(self.env, object, key_c.as_ptr(), &mut value) };
+    let status =
+      unsafe { sys::napi_get_named_property(self.env, object, key_c.as_ptr(), &mut value) };
     if status != sys::Status::napi_ok {
-      return Err(NpError::invalid_arg_value(&self.path(key), "could not be read"));
+      return Err(NpError::invalid_arg_value(
+        &self.path(key),
+        "could not be read",
+      ));
     }
     Ok(match type_of(self.env, value) {
       ValueType::Undefined => None,
@@ -58,13 +69,22 @@ impl Options {
     format!("{}.{key}", self.name)
   }
 
-  fn typed<T: FromNapiValue>(&self, key: &str, want: ValueType, expected: &str) -> Result<Option<T>, NpError> {
-    let Some(value) = self.raw(key)? else { return Ok(None) };
+  fn typed<T: FromNapiValue>(
+    &self,
+    key: &str,
+    want: ValueType,
+    expected: &str,
+  ) -> Result<Option<T>, NpError> {
+    let Some(value) = self.raw(key)? else {
+      return Ok(None);
+    };
     if type_of(self.env, value) != want {
       return Err(NpError::invalid_arg_type(&self.path(key), expected));
     }
     // SAFETY: the type was just checked.
-    unsafe { T::from_napi_value(self.env, value) }.map(Some).map_err(NpError::from)
+    unsafe { T::from_napi_value(self.env, value) }
+      .map(Some)
+      .map_err(NpError::from)
   }
 
   /// A number option.
@@ -84,7 +104,10 @@ impl Options {
 
   /// An integer option within `lo..=hi`.
   pub fn integer(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, NpError> {
-    self.number(key)?.map(|v| integer_in(&self.path(key), v, lo, hi)).transpose()
+    self
+      .number(key)?
+      .map(|v| integer_in(&self.path(key), v, lo, hi))
+      .transpose()
   }
 }
 
@@ -93,7 +116,10 @@ pub fn integer_in(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, NpError> 
   if v.fract() == 0.0 && v >= lo && v <= hi {
     Ok(v)
   } else {
-    Err(NpError::out_of_range(name, &format!("must be an integer >= {lo} and <= {hi}. Received {v}")))
+    Err(NpError::out_of_range(
+      name,
+      &format!("must be an integer >= {lo} and <= {hi}. Received {v}"),
+    ))
   }
 }
 

@@ -55,7 +55,11 @@ impl Bridge {
         // SAFETY: the environment is alive while the Option is Some (the
         // cleanup hook clears it under this lock before Node frees the tsfn).
         unsafe {
-          sys::napi_call_threadsafe_function(t.0, ptr::null_mut(), sys::ThreadsafeFunctionCallMode::nonblocking);
+          sys::napi_call_threadsafe_function(
+            t.0,
+            ptr::null_mut(),
+            sys::ThreadsafeFunctionCallMode::nonblocking,
+          );
         }
       }
     }
@@ -94,7 +98,12 @@ struct Context {
   on_wake: OnWake,
 }
 
-unsafe extern "C" fn call_js(env: sys::napi_env, _js_cb: sys::napi_value, context: *mut c_void, _data: *mut c_void) {
+unsafe extern "C" fn call_js(
+  env: sys::napi_env,
+  _js_cb: sys::napi_value,
+  context: *mut c_void,
+  _data: *mut c_void,
+) {
   if env.is_null() || context.is_null() {
     return; // the environment is being torn down
   }
@@ -120,14 +129,26 @@ unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
 /// Creates the environment's bridge: a weak threadsafe function whose
 /// wake-ups call `on_wake`.
 pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<Arc<Bridge>> {
-  let bridge = Arc::new(Bridge { queue: SegQueue::new(), scheduled: AtomicBool::new(false), tsfn: Mutex::new(None) });
-  let context = Box::into_raw(Box::new(Context { bridge: bridge.clone(), on_wake }));
+  let bridge = Arc::new(Bridge {
+    queue: SegQueue::new(),
+    scheduled: AtomicBool::new(false),
+    tsfn: Mutex::new(None),
+  });
+  let context = Box::into_raw(Box::new(Context {
+    bridge: bridge.clone(),
+    on_wake,
+  }));
   let mut name = ptr::null_mut();
   let mut tsfn = ptr::null_mut();
   let label = "napi-parallel:bridge";
   // SAFETY: called on the JS thread during module init with a live env.
   unsafe {
-    check(sys::napi_create_string_utf8(env, label.as_ptr().cast(), label.len() as isize, &mut name))?;
+    check(sys::napi_create_string_utf8(
+      env,
+      label.as_ptr().cast(),
+      label.len() as isize,
+      &mut name,
+    ))?;
     check(sys::napi_create_threadsafe_function(
       env,
       ptr::null_mut(),
@@ -148,10 +169,20 @@ pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<Arc<Bridge>>
   // (cleanup hooks run in reverse order of registration).
   let hook_arg = Arc::into_raw(bridge.clone()) as *mut c_void;
   // SAFETY: live env; `hook_arg` is reclaimed by `on_env_cleanup`.
-  unsafe { check(sys::napi_add_env_cleanup_hook(env, Some(on_env_cleanup), hook_arg))? };
+  unsafe {
+    check(sys::napi_add_env_cleanup_hook(
+      env,
+      Some(on_env_cleanup),
+      hook_arg,
+    ))?
+  };
   Ok(bridge)
 }
 
 fn check(status: sys::napi_status) -> napi::Result<()> {
-  if status == sys::Status::napi_ok { Ok(()) } else { Err(napi::Error::from_status(napi::Status::from(status))) }
+  if status == sys::Status::napi_ok {
+    Ok(())
+  } else {
+    Err(napi::Error::from_status(napi::Status::from(status)))
+  }
 }

@@ -61,8 +61,17 @@ pub mod codes {
 }
 
 impl NpError {
-  fn build(kind: ErrorKind, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-    Self { kind, code: code.into(), message: message.into(), fields: Vec::new() }
+  fn build(
+    kind: ErrorKind,
+    code: impl Into<Cow<'static, str>>,
+    message: impl Into<String>,
+  ) -> Self {
+    Self {
+      kind,
+      code: code.into(),
+      message: message.into(),
+      fields: Vec::new(),
+    }
   }
 
   /// A `TypeError` with `code`.
@@ -90,7 +99,10 @@ impl NpError {
 
   /// `TypeError` `ERR_INVALID_ARG_VALUE`: `The "name" argument problem.`
   pub fn invalid_arg_value(name: &str, problem: &str) -> Self {
-    Self::type_error(codes::INVALID_ARG_VALUE, format!("The \"{name}\" argument {problem}."))
+    Self::type_error(
+      codes::INVALID_ARG_VALUE,
+      format!("The \"{name}\" argument {problem}."),
+    )
   }
 
   /// `RangeError` `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It must be requirement.`
@@ -103,12 +115,18 @@ impl NpError {
 
   /// The error a task rejects with when its deadline passes.
   pub fn timeout(ms: f64) -> Self {
-    Self::error(codes::TASK_TIMEOUT, format!("The task timed out after {ms} ms."))
+    Self::error(
+      codes::TASK_TIMEOUT,
+      format!("The task timed out after {ms} ms."),
+    )
   }
 
   /// The error a task rejects with when its job panicked.
   pub fn panic(message: &str) -> Self {
-    Self::error(codes::PANIC, format!("A napi-parallel job panicked: {message}"))
+    Self::error(
+      codes::PANIC,
+      format!("A napi-parallel job panicked: {message}"),
+    )
   }
 
   /// An `AbortError` (`name === 'AbortError'`, `code === 'ABORT_ERR'`).
@@ -132,8 +150,18 @@ impl NpError {
     let mut out = ptr::null_mut();
     // SAFETY: env is live (caller contract); the pointers are valid out-params.
     unsafe {
-      check(sys::napi_create_string_utf8(env, self.code.as_ptr().cast(), self.code.len() as isize, &mut code))?;
-      check(sys::napi_create_string_utf8(env, self.message.as_ptr().cast(), self.message.len() as isize, &mut msg))?;
+      check(sys::napi_create_string_utf8(
+        env,
+        self.code.as_ptr().cast(),
+        self.code.len() as isize,
+        &mut code,
+      ))?;
+      check(sys::napi_create_string_utf8(
+        env,
+        self.message.as_ptr().cast(),
+        self.message.len() as isize,
+        &mut msg,
+      ))?;
       let status = match self.kind {
         ErrorKind::Type => sys::napi_create_type_error(env, code, msg, &mut out),
         ErrorKind::Range => sys::napi_create_range_error(env, code, msg, &mut out),
@@ -195,11 +223,21 @@ fn check(status: sys::napi_status) -> napi::Result<()> {
 
 /// # Safety
 /// `env` and `obj` must be live.
-unsafe fn set_string(env: sys::napi_env, obj: sys::napi_value, key: &std::ffi::CStr, value: &str) -> napi::Result<()> {
+unsafe fn set_string(
+  env: sys::napi_env,
+  obj: sys::napi_value,
+  key: &std::ffi::CStr,
+  value: &str,
+) -> napi::Result<()> {
   let mut v = ptr::null_mut();
   // SAFETY: caller contract.
   unsafe {
-    check(sys::napi_create_string_utf8(env, value.as_ptr().cast(), value.len() as isize, &mut v))?;
+    check(sys::napi_create_string_utf8(
+      env,
+      value.as_ptr().cast(),
+      value.len() as isize,
+      &mut v,
+    ))?;
     check(sys::napi_set_named_property(env, obj, key.as_ptr(), v))
   }
 }

@@ -9,8 +9,8 @@
 #![deny(clippy::all)]
 
 pub mod args;
-pub mod bridge;
-pub mod deadline;
+mod bridge;
+mod deadline;
 pub mod error;
 pub mod map;
 pub mod memo;

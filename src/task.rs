@@ -57,7 +57,10 @@ impl TaskShared {
   fn finish_early(&self, to: u8) -> bool {
     let mut current = self.status.load(Acquire);
     while current == status::QUEUED || current == status::RUNNING {
-      match self.status.compare_exchange_weak(current, to, AcqRel, Acquire) {
+      match self
+        .status
+        .compare_exchange_weak(current, to, AcqRel, Acquire)
+      {
         Ok(_) => return true,
         Err(actual) => current = actual,
       }
@@ -189,11 +192,19 @@ pub struct TaskArg {
   pool: Option<Arc<PoolCore>>,
 }
 
-fn get_property(env: sys::napi_env, object: sys::napi_value, key: &std::ffi::CStr) -> napi::Result<sys::napi_value> {
+fn get_property(
+  env: sys::napi_env,
+  object: sys::napi_value,
+  key: &std::ffi::CStr,
+) -> napi::Result<sys::napi_value> {
   let mut value = ptr::null_mut();
   // SAFETY: live env and object on the JS thread.
   let status = unsafe { sys::napi_get_named_property(env, object, key.as_ptr(), &mut value) };
-  if status == sys::Status::napi_ok { Ok(value) } else { Err(napi::Error::from_reason("cannot read task property")) }
+  if status == sys::Status::napi_ok {
+    Ok(value)
+  } else {
+    Err(napi::Error::from_reason("cannot read task property"))
+  }
 }
 
 fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
@@ -205,11 +216,25 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
 
 impl FromNapiValue for TaskArg {
   unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-    let bad = || napi::Error::from_reason("napi-parallel: invalid task argument (use the exported functions, not binding.js)");
-    let to_id = |v: f64| if v.fract() == 0.0 && (0.0..9.0e15).contains(&v) { Ok(v as u64) } else { Err(bad()) };
+    let bad = || {
+      napi::Error::from_reason(
+        "napi-parallel: invalid task argument (use the exported functions, not binding.js)",
+      )
+    };
+    let to_id = |v: f64| {
+      if v.fract() == 0.0 && (0.0..9.0e15).contains(&v) {
+        Ok(v as u64)
+      } else {
+        Err(bad())
+      }
+    };
     match type_of(env, value) {
       // SAFETY: type checked.
-      ValueType::Number => Ok(Self { id: to_id(unsafe { f64::from_napi_value(env, value)? })?, timeout_ms: None, pool: None }),
+      ValueType::Number => Ok(Self {
+        id: to_id(unsafe { f64::from_napi_value(env, value)? })?,
+        timeout_ms: None,
+        pool: None,
+      }),
       ValueType::Object => {
         let id = get_property(env, value, c"id")?;
         if type_of(env, id) != ValueType::Number {
@@ -221,16 +246,25 @@ impl FromNapiValue for TaskArg {
         let timeout_ms = match type_of(env, timeout) {
           ValueType::Undefined => None,
           // SAFETY: type checked.
-          ValueType::Number => Some(unsafe { f64::from_napi_value(env, timeout)? }).filter(|t| t.is_finite() && *t >= 0.0),
+          ValueType::Number => Some(unsafe { f64::from_napi_value(env, timeout)? })
+            .filter(|t| t.is_finite() && *t >= 0.0),
           _ => return Err(bad()),
         };
         let pool = get_property(env, value, c"pool")?;
         let pool = match type_of(env, pool) {
           ValueType::Undefined | ValueType::Null => None,
           // SAFETY: `from_napi_ref` checks that the object wraps a `Pool`.
-          _ => Some(unsafe { crate::pool::Pool::from_napi_ref(env, pool)? }.core().clone()),
+          _ => Some(
+            unsafe { crate::pool::Pool::from_napi_ref(env, pool)? }
+              .core()
+              .clone(),
+          ),
         };
-        Ok(Self { id, timeout_ms, pool })
+        Ok(Self {
+          id,
+          timeout_ms,
+          pool,
+        })
       }
       _ => Err(bad()),
     }
@@ -242,7 +276,11 @@ fn create_promise(env: sys::napi_env) -> napi::Result<(sys::napi_deferred, sys::
   let mut promise = ptr::null_mut();
   // SAFETY: live env on the JS thread.
   let status = unsafe { sys::napi_create_promise(env, &mut deferred, &mut promise) };
-  if status == sys::Status::napi_ok { Ok((deferred, promise)) } else { Err(napi::Error::from_reason("napi_create_promise failed")) }
+  if status == sys::Status::napi_ok {
+    Ok((deferred, promise))
+  } else {
+    Err(napi::Error::from_reason("napi_create_promise failed"))
+  }
 }
 
 /// Rejects `deferred` with `error`. JS thread only.
@@ -300,7 +338,10 @@ where
       if timer_shared.finish_early(status::CANCELLED) {
         timer_shared.cancel.store(true, Relaxed);
         timer_shared.pool.record_outcome(Outcome::Cancelled);
-        bridge.push(Completion { id, outcome: Err(NpError::timeout(ms)) });
+        bridge.push(Completion {
+          id,
+          outcome: Err(NpError::timeout(ms)),
+        });
       }
     });
     let _ = shared.timer.set(timer);
@@ -313,7 +354,14 @@ where
     state.remember_unsuccessful(id, status::FAILED);
     return Ok(promise);
   }
-  state.insert(raw_env, id, Pending { deferred, shared: Some(shared) });
+  state.insert(
+    raw_env,
+    id,
+    Pending {
+      deferred,
+      shared: Some(shared),
+    },
+  );
   Ok(promise)
 }
 
@@ -322,22 +370,38 @@ where
   T: ToNapiValue + Send + 'static,
   F: FnOnce(&TaskCtx) -> Result<T, NpError>,
 {
-  if shared.status.compare_exchange(status::QUEUED, status::RUNNING, AcqRel, Acquire).is_err() {
+  if shared
+    .status
+    .compare_exchange(status::QUEUED, status::RUNNING, AcqRel, Acquire)
+    .is_err()
+  {
     return; // cancelled or timed out while queued
   }
   let ctx = TaskCtx { shared };
-  let (final_status, outcome): (u8, Result<ToJs, NpError>) = match catch_unwind(AssertUnwindSafe(|| job(&ctx))) {
-    Ok(Ok(value)) => (
-      status::DONE,
-      // SAFETY: the closure runs on the JS thread with that thread's env.
-      Ok(Box::new(move |env| unsafe { T::to_napi_value(env, value) })),
-    ),
-    Ok(Err(e)) => (status::FAILED, Err(e)),
-    Err(payload) => (status::FAILED, Err(NpError::panic(&panic_message(&*payload)))),
-  };
-  if shared.status.compare_exchange(status::RUNNING, final_status, AcqRel, Acquire).is_ok() {
+  let (final_status, outcome): (u8, Result<ToJs, NpError>) =
+    match catch_unwind(AssertUnwindSafe(|| job(&ctx))) {
+      Ok(Ok(value)) => (
+        status::DONE,
+        // SAFETY: the closure runs on the JS thread with that thread's env.
+        Ok(Box::new(move |env| unsafe { T::to_napi_value(env, value) })),
+      ),
+      Ok(Err(e)) => (status::FAILED, Err(e)),
+      Err(payload) => (
+        status::FAILED,
+        Err(NpError::panic(&panic_message(&*payload))),
+      ),
+    };
+  if shared
+    .status
+    .compare_exchange(status::RUNNING, final_status, AcqRel, Acquire)
+    .is_ok()
+  {
     shared.stop_timer();
-    shared.pool.record_outcome(if final_status == status::DONE { Outcome::Completed } else { Outcome::Failed });
+    shared.pool.record_outcome(if final_status == status::DONE {
+      Outcome::Completed
+    } else {
+      Outcome::Failed
+    });
     bridge.push(Completion { id, outcome });
   }
 }
@@ -353,7 +417,10 @@ unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
       return; // already cancelled or timed out
     };
     if completion.outcome.is_err() {
-      let final_status = pending.shared.as_ref().map_or(status::FAILED, |s| s.status.load(Acquire));
+      let final_status = pending
+        .shared
+        .as_ref()
+        .map_or(status::FAILED, |s| s.status.load(Acquire));
       state.remember_unsuccessful(completion.id, final_status);
     }
     let mut scope = ptr::null_mut();
@@ -368,7 +435,10 @@ unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
           Err(e) => {
             let mut exception = ptr::null_mut();
             sys::napi_get_and_clear_last_exception(env, &mut exception);
-            let error = NpError::error("ERR_NAPI_PARALLEL_CONVERT", format!("Could not convert the result: {}", e.reason));
+            let error = NpError::error(
+              "ERR_NAPI_PARALLEL_CONVERT",
+              format!("Could not convert the result: {}", e.reason),
+            );
             reject_with(env, pending.deferred, &error);
           }
         },
@@ -393,7 +463,10 @@ impl Settler {
       // SAFETY: runs on the JS thread with that thread's env.
       Box::new(move |env| unsafe { T::to_napi_value(env, value) }) as ToJs
     });
-    self.bridge.push(Completion { id: self.id, outcome });
+    self.bridge.push(Completion {
+      id: self.id,
+      outcome,
+    });
   }
 }
 
@@ -403,10 +476,23 @@ pub fn settle_later(env: &Env) -> napi::Result<(TaskPromise<'_>, Settler)> {
   let (deferred, promise) = create_promise(env.raw())?;
   let id = state.next_internal_id;
   state.next_internal_id -= 1;
-  state.insert(env.raw(), id, Pending { deferred, shared: None });
+  state.insert(
+    env.raw(),
+    id,
+    Pending {
+      deferred,
+      shared: None,
+    },
+  );
   // SAFETY: `promise` was just created in this env.
   let promise = unsafe { Unknown::from_raw_unchecked(env.raw(), promise) };
-  Ok((promise, Settler { id, bridge: state.bridge.clone() }))
+  Ok((
+    promise,
+    Settler {
+      id,
+      bridge: state.bridge.clone(),
+    },
+  ))
 }
 
 /// A number unique to this environment in the process; `lib/task.js` builds
@@ -423,10 +509,12 @@ pub fn env_id(env: &Env) -> napi::Result<u32> {
 pub fn task_status(env: &Env, id: f64) -> napi::Result<u32> {
   let state = env_state(env.raw())?;
   let id = id as u64;
-  Ok(match state.pending.get(&id).and_then(|p| p.shared.as_ref()) {
-    Some(shared) => shared.status.load(Acquire) as u32,
-    None => state.recent_status(id).unwrap_or(status::UNKNOWN) as u32,
-  })
+  Ok(
+    match state.pending.get(&id).and_then(|p| p.shared.as_ref()) {
+      Some(shared) => shared.status.load(Acquire) as u32,
+      None => state.recent_status(id).unwrap_or(status::UNKNOWN) as u32,
+    },
+  )
 }
 
 /// Cancels a pending task: sets its cancel flag, rejects its Promise with
@@ -436,7 +524,9 @@ pub fn cancel_task(env: &Env, id: f64, error: Unknown) -> napi::Result<bool> {
   let raw_env = env.raw();
   let state = env_state(raw_env)?;
   let id = id as u64;
-  let Some(shared) = state.pending.get(&id).and_then(|p| p.shared.clone()) else { return Ok(false) };
+  let Some(shared) = state.pending.get(&id).and_then(|p| p.shared.clone()) else {
+    return Ok(false);
+  };
   if !shared.finish_early(status::CANCELLED) {
     return Ok(false);
   }

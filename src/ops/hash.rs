@@ -40,7 +40,10 @@ pub struct Items {
 impl Items {
   /// Empty, with room for `n` items of `bytes` bytes in all.
   pub fn with_capacity(n: usize, bytes: usize) -> Self {
-    Self { bytes: Vec::with_capacity(bytes), ends: Vec::with_capacity(n) }
+    Self {
+      bytes: Vec::with_capacity(bytes),
+      ends: Vec::with_capacity(n),
+    }
   }
 
   /// Appends one item.
@@ -80,7 +83,11 @@ pub enum Digests {
 /// Items per parallel work unit: small items are hashed in batches.
 const MIN_ITEMS_PER_JOB: usize = 64;
 
-fn map_items<T: Send>(items: &Items, cancel: &AtomicBool, f: impl Fn(&[u8]) -> T + Sync + Send) -> Option<Vec<T>> {
+fn map_items<T: Send>(
+  items: &Items,
+  cancel: &AtomicBool,
+  f: impl Fn(&[u8]) -> T + Sync + Send,
+) -> Option<Vec<T>> {
   let out: Vec<T> = (0..items.len())
     .into_par_iter()
     .with_min_len(MIN_ITEMS_PER_JOB)
@@ -118,9 +125,13 @@ mod tests {
       hash_all(&it, Algorithm::Crc32, &no),
       Some(Digests::Crc32(vec![0, 0xCBF4_3926, 0x3524_41C2]))
     );
-    let Some(Digests::Xxh3(x)) = hash_all(&it, Algorithm::Xxh3, &no) else { panic!() };
+    let Some(Digests::Xxh3(x)) = hash_all(&it, Algorithm::Xxh3, &no) else {
+      panic!()
+    };
     assert_eq!(x[0], 0x2D06_8005_38D3_94C2);
-    let Some(Digests::Sha256(s)) = hash_all(&it, Algorithm::Sha256, &no) else { panic!() };
+    let Some(Digests::Sha256(s)) = hash_all(&it, Algorithm::Sha256, &no) else {
+      panic!()
+    };
     assert_eq!(s[2][..4], [0xba, 0x78, 0x16, 0xbf]);
   }
 

@@ -27,16 +27,23 @@ impl ToNapiValue for Digests {
   }
 }
 
-fn parse_algorithm(name: &str) -> std::result::Result<Algorithm, NpError> {
-  Algorithm::from_name(name)
-    .ok_or_else(|| NpError::invalid_arg_value("fn", &format!("must be 'xxh3', 'sha256' or 'crc32' for string and Buffer items. Received '{name}'")))
+pub fn parse_algorithm(name: &str) -> std::result::Result<Algorithm, NpError> {
+  Algorithm::from_name(name).ok_or_else(|| {
+    NpError::invalid_arg_value(
+      "fn",
+      &format!(
+        "must be 'xxh3', 'sha256' or 'crc32' for string and Buffer items. Received '{name}'"
+      ),
+    )
+  })
 }
 
 /// Copies the items (strings as UTF-8, Buffers and Uint8Arrays byte for byte)
 /// so the job owns them: the caller may mutate or detach its buffers meanwhile.
-fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> {
+pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> {
   let raw = env.raw();
-  let not_array = || NpError::invalid_arg_type("input", "an array of strings, Buffers or Uint8Arrays");
+  let not_array =
+    || NpError::invalid_arg_type("input", "an array of strings, Buffers or Uint8Arrays");
   let mut is_array = false;
   // SAFETY: live env and value on the JS thread (for every unsafe block below).
   unsafe { sys::napi_is_array(raw, items.raw(), &mut is_array) };
@@ -52,13 +59,16 @@ fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> 
     unsafe { sys::napi_get_element(raw, items.raw(), i, &mut item) };
     let mut t = 0;
     unsafe { sys::napi_typeof(raw, item, &mut t) };
-    let bad = || NpError::invalid_arg_type(&format!("input[{i}]"), "a string, Buffer or Uint8Array");
+    let bad =
+      || NpError::invalid_arg_type(&format!("input[{i}]"), "a string, Buffer or Uint8Array");
     match ValueType::from(t) {
       ValueType::String => {
         let mut n = 0usize;
         unsafe { sys::napi_get_value_string_utf8(raw, item, ptr::null_mut(), 0, &mut n) };
         scratch.resize(n + 1, 0u8);
-        unsafe { sys::napi_get_value_string_utf8(raw, item, scratch.as_mut_ptr().cast(), n + 1, &mut n) };
+        unsafe {
+          sys::napi_get_value_string_utf8(raw, item, scratch.as_mut_ptr().cast(), n + 1, &mut n)
+        };
         out.push(&scratch[..n]);
       }
       ValueType::Object => {
@@ -67,8 +77,19 @@ fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> 
         if !is_typed {
           return Err(bad());
         }
-        let (mut kind, mut length, mut data, mut ab, mut offset) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-        unsafe { sys::napi_get_typedarray_info(raw, item, &mut kind, &mut length, &mut data, &mut ab, &mut offset) };
+        let (mut kind, mut length, mut data, mut ab, mut offset) =
+          (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
+        unsafe {
+          sys::napi_get_typedarray_info(
+            raw,
+            item,
+            &mut kind,
+            &mut length,
+            &mut data,
+            &mut ab,
+            &mut offset,
+          )
+        };
         if kind != sys::TypedarrayType::uint8_array {
           return Err(bad());
         }
@@ -85,7 +106,7 @@ fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> 
   Ok(out)
 }
 
-fn cancelled() -> NpError {
+pub fn cancelled() -> NpError {
   NpError::abort()
 }
 
@@ -96,10 +117,17 @@ fn cancelled() -> NpError {
   ts_args_type = "task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
   ts_return_type = "Promise<BigUint64Array | Uint32Array | Buffer[]>"
 )]
-pub fn hash_async<'env>(env: &'env Env, task: TaskArg, items: Unknown, algorithm: String) -> Result<TaskPromise<'env>> {
+pub fn hash_async<'env>(
+  env: &'env Env,
+  task: TaskArg,
+  items: Unknown,
+  algorithm: String,
+) -> Result<TaskPromise<'env>> {
   let algorithm = parse_algorithm(&algorithm).map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
-  task::spawn(env, task, move |ctx| hash_all(&items, algorithm, ctx.cancel_flag()).ok_or_else(cancelled))
+  task::spawn(env, task, move |ctx| {
+    hash_all(&items, algorithm, ctx.cancel_flag()).ok_or_else(cancelled)
+  })
 }
 
 /// The synchronous twin of `hashAsync`: blocks the caller, still uses every core.
@@ -111,5 +139,6 @@ pub fn hash_sync(env: &Env, items: Unknown, algorithm: String) -> Result<Digests
   let algorithm = parse_algorithm(&algorithm).map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
   let never = std::sync::atomic::AtomicBool::new(false);
-  crate::pool::core::run_blocking(move || hash_all(&items, algorithm, &never).ok_or_else(cancelled)).map_err(|e| e.throw(env))
+  crate::pool::core::run_blocking(move || hash_all(&items, algorithm, &never).ok_or_else(cancelled))
+    .map_err(|e| e.throw(env))
 }

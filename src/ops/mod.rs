@@ -1,5 +1,5 @@
 //! Built-in native operations.
 
 pub mod hash;
-mod hash_binding;
-mod ping;
+pub mod hash_binding;
+pub mod ping;

@@ -9,7 +9,10 @@ use crate::task::{self, TaskArg, TaskPromise};
 /// smallest possible task, used to measure per-task overhead. `panic: true`
 /// makes the job panic (to test that a panic becomes a rejection);
 /// `spinMs` keeps it busy that long, checking for cancellation every 100 µs.
-#[napi(ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number", ts_return_type = "Promise<number>")]
+#[napi(
+  ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number",
+  ts_return_type = "Promise<number>"
+)]
 pub fn ping_async<'env>(
   env: &'env Env,
   task: TaskArg,

@@ -81,11 +81,17 @@ impl Metrics {
 
   /// The calling worker's slot (or the shared one off the pool).
   fn mine(&self) -> &WorkerMetrics {
-    rayon::current_thread_index().and_then(|i| self.workers.get(i)).map_or(&self.outside, |w| w)
+    rayon::current_thread_index()
+      .and_then(|i| self.workers.get(i))
+      .map_or(&self.outside, |w| w)
   }
 
   fn all(&self) -> impl Iterator<Item = &WorkerMetrics> {
-    self.workers.iter().map(|w| &**w).chain(std::iter::once(&*self.outside))
+    self
+      .workers
+      .iter()
+      .map(|w| &**w)
+      .chain(std::iter::once(&*self.outside))
   }
 
   fn sum(&self, f: impl Fn(&WorkerMetrics) -> &AtomicU64) -> u64 {
@@ -93,7 +99,10 @@ impl Metrics {
   }
 
   fn queued(&self) -> u64 {
-    self.submitted.load(Relaxed).saturating_sub(self.sum(|w| &w.started))
+    self
+      .submitted
+      .load(Relaxed)
+      .saturating_sub(self.sum(|w| &w.started))
   }
 
   fn merged(&self, pick: impl Fn(&WorkerMetrics) -> &Histogram) -> Histogram {
@@ -146,7 +155,10 @@ pub fn resolve_threads(config: &PoolConfig) -> Result<usize, NpError> {
   if let Ok(v) = std::env::var("NAPI_PARALLEL_THREADS") {
     return match v.trim().parse::<usize>() {
       Ok(n) if (1..=1024).contains(&n) => Ok(n),
-      _ => Err(NpError::out_of_range("NAPI_PARALLEL_THREADS", &format!("must be an integer from 1 to 1024. Received '{v}'"))),
+      _ => Err(NpError::out_of_range(
+        "NAPI_PARALLEL_THREADS",
+        &format!("must be an integer from 1 to 1024. Received '{v}'"),
+      )),
     };
   }
   Ok(std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -158,7 +170,10 @@ impl PoolCore {
     let threads = resolve_threads(config)?;
     let exited = Arc::new((Mutex::new(0usize), Condvar::new()));
     let exit_signal = exited.clone();
-    let name = config.thread_name.clone().unwrap_or_else(|| "napi-parallel".to_string());
+    let name = config
+      .thread_name
+      .clone()
+      .unwrap_or_else(|| "napi-parallel".to_string());
     let mut builder = rayon::ThreadPoolBuilder::new()
       .num_threads(threads)
       .thread_name(move |i| format!("{name}-{i}"))
@@ -170,9 +185,12 @@ impl PoolCore {
     if let Some(size) = config.stack_size {
       builder = builder.stack_size(size);
     }
-    let rayon = builder
-      .build()
-      .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_POOL", format!("Could not start the thread pool: {e}")))?;
+    let rayon = builder.build().map_err(|e| {
+      NpError::error(
+        "ERR_NAPI_PARALLEL_POOL",
+        format!("Could not start the thread pool: {e}"),
+      )
+    })?;
     Ok(Arc::new(Self {
       rayon: RwLock::new(Some(rayon)),
       threads,
@@ -218,7 +236,10 @@ impl PoolCore {
   fn start_drainer_if_needed(self: &Arc<Self>) {
     let mut n = self.drainers.load(SeqCst);
     while n < self.threads {
-      match self.drainers.compare_exchange_weak(n, n + 1, SeqCst, SeqCst) {
+      match self
+        .drainers
+        .compare_exchange_weak(n, n + 1, SeqCst, SeqCst)
+      {
         Ok(_) => {
           let me = self.clone();
           let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
@@ -265,7 +286,12 @@ impl PoolCore {
       }
       // A job arrived after the last pop: take a drainer slot back, if free.
       let n = self.drainers.load(SeqCst);
-      if n >= self.threads || self.drainers.compare_exchange(n, n + 1, SeqCst, SeqCst).is_err() {
+      if n >= self.threads
+        || self
+          .drainers
+          .compare_exchange(n, n + 1, SeqCst, SeqCst)
+          .is_err()
+      {
         return;
       }
     }
@@ -307,10 +333,17 @@ impl PoolCore {
 
   /// Runs `f` on this pool and blocks the caller until it returns. A panic
   /// becomes `ERR_NAPI_PARALLEL_PANIC`.
-  pub fn run_blocking<R: Send>(&self, f: impl FnOnce() -> Result<R, NpError> + Send) -> Result<R, NpError> {
+  pub fn run_blocking<R: Send>(
+    &self,
+    f: impl FnOnce() -> Result<R, NpError> + Send,
+  ) -> Result<R, NpError> {
     let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-    let pool = guard.as_ref().ok_or_else(|| NpError::error(codes::POOL_CLOSED, "The pool is closed."))?;
-    pool.install(|| catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(NpError::panic(&panic_message(&*p)))))
+    let pool = guard
+      .as_ref()
+      .ok_or_else(|| NpError::error(codes::POOL_CLOSED, "The pool is closed."))?;
+    pool.install(|| {
+      catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(NpError::panic(&panic_message(&*p))))
+    })
   }
 
   /// A copy of the metrics.
@@ -329,7 +362,11 @@ impl PoolCore {
       completed: m.sum(|w| &w.completed),
       failed: m.sum(|w| &w.failed),
       cancelled: m.sum(|w| &w.cancelled),
-      utilization: if uptime > 0.0 { (m.sum(|w| &w.busy_ns) as f64 / uptime).min(1.0) } else { 0.0 },
+      utilization: if uptime > 0.0 {
+        (m.sum(|w| &w.busy_ns) as f64 / uptime).min(1.0)
+      } else {
+        0.0
+      },
       run_p50_ms: ms(run_time.quantile_ns(0.5)),
       run_p99_ms: ms(run_time.quantile_ns(0.99)),
       run_mean_ms: ms(run_time.mean_ns()),
@@ -347,7 +384,12 @@ impl PoolCore {
     {
       let mut lock = self.idle.0.lock().unwrap_or_else(|e| e.into_inner());
       while self.drainers.load(SeqCst) > 0 || !self.queue.is_empty() {
-        lock = self.idle.1.wait_timeout(lock, Duration::from_millis(20)).unwrap_or_else(|e| e.into_inner()).0;
+        lock = self
+          .idle
+          .1
+          .wait_timeout(lock, Duration::from_millis(20))
+          .unwrap_or_else(|e| e.into_inner())
+          .0;
       }
     }
     let pool = self.rayon.write().unwrap_or_else(|e| e.into_inner()).take();
@@ -424,7 +466,11 @@ mod tests {
   use std::sync::mpsc;
 
   fn pool(threads: usize) -> Arc<PoolCore> {
-    PoolCore::new(&PoolConfig { threads: Some(threads), ..Default::default() }).unwrap()
+    PoolCore::new(&PoolConfig {
+      threads: Some(threads),
+      ..Default::default()
+    })
+    .unwrap()
   }
 
   #[test]
@@ -446,7 +492,12 @@ mod tests {
 
   #[test]
   fn max_queue_rejects() {
-    let p = PoolCore::new(&PoolConfig { threads: Some(1), max_queue: Some(2), ..Default::default() }).unwrap();
+    let p = PoolCore::new(&PoolConfig {
+      threads: Some(1),
+      max_queue: Some(2),
+      ..Default::default()
+    })
+    .unwrap();
     let (block_tx, block_rx) = mpsc::channel::<()>();
     let (started_tx, started_rx) = mpsc::channel::<()>();
     p.submit(Box::new(move || {
@@ -485,13 +536,19 @@ mod tests {
     }
     p.close_and_join();
     assert_eq!(done.load(SeqCst), 100);
-    assert_eq!(p.submit(Box::new(|| {})).unwrap_err().code, codes::POOL_CLOSED);
+    assert_eq!(
+      p.submit(Box::new(|| {})).unwrap_err().code,
+      codes::POOL_CLOSED
+    );
     p.close_and_join(); // idempotent
   }
 
   #[test]
   fn env_var_is_validated() {
-    let cfg = PoolConfig { threads: Some(3), ..Default::default() };
+    let cfg = PoolConfig {
+      threads: Some(3),
+      ..Default::default()
+    };
     assert_eq!(resolve_threads(&cfg).unwrap(), 3);
   }
 }

@@ -76,7 +76,11 @@ impl Histogram {
   /// Mean in nanoseconds (0 when empty).
   pub fn mean_ns(&self) -> f64 {
     let n = self.count();
-    if n == 0 { 0.0 } else { self.sum_ns.load(Relaxed) as f64 / n as f64 }
+    if n == 0 {
+      0.0
+    } else {
+      self.sum_ns.load(Relaxed) as f64 / n as f64
+    }
   }
 
   /// The `q`-quantile (0..=1) in nanoseconds, approximately (0 when empty).

@@ -63,18 +63,31 @@ impl From<StatsSnapshot> for PoolStats {
       cancelled: s.cancelled as f64,
       utilization: s.utilization,
       avg_run_ms: s.run_mean_ms,
-      run_time: TimeStats { p50: s.run_p50_ms, p99: s.run_p99_ms, mean: s.run_mean_ms },
-      wait_time: TimeStats { p50: s.wait_p50_ms, p99: s.wait_p99_ms, mean: s.wait_mean_ms },
+      run_time: TimeStats {
+        p50: s.run_p50_ms,
+        p99: s.run_p99_ms,
+        mean: s.run_mean_ms,
+      },
+      wait_time: TimeStats {
+        p50: s.wait_p50_ms,
+        p99: s.wait_p99_ms,
+        mean: s.wait_mean_ms,
+      },
     }
   }
 }
 
 /// Reads `{ threads, stackSize, threadName, maxQueue }` with Node-style errors.
-fn parse_config(env: &Env, options: Option<Unknown<'_>>) -> std::result::Result<PoolConfig, NpError> {
+fn parse_config(
+  env: &Env,
+  options: Option<Unknown<'_>>,
+) -> std::result::Result<PoolConfig, NpError> {
   let o = Options::new(env, options, "options")?;
   Ok(PoolConfig {
     threads: o.integer("threads", 1.0, 1024.0)?.map(|v| v as usize),
-    stack_size: o.integer("stackSize", 65_536.0, 1_073_741_824.0)?.map(|v| v as usize),
+    stack_size: o
+      .integer("stackSize", 65_536.0, 1_073_741_824.0)?
+      .map(|v| v as usize),
     thread_name: o.string("threadName")?,
     max_queue: o.integer("maxQueue", 1.0, 9.0e15)?.map(|v| v as usize),
   })
@@ -85,13 +98,17 @@ fn parse_config(env: &Env, options: Option<Unknown<'_>>) -> std::result::Result<
 /// `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
 #[napi(ts_args_type = "options: PoolOptions")]
 pub fn configure(env: &Env, options: Unknown) -> Result<()> {
-  parse_config(env, Some(options)).and_then(self::core::configure_default).map_err(|e| e.throw(env))
+  parse_config(env, Some(options))
+    .and_then(self::core::configure_default)
+    .map_err(|e| e.throw(env))
 }
 
 /// Counters of the default pool (it is started if it was not yet).
 #[napi]
 pub fn pool_stats(env: &Env) -> Result<PoolStats> {
-  self::core::default_pool().map(|p| p.stats().into()).map_err(|e| e.throw(env))
+  self::core::default_pool()
+    .map(|p| p.stats().into())
+    .map_err(|e| e.throw(env))
 }
 
 /// Options of a pool.
