@@ -1,1 +1,686 @@
-//! Binding module (being written).
+//! Binding for `Memo`: a `#[napi]` class wrapping `Arc<MemoCore>` from the
+//! napi-free crate `napi-parallel-memo`.
+//!
+//! The hot paths (`get`, `set`) read keys and primitive values straight off
+//! the napi values with raw `napi_*` calls. Objects, arrays, Buffers, typed
+//! arrays and bigints are encoded by `lib/memo.js` into one byte string
+//! (`setEncoded`); on a hit they are copied into a per-instance scratch
+//! Buffer that JS decodes, so a `get` allocates nothing natively.
+
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::ptr;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{JsValue, Object, Unknown};
+use napi::{Env, Result, sys};
+use napi_derive::napi;
+use napi_parallel_memo::cache::Ttl;
+use napi_parallel_memo::format::{self, Prim};
+use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
+
+use crate::args::Options;
+use crate::error::NpError;
+
+/// Where complex values start in the scratch Buffer; byte 0 is the flag.
+const SCRATCH_DATA: usize = 8;
+/// The encoded value is in the scratch at [`SCRATCH_DATA`], the result is its length.
+const FLAG_SCRATCH: u8 = 1;
+/// The encoded value did not fit: the result is a new Buffer holding it.
+const FLAG_BUFFER: u8 = 2;
+
+impl From<ConfigError> for NpError {
+  fn from(e: ConfigError) -> Self {
+    NpError::out_of_range(e.option, &e.requirement)
+  }
+}
+
+fn check(status: sys::napi_status) -> std::result::Result<(), NpError> {
+  if status == sys::Status::napi_ok {
+    Ok(())
+  } else {
+    Err(NpError::type_error(
+      "ERR_INVALID_ARG_TYPE",
+      format!("napi call failed with status {status}"),
+    ))
+  }
+}
+
+fn key_type_error() -> NpError {
+  NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
+}
+
+/// Appends the key bytes of JS value `v` (see `napi_parallel_memo::format`).
+///
+/// # Safety
+/// `env` and `v` are live on the calling JS thread.
+unsafe fn key_bytes(
+  env: sys::napi_env,
+  v: sys::napi_value,
+  out: &mut Vec<u8>,
+) -> std::result::Result<(), NpError> {
+  out.clear();
+  let mut t = 0;
+  // SAFETY: caller contract for every napi call below; out-params are valid.
+  unsafe {
+    check(sys::napi_typeof(env, v, &mut t))?;
+    match t {
+      sys::ValueType::napi_string => {
+        out.push(format::KEY_STR);
+        if out.capacity() < 256 {
+          out.reserve(256);
+        }
+        let room = out.capacity() - 1;
+        let mut len = 0usize;
+        check(sys::napi_get_value_string_utf8(
+          env,
+          v,
+          out.as_mut_ptr().add(1).cast(),
+          room,
+          &mut len,
+        ))?;
+        // napi writes at most room - 1 bytes and a NUL; with 4 spare bytes the
+        // string cannot have been cut (a UTF-8 sequence is at most 4 bytes).
+        if len + 4 >= room {
+          check(sys::napi_get_value_string_utf8(
+            env,
+            v,
+            ptr::null_mut(),
+            0,
+            &mut len,
+          ))?;
+          out.reserve(len + 2);
+          check(sys::napi_get_value_string_utf8(
+            env,
+            v,
+            out.as_mut_ptr().add(1).cast(),
+            len + 1,
+            &mut len,
+          ))?;
+        }
+        out.set_len(1 + len);
+      }
+      sys::ValueType::napi_number => {
+        let mut n = 0f64;
+        check(sys::napi_get_value_double(env, v, &mut n))?;
+        format::num_key(n, out);
+      }
+      sys::ValueType::napi_bigint => {
+        let (mut sign, mut count) = (0i32, 0usize);
+        // Node returns the word count only when both `sign` and `words` are null.
+        check(sys::napi_get_value_bigint_words(
+          env,
+          v,
+          ptr::null_mut(),
+          &mut count,
+          ptr::null_mut(),
+        ))?;
+        let mut words = vec![0u64; count];
+        check(sys::napi_get_value_bigint_words(
+          env,
+          v,
+          &mut sign,
+          &mut count,
+          words.as_mut_ptr(),
+        ))?;
+        format::bigint_key(sign != 0, &words[..count], out);
+      }
+      sys::ValueType::napi_object => {
+        let bytes = u8_view(env, v).ok_or_else(key_type_error)?;
+        format::bytes_key(bytes, out);
+      }
+      _ => return Err(key_type_error()),
+    }
+  }
+  Ok(())
+}
+
+/// The bytes of a Uint8Array (Buffer) value, or `None` for anything else.
+///
+/// # Safety
+/// `env` and `v` are live; the slice must not outlive the current call.
+unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
+  let mut is_ta = false;
+  let (mut ty, mut len, mut data, mut ab, mut off) = (
+    0,
+    0usize,
+    ptr::null_mut::<c_void>(),
+    ptr::null_mut(),
+    0usize,
+  );
+  // SAFETY: caller contract; out-params valid.
+  unsafe {
+    if sys::napi_is_typedarray(env, v, &mut is_ta) != sys::Status::napi_ok || !is_ta {
+      return None;
+    }
+    if sys::napi_get_typedarray_info(env, v, &mut ty, &mut len, &mut data, &mut ab, &mut off)
+      != sys::Status::napi_ok
+      || ty != sys::TypedarrayType::uint8_array
+    {
+      return None;
+    }
+    // SAFETY: napi gives the view's data (already offset) and its length.
+    Some(if len == 0 || data.is_null() {
+      &[]
+    } else {
+      std::slice::from_raw_parts(data as *const u8, len)
+    })
+  }
+}
+
+/// Parses a per-call `ttl` argument (`undefined`: the cache default).
+fn ttl_arg(ttl: Option<f64>) -> std::result::Result<Ttl, NpError> {
+  Ok(match ttl {
+    None => Ttl::Default,
+    Some(v) => match limits::ttl("ttl", v)? {
+      None => Ttl::Never,
+      Some(ms) => Ttl::Ms(ms),
+    },
+  })
+}
+
+fn parse_limits(
+  env: &Env,
+  opts: Option<Unknown<'_>>,
+) -> std::result::Result<(Limits, Option<String>), NpError> {
+  let o = Options::new(env, opts, "options")?;
+  let limits = Limits::new(
+    o.number("maxEntries")?,
+    o.number("maxBytes")?,
+    o.number("ttl")?,
+  )?;
+  Ok((limits, o.string("name")?))
+}
+
+/// # Safety
+/// `env` is live; `p` is a primitive the binding decodes itself.
+unsafe fn prim_to_js(env: sys::napi_env, p: &Prim<'_>) -> sys::napi_value {
+  let mut out = ptr::null_mut();
+  // SAFETY: caller contract.
+  unsafe {
+    match p {
+      Prim::Undefined | Prim::Complex(_) => sys::napi_get_undefined(env, &mut out),
+      Prim::Null => sys::napi_get_null(env, &mut out),
+      Prim::Bool(b) => sys::napi_get_boolean(env, *b, &mut out),
+      Prim::Num(n) => sys::napi_create_double(env, *n, &mut out),
+      Prim::Str(s) => {
+        sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+      }
+      Prim::Ascii(s) => {
+        sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+      }
+    };
+  }
+  out
+}
+
+/// Per-wrapper state behind the raw hot-path functions: the shared core, the
+/// key buffer and the scratch Buffer. Each function holds the scratch as a JS
+/// property, so the scratch outlives every function that can write to it (no
+/// napi reference to delete at finalization, worker teardown included).
+struct Handle {
+  core: Arc<MemoCore>,
+  key: RefCell<Vec<u8>>,
+  scratch: *mut u8,
+  scratch_len: usize,
+}
+
+impl Handle {
+  fn set_flag(&self, flag: u8) {
+    // SAFETY: the scratch (length >= SCRATCH_DATA, checked in `fast`) is kept
+    // alive by the calling function's `scratch` property; only this JS thread
+    // touches it.
+    unsafe { *self.scratch = flag };
+  }
+
+  /// Converts a stored value: primitives directly, complex ones into the
+  /// scratch (flag 1, returns the length) or a fresh Buffer (flag 2).
+  ///
+  /// # Safety
+  /// `env` is live (this handle's JS thread).
+  unsafe fn value_to_js(
+    &self,
+    env: sys::napi_env,
+    bytes: &[u8],
+    use_scratch: bool,
+  ) -> sys::napi_value {
+    let p = format::decode_prim(bytes);
+    let Prim::Complex(b) = p else {
+      // SAFETY: caller contract.
+      return unsafe { prim_to_js(env, &p) };
+    };
+    let mut out = ptr::null_mut();
+    if use_scratch && self.scratch_len >= SCRATCH_DATA + b.len() {
+      // SAFETY: in bounds of the live scratch (see set_flag).
+      unsafe {
+        ptr::copy_nonoverlapping(b.as_ptr(), self.scratch.add(SCRATCH_DATA), b.len());
+        sys::napi_create_double(env, b.len() as f64, &mut out);
+      }
+      self.set_flag(FLAG_SCRATCH);
+      return out;
+    }
+    if use_scratch {
+      self.set_flag(FLAG_BUFFER);
+    }
+    let mut data = ptr::null_mut();
+    // SAFETY: caller contract; copies b.
+    unsafe { sys::napi_create_buffer_copy(env, b.len(), b.as_ptr().cast(), &mut data, &mut out) };
+    out
+  }
+}
+
+/// Reads up to `N` arguments and this function's `Handle`.
+///
+/// # Safety
+/// Called from a napi callback with its `env` and `info`; `data` was set by `fast`.
+unsafe fn cb_args<'a, const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> ([sys::napi_value; N], usize, &'a Handle) {
+  let mut argv = [ptr::null_mut(); N];
+  let mut argc = N;
+  let mut data = ptr::null_mut();
+  // SAFETY: caller contract; out-params valid.
+  unsafe {
+    sys::napi_get_cb_info(
+      env,
+      info,
+      &mut argc,
+      argv.as_mut_ptr(),
+      ptr::null_mut(),
+      &mut data,
+    );
+    if argc < N {
+      let mut undef = ptr::null_mut();
+      sys::napi_get_undefined(env, &mut undef);
+      for a in argv.iter_mut().skip(argc) {
+        *a = undef;
+      }
+    }
+    // SAFETY: `data` is the `Rc<Handle>` leaked for this function in `fast`.
+    (argv, argc, &*(data as *const Rc<Handle>))
+  }
+}
+
+/// Runs a callback body: errors are thrown, panics become errors too.
+///
+/// # Safety
+/// `env` is the live env of the callback.
+unsafe fn guard(
+  env: sys::napi_env,
+  f: impl FnOnce() -> std::result::Result<sys::napi_value, NpError>,
+) -> sys::napi_value {
+  let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+    Err(NpError::panic(
+      p.downcast_ref::<&str>().copied().unwrap_or("memo"),
+    ))
+  });
+  match result {
+    Ok(v) => v,
+    Err(e) => {
+      // SAFETY: caller contract.
+      unsafe {
+        if let Ok(v) = e.to_js(env) {
+          sys::napi_throw(env, v);
+        }
+      }
+      ptr::null_mut()
+    }
+  }
+}
+
+/// # Safety
+/// `env` is live.
+unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
+  let mut u = ptr::null_mut();
+  // SAFETY: caller contract.
+  unsafe { sys::napi_get_undefined(env, &mut u) };
+  u
+}
+
+/// # Safety
+/// `env` and `v` are live.
+unsafe fn opt_f64(
+  env: sys::napi_env,
+  v: sys::napi_value,
+  name: &str,
+) -> std::result::Result<Option<f64>, NpError> {
+  let mut t = 0;
+  // SAFETY: caller contract.
+  unsafe {
+    sys::napi_typeof(env, v, &mut t);
+    match t {
+      sys::ValueType::napi_undefined => Ok(None),
+      sys::ValueType::napi_number => {
+        let mut n = 0f64;
+        sys::napi_get_value_double(env, v, &mut n);
+        Ok(Some(n))
+      }
+      _ => Err(NpError::invalid_arg_type(name, "of type number")),
+    }
+  }
+}
+
+/// `get(key)`: the value, undefined on a miss; complex values via the scratch.
+unsafe extern "C" fn raw_get(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<1>(env, info);
+      let mut key = h.key.borrow_mut();
+      key_bytes(env, argv[0], &mut key)?;
+      Ok(match h.core.get(&key) {
+        Some(e) => h.value_to_js(env, e.value(), true),
+        None => undefined(env),
+      })
+    })
+  }
+}
+
+/// `has(key)`.
+unsafe extern "C" fn raw_has(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<1>(env, info);
+      let mut key = h.key.borrow_mut();
+      key_bytes(env, argv[0], &mut key)?;
+      let mut out = ptr::null_mut();
+      sys::napi_get_boolean(env, h.core.has(&key), &mut out);
+      Ok(out)
+    })
+  }
+}
+
+/// `delete(key)`.
+unsafe extern "C" fn raw_delete(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<1>(env, info);
+      let mut key = h.key.borrow_mut();
+      key_bytes(env, argv[0], &mut key)?;
+      let mut out = ptr::null_mut();
+      sys::napi_get_boolean(env, h.core.delete(&key), &mut out);
+      Ok(out)
+    })
+  }
+}
+
+/// `set(key, primitive, ttl?)`.
+unsafe extern "C" fn raw_set(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<3>(env, info);
+      let ttl = ttl_arg(opt_f64(env, argv[2], "ttl")?)?;
+      let value = argv[1];
+      let mut t = 0;
+      sys::napi_typeof(env, value, &mut t);
+      let bytes: Vec<u8> = match t {
+        sys::ValueType::napi_undefined => vec![format::TAG_UNDEFINED],
+        sys::ValueType::napi_null => vec![format::TAG_NULL],
+        sys::ValueType::napi_boolean => {
+          let mut b = false;
+          sys::napi_get_value_bool(env, value, &mut b);
+          vec![if b {
+            format::TAG_TRUE
+          } else {
+            format::TAG_FALSE
+          }]
+        }
+        sys::ValueType::napi_number => {
+          let mut n = 0f64;
+          sys::napi_get_value_double(env, value, &mut n);
+          format::encode_prim(&Prim::Num(n))
+        }
+        sys::ValueType::napi_string => {
+          let mut len = 0usize;
+          sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len);
+          let mut v = Vec::with_capacity(len + 2);
+          v.push(format::TAG_STR);
+          sys::napi_get_value_string_utf8(
+            env,
+            value,
+            v.as_mut_ptr().add(1).cast(),
+            len + 1,
+            &mut len,
+          );
+          v.set_len(1 + len);
+          if v[1..].is_ascii() {
+            v[0] = format::TAG_ASCII;
+          }
+          v
+        }
+        _ => {
+          return Err(NpError::invalid_arg_type(
+            "value",
+            "a primitive (Memo encodes the others)",
+          ));
+        }
+      };
+      let mut key = h.key.borrow_mut();
+      key_bytes(env, argv[0], &mut key)?;
+      h.core.set(&key, bytes.into(), ttl);
+      Ok(undefined(env))
+    })
+  }
+}
+
+/// `setEncoded(key, bytes, length, ttl?)`: stores the JS codec's output.
+unsafe extern "C" fn raw_set_encoded(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<4>(env, info);
+      let ttl = ttl_arg(opt_f64(env, argv[3], "ttl")?)?;
+      let len = opt_f64(env, argv[2], "length")?.unwrap_or(0.0).max(0.0) as usize;
+      let bytes = u8_view(env, argv[1])
+        .ok_or_else(|| NpError::invalid_arg_type("encoded", "a Uint8Array"))?;
+      let value: Box<[u8]> = bytes[..len.min(bytes.len())].into();
+      let mut key = h.key.borrow_mut();
+      key_bytes(env, argv[0], &mut key)?;
+      h.core.set(&key, value, ttl);
+      Ok(undefined(env))
+    })
+  }
+}
+
+/// `getMany(keys)`: one array; complex values as Buffers of their encoding.
+unsafe extern "C" fn raw_get_many(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: napi callback contract.
+  unsafe {
+    guard(env, || {
+      let (argv, _, h) = cb_args::<1>(env, info);
+      let keys = argv[0];
+      let (mut is_array, mut len) = (false, 0u32);
+      sys::napi_is_array(env, keys, &mut is_array);
+      if !is_array {
+        return Err(NpError::invalid_arg_type("keys", "an Array"));
+      }
+      let mut out = ptr::null_mut();
+      sys::napi_get_array_length(env, keys, &mut len);
+      sys::napi_create_array_with_length(env, len as usize, &mut out);
+      // A local buffer: reading elements may run JS getters that use this Memo.
+      let mut key = Vec::with_capacity(64);
+      for i in 0..len {
+        let mut k = ptr::null_mut();
+        check(sys::napi_get_element(env, keys, i, &mut k))?;
+        key_bytes(env, k, &mut key)?;
+        let v = match h.core.get(&key) {
+          Some(e) => h.value_to_js(env, e.value(), false),
+          None => undefined(env),
+        };
+        sys::napi_set_element(env, out, i, v);
+      }
+      Ok(out)
+    })
+  }
+}
+
+unsafe extern "C" fn finalize_fn(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+  // SAFETY: `data` is the Box<Rc<Handle>> leaked for one function in `fast`.
+  drop(unsafe { Box::from_raw(data as *mut Rc<Handle>) });
+}
+
+/// The native half of `Memo` (use `Memo` from the package root: it adds the
+/// value codec for objects, arrays, Buffers, typed arrays and bigints).
+/// A handle on a process-wide concurrent cache; `NativeMemo.shared(name)`
+/// returns the same cache in every worker_thread.
+#[napi]
+pub struct NativeMemo {
+  core: Arc<MemoCore>,
+  name: Option<String>,
+}
+
+#[napi]
+impl NativeMemo {
+  /// A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
+  /// a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
+  #[napi(
+    constructor,
+    ts_args_type = "options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string }"
+  )]
+  pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+    let (limits, name) = parse_limits(env, options).map_err(|e| e.throw(env))?;
+    Ok(Self {
+      core: MemoCore::new(limits),
+      name,
+    })
+  }
+
+  /// The process-wide cache named `name`, created with `options` on first use;
+  /// every worker_thread gets the same native cache for the same name.
+  #[napi(
+    factory,
+    ts_args_type = "name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }"
+  )]
+  pub fn shared(env: &Env, name: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Self> {
+    let mut t = 0;
+    // SAFETY: live env and value.
+    unsafe { sys::napi_typeof(env.raw(), name.raw(), &mut t) };
+    if t != sys::ValueType::napi_string {
+      return Err(NpError::invalid_arg_type("name", "of type string").throw(env));
+    }
+    // SAFETY: checked to be a string.
+    let name: String = unsafe {
+      <String as napi::bindgen_prelude::FromNapiValue>::from_napi_value(env.raw(), name.raw())
+    }?;
+    let (limits, _) = parse_limits(env, options).map_err(|e| e.throw(env))?;
+    Ok(Self {
+      core: registry::shared(&name, limits),
+      name: Some(name),
+    })
+  }
+
+  /// Forgets the shared cache `name` (handles already obtained keep working); true if it existed.
+  #[napi]
+  pub fn drop_shared(name: String) -> bool {
+    registry::remove(&name)
+  }
+
+  /// The cache's name (`options.name` or the shared name), or null.
+  #[napi(getter)]
+  pub fn name(&self) -> Option<String> {
+    self.name.clone()
+  }
+
+  /// The hot-path functions, bound to this cache and to `scratch` (a Buffer of
+  /// at least 8 bytes that JS keeps private): `get(key)` (byte 0 of the
+  /// scratch: 0 direct, 1 encoded value in the scratch from byte 8 and the
+  /// result is its length, 2 the result is a Buffer of it), `has`, `delete`,
+  /// `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
+  /// `getMany(keys)`. They are plain napi functions (no class unwrap per call).
+  #[napi(
+    ts_args_type = "scratch: Buffer",
+    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[] }"
+  )]
+  pub fn fast<'env>(&self, env: &'env Env, scratch: Unknown<'env>) -> Result<Object<'env>> {
+    let raw = env.raw();
+    // SAFETY: live env and values throughout; every out-param is valid.
+    unsafe {
+      let view = u8_view(raw, scratch.raw())
+        .filter(|s| s.len() >= SCRATCH_DATA)
+        .ok_or_else(|| {
+          NpError::invalid_arg_type("scratch", "a Buffer of at least 8 bytes").throw(env)
+        })?;
+      let handle = Rc::new(Handle {
+        core: self.core.clone(),
+        key: RefCell::new(Vec::with_capacity(256)),
+        scratch: view.as_ptr() as *mut u8,
+        scratch_len: view.len(),
+      });
+      let mut obj = ptr::null_mut();
+      sys::napi_create_object(raw, &mut obj);
+      type Cb = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+      let fns: [(&std::ffi::CStr, Cb); 6] = [
+        (c"get", raw_get),
+        (c"has", raw_has),
+        (c"delete", raw_delete),
+        (c"set", raw_set),
+        (c"setEncoded", raw_set_encoded),
+        (c"getMany", raw_get_many),
+      ];
+      for (name, cb) in fns {
+        let data = Box::into_raw(Box::new(handle.clone())) as *mut c_void;
+        let mut f = ptr::null_mut();
+        sys::napi_create_function(
+          raw,
+          name.as_ptr(),
+          usize::MAX as isize,
+          Some(cb),
+          data,
+          &mut f,
+        );
+        sys::napi_add_finalizer(
+          raw,
+          f,
+          data,
+          Some(finalize_fn),
+          ptr::null_mut(),
+          ptr::null_mut(),
+        );
+        sys::napi_set_named_property(raw, f, c"scratch".as_ptr(), scratch.raw());
+        sys::napi_set_named_property(raw, obj, name.as_ptr(), f);
+      }
+      Ok(Object::from_raw(raw, obj))
+    }
+  }
+
+  /// Removes every entry (of the shared cache too, for every thread).
+  #[napi]
+  pub fn clear(&self) {
+    self.core.clear()
+  }
+
+  /// Entries held now.
+  #[napi(getter)]
+  pub fn size(&self) -> f64 {
+    self.core.len() as f64
+  }
+
+  /// Counters: `{ hits, misses, evictions, size, bytes }` (bytes: encoded key + value).
+  #[napi(
+    ts_return_type = "{ hits: number; misses: number; evictions: number; size: number; bytes: number }"
+  )]
+  pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
+    let s = self.core.stats();
+    let mut o = Object::new(env)?;
+    o.set("hits", s.hits as f64)?;
+    o.set("misses", s.misses as f64)?;
+    o.set("evictions", s.evictions as f64)?;
+    o.set("size", s.size as f64)?;
+    o.set("bytes", s.bytes as f64)?;
+    Ok(o)
+  }
+}

@@ -20,6 +20,9 @@ use crate::error::{NpError, codes};
 /// How long an idle drainer spins for new work before it parks.
 const LINGER: Duration = Duration::from_micros(50);
 
+/// One submission in this many records its wait time.
+const WAIT_SAMPLE: u64 = 8;
+
 /// A unit of work for the pool.
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -138,7 +141,8 @@ pub struct PoolCore {
   rayon: RwLock<Option<rayon::ThreadPool>>,
   threads: usize,
   max_queue: usize,
-  queue: SegQueue<(Instant, Job)>,
+  queue: SegQueue<(Option<Instant>, Job)>,
+  submissions: AtomicU64,
   drainers: AtomicUsize,
   closed: AtomicBool,
   exited: Arc<(Mutex<usize>, Condvar)>,
@@ -196,6 +200,7 @@ impl PoolCore {
       threads,
       max_queue: config.max_queue.unwrap_or(usize::MAX),
       queue: SegQueue::new(),
+      submissions: AtomicU64::new(0),
       drainers: AtomicUsize::new(0),
       closed: AtomicBool::new(false),
       exited,
@@ -227,7 +232,11 @@ impl PoolCore {
       ));
     }
     self.metrics.submitted.fetch_add(1, Relaxed);
-    self.queue.push((Instant::now(), job));
+    // Wait time is sampled (1 job in WAIT_SAMPLE): a clock read per
+    // submission is measurable on the JS thread's hot path.
+    let n = self.submissions.fetch_add(1, Relaxed);
+    let stamp = n.is_multiple_of(WAIT_SAMPLE).then(Instant::now);
+    self.queue.push((stamp, job));
     fence(SeqCst);
     self.start_drainer_if_needed();
     Ok(())
@@ -263,7 +272,9 @@ impl PoolCore {
       while let Some((submitted, job)) = self.queue.pop() {
         let start = Instant::now();
         me.started.fetch_add(1, Relaxed);
-        me.wait_time.record(nanos(start - submitted));
+        if let Some(submitted) = submitted {
+          me.wait_time.record(nanos(start - submitted));
+        }
         // Jobs catch their own panics (see task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
         let _ = catch_unwind(AssertUnwindSafe(job));

@@ -1,0 +1,239 @@
+//! The cache: a sharded, weighted, scan-resistant map from key bytes to
+//! encoded values, with TTL and exact byte accounting.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Weak};
+
+use quick_cache::sync::Cache;
+use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, Weighter};
+
+use crate::clock::{deadline, now_ms};
+use crate::limits::{Limits, WeightModel};
+use crate::stats::{Counters, Stats};
+use crate::ttl::Sweeper;
+
+/// One stored value. It gives its bytes back to the cache's counters when the
+/// last reference drops (evicted, replaced, deleted, expired or cleared).
+#[derive(Debug)]
+pub struct Entry {
+  value: Box<[u8]>,
+  key_len: usize,
+  expires: u64,
+  counters: Arc<Counters>,
+}
+
+impl Entry {
+  /// The encoded value.
+  #[inline]
+  pub fn value(&self) -> &[u8] {
+    &self.value
+  }
+
+  /// Encoded key + value bytes, as `maxBytes` counts them.
+  #[inline]
+  pub fn bytes(&self) -> usize {
+    self.key_len + self.value.len()
+  }
+
+  /// Whether the TTL passed at `now` (ms of [`now_ms`]).
+  #[inline]
+  pub fn expired_at(&self, now: u64) -> bool {
+    self.expires != 0 && now >= self.expires
+  }
+}
+
+impl Drop for Entry {
+  fn drop(&mut self) {
+    self.counters.bytes.fetch_sub(self.bytes() as i64, Relaxed);
+  }
+}
+
+/// Which TTL a `set` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ttl {
+  /// The cache's default `ttl` option.
+  Default,
+  /// Never expires.
+  Never,
+  /// Expires this many ms from now.
+  Ms(u64),
+}
+
+#[derive(Clone)]
+struct Weigh(WeightModel);
+
+impl Weighter<Box<[u8]>, Arc<Entry>> for Weigh {
+  #[inline]
+  fn weight(&self, _key: &Box<[u8]>, val: &Arc<Entry>) -> u64 {
+    self.0.weight(val.bytes())
+  }
+}
+
+#[derive(Clone)]
+struct Life(Arc<Counters>);
+
+impl Lifecycle<Box<[u8]>, Arc<Entry>> for Life {
+  type RequestState = ();
+
+  #[inline]
+  fn begin_request(&self) {}
+
+  #[inline]
+  fn on_evict(&self, _state: &mut (), _key: Box<[u8]>, _val: Arc<Entry>) {
+    self.0.evictions.fetch_add(1, Relaxed);
+  }
+}
+
+type Map = Cache<Box<[u8]>, Arc<Entry>, Weigh, DefaultHashBuilder, Life>;
+
+/// A concurrent cache. Share it as `Arc<MemoCore>`; every method takes `&self`.
+pub struct MemoCore {
+  map: Map,
+  counters: Arc<Counters>,
+  limits: Limits,
+  pub(crate) sweeper: Sweeper,
+  me: Weak<MemoCore>,
+}
+
+impl MemoCore {
+  /// Creates an empty cache with these bounds.
+  pub fn new(limits: Limits) -> Arc<Self> {
+    let counters = Arc::new(Counters::default());
+    let model = limits.weights();
+    let shards = limits.shards();
+    // quick_cache rounds each shard's capacity up; a multiple of the shard
+    // count keeps the sum of the shards within the bound.
+    let capacity = (model.capacity / shards as u64).max(1) * shards as u64;
+    let options = OptionsBuilder::new()
+      .shards(shards)
+      .estimated_items_capacity(limits.estimated_items().min(1 << 24) as usize)
+      .weight_capacity(capacity)
+      .build()
+      .expect("all options are set");
+    let map = Map::with_options(
+      options,
+      Weigh(model),
+      DefaultHashBuilder::default(),
+      Life(counters.clone()),
+    );
+    let core = Arc::new_cyclic(|me| Self {
+      map,
+      counters,
+      limits,
+      sweeper: Sweeper::default(),
+      me: me.clone(),
+    });
+    if let Some(ttl) = limits.ttl_ms {
+      core.sweeper.note_ttl(&core.me, ttl);
+    }
+    core
+  }
+
+  /// The bounds this cache was created with.
+  pub fn limits(&self) -> Limits {
+    self.limits
+  }
+
+  /// The live entry for `key`, counting a hit or a miss. An expired entry is
+  /// removed and reads as a miss.
+  #[inline]
+  pub fn get(&self, key: &[u8]) -> Option<Arc<Entry>> {
+    match self.map.get(key) {
+      Some(e) if e.expires != 0 && e.expired_at(now_ms()) => {
+        self.expire(key, &e);
+        self.counters.misses.fetch_add(1, Relaxed);
+        None
+      }
+      Some(e) => {
+        self.counters.hits.fetch_add(1, Relaxed);
+        Some(e)
+      }
+      None => {
+        self.counters.misses.fetch_add(1, Relaxed);
+        None
+      }
+    }
+  }
+
+  /// Whether a live entry exists, without counting or touching recency.
+  pub fn has(&self, key: &[u8]) -> bool {
+    match self.map.peek(key) {
+      Some(e) if e.expired_at(now_ms()) => {
+        self.expire(key, &e);
+        false
+      }
+      Some(_) => true,
+      None => false,
+    }
+  }
+
+  fn expire(&self, key: &[u8], e: &Arc<Entry>) {
+    if self.map.remove_if(key, |v| Arc::ptr_eq(v, e)).is_some() {
+      self.counters.expirations.fetch_add(1, Relaxed);
+    }
+  }
+
+  /// Stores `value` under `key`, evicting as needed. An entry heavier than a
+  /// shard's capacity is refused (and counted as an eviction).
+  pub fn set(&self, key: &[u8], value: Box<[u8]>, ttl: Ttl) {
+    let ttl_ms = match ttl {
+      Ttl::Default => self.limits.ttl_ms,
+      Ttl::Never => None,
+      Ttl::Ms(ms) => Some(ms),
+    };
+    let entry = Entry {
+      value,
+      key_len: key.len(),
+      expires: deadline(ttl_ms),
+      counters: self.counters.clone(),
+    };
+    self.counters.bytes.fetch_add(entry.bytes() as i64, Relaxed);
+    self.map.insert(key.into(), Arc::new(entry));
+    if let Some(ms) = ttl_ms {
+      self.sweeper.note_ttl(&self.me, ms);
+    }
+    self.sweeper.sweep_if_due(self);
+  }
+
+  /// Removes `key`; true if a live entry was removed.
+  pub fn delete(&self, key: &[u8]) -> bool {
+    match self.map.remove(key) {
+      Some((_, e)) => !e.expired_at(now_ms()),
+      None => false,
+    }
+  }
+
+  /// Removes every entry.
+  pub fn clear(&self) {
+    self.map.clear();
+  }
+
+  /// Entries held (expired ones are swept first when a sweep is due).
+  pub fn len(&self) -> usize {
+    self.sweeper.sweep_if_due(self);
+    self.map.len()
+  }
+
+  /// Whether the cache holds nothing.
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
+
+  /// A snapshot of the counters.
+  pub fn stats(&self) -> Stats {
+    let size = self.len() as u64;
+    self.counters.snapshot(size)
+  }
+
+  /// Removes every entry expired at `now`; returns how many.
+  pub fn sweep(&self, now: u64) -> usize {
+    let before = self.map.len();
+    self.map.retain(|_, e| !e.expired_at(now));
+    let removed = before.saturating_sub(self.map.len());
+    self.counters.expirations.fetch_add(removed as u64, Relaxed);
+    removed
+  }
+}
+
+#[cfg(test)]
+mod tests;
