@@ -1,9 +1,10 @@
 'use strict'
-// parallelMap / parallelMapSync / spawn. The hash ops over string/Buffer
-// items are routed here by the foundation; kernels are added by the map module.
+// parallelMap / parallelMapSync / spawn: JS kernels compiled to native code
+// (see crates/kernel) and run on every core. The hash ops over string/Buffer
+// items are routed to the foundation's hash binding.
 
 const native = require('../binding.js')
-const { runTask, failedHandle } = require('./task.js')
+const { runTask, failedHandle, invalidType } = require('./task.js')
 
 const HASHES = new Set(['xxh3', 'sha256', 'crc32'])
 
@@ -11,24 +12,62 @@ function isHashCall(input, fn) {
   return typeof fn === 'string' && HASHES.has(fn) && Array.isArray(input)
 }
 
-/** Maps `fn` over `input` on every core; returns a TaskHandle of the output. */
-function parallelMap(input, fn, opts) {
-  if (isHashCall(input, fn)) return runTask(opts, (task) => native.hashAsync(task, input, fn))
-  return runTask(opts, () => {
-    throw notSupported(fn)
+function isNumericView(a) {
+  return ArrayBuffer.isView(a) && !(a instanceof DataView)
+}
+
+function toColumn(a, name) {
+  if (isNumericView(a)) return a
+  if (Array.isArray(a)) return Float64Array.from(a)
+  throw invalidType(name, 'a TypedArray, a number[] or an array of them', a)
+}
+
+/** One input → [column]; several equal-length inputs ([xs, ys]) → columns zipped as (x, y, …, i). */
+function toColumns(input) {
+  if (Array.isArray(input) && input.length > 0 && (Array.isArray(input[0]) || isNumericView(input[0]))) {
+    return input.map((c, i) => toColumn(c, `input[${i}]`))
+  }
+  return [toColumn(input, 'input')]
+}
+
+/** A kernel's source: `fn.toString()`, or a built-in op name such as 'sqrt'. */
+function sourceOf(fn) {
+  if (typeof fn === 'function') return Function.prototype.toString.call(fn)
+  if (typeof fn === 'string') return fn
+  throw invalidType('fn', 'a function or the name of a built-in op', fn)
+}
+
+function toArgs(args) {
+  if (args === undefined) return []
+  if (!Array.isArray(args)) throw invalidType('args', 'an array of numbers', args)
+  return args.map((a, i) => {
+    if (typeof a === 'number') return a
+    if (typeof a === 'boolean') return a ? 1 : 0
+    throw invalidType(`args[${i}]`, 'of type number', a)
   })
 }
 
-/** The blocking twin of parallelMap. */
+/** Maps `fn` over `input` on every core; returns a TaskHandle of the output typed array. */
+function parallelMap(input, fn, opts) {
+  if (isHashCall(input, fn)) return runTask(opts, (task) => native.hashAsync(task, input, fn))
+  return runTask(opts, (task) => native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts))
+}
+
+/** The blocking twin of parallelMap (still uses every core). */
 function parallelMapSync(input, fn, opts) {
   if (isHashCall(input, fn)) return native.hashSync(input, fn)
-  throw notSupported(fn)
+  return native.parallelMapSync(toColumns(input), sourceOf(fn), opts)
 }
 
-function notSupported(fn) {
-  const err = new TypeError(`parallelMap: unsupported function ${typeof fn === 'string' ? `'${fn}'` : typeof fn}`)
-  err.code = 'ERR_INVALID_ARG_VALUE'
-  return err
+/** Runs `fn(...args)` once on the pool; cancellable at the kernel's loop back-edges. */
+function spawn(fn, args, opts) {
+  return runTask(opts, (task) => native.spawnAsync(task, sourceOf(fn), toArgs(args), opts))
 }
 
-module.exports = { parallelMap, parallelMapSync, isHashCall, failedHandle }
+/** Compiles `fn` (cached) without running it; throws ERR_UNSUPPORTED_KERNEL outside the subset. */
+function compileKernel(fn, opts) {
+  const params = opts?.params ? Object.keys(opts.params) : []
+  native.compileKernel(sourceOf(fn), params, opts?.inputs ?? 1)
+}
+
+module.exports = { parallelMap, parallelMapSync, spawn, compileKernel, isHashCall, failedHandle }

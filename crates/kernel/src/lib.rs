@@ -1,1 +1,59 @@
-//! napi-free core of napi-parallel: kernel.
+//! napi-free core of napi-parallel: JS numeric kernels compiled to native
+//! code with Cranelift, and the chunked parallel runner behind
+//! `parallelMap` and `spawn`.
+//!
+//! Pipeline: [`parse`] (oxc) → [`check`] (the subset, line:column errors,
+//! lowering) → [`ir`] → [`codegen`] (Cranelift JIT) → [`map`] (chunks on
+//! the rayon pool). [`cache`] keeps compiled kernels by source text,
+//! `params` names and entry mode.
+//!
+//! # The subset
+//! Numbers and booleans; `+ - * / % **`, unary `- + ! ~`, comparisons,
+//! `&& || ??` (yielding an operand), `?:`, `,`, bitwise operators with
+//! ToInt32/ToUint32, assignments (`=`, compound, `&&= ||= ??=`, `++`/`--`);
+//! `let`/`const`/`var`, `if`, `for`, `while`, `do`, labeled
+//! `break`/`continue`, `return`; every `Math.*` function and constant,
+//! `Number.isNaN/isFinite/isInteger/isSafeInteger`, the `Number` constants,
+//! global `isNaN`/`isFinite`, `Infinity`, `NaN`; nested function
+//! declarations (hoisted, recursion included) that do not capture variables
+//! of enclosing functions; `params` names read as constants. Arrow
+//! functions, function expressions and methods are accepted. Anything else
+//! is [`KernelError::Unsupported`] with the construct and its line:column.
+//!
+//! # Values
+//! Every value is an f64. A boolean is 0/1 (so arithmetic on booleans is
+//! JS's), and a kernel that returns a boolean yields 1 or 0. Static types
+//! keep `===` exact between booleans and numbers (always false); `===` on a
+//! value that may be either is rejected. `undefined` (missing argument,
+//! `let x;`, falling off the end) is NaN, as `ToNumber(undefined)`;
+//! comparing with `undefined` is rejected since NaN cannot stand for it.
+//!
+//! # Exactness
+//! Doubles throughout (NaN, -0), no FMA contraction or reassociation.
+//! `Math.*` transcendentals, `**`/`pow`, `%` (general divisor), `hypot`
+//! call `napi-parallel-vmath` (V8's fdlibm, bit-exact). ToInt32, `round`,
+//! `sign`, `max`/`min`, `fround`, `imul`, `clz32`, `%` by a constant power
+//! of two are inlined with the exact JS rules.
+//!
+//! # Safety nets
+//! Recursion is bounded by a software stack check (an error, never a
+//! crash); cancellation is an atomic load at loop back-edges (the host also
+//! checks between chunks); compilation runs on a big-stack helper thread and
+//! nesting is bounded. Each compiled module is freed when its last
+//! `Arc<Kernel>` is dropped.
+#![deny(clippy::all)]
+
+pub mod cache;
+pub mod check;
+pub mod codegen;
+pub mod error;
+pub mod ir;
+pub mod map;
+pub mod mathlib;
+pub mod parse;
+mod stack;
+
+pub use cache::{KernelCache, compile_cached};
+pub use codegen::{Kernel, Mode};
+pub use error::KernelError;
+pub use map::{Output, OutputType, call, run_map};

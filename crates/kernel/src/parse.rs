@@ -1,0 +1,148 @@
+//! Parses a kernel's source (`fn.toString()`) with oxc and hands the
+//! function expression to [`crate::check`].
+
+use oxc_allocator::Allocator;
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+
+use crate::error::KernelError;
+use crate::ir::Program;
+
+const METHOD_PREFIX: &str = "function ";
+
+/// Parses `source` (an arrow function, a function expression or a method
+/// `name(…) {…}`, as `Function.prototype.toString` gives them), checks it
+/// against the subset and lowers it. `consts` are the `params` names.
+pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelError> {
+  if source.trim().is_empty() {
+    return Err(KernelError::unsupported(source, 0, "empty kernel source"));
+  }
+  if let Some(offset) = too_deep(source) {
+    return Err(KernelError::unsupported(
+      source,
+      offset,
+      "brackets nested too deeply for a kernel",
+    ));
+  }
+  let allocator = Allocator::default();
+  match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
+    Ok(expr) => crate::check::lower_kernel(source, &expr, consts),
+    Err(diagnostics) => {
+      // A method (`m(x) { … }` from an object or class) reads as a function
+      // expression once prefixed with `function `.
+      if is_method(source) {
+        let prefixed = format!("{METHOD_PREFIX}{source}");
+        let allocator = Allocator::default();
+        if let Ok(expr) = Parser::new(&allocator, &prefixed, SourceType::cjs()).parse_expression() {
+          return crate::check::lower_kernel(&prefixed, &expr, consts)
+            .map_err(|e| unprefix(e, source));
+        }
+      }
+      let first = diagnostics.first();
+      let offset = first
+        .and_then(|d| d.labels.first())
+        .map_or(0, |l| l.offset());
+      let what = first.map_or_else(|| "syntax error".to_string(), |d| d.message.to_string());
+      Err(KernelError::unsupported(
+        source,
+        offset,
+        format!(
+          "cannot parse the kernel: {what} (a kernel must be an arrow function, a function expression or a method; bound and native functions have no source)"
+        ),
+      ))
+    }
+  }
+}
+
+/// The offset where bracket nesting first exceeds what the parser may
+/// recurse through safely (strings and comments are not skipped: a kernel
+/// has neither).
+fn too_deep(source: &str) -> Option<u32> {
+  let mut depth = 0u32;
+  for (i, b) in source.bytes().enumerate() {
+    match b {
+      b'(' | b'[' | b'{' => {
+        depth += 1;
+        if depth > 1000 {
+          return Some(i as u32);
+        }
+      }
+      b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+      _ => {}
+    }
+  }
+  None
+}
+
+fn is_method(source: &str) -> bool {
+  let s = source.trim_start();
+  let name_len = s
+    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+    .unwrap_or(s.len());
+  name_len > 0
+    && !matches!(
+      &s[..name_len],
+      "function" | "async" | "get" | "set" | "static"
+    )
+    && s[name_len..].trim_start().starts_with('(')
+}
+
+/// Maps an error position in the prefixed source back to the original.
+fn unprefix(e: KernelError, source: &str) -> KernelError {
+  match e {
+    KernelError::Unsupported {
+      message,
+      line,
+      column,
+    } => {
+      let column = if line == 1 {
+        column.saturating_sub(METHOD_PREFIX.len() as u32).max(1)
+      } else {
+        column
+      };
+      let message = message.replace(
+        &format!(
+          "(at {line}:{})",
+          if line == 1 {
+            column + METHOD_PREFIX.len() as u32
+          } else {
+            column
+          }
+        ),
+        &format!("(at {line}:{column})"),
+      );
+      let _ = source;
+      KernelError::Unsupported {
+        message,
+        line,
+        column,
+      }
+    }
+    other => other,
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn methods_parse_and_positions_map_back() {
+    assert!(parse_kernel("m(x) { return x * 2 }", &[]).is_ok());
+    match parse_kernel("m(x) { return x * q }", &[]) {
+      Err(KernelError::Unsupported {
+        line,
+        column,
+        message,
+      }) => {
+        assert_eq!((line, column), (1, 19));
+        assert!(message.contains("(at 1:19)"), "{message}");
+      }
+      other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+      parse_kernel("function () { [native code] }", &[]),
+      Err(KernelError::Unsupported { .. })
+    ));
+  }
+}

@@ -1,0 +1,42 @@
+'use strict'
+// Writes tests/data/vectors.txt: each corpus kernel evaluated by V8 on the
+// corpus inputs. Run with `node crates/kernel/tests/gen_vectors.js` (the
+// file is committed; regenerate after changing corpus.js).
+//
+// Format, one record per line:
+//   K <n_inputs> <hex(utf-8 source)> <hex(params names, comma-joined)> <params values as f64 bits, comma-joined or ->
+//   V <input bits>... <output bits>      (16 hex digits each; output as Float64Array stores it)
+const fs = require('node:fs')
+const path = require('node:path')
+const { CORPUS, inputs, pairs } = require('./corpus.js')
+
+const hex = (s) => Buffer.from(s, 'utf8').toString('hex')
+const f64 = new Float64Array(1)
+const u64 = new BigUint64Array(f64.buffer)
+const bits = (x) => ((f64[0] = x), u64[0].toString(16).padStart(16, '0'))
+
+/** Runs `fn` like parallelMap: (x0, …, i) with params bound as constants. */
+function reference(entry, columns) {
+  const names = Object.keys(entry.params ?? {})
+  const values = names.map((k) => entry.params[k])
+  // Rebuild the function with params in scope, as the compiler binds them.
+  const fn = names.length ? new Function(...names, `return (${entry.fn.toString()})`)(...values) : entry.fn
+  const n = columns[0].length
+  const out = new Float64Array(n)
+  for (let i = 0; i < n; i++) out[i] = columns.length === 1 ? fn(columns[0][i], i) : fn(columns[0][i], columns[1][i], i)
+  return out
+}
+
+const lines = []
+for (const entry of CORPUS) {
+  const k = entry.inputs ?? 1
+  const columns = k === 1 ? [inputs(1)] : pairs(2)
+  const out = reference(entry, columns)
+  const names = Object.keys(entry.params ?? {})
+  const vals = names.map((n) => bits(entry.params[n]))
+  lines.push(`K ${k} ${hex(entry.fn.toString())} ${hex(names.join(',')) || '-'} ${vals.join(',') || '-'}`)
+  for (let i = 0; i < out.length; i++) lines.push(`V ${columns.map((c) => bits(c[i])).join(' ')} ${bits(out[i])}`)
+}
+const file = path.join(__dirname, 'data', 'vectors.txt')
+fs.writeFileSync(file, lines.join('\n') + '\n')
+console.log(`wrote ${CORPUS.length} kernels to ${path.relative(process.cwd(), file)} (node ${process.version})`)
