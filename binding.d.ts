@@ -10,6 +10,44 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * The native half of `Memo` (use `Memo` from the package root: it adds the
+ * value codec for objects, arrays, Buffers, typed arrays and bigints).
+ * A handle on a process-wide concurrent cache; `NativeMemo.shared(name)`
+ * returns the same cache in every worker_thread.
+ */
+export declare class NativeMemo {
+  /**
+   * A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
+   * a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
+   */
+  constructor(options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string })
+  /**
+   * The process-wide cache named `name`, created with `options` on first use;
+   * every worker_thread gets the same native cache for the same name.
+   */
+  static shared(name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }): NativeMemo
+  /** Forgets the shared cache `name` (handles already obtained keep working); true if it existed. */
+  static dropShared(name: string): boolean
+  /** The cache's name (`options.name` or the shared name), or null. */
+  get name(): string | null
+  /**
+   * The hot-path functions, bound to this cache and to `scratch` (a Buffer of
+   * at least 8 bytes that JS keeps private): `get(key)` (byte 0 of the
+   * scratch: 0 direct, 1 encoded value in the scratch from byte 8 and the
+   * result is its length, 2 the result is a Buffer of it), `has`, `delete`,
+   * `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
+   * `getMany(keys)`. They are plain napi functions (no class unwrap per call).
+   */
+  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[] }
+  /** Removes every entry (of the shared cache too, for every thread). */
+  clear(): void
+  /** Entries held now. */
+  get size(): number
+  /** Counters: `{ hits, misses, evictions, size, bytes }` (bytes: encoded key + value). */
+  stats(): { hits: number; misses: number; evictions: number; size: number; bytes: number }
+}
+
+/**
  * An isolated thread pool. Pass it as `{ pool }` to any async function.
  * `close()` finishes queued work, then stops and joins the threads.
  */
@@ -36,6 +74,13 @@ export declare class Pool {
 export declare function cancelTask(id: number, error: unknown): boolean
 
 /**
+ * Compiles a kernel (through the cache) without running it: throws the
+ * `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
+ * `inputs` is the number of input arrays (map mode) it will run with.
+ */
+export declare function compileKernel(source: string, params?: string[], inputs?: number): void
+
+/**
  * Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
  * Must run before the default pool is first used; afterwards it throws
  * `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
@@ -43,10 +88,33 @@ export declare function cancelTask(id: number, error: unknown): boolean
 export declare function configure(options: PoolOptions): void
 
 /**
+ * Counts lines on the pool: the number of `
+`, plus one if the input is
+ * not empty and does not end with `
+` (`\r
+` ends one line; a lone `\r`
+ * ends none). Use `countLines(input)`.
+ */
+export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }): Promise<number>
+
+/** The synchronous twin of `countLinesAsync`. */
+export declare function countLinesSync(input: string | Uint8Array, options?: { chunkSize?: number }): number
+
+/**
  * A number unique to this environment in the process; `lib/task.js` builds
  * process-unique task ids from it (`envId * 2 ** 32 + n`).
  */
 export declare function envId(): number
+
+/**
+ * Every non-overlapping leftmost-first match of `patterns`, in input order:
+ * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
+ * index of the pattern that matched. Use `findAll(input, patterns)`.
+ */
+export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): Promise<{ offsets: Float64Array; patterns: Uint32Array }>
+
+/** The synchronous twin of `findAllAsync`. */
+export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): { offsets: Float64Array; patterns: Uint32Array }
 
 /**
  * Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
@@ -57,6 +125,27 @@ export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Arra
 
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
+
+/** The options `splitSync`/`splitAsync` read (output shaping is done in JS). */
+export interface NativeSplitOptions {
+  /** Drop empty pieces (after `trim`). @default false */
+  skipEmpty?: boolean
+  /** Trim JS whitespace (as `String.prototype.trim`) from each piece. @default false */
+  trim?: boolean
+  /** Keep at most this many pieces (after `skipEmpty`), an integer in 0..=2^32-1. @default unlimited */
+  limit?: number
+  /** Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576 */
+  chunkSize?: number
+}
+
+/**
+ * Maps a compiled kernel over `columns` (an array of typed arrays, zipped
+ * as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
+ */
+export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Promise<Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>
+
+/** The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core. */
+export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 
 /** Number of tasks pending in this environment (diagnostics and tests). */
 export declare function pendingTaskCount(): number
@@ -115,6 +204,23 @@ export interface PoolStats {
 }
 
 /**
+ * Runs a compiled kernel once with numeric `args` on the pool; resolves to
+ * its result (a boolean result is 1 or 0). Loops in the kernel stop at
+ * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
+ */
+export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }): Promise<number>
+
+/**
+ * Splits `input` on the pool and resolves to the pieces' `[start, end, …]`
+ * offsets (UTF-16 indices for a string, byte offsets for a Buffer). Use
+ * `split(input, delimiter, { output: 'offsets' })`.
+ */
+export declare function splitAsync(task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): Promise<Uint32Array | Float64Array>
+
+/** The synchronous twin of `splitAsync`: blocks the caller, still uses every core. */
+export declare function splitSync(input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): Uint32Array | Float64Array
+
+/**
  * The shape of the `task` argument of every `*Async` export, for the
  * typings only (see [`TaskArg`]). Build it with the exported functions,
  * never by hand: `id` must be unique per process.
@@ -130,7 +236,8 @@ export interface TaskArg {
 
 /**
  * The status code of a task of this environment (see `lib/task.js`): live
- * while pending, remembered for the last 16,384 settled tasks, else 255.
+ * while pending, remembered for the last 16,384 failed or cancelled tasks,
+ * else 255 (settled and done).
  */
 export declare function taskStatus(id: number): number
 

@@ -835,14 +835,25 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeMemo = nativeBinding.NativeMemo
 module.exports.Pool = nativeBinding.Pool
 module.exports.cancelTask = nativeBinding.cancelTask
+module.exports.compileKernel = nativeBinding.compileKernel
 module.exports.configure = nativeBinding.configure
+module.exports.countLinesAsync = nativeBinding.countLinesAsync
+module.exports.countLinesSync = nativeBinding.countLinesSync
 module.exports.envId = nativeBinding.envId
+module.exports.findAllAsync = nativeBinding.findAllAsync
+module.exports.findAllSync = nativeBinding.findAllSync
 module.exports.hashAsync = nativeBinding.hashAsync
 module.exports.hashSync = nativeBinding.hashSync
+module.exports.parallelMapAsync = nativeBinding.parallelMapAsync
+module.exports.parallelMapSync = nativeBinding.parallelMapSync
 module.exports.pendingTaskCount = nativeBinding.pendingTaskCount
 module.exports.pingAsync = nativeBinding.pingAsync
 module.exports.pingAsyncFn = nativeBinding.pingAsyncFn
 module.exports.poolStats = nativeBinding.poolStats
+module.exports.spawnAsync = nativeBinding.spawnAsync
+module.exports.splitAsync = nativeBinding.splitAsync
+module.exports.splitSync = nativeBinding.splitSync
 module.exports.taskStatus = nativeBinding.taskStatus

@@ -7,6 +7,8 @@ export * from './lib/task'
 export * from './lib/map'
 // </map>
 // <split>
+export * from './lib/split'
 // </split>
 // <memo>
+export * from './lib/memo'
 // </memo>

@@ -18,10 +18,23 @@ exports.ping = task.ping
 const map = require('./lib/map.js')
 exports.parallelMap = map.parallelMap
 exports.parallelMapSync = map.parallelMapSync
+exports.spawn = map.spawn
+exports.compileKernel = map.compileKernel
 // </map>
 
 // <split>
+const split = require('./lib/split.js')
+exports.split = split.split
+exports.splitSync = split.splitSync
+exports.countLines = split.countLines
+exports.countLinesSync = split.countLinesSync
+exports.findAll = split.findAll
+exports.findAllSync = split.findAllSync
+exports.splitStream = split.splitStream
 // </split>
 
 // <memo>
+const memo = require('./lib/memo.js')
+exports.Memo = memo.Memo
+exports.memoize = memo.memoize
 // </memo>

@@ -34,6 +34,12 @@ export type BuffersOptions = SplitOptions & { output: 'buffers' }
  * behaves like `'abc'.split('')` (UTF-16 code units) for `'strings'`
  * output, and for `'offsets'` of a string; other uses of an empty
  * delimiter throw `ERR_INVALID_ARG_VALUE`.
+ *
+ * Speed notes (see benchmark/split.ts): `'offsets'`/`'buffers'` of a Buffer
+ * are the fast paths. For a string with one delimiter and `'strings'`
+ * output (no trim/skipEmpty) V8's own `split` is used (a Buffer is decoded first), also by the async
+ * form, because copying a string out of V8 costs more than V8's split; the
+ * async form copies a Buffer input (the sync form reads it in place).
  */
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): TaskHandle<Uint32Array | Float64Array>
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): TaskHandle<Buffer[]>
@@ -95,8 +101,8 @@ export interface SplitStreamOptions {
  * chunks is fine) or strings into batches of complete lines.
  *
  * Without `delimiter` it is line mode: lines end at `\n`, one trailing `\r`
- * is removed (so `\r\n` works, even split across chunks), and an empty last
- * line is not reported, like `readline`. With a `delimiter` the lines,
+ * is removed (so `\r\n` works, even split across chunks), and an empty last line
+ * (after removing `\r`) is not reported, like `readline`. With a `delimiter` the lines,
  * concatenated, equal `whole.split(delimiter)` exactly.
  *
  * Only the unfinished tail is carried between chunks and it is never
