@@ -21,6 +21,7 @@ use napi_parallel_memo::format::{self, Prim};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
 use crate::args::Options;
+use crate::args::u8_view;
 use crate::error::NpError;
 
 /// Where complex values start in the scratch Buffer; byte 0 is the flag.
@@ -134,39 +135,6 @@ unsafe fn key_bytes(
     }
   }
   Ok(())
-}
-
-/// The bytes of a Uint8Array (Buffer) value, or `None` for anything else.
-///
-/// # Safety
-/// `env` and `v` are live; the slice must not outlive the current call.
-unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
-  let mut is_ta = false;
-  let (mut ty, mut len, mut data, mut ab, mut off) = (
-    0,
-    0usize,
-    ptr::null_mut::<c_void>(),
-    ptr::null_mut(),
-    0usize,
-  );
-  // SAFETY: caller contract; out-params valid.
-  unsafe {
-    if sys::napi_is_typedarray(env, v, &mut is_ta) != sys::Status::napi_ok || !is_ta {
-      return None;
-    }
-    if sys::napi_get_typedarray_info(env, v, &mut ty, &mut len, &mut data, &mut ab, &mut off)
-      != sys::Status::napi_ok
-      || ty != sys::TypedarrayType::uint8_array
-    {
-      return None;
-    }
-    // SAFETY: napi gives the view's data (already offset) and its length.
-    Some(if len == 0 || data.is_null() {
-      &[]
-    } else {
-      std::slice::from_raw_parts(data as *const u8, len)
-    })
-  }
 }
 
 /// Parses a per-call `ttl` argument (`undefined`: the cache default).

@@ -65,41 +65,6 @@ fn read_utf16(env: sys::napi_env, value: sys::napi_value) -> Vec<u16> {
   }
 }
 
-/// The bytes of a `Uint8Array` (or Buffer), borrowed. `None` if `value` is not one.
-///
-/// # Safety
-/// The returned slice is valid only while the JS value is alive and not
-/// detached or resized: use it within the current call (or copy it).
-unsafe fn read_u8_array<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
-  let mut is_typed = false;
-  // SAFETY: live env and value (every unsafe call below).
-  unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
-  if !is_typed {
-    return None;
-  }
-  let (mut kind, mut length, mut data, mut ab, mut offset) =
-    (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-  unsafe {
-    sys::napi_get_typedarray_info(
-      env,
-      value,
-      &mut kind,
-      &mut length,
-      &mut data,
-      &mut ab,
-      &mut offset,
-    )
-  };
-  if kind != sys::TypedarrayType::uint8_array {
-    return None;
-  }
-  if length == 0 || data.is_null() {
-    return Some(&[]);
-  }
-  // SAFETY: napi reports `length` readable bytes at `data` (caller keeps them alive).
-  Some(unsafe { std::slice::from_raw_parts(data as *const u8, length) })
-}
-
 fn read_input<'a>(
   env: &Env,
   value: &Unknown<'_>,
@@ -109,7 +74,7 @@ fn read_input<'a>(
   match type_of(raw_env, raw) {
     ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw))),
     // SAFETY: a sync caller uses the borrow within its call; an async one copies.
-    ValueType::Object => match unsafe { read_u8_array(raw_env, raw) } {
+    ValueType::Object => match unsafe { crate::args::u8_view(raw_env, raw) } {
       Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(bytes.to_vec()))),
       Some(bytes) => Ok(Input::Bytes(Cow::Borrowed(bytes))),
       None => Err(not_input()),
@@ -154,7 +119,7 @@ fn read_pattern(
       }
     }
     // SAFETY: copied at once.
-    ValueType::Object => match unsafe { read_u8_array(env, value) } {
+    ValueType::Object => match unsafe { crate::args::u8_view(env, value) } {
       Some(bytes) => Ok(match unit {
         core::Unit::Byte => bytes.to_vec(),
         core::Unit::Utf16 => core::haystack::utf16_pattern(

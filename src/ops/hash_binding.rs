@@ -72,33 +72,9 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
         out.push(&scratch[..n]);
       }
       ValueType::Object => {
-        let mut is_typed = false;
-        unsafe { sys::napi_is_typedarray(raw, item, &mut is_typed) };
-        if !is_typed {
-          return Err(bad());
-        }
-        let (mut kind, mut length, mut data, mut ab, mut offset) =
-          (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-        unsafe {
-          sys::napi_get_typedarray_info(
-            raw,
-            item,
-            &mut kind,
-            &mut length,
-            &mut data,
-            &mut ab,
-            &mut offset,
-          )
-        };
-        if kind != sys::TypedarrayType::uint8_array {
-          return Err(bad());
-        }
-        if length == 0 || data.is_null() {
-          out.push(&[]);
-        } else {
-          // SAFETY: napi reported `length` readable bytes at `data`; we copy them now.
-          out.push(unsafe { std::slice::from_raw_parts(data as *const u8, length) });
-        }
+        // SAFETY: live env and value; the bytes are copied before returning.
+        let bytes = unsafe { crate::args::u8_view(raw, item) }.ok_or_else(bad)?;
+        out.push(bytes);
       }
       _ => return Err(bad()),
     }
