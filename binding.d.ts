@@ -152,17 +152,25 @@ export declare function pendingTaskCount(): number
 
 /**
  * Round-trips `value` through the pool and the completion bridge: the
- * smallest possible task, used to measure per-task overhead. `panic: true`
- * makes the job panic (to test that a panic becomes a rejection);
- * `spinMs` keeps it busy that long, checking for cancellation every 100 µs.
+ * smallest possible task, used to measure per-task overhead.
+ *
+ * Module init replaces this export with [`ping_async_raw`], the same
+ * function without napi-rs's per-call wrapper; this declaration gives the typings.
  */
-export declare function pingAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): Promise<number>
+export declare function pingAsync(task: TaskArg, value: number): Promise<number>
 
 /**
  * The same trivial task as a napi-rs `async fn` (tokio + a per-call
  * threadsafe function). A benchmark baseline only.
  */
 export declare function pingAsyncFn(value: number): Promise<number>
+
+/**
+ * `pingAsync` with test knobs: `panic: true` makes the job panic (to test
+ * that a panic becomes a rejection); `spinMs` keeps it busy that long,
+ * checking for cancellation every 100 µs.
+ */
+export declare function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): Promise<number>
 
 /** Options of a pool. */
 export interface PoolOptions {

@@ -852,6 +852,7 @@ module.exports.parallelMapSync = nativeBinding.parallelMapSync
 module.exports.pendingTaskCount = nativeBinding.pendingTaskCount
 module.exports.pingAsync = nativeBinding.pingAsync
 module.exports.pingAsyncFn = nativeBinding.pingAsyncFn
+module.exports.pingTestAsync = nativeBinding.pingTestAsync
 module.exports.poolStats = nativeBinding.poolStats
 module.exports.spawnAsync = nativeBinding.spawnAsync
 module.exports.splitAsync = nativeBinding.splitAsync

@@ -5,6 +5,8 @@
  * no contender always runs first (warm caches, turbo clocks). We report the
  * median and the minimum of the rounds, and each contender's median as a
  * ratio of the baseline (the first contender): `> 1` means faster than the baseline.
+ * With `--expose-gc` (as `npm run bench` runs) the heap is collected before
+ * every timed run.
  */
 import { performance } from 'node:perf_hooks'
 
@@ -32,9 +34,16 @@ export interface CompareOptions {
   warmup?: number
   /** Called with each contender's first result; throw if they disagree. */
   check?: (results: unknown[]) => void
+  /**
+   * Idle time before each timed run, so that background threads left busy
+   * by the previous contender (worker pools, runtimes) quiesce (default 0).
+   */
+  settleMs?: number
   /** Adds extra columns computed from a contender's median in ms. */
   extra?: (medianMs: number) => Record<string, string | number>
 }
+
+const collectGarbage = (globalThis as { gc?: () => void }).gc
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -56,6 +65,10 @@ export async function compare(title: string, contenders: Contender[], opts: Comp
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < contenders.length; k++) {
       const idx = (k + r) % contenders.length
+      // Each contender starts from a collected heap (when run with
+      // --expose-gc), so nobody pays for the garbage of the one before.
+      collectGarbage?.()
+      await new Promise((resolve) => setTimeout(resolve, opts.settleMs ?? 0))
       const t0 = performance.now()
       await contenders[idx].run()
       times[idx].push(performance.now() - t0)

@@ -108,11 +108,12 @@ function failedHandle(error, status = 'failed') {
 }
 
 /**
- * Validates TaskOptions, calls `start(task)` (which must return the native
- * Promise of an `*Async` export) and wraps it in a TaskHandle. Async
- * functions never throw: bad arguments reject the handle.
+ * Validates TaskOptions, calls `start(task, arg)` (which must return the
+ * native Promise of an `*Async` export) and wraps it in a TaskHandle. Async
+ * functions never throw: bad arguments reject the handle. `arg` lets a hot
+ * caller pass a module-level `start` instead of allocating a closure per call.
  */
-function runTask(opts, start) {
+function runTask(opts, start, arg) {
   let signal
   let task
   const id = nextId()
@@ -139,7 +140,7 @@ function runTask(opts, start) {
   }
   let promise
   try {
-    promise = start(task)
+    promise = start(task, arg)
   } catch (err) {
     return failedHandle(err)
   }
@@ -155,7 +156,11 @@ function runTask(opts, start) {
 
 /** Runs a trivial task through the pool and back; measures per-task overhead. */
 function ping(value = 0, opts) {
-  return runTask(opts, (task) => native.pingAsync(task, value))
+  return runTask(opts, startPing, value)
+}
+
+function startPing(task, value) {
+  return native.pingAsync(task, value)
 }
 
 const Pool = native.Pool

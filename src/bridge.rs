@@ -9,19 +9,62 @@
 //!
 //! The threadsafe function is created weak (unref'd): `task.rs` refs it while
 //! tasks are pending and unrefs it when none is, so an idle process exits.
+//!
+//! Bridges are `&'static`: every job holds one, and a reference count would
+//! put a contended atomic increment and decrement on every task (the JS
+//! thread and the pool threads would bounce its cache line). When an
+//! environment is torn down its bridge is disabled and recycled for the next
+//! environment; a late completion from a job of the dead environment then
+//! carries an id the new environment never issued, and is dropped.
 
 use std::ffi::c_void;
 use std::ptr;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
 
 use crossbeam::queue::SegQueue;
 use napi::sys;
 
 use crate::error::NpError;
 
-/// Converts a job's result into a JS value, on the JS thread.
-pub type ToJs = Box<dyn FnOnce(sys::napi_env) -> napi::Result<sys::napi_value> + Send>;
+/// A job's result on its way to JS: a number travels inline (the common
+/// small result; no allocation), anything else as a boxed conversion that
+/// runs on the JS thread.
+pub enum ToJs {
+  /// Becomes a JS number.
+  Number(f64),
+  /// Converts itself on the JS thread.
+  Boxed(Box<dyn FnOnce(sys::napi_env) -> napi::Result<sys::napi_value> + Send>),
+}
+
+impl ToJs {
+  /// Wraps any `ToNapiValue` result, inlining `f64`.
+  pub fn new<T: napi::bindgen_prelude::ToNapiValue + Send + 'static>(value: T) -> Self {
+    let mut slot = Some(value);
+    if let Some(n) = (&mut slot as &mut dyn std::any::Any).downcast_mut::<Option<f64>>() {
+      return ToJs::Number(n.take().unwrap_or_default());
+    }
+    let value = slot.take().expect("just set");
+    // SAFETY: the closure runs on the JS thread with that thread's env.
+    ToJs::Boxed(Box::new(move |env| unsafe { T::to_napi_value(env, value) }))
+  }
+
+  /// Creates the JS value. JS thread only.
+  ///
+  /// # Safety
+  /// `env` is the live env of the calling JS thread.
+  pub unsafe fn into_js(self, env: sys::napi_env) -> napi::Result<sys::napi_value> {
+    match self {
+      ToJs::Number(n) => {
+        let mut out = ptr::null_mut();
+        // SAFETY: caller contract.
+        check(unsafe { sys::napi_create_double(env, n, &mut out) })?;
+        Ok(out)
+      }
+      ToJs::Boxed(f) => f(env),
+    }
+  }
+}
 
 /// A finished task on its way to the JS thread.
 pub struct Completion {
@@ -94,7 +137,7 @@ impl Bridge {
 pub type OnWake = unsafe fn(sys::napi_env, &Bridge);
 
 struct Context {
-  bridge: Arc<Bridge>,
+  bridge: &'static Bridge,
   on_wake: OnWake,
 }
 
@@ -110,7 +153,7 @@ unsafe extern "C" fn call_js(
   // SAFETY: `context` is the `Context` leaked in `install`, freed only in `finalize`.
   let ctx = unsafe { &*(context as *const Context) };
   // SAFETY: we are on the JS thread of `env`.
-  unsafe { (ctx.on_wake)(env, &ctx.bridge) };
+  unsafe { (ctx.on_wake)(env, ctx.bridge) };
 }
 
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -120,24 +163,37 @@ unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mu
   }
 }
 
+/// Bridges of dead environments, ready for reuse.
+static RECYCLED: Mutex<Vec<&'static Bridge>> = Mutex::new(Vec::new());
+
 unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
-  // SAFETY: `arg` is a leaked `Arc<Bridge>` (see `install`), reclaimed here once.
-  let bridge = unsafe { Arc::from_raw(arg as *const Bridge) };
+  // SAFETY: `arg` is the `&'static Bridge` passed in `install`.
+  let bridge: &'static Bridge = unsafe { &*(arg as *const Bridge) };
   bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()).take();
+  while bridge.queue.pop().is_some() {}
+  bridge.scheduled.store(false, SeqCst);
+  RECYCLED
+    .lock()
+    .unwrap_or_else(|e| e.into_inner())
+    .push(bridge);
+}
+
+fn fresh_bridge() -> &'static Bridge {
+  let recycled = RECYCLED.lock().unwrap_or_else(|e| e.into_inner()).pop();
+  recycled.unwrap_or_else(|| {
+    Box::leak(Box::new(Bridge {
+      queue: SegQueue::new(),
+      scheduled: AtomicBool::new(false),
+      tsfn: Mutex::new(None),
+    }))
+  })
 }
 
 /// Creates the environment's bridge: a weak threadsafe function whose
 /// wake-ups call `on_wake`.
-pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<Arc<Bridge>> {
-  let bridge = Arc::new(Bridge {
-    queue: SegQueue::new(),
-    scheduled: AtomicBool::new(false),
-    tsfn: Mutex::new(None),
-  });
-  let context = Box::into_raw(Box::new(Context {
-    bridge: bridge.clone(),
-    on_wake,
-  }));
+pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<&'static Bridge> {
+  let bridge = fresh_bridge();
+  let context = Box::into_raw(Box::new(Context { bridge, on_wake }));
   let mut name = ptr::null_mut();
   let mut tsfn = ptr::null_mut();
   let label = "napi-parallel:bridge";
@@ -165,10 +221,13 @@ pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<Arc<Bridge>>
     check(sys::napi_unref_threadsafe_function(env, tsfn))?;
   }
   *bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()) = Some(TsfnPtr(tsfn));
+  // A late job of a dead environment may have set the flag while the
+  // recycled bridge had no threadsafe function; the next push must wake us.
+  bridge.scheduled.store(false, SeqCst);
   // Registered after the tsfn, so it runs before Node's own cleanup of it
   // (cleanup hooks run in reverse order of registration).
-  let hook_arg = Arc::into_raw(bridge.clone()) as *mut c_void;
-  // SAFETY: live env; `hook_arg` is reclaimed by `on_env_cleanup`.
+  let hook_arg = bridge as *const Bridge as *mut c_void;
+  // SAFETY: live env; the bridge is `'static`.
   unsafe {
     check(sys::napi_add_env_cleanup_hook(
       env,

@@ -31,6 +31,7 @@ use napi::{Env, Result};
 /// Runs once per environment (the main thread and each worker_thread):
 /// creates that environment's completion bridge and task registry.
 #[napi_derive::napi(module_exports)]
-pub fn init(_exports: Object, env: Env) -> Result<()> {
-  task::init_env(&env)
+pub fn init(exports: Object, env: Env) -> Result<()> {
+  task::init_env(&env)?;
+  ops::ping::install_raw_exports(&env, &exports)
 }
