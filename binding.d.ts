@@ -37,8 +37,10 @@ export declare class NativeMemo {
    * result is its length, 2 the result is a Buffer of it), `has`, `delete`,
    * `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
    * `getMany(keys)`. They are plain napi functions (no class unwrap per call).
+   * `generations` is the cache's slot generation table (1,024 u32) that the
+   * JS near cache validates against; the scratch layout is in `src/memo.rs`.
    */
-  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[] }
+  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
   clear(): void
   /** Entries held now. */

@@ -42,7 +42,12 @@ const TYPED = [
 const TYPED_KIND = new Map(TYPED.map((C, i) => [C.prototype, i]))
 
 const SCRATCH_BYTES = 16 * 1024
-const SCRATCH_DATA = 8
+const SCRATCH_DATA = 16 // bytes 0-15: flags, near-cache offer and hit counter (src/memo.rs)
+
+/** Entries a Memo keeps in its thread's near cache (cleared when full). */
+const NEAR_CAPACITY = 4096
+/** Near hits of one entry before a native read refreshes it (and tells the eviction policy it is hot). */
+const NEAR_REFRESH = 32
 
 // ---- errors ---------------------------------------------------------------
 
@@ -531,7 +536,7 @@ class Memo {
   _attach(native) {
     this._n = native
     this._s = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
-    this._s[0] = 0
+    this._s.fill(0, 0, SCRATCH_DATA)
     // Plain napi functions bound to this cache and scratch: no class unwrap per call.
     const f = native.fast(this._s)
     this._get = f.get
@@ -540,6 +545,13 @@ class Memo {
     this._set = f.set
     this._setEncoded = f.setEncoded
     this._getMany = f.getMany
+    // The near cache: primitive values without TTL this thread read, served
+    // without a native call while their key's slot generation (shared by
+    // every thread) is unchanged. See crates/memo/src/near.rs.
+    this._near = new Map()
+    this._gens = new Uint32Array(f.generations)
+    this._offer = new Uint32Array(this._s.buffer, this._s.byteOffset, 2)
+    this._nearHits = new Float64Array(this._s.buffer, this._s.byteOffset + 8, 1)
   }
 
   /** The process-wide cache `name` (created with `opts` on first use). */
@@ -556,16 +568,37 @@ class Memo {
 
   /** The value for `key`, or undefined. */
   get(key) {
+    const near = this._near.get(key)
+    if (near !== undefined) {
+      if (this._gens[near.slot] === near.gen && --near.left !== 0) {
+        this._nearHits[0]++
+        return near.value
+      }
+      this._near.delete(key)
+    }
     const v = this._get(key)
     const s = this._s
     const flag = s[0]
-    if (flag === 0) return v
+    if (flag === 0) {
+      if (s[1] !== 0) this._keep(key, v)
+      return v
+    }
     s[0] = 0
     return flag === 1 ? decode(s, SCRATCH_DATA) : decode(v, 0)
   }
 
+  /** Keeps a hit the native side offered (scratch byte 1) in the near cache. */
+  _keep(key, value) {
+    const s = this._s
+    s[1] = 0
+    const near = this._near
+    if (near.size >= NEAR_CAPACITY) near.clear()
+    near.set(key, { value, slot: s[2] | (s[3] << 8), gen: this._offer[1], left: NEAR_REFRESH })
+  }
+
   /** Stores `value` under `key` (`opts.ttl` in ms overrides the cache's ttl). */
   set(key, value, opts) {
+    this._near.delete(key)
     const ttl = opts === undefined ? undefined : ttlOf(opts)
     if (isPrimitive(value)) {
       this._set(key, value, ttl)
@@ -616,11 +649,13 @@ class Memo {
 
   /** Removes `key`; true if it was there. */
   delete(key) {
+    this._near.delete(key)
     return this._delete(key)
   }
 
   /** Removes every entry. */
   clear() {
+    this._near.clear()
     this._n.clear()
   }
 

@@ -18,14 +18,23 @@ use napi::{Env, Result, sys};
 use napi_derive::napi;
 use napi_parallel_memo::cache::Ttl;
 use napi_parallel_memo::format::{self, Prim};
+use napi_parallel_memo::near::{self, ExternalCounter, Generations};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
 use crate::args::Options;
 use crate::args::u8_view;
 use crate::error::NpError;
 
-/// Where complex values start in the scratch Buffer; byte 0 is the flag.
-const SCRATCH_DATA: usize = 8;
+/// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
+/// set to 1 when a `get` hit may be kept in the JS near cache, with the key's
+/// generation slot (u16 LE) at 2 and that slot's generation before the
+/// lookup (u32 LE) at 4; the near cache's hit counter (f64) at 8; complex
+/// values from [`SCRATCH_DATA`].
+const SCRATCH_DATA: usize = 16;
+const SCRATCH_NEAR_OK: usize = 1;
+const SCRATCH_NEAR_SLOT: usize = 2;
+const SCRATCH_NEAR_GEN: usize = 4;
+const SCRATCH_NEAR_HITS: usize = 8;
 /// The encoded value is in the scratch at [`SCRATCH_DATA`], the result is its length.
 const FLAG_SCRATCH: u8 = 1;
 /// The encoded value did not fit: the result is a new Buffer holding it.
@@ -52,6 +61,66 @@ fn key_type_error() -> NpError {
   NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
 }
 
+thread_local! {
+  /// UTF-16 scratch for reading string keys (one per JS thread).
+  static KEY_UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+}
+
+/// If `v` is a string, appends its key ([`format::KEY_STR`] + UTF-8, lone
+/// surrogates as WTF-8 so that distinct strings stay distinct keys) and
+/// returns true. It reads UTF-16 and encodes here: V8's `WriteUtf8` (behind
+/// `napi_get_value_string_utf8`) was 15% of a `get` hit under perf, while the
+/// UTF-16 copy is a plain widening loop, and ASCII narrows back in one pass.
+///
+/// # Safety
+/// `env` and `v` are live on the calling JS thread.
+unsafe fn string_key(
+  env: sys::napi_env,
+  v: sys::napi_value,
+  out: &mut Vec<u8>,
+) -> std::result::Result<bool, NpError> {
+  KEY_UNITS.with_borrow_mut(|units| {
+    if units.capacity() < 256 {
+      units.reserve(256);
+    }
+    let mut len = 0usize;
+    // SAFETY: caller contract; the buffer holds `capacity` units.
+    let status = unsafe {
+      sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), units.capacity(), &mut len)
+    };
+    if status == sys::Status::napi_string_expected {
+      return Ok(false);
+    }
+    check(status)?;
+    // napi writes at most capacity - 1 units and a NUL: a full buffer may be cut.
+    if len + 1 >= units.capacity() {
+      // SAFETY: as above; the first call asks for the length only.
+      unsafe {
+        check(sys::napi_get_value_string_utf16(
+          env,
+          v,
+          ptr::null_mut(),
+          0,
+          &mut len,
+        ))?;
+        units.reserve(len + 1);
+        check(sys::napi_get_value_string_utf16(
+          env,
+          v,
+          units.as_mut_ptr(),
+          len + 1,
+          &mut len,
+        ))?;
+      }
+    }
+    // SAFETY: napi initialised `len` units.
+    unsafe { units.set_len(len) };
+    out.push(format::KEY_STR);
+    format::push_wtf8(units, out);
+    Ok(true)
+  })
+}
+
 /// Appends the key bytes of JS value `v` (see `napi_parallel_memo::format`).
 ///
 /// # Safety
@@ -62,46 +131,15 @@ unsafe fn key_bytes(
   out: &mut Vec<u8>,
 ) -> std::result::Result<(), NpError> {
   out.clear();
+  // SAFETY: caller contract.
+  if unsafe { string_key(env, v, out)? } {
+    return Ok(());
+  }
   let mut t = 0;
   // SAFETY: caller contract for every napi call below; out-params are valid.
   unsafe {
     check(sys::napi_typeof(env, v, &mut t))?;
     match t {
-      sys::ValueType::napi_string => {
-        out.push(format::KEY_STR);
-        if out.capacity() < 256 {
-          out.reserve(256);
-        }
-        let room = out.capacity() - 1;
-        let mut len = 0usize;
-        check(sys::napi_get_value_string_utf8(
-          env,
-          v,
-          out.as_mut_ptr().add(1).cast(),
-          room,
-          &mut len,
-        ))?;
-        // napi writes at most room - 1 bytes and a NUL; with 4 spare bytes the
-        // string cannot have been cut (a UTF-8 sequence is at most 4 bytes).
-        if len + 4 >= room {
-          check(sys::napi_get_value_string_utf8(
-            env,
-            v,
-            ptr::null_mut(),
-            0,
-            &mut len,
-          ))?;
-          out.reserve(len + 2);
-          check(sys::napi_get_value_string_utf8(
-            env,
-            v,
-            out.as_mut_ptr().add(1).cast(),
-            len + 1,
-            &mut len,
-          ))?;
-        }
-        out.set_len(1 + len);
-      }
       sys::ValueType::napi_number => {
         let mut n = 0f64;
         check(sys::napi_get_value_double(env, v, &mut n))?;
@@ -192,9 +230,39 @@ struct Handle {
   key: RefCell<Vec<u8>>,
   scratch: *mut u8,
   scratch_len: usize,
+  near_hits: ExternalCounter,
+}
+
+impl Drop for Handle {
+  fn drop(&mut self) {
+    // Keeps the count; the scratch is still alive (the functions own it).
+    self.core.near_hits().remove(self.near_hits);
+  }
 }
 
 impl Handle {
+  /// Tells JS that this hit may be kept in its near cache: a primitive
+  /// value without TTL, under a string, number or bigint key.
+  fn offer_to_near_cache(&self, key: &[u8], slot: usize, generation: u32) {
+    if key.first() == Some(&format::KEY_BYTES) {
+      return; // a Buffer key has no identity a JS Map could look up
+    }
+    // SAFETY: in bounds of the live scratch (see set_flag).
+    unsafe {
+      *self.scratch.add(SCRATCH_NEAR_OK) = 1;
+      ptr::copy_nonoverlapping(
+        (slot as u16).to_le_bytes().as_ptr(),
+        self.scratch.add(SCRATCH_NEAR_SLOT),
+        2,
+      );
+      ptr::copy_nonoverlapping(
+        generation.to_le_bytes().as_ptr(),
+        self.scratch.add(SCRATCH_NEAR_GEN),
+        4,
+      );
+    }
+  }
+
   fn set_flag(&self, flag: u8) {
     // SAFETY: the scratch (length >= SCRATCH_DATA, checked in `fast`) is kept
     // alive by the calling function's `scratch` property; only this JS thread
@@ -338,8 +406,17 @@ unsafe extern "C" fn raw_get(env: sys::napi_env, info: sys::napi_callback_info) 
       let (argv, _, h) = cb_args::<1>(env, info);
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
+      // The generation is read before the lookup (see napi_parallel_memo::near).
+      let slot = Generations::slot(&key);
+      let generation = h.core.generations().get(slot);
       Ok(match h.core.get(&key) {
-        Some(e) => h.value_to_js(env, e.value(), true),
+        Some(e) => {
+          let value = h.value_to_js(env, e.value(), true);
+          if e.never_expires() && *h.scratch == 0 {
+            h.offer_to_near_cache(&key, slot, generation);
+          }
+          value
+        }
         None => undefined(env),
       })
     })
@@ -496,6 +573,15 @@ unsafe extern "C" fn raw_get_many(
   }
 }
 
+unsafe extern "C" fn finalize_generations(
+  _env: sys::napi_env,
+  _data: *mut c_void,
+  hint: *mut c_void,
+) {
+  // SAFETY: `hint` is the Box<Arc<Generations>> leaked in `fast`.
+  drop(unsafe { Box::from_raw(hint as *mut Arc<Generations>) });
+}
+
 unsafe extern "C" fn finalize_fn(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
   // SAFETY: `data` is the Box<Rc<Handle>> leaked for one function in `fast`.
   drop(unsafe { Box::from_raw(data as *mut Rc<Handle>) });
@@ -569,9 +655,11 @@ impl NativeMemo {
   /// result is its length, 2 the result is a Buffer of it), `has`, `delete`,
   /// `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
   /// `getMany(keys)`. They are plain napi functions (no class unwrap per call).
+  /// `generations` is the cache's slot generation table (1,024 u32) that the
+  /// JS near cache validates against; the scratch layout is in `src/memo.rs`.
   #[napi(
     ts_args_type = "scratch: Buffer",
-    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[] }"
+    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer }"
   )]
   pub fn fast<'env>(&self, env: &'env Env, scratch: Unknown<'env>) -> Result<Object<'env>> {
     let raw = env.raw();
@@ -582,11 +670,20 @@ impl NativeMemo {
         .ok_or_else(|| {
           NpError::invalid_arg_type("scratch", "a Buffer of at least 8 bytes").throw(env)
         })?;
+      let scratch_ptr = view.as_ptr() as *mut u8;
+      if scratch_ptr.align_offset(8) != 0 {
+        return Err(NpError::invalid_arg_type("scratch", "an 8-byte aligned Buffer").throw(env));
+      }
+      // SAFETY: aligned (checked) and inside the scratch, which outlives the
+      // handle: every function holding the handle also holds the scratch.
+      let near_hits = ExternalCounter::new(scratch_ptr.add(SCRATCH_NEAR_HITS));
+      self.core.near_hits().add(near_hits);
       let handle = Rc::new(Handle {
         core: self.core.clone(),
         key: RefCell::new(Vec::with_capacity(256)),
-        scratch: view.as_ptr() as *mut u8,
+        scratch: scratch_ptr,
         scratch_len: view.len(),
+        near_hits,
       });
       let mut obj = ptr::null_mut();
       sys::napi_create_object(raw, &mut obj);
@@ -621,6 +718,19 @@ impl NativeMemo {
         sys::napi_set_named_property(raw, f, c"scratch".as_ptr(), scratch.raw());
         sys::napi_set_named_property(raw, obj, name.as_ptr(), f);
       }
+      // The generation table, shared by every thread (it keeps the cache's
+      // table alive until this ArrayBuffer is collected).
+      let generations = Box::into_raw(Box::new(self.core.generations().clone()));
+      let mut table = ptr::null_mut();
+      sys::napi_create_external_arraybuffer(
+        raw,
+        (*generations).as_ptr() as *mut c_void,
+        near::SLOTS * 4,
+        Some(finalize_generations),
+        generations.cast(),
+        &mut table,
+      );
+      sys::napi_set_named_property(raw, obj, c"generations".as_ptr(), table);
       Ok(Object::from_raw(raw, obj))
     }
   }

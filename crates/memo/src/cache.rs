@@ -9,6 +9,7 @@ use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, Weighter};
 
 use crate::clock::{deadline, now_ms};
 use crate::limits::{Limits, WeightModel};
+use crate::near::{ExternalCounters, Generations};
 use crate::stats::{Counters, Stats};
 use crate::ttl::Sweeper;
 
@@ -33,6 +34,12 @@ impl Entry {
   #[inline]
   pub fn bytes(&self) -> usize {
     self.key_len + self.value.len()
+  }
+
+  /// Whether the entry has no TTL.
+  #[inline]
+  pub fn never_expires(&self) -> bool {
+    self.expires == 0
   }
 
   /// Whether the TTL passed at `now` (ms of [`now_ms`]).
@@ -70,7 +77,7 @@ impl Weighter<Box<[u8]>, Arc<Entry>> for Weigh {
 }
 
 #[derive(Clone)]
-struct Life(Arc<Counters>);
+struct Life(Arc<Counters>, Arc<Generations>);
 
 impl Lifecycle<Box<[u8]>, Arc<Entry>> for Life {
   type RequestState = ();
@@ -79,8 +86,9 @@ impl Lifecycle<Box<[u8]>, Arc<Entry>> for Life {
   fn begin_request(&self) {}
 
   #[inline]
-  fn on_evict(&self, _state: &mut (), _key: Box<[u8]>, _val: Arc<Entry>) {
+  fn on_evict(&self, _state: &mut (), key: Box<[u8]>, _val: Arc<Entry>) {
     self.0.evictions.fetch_add(1, Relaxed);
+    self.1.bump(&key);
   }
 }
 
@@ -90,6 +98,8 @@ type Map = Cache<Box<[u8]>, Arc<Entry>, Weigh, DefaultHashBuilder, Life>;
 pub struct MemoCore {
   map: Map,
   counters: Arc<Counters>,
+  generations: Arc<Generations>,
+  near_hits: ExternalCounters,
   limits: Limits,
   pub(crate) sweeper: Sweeper,
   me: Weak<MemoCore>,
@@ -99,6 +109,7 @@ impl MemoCore {
   /// Creates an empty cache with these bounds.
   pub fn new(limits: Limits) -> Arc<Self> {
     let counters = Arc::new(Counters::default());
+    let generations = Arc::new(Generations::default());
     let model = limits.weights();
     let shards = limits.shards();
     // quick_cache rounds each shard's capacity up; a multiple of the shard
@@ -114,11 +125,13 @@ impl MemoCore {
       options,
       Weigh(model),
       DefaultHashBuilder::default(),
-      Life(counters.clone()),
+      Life(counters.clone(), generations.clone()),
     );
     let core = Arc::new_cyclic(|me| Self {
       map,
       counters,
+      generations,
+      near_hits: ExternalCounters::default(),
       limits,
       sweeper: Sweeper::default(),
       me: me.clone(),
@@ -127,6 +140,16 @@ impl MemoCore {
       core.sweeper.note_ttl(&core.me, ttl);
     }
     core
+  }
+
+  /// The slot generations near caches validate against (see [`crate::near`]).
+  pub fn generations(&self) -> &Arc<Generations> {
+    &self.generations
+  }
+
+  /// The hit counters of near caches, added to `stats().hits`.
+  pub fn near_hits(&self) -> &ExternalCounters {
+    &self.near_hits
   }
 
   /// The bounds this cache was created with.
@@ -170,6 +193,7 @@ impl MemoCore {
   fn expire(&self, key: &[u8], e: &Arc<Entry>) {
     if self.map.remove_if(key, |v| Arc::ptr_eq(v, e)).is_some() {
       self.counters.expirations.fetch_add(1, Relaxed);
+      self.generations.bump(key);
     }
   }
 
@@ -189,6 +213,7 @@ impl MemoCore {
     };
     self.counters.bytes.fetch_add(entry.bytes() as i64, Relaxed);
     self.map.insert(key.into(), Arc::new(entry));
+    self.generations.bump(key);
     if let Some(ms) = ttl_ms {
       self.sweeper.note_ttl(&self.me, ms);
     }
@@ -198,7 +223,10 @@ impl MemoCore {
   /// Removes `key`; true if a live entry was removed.
   pub fn delete(&self, key: &[u8]) -> bool {
     match self.map.remove(key) {
-      Some((_, e)) => !e.expired_at(now_ms()),
+      Some((_, e)) => {
+        self.generations.bump(key);
+        !e.expired_at(now_ms())
+      }
       None => false,
     }
   }
@@ -206,6 +234,7 @@ impl MemoCore {
   /// Removes every entry.
   pub fn clear(&self) {
     self.map.clear();
+    self.generations.bump_all();
   }
 
   /// Entries held (expired ones are swept first when a sweep is due).
@@ -222,13 +251,21 @@ impl MemoCore {
   /// A snapshot of the counters.
   pub fn stats(&self) -> Stats {
     let size = self.len() as u64;
-    self.counters.snapshot(size)
+    let mut stats = self.counters.snapshot(size);
+    stats.hits += self.near_hits.total();
+    stats
   }
 
   /// Removes every entry expired at `now`; returns how many.
   pub fn sweep(&self, now: u64) -> usize {
     let before = self.map.len();
-    self.map.retain(|_, e| !e.expired_at(now));
+    self.map.retain(|key, e| {
+      let keep = !e.expired_at(now);
+      if !keep {
+        self.generations.bump(key);
+      }
+      keep
+    });
     let removed = before.saturating_sub(self.map.len());
     self.counters.expirations.fetch_add(removed as u64, Relaxed);
     removed

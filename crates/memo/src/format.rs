@@ -1,7 +1,7 @@
 //! The byte formats of keys and values, shared with `lib/memo.js`.
 //!
 //! **Keys** are a kind tag then the payload, so `1` and `'1'` differ:
-//! [`KEY_STR`] + UTF-8, [`KEY_NUM`] + f64 LE (`-0` folded to `0`, one NaN),
+//! [`KEY_STR`] + UTF-8 (lone surrogates as WTF-8), [`KEY_NUM`] + f64 LE (`-0` folded to `0`, one NaN),
 //! [`KEY_BIGINT`] + sign byte + u64 LE words, [`KEY_BYTES`] + bytes.
 //!
 //! **Values** start with a tag. The binding builds and reads the primitive
@@ -44,6 +44,30 @@ pub const TAG_OBJECT: u8 = 9;
 pub fn str_key(s: &str, out: &mut Vec<u8>) {
   out.push(KEY_STR);
   out.extend_from_slice(s.as_bytes());
+}
+
+/// Appends UTF-16 `units` as UTF-8, with lone surrogates encoded as WTF-8
+/// (three bytes each, like any BMP code point), so that the result equals
+/// [`str_key`]'s bytes for every valid string and distinct strings never
+/// collide.
+pub fn push_wtf8(units: &[u16], out: &mut Vec<u8>) {
+  let ascii = units.iter().position(|&u| u >= 0x80).unwrap_or(units.len());
+  out.reserve(units.len());
+  out.extend(units[..ascii].iter().map(|&u| u as u8));
+  let mut buf = [0u8; 4];
+  for unit in char::decode_utf16(units[ascii..].iter().copied()) {
+    match unit {
+      Ok(c) => out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes()),
+      Err(lone) => {
+        let u = lone.unpaired_surrogate();
+        out.extend_from_slice(&[
+          0xE0 | (u >> 12) as u8,
+          0x80 | ((u >> 6) & 0x3F) as u8,
+          0x80 | (u & 0x3F) as u8,
+        ]);
+      }
+    }
+  }
 }
 
 /// Appends the key bytes of a number: `0` and `-0` are one key (like `Map`), all NaNs are one key.
@@ -153,6 +177,32 @@ mod tests {
     let mut v = Vec::new();
     f(&mut v);
     v
+  }
+
+  #[test]
+  fn wtf8_matches_utf8_and_keeps_lone_surrogates_distinct() {
+    for s in [
+      "",
+      "user:42",
+      "héllo",
+      "日本語",
+      "emoji 😀 mixed",
+      "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}",
+    ] {
+      let units: Vec<u16> = s.encode_utf16().collect();
+      let mut out = Vec::new();
+      push_wtf8(&units, &mut out);
+      assert_eq!(out, s.as_bytes(), "{s}");
+    }
+    let wtf8 = |units: &[u16]| {
+      let mut out = Vec::new();
+      push_wtf8(units, &mut out);
+      out
+    };
+    assert_eq!(wtf8(&[0xD800]), [0xED, 0xA0, 0x80]);
+    assert_eq!(wtf8(&[0xDC00]), [0xED, 0xB0, 0x80]);
+    assert_ne!(wtf8(&[0xD800]), wtf8(&[0xFFFD]));
+    assert_eq!(wtf8(&[0x61, 0xDBFF, 0x62]), [0x61, 0xED, 0xAF, 0xBF, 0x62]);
   }
 
   #[test]

@@ -14,6 +14,7 @@ pub mod cache;
 pub mod clock;
 pub mod format;
 pub mod limits;
+pub mod near;
 pub mod registry;
 pub mod stats;
 pub mod ttl;
