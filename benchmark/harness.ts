@@ -5,8 +5,7 @@
  * no contender always runs first (warm caches, turbo clocks). We report the
  * median and the minimum of the rounds, and each contender's median as a
  * ratio of the baseline (the first contender): `> 1` means faster than the baseline.
- * With `--expose-gc` (as `npm run bench` runs) the heap is collected before
- * every timed run.
+ * Options can collect the heap and idle before every timed run.
  */
 import { performance } from 'node:perf_hooks'
 
@@ -34,6 +33,13 @@ export interface CompareOptions {
   warmup?: number
   /** Called with each contender's first result; throw if they disagree. */
   check?: (results: unknown[]) => void
+  /**
+   * Collect the heap before each timed run (needs `--expose-gc`, which
+   * `npm run bench` passes), so that no contender pays for the garbage of the
+   * one before. Off by default: after a collection V8 hands memory back, and
+   * a contender that allocates large arrays then pays fresh page faults.
+   */
+  collectGarbage?: boolean
   /**
    * Idle time before each timed run, so that background threads left busy
    * by the previous contender (worker pools, runtimes) quiesce (default 0).
@@ -67,8 +73,8 @@ export async function compare(title: string, contenders: Contender[], opts: Comp
       const idx = (k + r) % contenders.length
       // Each contender starts from a collected heap (when run with
       // --expose-gc), so nobody pays for the garbage of the one before.
-      collectGarbage?.()
-      await new Promise((resolve) => setTimeout(resolve, opts.settleMs ?? 0))
+      if (opts.collectGarbage) collectGarbage?.()
+      if (opts.settleMs) await new Promise((resolve) => setTimeout(resolve, opts.settleMs))
       const t0 = performance.now()
       await contenders[idx].run()
       times[idx].push(performance.now() - t0)

@@ -31,6 +31,12 @@ export interface MemoStats {
  * a cyclic value is a TypeError `ERR_MEMO_CYCLIC`.
  * Eviction is frequency-aware (CLOCK-PRO-style hot/cold/ghost queues), so a
  * one-off scan does not flush the hot set.
+ *
+ * Each handle keeps a small near cache (4,096 entries) of primitive values
+ * without TTL that its thread read: a repeated `get` is served without a
+ * native call while the key's generation slot, shared by every thread, is
+ * unchanged, so a write, delete, eviction or clear from any thread is seen
+ * by the next `get`. Near hits count in `stats().hits`.
  */
 export declare class Memo<V = unknown> {
   /** A private cache; bad bounds throw RangeError `ERR_OUT_OF_RANGE` naming the option. */
