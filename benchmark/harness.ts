@@ -5,7 +5,7 @@
  * no contender always runs first (warm caches, turbo clocks). We report the
  * median and the minimum of the rounds, and each contender's median as a
  * ratio of the baseline (the first contender): `> 1` means faster than the baseline.
- * Options can collect the heap and idle before every timed run.
+ * `settleMs` idles before every timed run.
  */
 import { performance } from 'node:perf_hooks'
 
@@ -34,13 +34,6 @@ export interface CompareOptions {
   /** Called with each contender's first result; throw if they disagree. */
   check?: (results: unknown[]) => void
   /**
-   * Collect the heap before each timed run (needs `--expose-gc`, which
-   * `npm run bench` passes), so that no contender pays for the garbage of the
-   * one before. Off by default: after a collection V8 hands memory back, and
-   * a contender that allocates large arrays then pays fresh page faults.
-   */
-  collectGarbage?: boolean
-  /**
    * Idle time before each timed run, so that background threads left busy
    * by the previous contender (worker pools, runtimes) quiesce (default 0).
    */
@@ -48,8 +41,6 @@ export interface CompareOptions {
   /** Adds extra columns computed from a contender's median in ms. */
   extra?: (medianMs: number) => Record<string, string | number>
 }
-
-const collectGarbage = (globalThis as { gc?: () => void }).gc
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
@@ -71,9 +62,6 @@ export async function compare(title: string, contenders: Contender[], opts: Comp
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < contenders.length; k++) {
       const idx = (k + r) % contenders.length
-      // Each contender starts from a collected heap (when run with
-      // --expose-gc), so nobody pays for the garbage of the one before.
-      if (opts.collectGarbage) collectGarbage?.()
       if (opts.settleMs) await new Promise((resolve) => setTimeout(resolve, opts.settleMs))
       const t0 = performance.now()
       await contenders[idx].run()

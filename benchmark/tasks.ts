@@ -34,7 +34,7 @@ export async function main(): Promise<void> {
       { name: 'napi-parallel ping (TaskHandle)', run: batch((i) => ping(i)) },
       { name: 'napi-parallel raw promise', run: batch((i) => native.pingAsync(++rawId as unknown as native.TaskArg, i)) },
     ],
-    { rounds: 7, warmup: 2, collectGarbage: true, settleMs: 200, check, extra: usPerTask(IN_FLIGHT) },
+    { rounds: 7, warmup: 2, settleMs: 200, check, extra: usPerTask(IN_FLIGHT) },
   )
   const sequential = (make: (i: number) => PromiseLike<number>) => async () => {
     let last = 0
