@@ -38,9 +38,10 @@ export declare class NativeMemo {
    * `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
    * `getMany(keys)`. They are plain napi functions (no class unwrap per call).
    * `generations` is the cache's slot generation table (1,024 u32) that the
-   * JS near cache validates against; the scratch layout is in `src/memo.rs`.
+   * JS near cache validates against, `nearHits` this handle's near-hit
+   * counter (one f64); the scratch layout is in `src/memo.rs`.
    */
-  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer }
+  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer; nearHits: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
   clear(): void
   /** Entries held now. */

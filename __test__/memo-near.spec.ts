@@ -105,3 +105,25 @@ test('a write from another thread is seen as soon as it returns', async (t) => {
   await once(worker, 'exit')
   t.true(Memo.dropShared(name))
 })
+
+test("a worker's near hits stay counted after it exits", async (t) => {
+  const name = `near-stats-${process.pid}`
+  const memo = Memo.shared(name)
+  memo.set('k', 'v')
+  const before = memo.stats().hits
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads')
+     const { Memo } = require(workerData.index)
+     const memo = Memo.shared(workerData.name)
+     let ok = 0
+     for (let i = 0; i < 1000; i++) if (memo.get('k') === 'v') ok++
+     parentPort.postMessage(ok)`,
+    { eval: true, workerData: { name, index: INDEX } },
+  )
+  const [ok] = await once(worker, 'message')
+  t.is(ok, 1000)
+  t.is(memo.stats().hits - before, 1000)
+  await once(worker, 'exit')
+  t.is(memo.stats().hits - before, 1000)
+  t.true(Memo.dropShared(name))
+})

@@ -42,7 +42,7 @@ const TYPED = [
 const TYPED_KIND = new Map(TYPED.map((C, i) => [C.prototype, i]))
 
 const SCRATCH_BYTES = 16 * 1024
-const SCRATCH_DATA = 16 // bytes 0-15: flags, near-cache offer and hit counter (src/memo.rs)
+const SCRATCH_DATA = 8 // bytes 0-7: value flag and near-cache offer (src/memo.rs)
 
 /** Entries a Memo keeps in its thread's near cache (cleared when full). */
 const NEAR_CAPACITY = 4096
@@ -551,7 +551,7 @@ class Memo {
     this._near = new Map()
     this._gens = new Uint32Array(f.generations)
     this._offer = new Uint32Array(this._s.buffer, this._s.byteOffset, 2)
-    this._nearHits = new Float64Array(this._s.buffer, this._s.byteOffset + 8, 1)
+    this._nearHits = new Float64Array(f.nearHits)
   }
 
   /** The process-wide cache `name` (created with `opts` on first use). */

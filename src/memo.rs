@@ -12,13 +12,14 @@ use std::ffi::c_void;
 use std::ptr;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use napi::bindgen_prelude::{JsValue, Object, Unknown};
 use napi::{Env, Result, sys};
 use napi_derive::napi;
 use napi_parallel_memo::cache::Ttl;
 use napi_parallel_memo::format::{self, Prim};
-use napi_parallel_memo::near::{self, ExternalCounter, Generations};
+use napi_parallel_memo::near::{self, Generations};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
 use crate::args::Options;
@@ -28,13 +29,11 @@ use crate::error::NpError;
 /// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
 /// set to 1 when a `get` hit may be kept in the JS near cache, with the key's
 /// generation slot (u16 LE) at 2 and that slot's generation before the
-/// lookup (u32 LE) at 4; the near cache's hit counter (f64) at 8; complex
-/// values from [`SCRATCH_DATA`].
-const SCRATCH_DATA: usize = 16;
+/// lookup (u32 LE) at 4; complex values from [`SCRATCH_DATA`].
+const SCRATCH_DATA: usize = 8;
 const SCRATCH_NEAR_OK: usize = 1;
 const SCRATCH_NEAR_SLOT: usize = 2;
 const SCRATCH_NEAR_GEN: usize = 4;
-const SCRATCH_NEAR_HITS: usize = 8;
 /// The encoded value is in the scratch at [`SCRATCH_DATA`], the result is its length.
 const FLAG_SCRATCH: u8 = 1;
 /// The encoded value did not fit: the result is a new Buffer holding it.
@@ -230,14 +229,6 @@ struct Handle {
   key: RefCell<Vec<u8>>,
   scratch: *mut u8,
   scratch_len: usize,
-  near_hits: ExternalCounter,
-}
-
-impl Drop for Handle {
-  fn drop(&mut self) {
-    // Keeps the count; the scratch is still alive (the functions own it).
-    self.core.near_hits().remove(self.near_hits);
-  }
 }
 
 impl Handle {
@@ -582,6 +573,16 @@ unsafe extern "C" fn finalize_generations(
   drop(unsafe { Box::from_raw(hint as *mut Arc<Generations>) });
 }
 
+unsafe extern "C" fn finalize_near_hits(
+  _env: sys::napi_env,
+  _data: *mut c_void,
+  hint: *mut c_void,
+) {
+  // SAFETY: `hint` is the Box leaked in `fast`; Node calls this once.
+  let owner = unsafe { Box::from_raw(hint as *mut (Arc<MemoCore>, Arc<AtomicU64>)) };
+  owner.0.near_hits().retire(&owner.1);
+}
+
 unsafe extern "C" fn finalize_fn(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
   // SAFETY: `data` is the Box<Rc<Handle>> leaked for one function in `fast`.
   drop(unsafe { Box::from_raw(data as *mut Rc<Handle>) });
@@ -656,10 +657,11 @@ impl NativeMemo {
   /// `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
   /// `getMany(keys)`. They are plain napi functions (no class unwrap per call).
   /// `generations` is the cache's slot generation table (1,024 u32) that the
-  /// JS near cache validates against; the scratch layout is in `src/memo.rs`.
+  /// JS near cache validates against, `nearHits` this handle's near-hit
+  /// counter (one f64); the scratch layout is in `src/memo.rs`.
   #[napi(
     ts_args_type = "scratch: Buffer",
-    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer }"
+    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer; nearHits: ArrayBuffer }"
   )]
   pub fn fast<'env>(&self, env: &'env Env, scratch: Unknown<'env>) -> Result<Object<'env>> {
     let raw = env.raw();
@@ -670,20 +672,11 @@ impl NativeMemo {
         .ok_or_else(|| {
           NpError::invalid_arg_type("scratch", "a Buffer of at least 8 bytes").throw(env)
         })?;
-      let scratch_ptr = view.as_ptr() as *mut u8;
-      if scratch_ptr.align_offset(8) != 0 {
-        return Err(NpError::invalid_arg_type("scratch", "an 8-byte aligned Buffer").throw(env));
-      }
-      // SAFETY: aligned (checked) and inside the scratch, which outlives the
-      // handle: every function holding the handle also holds the scratch.
-      let near_hits = ExternalCounter::new(scratch_ptr.add(SCRATCH_NEAR_HITS));
-      self.core.near_hits().add(near_hits);
       let handle = Rc::new(Handle {
         core: self.core.clone(),
         key: RefCell::new(Vec::with_capacity(256)),
-        scratch: scratch_ptr,
+        scratch: view.as_ptr() as *mut u8,
         scratch_len: view.len(),
-        near_hits,
       });
       let mut obj = ptr::null_mut();
       sys::napi_create_object(raw, &mut obj);
@@ -731,6 +724,21 @@ impl NativeMemo {
         &mut table,
       );
       sys::napi_set_named_property(raw, obj, c"generations".as_ptr(), table);
+      // This handle's near-hit counter (one f64): native memory, so that
+      // `stats()` from any thread can read it; retired when JS drops it.
+      let counter = self.core.near_hits().new_counter();
+      let counter_ptr = Arc::as_ptr(&counter) as *mut c_void;
+      let owner = Box::into_raw(Box::new((self.core.clone(), counter)));
+      let mut hits = ptr::null_mut();
+      sys::napi_create_external_arraybuffer(
+        raw,
+        counter_ptr,
+        8,
+        Some(finalize_near_hits),
+        owner.cast(),
+        &mut hits,
+      );
+      sys::napi_set_named_property(raw, obj, c"nearHits".as_ptr(), hits);
       Ok(Object::from_raw(raw, obj))
     }
   }

@@ -10,8 +10,8 @@
 //! change or sees a different generation. The table is 1,024 `u32`s that
 //! JS reads through an external `ArrayBuffer`.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::*};
+use std::sync::{Arc, Mutex};
 
 /// Slots in the generation table (a power of two).
 pub const SLOTS: usize = 1024;
@@ -74,63 +74,48 @@ impl Generations {
   }
 }
 
-/// A hit counter owned by one near cache: an `f64` its JS thread increments
-/// with plain stores (it is the only writer), read here for `stats()`.
-#[derive(Clone, Copy)]
-pub struct ExternalCounter(*const AtomicU64);
-
-// SAFETY: the pointee is registered only while it is alive (see
-// `ExternalCounters::add`), and is read with atomic loads.
-unsafe impl Send for ExternalCounter {}
-
-impl ExternalCounter {
-  /// # Safety
-  /// `ptr` is 8-byte aligned and stays valid until it is removed from every
-  /// [`ExternalCounters`] it was added to.
-  pub unsafe fn new(ptr: *const u8) -> Self {
-    Self(ptr.cast())
-  }
-
-  fn read(&self) -> u64 {
-    // SAFETY: valid while registered (see `new`). The writer stores whole
-    // aligned f64s, so a load never sees a torn value on supported targets.
-    let bits = unsafe { (*self.0).load(Relaxed) };
-    f64::from_bits(bits) as u64
-  }
-}
-
-/// The near-hit counters of every near cache of one cache.
+/// The hit counters of near caches: one `f64` per JS handle, in native
+/// memory that the handle's JS thread increments with plain stores through a
+/// `Float64Array` (it is the only writer), and that `stats()` reads here.
 #[derive(Default)]
 pub struct ExternalCounters {
-  counters: Mutex<Vec<ExternalCounter>>,
+  counters: Mutex<Vec<Arc<AtomicU64>>>,
   /// Counts of near caches that went away.
   retired: AtomicU64,
 }
 
 impl ExternalCounters {
-  /// Registers a counter.
-  pub fn add(&self, counter: ExternalCounter) {
-    self.lock().push(counter);
+  /// A new counter at 0, registered.
+  pub fn new_counter(&self) -> Arc<AtomicU64> {
+    let counter = Arc::new(AtomicU64::new(0f64.to_bits()));
+    self.lock().push(counter.clone());
+    counter
   }
 
-  /// Unregisters a counter and keeps its count.
-  pub fn remove(&self, counter: ExternalCounter) {
+  /// Unregisters a counter whose writer is gone, keeping its count.
+  pub fn retire(&self, counter: &Arc<AtomicU64>) {
     let mut all = self.lock();
-    if let Some(i) = all.iter().position(|c| c.0 == counter.0) {
-      self.retired.fetch_add(all[i].read(), Relaxed);
+    if let Some(i) = all.iter().position(|c| Arc::ptr_eq(c, counter)) {
+      self.retired.fetch_add(read(counter), Relaxed);
       all.swap_remove(i);
     }
   }
 
   /// The sum of every counter, live and retired.
   pub fn total(&self) -> u64 {
-    let live: u64 = self.lock().iter().map(ExternalCounter::read).sum();
+    let live: u64 = self.lock().iter().map(|c| read(c)).sum();
     live + self.retired.load(Relaxed)
   }
 
-  fn lock(&self) -> std::sync::MutexGuard<'_, Vec<ExternalCounter>> {
+  fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<AtomicU64>>> {
     self.counters.lock().unwrap_or_else(|e| e.into_inner())
   }
+}
+
+/// A counter's value. Its writer stores whole aligned f64s, so a load never
+/// sees a torn value.
+fn read(counter: &AtomicU64) -> u64 {
+  f64::from_bits(counter.load(Relaxed)) as u64
 }
 
 #[cfg(test)]
@@ -155,21 +140,16 @@ mod tests {
 
   #[test]
   fn external_counters_sum_live_and_retired() {
-    let a = Box::new(AtomicU64::new(3f64.to_bits()));
-    let b = Box::new(AtomicU64::new(4f64.to_bits()));
     let counters = ExternalCounters::default();
-    // SAFETY: the boxes outlive their registration.
-    let (ca, cb) = unsafe {
-      (
-        ExternalCounter::new((&*a as *const AtomicU64).cast()),
-        ExternalCounter::new((&*b as *const AtomicU64).cast()),
-      )
-    };
-    counters.add(ca);
-    counters.add(cb);
+    let a = counters.new_counter();
+    let b = counters.new_counter();
+    a.store(3f64.to_bits(), Relaxed);
+    b.store(4f64.to_bits(), Relaxed);
     assert_eq!(counters.total(), 7);
-    counters.remove(ca);
+    counters.retire(&a);
     a.store(100f64.to_bits(), Relaxed);
+    assert_eq!(counters.total(), 7);
+    counters.retire(&a); // twice is harmless
     assert_eq!(counters.total(), 7);
   }
 }
