@@ -134,6 +134,12 @@ test('bad options reject with Node-style errors', async (t) => {
     t.is((err as NodeJS.ErrnoException).code, code)
     t.is(h.status, 'failed')
   }
+  // A value of the wrong type is named in the error, too.
+  const h = ping('1' as never)
+  const err = await t.throwsAsync(h, { instanceOf: TypeError })
+  t.is((err as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  t.regex(err!.message, /"value"/)
+  t.is(h.status, 'failed')
 })
 
 test('10,000 concurrent tasks all settle with their own value', async (t) => {
