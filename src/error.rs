@@ -197,6 +197,32 @@ impl NpError {
   }
 }
 
+/// The body of a raw napi callback: runs `f`, turns a panic into
+/// `ERR_NAPI_PARALLEL_PANIC`, and throws an `Err` as its JS error (returning
+/// null, as napi expects after a throw).
+///
+/// # Safety
+/// `env` is the live env of the calling callback.
+pub unsafe fn call_guarded(
+  env: sys::napi_env,
+  f: impl FnOnce() -> Result<sys::napi_value, NpError>,
+) -> sys::napi_value {
+  let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    .unwrap_or_else(|payload| Err(NpError::panic(&crate::pool::core::panic_message(&*payload))));
+  match result {
+    Ok(value) => value,
+    Err(e) => {
+      // SAFETY: caller contract.
+      unsafe {
+        if let Ok(error) = e.to_js(env) {
+          sys::napi_throw(env, error);
+        }
+      }
+      ptr::null_mut()
+    }
+  }
+}
+
 impl fmt::Display for NpError {
   fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     write!(f, "{} [{}]", self.message, self.code)

@@ -24,7 +24,7 @@ use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
 use crate::args::Options;
 use crate::args::u8_view;
-use crate::error::NpError;
+use crate::error::{NpError, call_guarded};
 
 /// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
 /// set to 1 when a `get` hit may be kept in the JS near cache, with the key's
@@ -330,33 +330,6 @@ unsafe fn cb_args<'a, const N: usize>(
   }
 }
 
-/// Runs a callback body: errors are thrown, panics become errors too.
-///
-/// # Safety
-/// `env` is the live env of the callback.
-unsafe fn guard(
-  env: sys::napi_env,
-  f: impl FnOnce() -> std::result::Result<sys::napi_value, NpError>,
-) -> sys::napi_value {
-  let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
-    Err(NpError::panic(
-      p.downcast_ref::<&str>().copied().unwrap_or("memo"),
-    ))
-  });
-  match result {
-    Ok(v) => v,
-    Err(e) => {
-      // SAFETY: caller contract.
-      unsafe {
-        if let Ok(v) = e.to_js(env) {
-          sys::napi_throw(env, v);
-        }
-      }
-      ptr::null_mut()
-    }
-  }
-}
-
 /// # Safety
 /// `env` is live.
 unsafe fn undefined(env: sys::napi_env) -> sys::napi_value {
@@ -393,7 +366,7 @@ unsafe fn opt_f64(
 unsafe extern "C" fn raw_get(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<1>(env, info);
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
@@ -418,7 +391,7 @@ unsafe extern "C" fn raw_get(env: sys::napi_env, info: sys::napi_callback_info) 
 unsafe extern "C" fn raw_has(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<1>(env, info);
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
@@ -436,7 +409,7 @@ unsafe extern "C" fn raw_delete(
 ) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<1>(env, info);
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
@@ -451,7 +424,7 @@ unsafe extern "C" fn raw_delete(
 unsafe extern "C" fn raw_set(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<3>(env, info);
       let ttl = ttl_arg(opt_f64(env, argv[2], "ttl")?)?;
       let value = argv[1];
@@ -514,7 +487,7 @@ unsafe extern "C" fn raw_set_encoded(
 ) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<4>(env, info);
       let ttl = ttl_arg(opt_f64(env, argv[3], "ttl")?)?;
       let len = opt_f64(env, argv[2], "length")?.unwrap_or(0.0).max(0.0) as usize;
@@ -536,7 +509,7 @@ unsafe extern "C" fn raw_get_many(
 ) -> sys::napi_value {
   // SAFETY: napi callback contract.
   unsafe {
-    guard(env, || {
+    call_guarded(env, || {
       let (argv, _, h) = cb_args::<1>(env, info);
       let keys = argv[0];
       let (mut is_array, mut len) = (false, 0u32);

@@ -2,14 +2,11 @@
 
 use std::ptr;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use napi::bindgen_prelude::{FromNapiValue, JsValue, Object};
 use napi::{Env, Result, check_status, sys};
 use napi_derive::napi;
 
-use crate::error::{NpError, codes};
-use crate::pool::core::panic_message;
+use crate::error::{NpError, call_guarded, codes};
 use crate::task::{self, TaskArg, TaskPromise};
 
 /// Round-trips `value` through the pool and the completion bridge: the
@@ -62,20 +59,8 @@ unsafe extern "C" fn ping_async_raw(
       .map(|promise| promise.raw())
       .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_INTERNAL", e.reason))
   };
-  let result = catch_unwind(AssertUnwindSafe(call))
-    .unwrap_or_else(|payload| Err(NpError::panic(&panic_message(&*payload))));
-  match result {
-    Ok(promise) => promise,
-    Err(e) => {
-      // SAFETY: live env on its JS thread.
-      unsafe {
-        if let Ok(error) = e.to_js(env) {
-          sys::napi_throw(env, error);
-        }
-      }
-      ptr::null_mut()
-    }
-  }
+  // SAFETY: napi callback contract.
+  unsafe { call_guarded(env, call) }
 }
 
 /// Installs [`ping_async_raw`] as `exports.pingAsync`. Runs at module init,
