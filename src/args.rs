@@ -156,6 +156,39 @@ pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a 
   }
 }
 
+/// A raw napi callback's first `N` arguments (missing ones are `undefined`),
+/// how many were passed, and the callback's data pointer.
+///
+/// # Safety
+/// Called from a napi callback with its `env` and `info`.
+pub unsafe fn callback_args<const N: usize>(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> ([sys::napi_value; N], usize, *mut std::ffi::c_void) {
+  let mut argv = [ptr::null_mut(); N];
+  let mut argc = N;
+  let mut data = ptr::null_mut();
+  // SAFETY: caller contract; out-params are valid.
+  unsafe {
+    sys::napi_get_cb_info(
+      env,
+      info,
+      &mut argc,
+      argv.as_mut_ptr(),
+      ptr::null_mut(),
+      &mut data,
+    );
+    if argc < N {
+      let mut undefined = ptr::null_mut();
+      sys::napi_get_undefined(env, &mut undefined);
+      for a in argv.iter_mut().skip(argc) {
+        *a = undefined;
+      }
+    }
+  }
+  (argv, argc, data)
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;

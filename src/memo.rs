@@ -23,7 +23,7 @@ use napi_parallel_memo::near::{self, Generations};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
 use crate::args::Options;
-use crate::args::u8_view;
+use crate::args::{callback_args, u8_view};
 use crate::error::{NpError, call_guarded};
 
 /// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
@@ -305,29 +305,10 @@ unsafe fn cb_args<'a, const N: usize>(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> ([sys::napi_value; N], usize, &'a Handle) {
-  let mut argv = [ptr::null_mut(); N];
-  let mut argc = N;
-  let mut data = ptr::null_mut();
-  // SAFETY: caller contract; out-params valid.
-  unsafe {
-    sys::napi_get_cb_info(
-      env,
-      info,
-      &mut argc,
-      argv.as_mut_ptr(),
-      ptr::null_mut(),
-      &mut data,
-    );
-    if argc < N {
-      let mut undef = ptr::null_mut();
-      sys::napi_get_undefined(env, &mut undef);
-      for a in argv.iter_mut().skip(argc) {
-        *a = undef;
-      }
-    }
-    // SAFETY: `data` is the `Rc<Handle>` leaked for this function in `fast`.
-    (argv, argc, &*(data as *const Rc<Handle>))
-  }
+  // SAFETY: caller contract.
+  let (argv, argc, data) = unsafe { callback_args::<N>(env, info) };
+  // SAFETY: `data` is the `Rc<Handle>` leaked for this function in `fast`.
+  (argv, argc, unsafe { &*(data as *const Rc<Handle>) })
 }
 
 /// # Safety

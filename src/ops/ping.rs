@@ -6,6 +6,7 @@ use napi::bindgen_prelude::{FromNapiValue, JsValue, Object};
 use napi::{Env, Result, check_status, sys};
 use napi_derive::napi;
 
+use crate::args::callback_args;
 use crate::error::{NpError, call_guarded, codes};
 use crate::task::{self, TaskArg, TaskPromise};
 
@@ -33,21 +34,11 @@ unsafe extern "C" fn ping_async_raw(
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
   let call = || -> std::result::Result<sys::napi_value, NpError> {
-    let mut argv = [ptr::null_mut(); 2];
-    let mut argc = argv.len();
     let mut value = f64::NAN;
-    // SAFETY: napi callback contract; out-params are valid.
-    let is_number = unsafe {
-      sys::napi_get_cb_info(
-        env,
-        info,
-        &mut argc,
-        argv.as_mut_ptr(),
-        ptr::null_mut(),
-        ptr::null_mut(),
-      );
-      argc >= 2 && sys::napi_get_value_double(env, argv[1], &mut value) == sys::Status::napi_ok
-    };
+    // SAFETY: napi callback contract; `value` is a valid out-param.
+    let (argv, argc, _) = unsafe { callback_args::<2>(env, info) };
+    let is_number = argc >= 2
+      && unsafe { sys::napi_get_value_double(env, argv[1], &mut value) } == sys::Status::napi_ok;
     if !is_number {
       return Err(NpError::invalid_arg_type("value", "of type number"));
     }
