@@ -518,23 +518,45 @@ unsafe extern "C" fn raw_get_many(
   }
 }
 
-unsafe extern "C" fn finalize_generations(
-  _env: sys::napi_env,
-  _data: *mut c_void,
-  hint: *mut c_void,
-) {
-  // SAFETY: `hint` is the Box<Arc<Generations>> leaked in `fast`.
-  drop(unsafe { Box::from_raw(hint as *mut Arc<Generations>) });
+/// A near cache's hit counter and the cache it counts for: dropping it (when
+/// JS drops the counter's ArrayBuffer) retires the count into the cache's total.
+struct NearHitsOwner(Arc<MemoCore>, Arc<AtomicU64>);
+
+impl Drop for NearHitsOwner {
+  fn drop(&mut self) {
+    self.0.near_hits().retire(&self.1);
+  }
 }
 
-unsafe extern "C" fn finalize_near_hits(
-  _env: sys::napi_env,
-  _data: *mut c_void,
-  hint: *mut c_void,
-) {
-  // SAFETY: `hint` is the Box leaked in `fast`; Node calls this once.
-  let owner = unsafe { Box::from_raw(hint as *mut (Arc<MemoCore>, Arc<AtomicU64>)) };
-  owner.0.near_hits().retire(&owner.1);
+/// An ArrayBuffer over `len` bytes of native memory at `data`, kept alive by
+/// `owner`, which is dropped when JS drops the buffer.
+///
+/// # Safety
+/// `env` is live; `data..data + len` stays valid while `owner` lives.
+unsafe fn external_buffer<T>(
+  env: sys::napi_env,
+  data: *const c_void,
+  len: usize,
+  owner: T,
+) -> sys::napi_value {
+  unsafe extern "C" fn drop_owner<T>(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
+    // SAFETY: `hint` is the Box<T> leaked below; Node calls this once.
+    drop(unsafe { Box::from_raw(hint as *mut T) });
+  }
+  let owner = Box::into_raw(Box::new(owner));
+  let mut buffer = ptr::null_mut();
+  // SAFETY: caller contract; the finalizer reclaims `owner`.
+  unsafe {
+    sys::napi_create_external_arraybuffer(
+      env,
+      data as *mut c_void,
+      len,
+      Some(drop_owner::<T>),
+      owner.cast(),
+      &mut buffer,
+    );
+  }
+  buffer
 }
 
 unsafe extern "C" fn finalize_fn(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -665,32 +687,23 @@ impl NativeMemo {
         sys::napi_set_named_property(raw, f, c"scratch".as_ptr(), scratch.raw());
         sys::napi_set_named_property(raw, obj, name.as_ptr(), f);
       }
-      // The generation table, shared by every thread (it keeps the cache's
-      // table alive until this ArrayBuffer is collected).
-      let generations = Box::into_raw(Box::new(self.core.generations().clone()));
-      let mut table = ptr::null_mut();
-      sys::napi_create_external_arraybuffer(
+      // The generation table, shared by every thread (the buffer keeps it alive).
+      let generations = self.core.generations().clone();
+      let table = external_buffer(
         raw,
-        (*generations).as_ptr() as *mut c_void,
+        generations.as_ptr().cast(),
         near::SLOTS * 4,
-        Some(finalize_generations),
-        generations.cast(),
-        &mut table,
+        generations,
       );
       sys::napi_set_named_property(raw, obj, c"generations".as_ptr(), table);
       // This handle's near-hit counter (one f64): native memory, so that
       // `stats()` from any thread can read it; retired when JS drops it.
       let counter = self.core.near_hits().new_counter();
-      let counter_ptr = Arc::as_ptr(&counter) as *mut c_void;
-      let owner = Box::into_raw(Box::new((self.core.clone(), counter)));
-      let mut hits = ptr::null_mut();
-      sys::napi_create_external_arraybuffer(
+      let hits = external_buffer(
         raw,
-        counter_ptr,
+        Arc::as_ptr(&counter).cast(),
         8,
-        Some(finalize_near_hits),
-        owner.cast(),
-        &mut hits,
+        NearHitsOwner(self.core.clone(), counter),
       );
       sys::napi_set_named_property(raw, obj, c"nearHits".as_ptr(), hits);
       Ok(Object::from_raw(raw, obj))
