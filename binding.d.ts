@@ -71,10 +71,19 @@ export declare class Pool {
 }
 
 /**
- * Cancels a pending task: sets its cancel flag, rejects its Promise with
- * `error` at once, and returns true; false if it already finished.
+ * Internal: `lib/task.js` attaches its `settleBatch(count)` once per
+ * environment and gets back `[slots: Uint32Array, kinds: Uint8Array, nums:
+ * Float64Array, values: unknown[]]`, which each call fills with `count`
+ * entries. Tasks cannot start before this.
  */
-export declare function cancelTask(id: number, error: unknown): boolean
+export declare function attachSettler(settleBatch: (count: number) => void): [Uint32Array, Uint8Array, Float64Array, unknown[]]
+
+/**
+ * Cancels the pending task `id` in `slot`: sets its cancel flag, frees its
+ * slot and returns true (the caller then rejects its handle); false if it
+ * already finished.
+ */
+export declare function cancelTask(slot: number, id: number): boolean
 
 /**
  * Compiles a kernel (through the cache) without running it: throws the
@@ -98,7 +107,7 @@ export declare function configure(options: PoolOptions): void
 ` ends one line; a lone `\r`
  * ends none). Use `countLines(input)`.
  */
-export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }): Promise<number>
+export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }): number
 
 /** The synchronous twin of `countLinesAsync`. */
 export declare function countLinesSync(input: string | Uint8Array, options?: { chunkSize?: number }): number
@@ -114,7 +123,7 @@ export declare function envId(): number
  * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
  * index of the pattern that matched. Use `findAll(input, patterns)`.
  */
-export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): Promise<{ offsets: Float64Array; patterns: Uint32Array }>
+export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): number
 
 /** The synchronous twin of `findAllAsync`. */
 export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): { offsets: Float64Array; patterns: Uint32Array }
@@ -124,7 +133,7 @@ export declare function findAllSync(input: string | Uint8Array, patterns: Array<
  * `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
  * Use `parallelMap(items, algorithm)`.
  */
-export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): Promise<BigUint64Array | Uint32Array | Buffer[]>
+export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): number
 
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
@@ -145,7 +154,7 @@ export interface NativeSplitOptions {
  * Maps a compiled kernel over `columns` (an array of typed arrays, zipped
  * as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
  */
-export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Promise<Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>
+export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): number
 
 /** The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core. */
 export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
@@ -160,7 +169,7 @@ export declare function pendingTaskCount(): number
  * Module init replaces this export with [`ping_async_raw`], the same
  * function without napi-rs's per-call wrapper; this declaration gives the typings.
  */
-export declare function pingAsync(task: TaskArg, value: number): Promise<number>
+export declare function pingAsync(task: TaskArg, value: number): number
 
 /**
  * The same trivial task as a napi-rs `async fn` (tokio + a per-call
@@ -173,7 +182,7 @@ export declare function pingAsyncFn(value: number): Promise<number>
  * that a panic becomes a rejection); `spinMs` keeps it busy that long,
  * checking for cancellation every 100 µs.
  */
-export declare function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): Promise<number>
+export declare function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): number
 
 /** Options of a pool. */
 export interface PoolOptions {
@@ -219,14 +228,14 @@ export interface PoolStats {
  * its result (a boolean result is 1 or 0). Loops in the kernel stop at
  * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
  */
-export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }): Promise<number>
+export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }): number
 
 /**
  * Splits `input` on the pool and resolves to the pieces' `[start, end, …]`
  * offsets (UTF-16 indices for a string, byte offsets for a Buffer). Use
  * `split(input, delimiter, { output: 'offsets' })`.
  */
-export declare function splitAsync(task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): Promise<Uint32Array | Float64Array>
+export declare function splitAsync(task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): number
 
 /** The synchronous twin of `splitAsync`: blocks the caller, still uses every core. */
 export declare function splitSync(input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): Uint32Array | Float64Array
@@ -246,11 +255,10 @@ export interface TaskArg {
 }
 
 /**
- * The status code of a task of this environment (see `lib/task.js`): live
- * while pending, remembered for the last 16,384 failed or cancelled tasks,
- * else 255 (settled and done).
+ * The status code of the task `id` in `slot` while it is pending (see
+ * `lib/task.js`), else 255: settled tasks keep their status in JS.
  */
-export declare function taskStatus(id: number): number
+export declare function taskStatus(slot: number, id: number): number
 
 /** Percentiles of a duration, in milliseconds. */
 export interface TimeStats {

@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeMemo = nativeBinding.NativeMemo
 module.exports.Pool = nativeBinding.Pool
+module.exports.attachSettler = nativeBinding.attachSettler
 module.exports.cancelTask = nativeBinding.cancelTask
 module.exports.compileKernel = nativeBinding.compileKernel
 module.exports.configure = nativeBinding.configure

@@ -12,7 +12,7 @@
 const { isAscii } = require('node:buffer')
 const { StringDecoder } = require('node:string_decoder')
 const native = require('../binding.js')
-const { runTask, invalidType, outOfRange } = require('./task.js')
+const { runTask, settled, finishing, invalidType, outOfRange } = require('./task.js')
 
 const OUTPUTS = new Set(['strings', 'offsets', 'buffers'])
 const MIN_CHUNK = 16
@@ -205,8 +205,8 @@ function v8Split(input, delims, o) {
 function split(input, delimiter, opts) {
   return runTask(opts, (task) => {
     const p = plan(input, delimiter, opts)
-    if ('done' in p) return Promise.resolve(p.done)
-    return native.splitAsync(task, p.text, p.delims, p.o).then(p.finish)
+    if ('done' in p) return settled(p.done)
+    return finishing(native.splitAsync(task, p.text, p.delims, p.o), p.finish)
   })
 }
 

@@ -57,8 +57,24 @@ declare module '../binding' {
   }
 }
 
+/** What `start` may return instead of a slot: see `settled` and `finishing`. */
+export declare class Started {
+  private constructor()
+}
+
 /**
- * For binding authors: validates TaskOptions, calls `start(task)` (which must
- * return the Promise of a native `*Async` export) and wraps it in a TaskHandle.
+ * For binding authors: validates TaskOptions, creates the TaskHandle and calls
+ * `start(task, arg)`, which returns the slot that a native `*Async` export
+ * returned, `settled(value)` or `finishing(slot, finish)`. Throwing rejects the handle.
  */
-export declare function runTask<T>(opts: TaskOptions | undefined, start: (task: import('../binding').TaskArg) => Promise<T>): TaskHandle<T>
+export declare function runTask<T, A = undefined>(
+  opts: TaskOptions | undefined,
+  start: (task: import('../binding').TaskArg, arg: A) => number | Started,
+  arg?: A,
+): TaskHandle<T>
+
+/** For `runTask`'s `start`: the task is already done, with `value`. */
+export declare function settled(value: unknown): Started
+
+/** For `runTask`'s `start`: the task in `slot` resolves to `finish(its value)`. */
+export declare function finishing(slot: number, finish: (value: any) => unknown): Started

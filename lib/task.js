@@ -6,7 +6,6 @@
 const native = require('../binding.js')
 
 const STATUS = ['queued', 'running', 'done', 'failed', 'cancelled']
-const UNKNOWN = 255
 
 /** The error a cancelled or aborted task rejects with. */
 class AbortError extends Error {
@@ -45,33 +44,57 @@ function describe(value) {
   return `type ${typeof value} (${String(value)})`
 }
 
-const kId = Symbol('napi-parallel.id')
-const kStatus = Symbol('napi-parallel.status')
+// Every TaskHandle is built with this executor, which hands the Promise's
+// resolving functions to the constructor through two module variables: no
+// closure per task.
+let capturedResolve
+let capturedReject
+function capture(resolve, reject) {
+  capturedResolve = resolve
+  capturedReject = reject
+}
+
+function noop() {}
+
+// Set in TaskHandle's static block: they touch its private fields.
+let attach
+let fulfil
+let rejectWith
 
 /**
- * A running task. A TaskHandle *is* the task's native Promise (so `await`,
- * `Promise.all` and `.then` take V8's fast paths and allocate nothing extra),
- * with `id`, `status` and `cancel()` added by this prototype. Its
- * `constructor` stays `Promise`, so derived promises are plain Promises.
+ * A running task: a Promise (so `await`, `.then` and `Promise.all` work as
+ * on any Promise) with `id`, `status` and `cancel()`. This module creates it
+ * and settles it: the native side only reports, in batches, which slot
+ * finished with what (`settleBatch`). Its `constructor` is `Promise`, so
+ * promises derived from it (`then`, `catch`, `finally`) are plain Promises.
  * @template T
  */
 class TaskHandle extends Promise {
-  constructor() {
-    throw new TypeError('TaskHandle is not constructible: async functions return one')
+  #id
+  #slot = -1
+  #status
+  #resolve
+  #reject
+  #finish
+
+  constructor(executor, id) {
+    if (executor !== capture) throw new TypeError('TaskHandle is not constructible: async functions return one')
+    super(capture)
+    this.#id = id
+    this.#resolve = capturedResolve
+    this.#reject = capturedReject
   }
 
   /** Unique per process. */
   get id() {
-    return this[kId]
+    return this.#id
   }
 
   /** 'queued' | 'running' | 'done' | 'failed' | 'cancelled' */
   get status() {
-    const known = this[kStatus]
-    if (known !== undefined) return known
-    const code = native.taskStatus(this[kId])
-    // UNKNOWN: settled and not remembered as failed or cancelled, so done.
-    return code === UNKNOWN ? 'done' : STATUS[code]
+    if (this.#status !== undefined) return this.#status
+    // Pending: the native registry has the live state.
+    return STATUS[native.taskStatus(this.#slot, this.#id)] ?? 'done'
   }
 
   /**
@@ -79,39 +102,106 @@ class TaskHandle extends Promise {
    * Promise then rejects with an AbortError whose `cause` is `reason`.
    */
   cancel(reason) {
-    if (this[kStatus] !== undefined) return false
-    if (native.cancelTask(this[kId], new AbortError(reason))) {
-      this[kStatus] = 'cancelled'
-      return true
-    }
-    return false
+    if (this.#status !== undefined || this.#slot < 0) return false
+    if (!native.cancelTask(this.#slot, this.#id)) return false
+    handles[this.#slot] = undefined
+    rejectWith(this, new AbortError(reason), 'cancelled')
+    return true
   }
 
   get [Symbol.toStringTag]() {
     return 'TaskHandle'
   }
+
+  static {
+    attach = (handle, slot, finish) => {
+      handle.#slot = slot
+      handle.#finish = finish
+      handles[slot] = handle
+    }
+    fulfil = (handle, value) => {
+      const finish = handle.#finish
+      if (finish !== undefined) {
+        try {
+          value = finish(value)
+        } catch (err) {
+          rejectWith(handle, err, 'failed')
+          return
+        }
+      }
+      const resolve = handle.#resolve
+      handle.#status = 'done'
+      handle.#resolve = handle.#reject = handle.#finish = undefined
+      resolve(value)
+    }
+    rejectWith = (handle, error, status) => {
+      const reject = handle.#reject
+      handle.#status = status
+      handle.#resolve = handle.#reject = handle.#finish = undefined
+      reject(error)
+    }
+  }
 }
 Object.defineProperty(TaskHandle.prototype, 'constructor', { value: Promise, writable: true, configurable: true })
 
-/** Turns a native Promise into a TaskHandle in place. */
-function asHandle(promise, id, status) {
-  Object.setPrototypeOf(promise, TaskHandle.prototype)
-  promise[kId] = id
-  if (status !== undefined) promise[kStatus] = status
-  return promise
+// Pending handles by native slot, and what the native side fills before each
+// settleBatch(count) call: entry i settles the handle in slots[i].
+const handles = []
+const KIND_NUMBER = 0 // fulfil with nums[i]
+const KIND_VALUE = 1 // fulfil with values[i]
+const KIND_FAILED = 2 // reject with values[i]; KIND_CANCELLED (3) likewise
+const [slots, kinds, nums, values] = native.attachSettler(settleBatch)
+
+function settleBatch(count) {
+  for (let i = 0; i < count; i++) {
+    const slot = slots[i]
+    const handle = handles[slot]
+    if (handle === undefined) continue
+    handles[slot] = undefined
+    const kind = kinds[i]
+    if (kind === KIND_NUMBER) {
+      fulfil(handle, nums[i])
+    } else {
+      const value = values[i]
+      values[i] = undefined
+      if (kind === KIND_VALUE) fulfil(handle, value)
+      else rejectWith(handle, value, kind === KIND_FAILED ? 'failed' : 'cancelled')
+    }
+  }
 }
 
 function failedHandle(error, status = 'failed') {
-  const promise = Promise.reject(error)
-  promise.catch(() => {}) // the caller gets the rejection through the handle
-  return asHandle(promise, nextId(), status)
+  const handle = new TaskHandle(capture, nextId())
+  rejectWith(handle, error, status)
+  handle.catch(noop) // the caller gets the rejection through the handle
+  return handle
+}
+
+/** What `start` returns when the task needs no native call, or a last step in JS. */
+class Started {
+  constructor(slot, finish, value) {
+    this.slot = slot
+    this.finish = finish
+    this.value = value
+  }
+}
+
+/** For `start`: the task is already done, with `value`. */
+function settled(value) {
+  return new Started(-1, undefined, value)
+}
+
+/** For `start`: the task in `slot` resolves to `finish(its value)`, run on the JS thread. */
+function finishing(slot, finish) {
+  return new Started(slot, finish, undefined)
 }
 
 /**
- * Validates TaskOptions, calls `start(task, arg)` (which must return the
- * native Promise of an `*Async` export) and wraps it in a TaskHandle. Async
- * functions never throw: bad arguments reject the handle. `arg` lets a hot
- * caller pass a module-level `start` instead of allocating a closure per call.
+ * Validates TaskOptions, creates the TaskHandle and calls `start(task, arg)`,
+ * which must return the slot that a native `*Async` export returned (or
+ * `settled(value)`, or `finishing(slot, finish)`). Async functions never
+ * throw: bad arguments reject the handle. `arg` lets a hot caller pass a
+ * module-level `start` instead of allocating a closure per call.
  */
 function runTask(opts, start, arg) {
   let signal
@@ -138,18 +228,30 @@ function runTask(opts, start, arg) {
   } else {
     task = id
   }
-  let promise
+  const handle = new TaskHandle(capture, id)
+  let started
   try {
-    promise = start(task, arg)
+    started = start(task, arg)
   } catch (err) {
-    return failedHandle(err)
+    rejectWith(handle, err, 'failed')
+    handle.catch(noop) // as failedHandle
+    return handle
   }
-  const handle = asHandle(promise, id)
+  if (typeof started === 'number') {
+    attach(handle, started, undefined)
+  } else if (started instanceof Started && started.slot < 0) {
+    fulfil(handle, started.value)
+    return handle
+  } else if (started instanceof Started) {
+    attach(handle, started.slot, started.finish)
+  } else {
+    throw new TypeError('runTask: start must return a task slot, settled(value) or finishing(slot, finish)')
+  }
   if (signal) {
     const onAbort = () => handle.cancel(signal.reason)
     signal.addEventListener('abort', onAbort, { once: true })
     const cleanup = () => signal.removeEventListener('abort', onAbort)
-    promise.then(cleanup, cleanup)
+    handle.then(cleanup, cleanup)
   }
   return handle
 }
@@ -178,6 +280,8 @@ module.exports = {
   AbortError,
   TaskHandle,
   runTask,
+  settled,
+  finishing,
   ping,
   Pool,
   configure: native.configure,

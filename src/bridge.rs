@@ -15,7 +15,7 @@
 //! thread and the pool threads would bounce its cache line). When an
 //! environment is torn down its bridge is disabled and recycled for the next
 //! environment; a late completion from a job of the dead environment then
-//! carries an id the new environment never issued, and is dropped.
+//! carries an id that no slot of the new environment holds, and is dropped.
 
 use std::ffi::c_void;
 use std::ptr;
@@ -68,7 +68,9 @@ impl ToJs {
 
 /// A finished task on its way to the JS thread.
 pub struct Completion {
-  /// The task id (the key of its pending entry).
+  /// The task's slot in its environment's registry.
+  pub slot: u32,
+  /// The task id, which must still hold that slot.
   pub id: u64,
   /// Its value, or the error its Promise rejects with.
   pub outcome: Result<ToJs, NpError>,

@@ -16,6 +16,8 @@ pub mod map;
 pub mod memo;
 pub mod ops;
 pub mod pool;
+mod registry;
+pub mod settle;
 pub mod split;
 pub mod task;
 

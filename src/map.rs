@@ -18,7 +18,7 @@ use napi_parallel_kernel::{Kernel, KernelError, Mode, Output, OutputType, compil
 
 use crate::args::Options;
 use crate::error::NpError;
-use crate::task::{self, TaskArg, TaskPromise};
+use crate::task::{self, TaskArg, TaskSlot};
 
 /// The `code` of a kernel outside the numeric subset.
 pub const UNSUPPORTED_KERNEL: &str = "ERR_UNSUPPORTED_KERNEL";
@@ -328,15 +328,15 @@ fn parse_map(
 /// as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
 #[napi(
   ts_args_type = "task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }",
-  ts_return_type = "Promise<Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array>"
+  ts_return_type = "number"
 )]
-pub fn parallel_map_async<'env>(
-  env: &'env Env,
+pub fn parallel_map_async(
+  env: &Env,
   task: TaskArg,
   columns: Unknown,
   source: String,
   options: Option<Unknown>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| job.run(ctx.cancel_flag()))
 }
@@ -362,15 +362,15 @@ pub fn parallel_map_sync(
 /// their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
 #[napi(
   ts_args_type = "task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }",
-  ts_return_type = "Promise<number>"
+  ts_return_type = "number"
 )]
-pub fn spawn_async<'env>(
-  env: &'env Env,
+pub fn spawn_async(
+  env: &Env,
   task: TaskArg,
   source: String,
   args: Vec<f64>,
   options: Option<Unknown>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let parsed = (|| {
     let opts = Options::new(env, options, "options")?;
     let (names, consts) = read_params(env, &opts)?;

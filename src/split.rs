@@ -20,7 +20,7 @@ use napi_parallel_split as core;
 
 use crate::args::Options;
 use crate::error::NpError;
-use crate::task::{self, TaskArg, TaskPromise};
+use crate::task::{self, TaskArg, TaskSlot};
 
 /// The searched text, owned (async) or borrowed for the duration of a sync call.
 enum Input<'a> {
@@ -291,15 +291,15 @@ fn parse_split<'a>(
 /// `split(input, delimiter, { output: 'offsets' })`.
 #[napi(
   ts_args_type = "task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
-  ts_return_type = "Promise<Uint32Array | Float64Array>"
+  ts_return_type = "number"
 )]
-pub fn split_async<'env>(
-  env: &'env Env,
+pub fn split_async(
+  env: &Env,
   task: TaskArg,
   input: Unknown,
   delimiter: Unknown,
   options: Option<Unknown>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let args: SplitArgs<'static> =
     parse_split(env, &input, &delimiter, options, true).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
@@ -363,14 +363,14 @@ fn count_impl(
 /// ends none). Use `countLines(input)`.
 #[napi(
   ts_args_type = "task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }",
-  ts_return_type = "Promise<number>"
+  ts_return_type = "number"
 )]
-pub fn count_lines_async<'env>(
-  env: &'env Env,
+pub fn count_lines_async(
+  env: &Env,
   task: TaskArg,
   input: Unknown,
   options: Option<Unknown>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let (input, chunk): (Input<'static>, usize) =
     parse_chunked(env, &input, options, true).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
@@ -415,15 +415,15 @@ fn parse_find<'a>(
 /// index of the pattern that matched. Use `findAll(input, patterns)`.
 #[napi(
   ts_args_type = "task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
-  ts_return_type = "Promise<{ offsets: Float64Array; patterns: Uint32Array }>"
+  ts_return_type = "number"
 )]
-pub fn find_all_async<'env>(
-  env: &'env Env,
+pub fn find_all_async(
+  env: &Env,
   task: TaskArg,
   input: Unknown,
   patterns: Unknown,
   options: Option<Unknown>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let (input, matcher, chunk): (Input<'static>, _, _) =
     parse_find(env, &input, &patterns, options, true).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {

@@ -1,30 +1,33 @@
 //! Tasks: the per-environment registry of pending Promises, submission onto a
 //! pool, cancellation, deadlines, and settling completions from the bridge.
 //!
-//! Every async export calls [`spawn`]. It creates a raw Promise, registers its
-//! `napi_deferred` under the task id in this environment's registry, and
-//! queues the job on a pool. The job runs under `catch_unwind`; its result
-//! travels back through the environment's [`Bridge`], and one wake-up settles
-//! every finished task ([`settle_completions`]). Status is an atomic shared by
-//! the registry, the job and the deadline timer; whichever moves it to a final
-//! state first decides how the Promise settles, so each settles exactly once.
+//! Every async export calls [`spawn`]. It registers the task in this
+//! environment's registry (a slab: [`Registry`]) and queues the job on a
+//! pool, and returns the task's slot. `lib/task.js` has already created the
+//! task's Promise (a TaskHandle) and keeps it at the same slot of a JS array.
+//! The job runs under `catch_unwind`; its result travels back through the
+//! environment's [`Bridge`], and one wake-up settles every finished task
+//! ([`settle_completions`]), handing them to JS in batches ([`crate::settle`]).
+//! Status is an atomic shared by the registry, the job and the deadline
+//! timer; whichever moves it to a final state first decides how the Promise
+//! settles, so each settles exactly once.
 
 use std::cell::Cell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::*};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JsValue, ToNapiValue, Unknown};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, ToNapiValue, Unknown};
 use napi::{Env, ValueType, sys};
 use tokio::task::AbortHandle;
 
 use crate::bridge::{self, Bridge, Completion, ToJs};
 use crate::error::NpError;
 use crate::pool::core::{Outcome, PoolCore, default_pool, panic_message};
+use crate::registry::Registry;
+use crate::settle::{Batch, JsSettler};
 
 /// The Promise an async export returns (typed per export with `ts_return_type`).
 pub type TaskPromise<'env> = Unknown<'env>;
@@ -104,50 +107,25 @@ impl TaskCtx<'_> {
   }
 }
 
+/// A pending task's native side. Its Promise lives in JS (`lib/task.js`),
+/// at the same slot, except for internal Promises such as `Pool.close()`,
+/// which native code creates and settles through a `napi_deferred`.
 struct Pending {
-  deferred: sys::napi_deferred,
-  /// `None` for internal promises such as `Pool.close()`.
+  /// `None` for internal Promises.
   shared: Option<Arc<TaskShared>>,
+  /// Null except for internal Promises.
+  deferred: sys::napi_deferred,
 }
 
 /// One environment's registry. Only ever touched on that environment's JS thread.
 pub struct EnvState {
   env_id: u32,
   bridge: &'static Bridge,
-  pending: HashMap<u64, Pending, BuildHasherDefault<IdHasher>>,
+  pending: Registry<Pending>,
   keeping_alive: bool,
   next_internal_id: u64,
-  /// Statuses of the last failed or cancelled tasks, by `id % RECENT`. A
-  /// settled task not found here (nor pending) was done, so `status` is
-  /// exact without a JS callback per task unless more than `RECENT` tasks
-  /// failed since.
-  recent: Box<[(u64, u8)]>,
-}
-
-const RECENT: usize = 16_384;
-
-/// Task ids are sequential and complete roughly in order. The hash keeps the
-/// id's low bits (hashbrown picks the bucket from them), so neighbouring ids
-/// share cache lines, and takes its top 7 bits (hashbrown's tag) from a
-/// multiplicative mix so that probing still filters well. A fully mixed hash
-/// made settling 100k tasks one cache miss each (measured with perf).
-#[derive(Default)]
-struct IdHasher(u64);
-
-const TAG_BITS: u64 = 0x7F << 57;
-
-impl Hasher for IdHasher {
-  fn finish(&self) -> u64 {
-    self.0
-  }
-  fn write(&mut self, bytes: &[u8]) {
-    for b in bytes {
-      self.0 = (self.0 << 8 | *b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-  }
-  fn write_u64(&mut self, id: u64) {
-    self.0 = (id & !TAG_BITS) | (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) & TAG_BITS);
-  }
+  /// Attached by `lib/task.js` at load; tasks cannot start before.
+  settler: Option<JsSettler>,
 }
 
 static NEXT_ENV_ID: AtomicU32 = AtomicU32::new(1);
@@ -159,10 +137,10 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   let state = EnvState {
     env_id,
     bridge,
-    pending: HashMap::default(),
+    pending: Registry::default(),
     keeping_alive: false,
     next_internal_id: INTERNAL_IDS | (env_id as u64) << 32,
-    recent: vec![(0, 0); RECENT].into_boxed_slice(),
+    settler: None,
   };
   env.set_instance_data(state, (), |_| {})
 }
@@ -194,23 +172,21 @@ fn env_state(env: sys::napi_env) -> napi::Result<&'static mut EnvState> {
   Ok(state)
 }
 
+/// Installs this environment's JS settler (see [`crate::settle`]). A second
+/// call replaces the first; tasks still pending settle through the new one.
+pub(crate) fn set_settler(env: &Env, settler: JsSettler) -> napi::Result<()> {
+  env_state(env.raw())?.settler = Some(settler);
+  Ok(())
+}
+
 impl EnvState {
-  fn insert(&mut self, env: sys::napi_env, id: u64, pending: Pending) {
-    self.pending.insert(id, pending);
+  fn insert(&mut self, env: sys::napi_env, id: u64, pending: Pending) -> u32 {
+    let slot = self.pending.insert(id, pending);
     if !self.keeping_alive {
       self.bridge.set_ref(env, true);
       self.keeping_alive = true;
     }
-  }
-
-  /// Remembers a failed or cancelled task; a settled task not found here was done.
-  fn remember_unsuccessful(&mut self, id: u64, final_status: u8) {
-    self.recent[(id % RECENT as u64) as usize] = (id, final_status);
-  }
-
-  fn recent_status(&self, id: u64) -> Option<u8> {
-    let (seen, status) = self.recent[(id % RECENT as u64) as usize];
-    (seen == id).then_some(status)
+    slot
   }
 
   fn release_if_idle(&mut self, env: sys::napi_env) {
@@ -335,31 +311,31 @@ fn reject_with(env: sys::napi_env, deferred: sys::napi_deferred, error: &NpError
   }
 }
 
-/// Runs `job` on the task's pool and returns a Promise of its result.
+/// Runs `job` on the task's pool. Returns the task's slot, where
+/// `lib/task.js` keeps its TaskHandle until [`settle_completions`] settles it.
 ///
-/// Submission failures (`ERR_QUEUE_FULL`, `ERR_POOL_CLOSED`) reject the
-/// Promise rather than throw. A job's `Err` rejects it with that error; a
-/// panic rejects it with `ERR_NAPI_PARALLEL_PANIC`.
-pub fn spawn<'env, T, F>(env: &'env Env, task: TaskArg, job: F) -> napi::Result<TaskPromise<'env>>
+/// Submission failures (`ERR_QUEUE_FULL`, `ERR_POOL_CLOSED`) throw, and
+/// `lib/task.js` turns them into a rejected handle. A job's `Err` rejects the
+/// handle with that error; a panic rejects it with `ERR_NAPI_PARALLEL_PANIC`.
+pub fn spawn<T, F>(env: &Env, task: TaskArg, job: F) -> napi::Result<TaskSlot>
 where
   T: ToNapiValue + Send + 'static,
   F: FnOnce(&TaskCtx) -> Result<T, NpError> + Send + 'static,
 {
   let raw_env = env.raw();
   let state = env_state(raw_env)?;
-  let (deferred, promise) = create_promise(raw_env)?;
-  // SAFETY: `promise` was just created in this env.
-  let promise = unsafe { Unknown::from_raw_unchecked(raw_env, promise) };
+  if state.settler.is_none() {
+    return Err(
+      NpError::error(
+        "ERR_NAPI_PARALLEL_INTERNAL",
+        "napi-parallel: load the package (index.js), not binding.js alone: no task settler is attached",
+      )
+      .throw(env),
+    );
+  }
   let pool: &Arc<PoolCore> = match &task.pool {
     Some(pool) => pool,
-    None => match default_pool() {
-      Ok(pool) => pool,
-      Err(e) => {
-        reject_with(raw_env, deferred, &e);
-        state.remember_unsuccessful(task.id, status::FAILED);
-        return Ok(promise);
-      }
-    },
+    None => default_pool().map_err(|e| e.throw(env))?,
   };
   let shared = Arc::new(TaskShared {
     status: AtomicU8::new(status::QUEUED),
@@ -368,16 +344,25 @@ where
     pool: task.pool.clone(),
   });
   let id = task.id;
+  let slot = state.insert(
+    raw_env,
+    id,
+    Pending {
+      shared: Some(shared.clone()),
+      deferred: ptr::null_mut(),
+    },
+  );
+  let bridge = state.bridge;
   // The timer is armed before the job is queued, so a job that finishes at
   // once always finds it to disarm (else it would linger until it fires).
   if let Some(ms) = task.timeout_ms {
     let timer_shared = shared.clone();
-    let bridge = state.bridge;
     let timer = crate::deadline::schedule(Duration::from_secs_f64(ms / 1000.0), move || {
       if timer_shared.finish_early(status::CANCELLED) {
         timer_shared.cancel.store(true, Relaxed);
         timer_shared.pool().record_outcome(Outcome::Cancelled);
         bridge.push(Completion {
+          slot,
           id,
           outcome: Err(NpError::timeout(ms)),
         });
@@ -386,25 +371,21 @@ where
     let _ = shared.timer.set(timer);
   }
   let job_shared = shared.clone();
-  let bridge = state.bridge;
-  if let Err(e) = pool.submit(Box::new(move || run_job(id, &job_shared, bridge, job))) {
+  if let Err(e) = pool.submit(Box::new(move || {
+    run_job(slot, id, &job_shared, bridge, job)
+  })) {
     shared.stop_timer();
-    reject_with(raw_env, deferred, &e);
-    state.remember_unsuccessful(id, status::FAILED);
-    return Ok(promise);
+    state.pending.take(slot, id);
+    state.release_if_idle(raw_env);
+    return Err(e.throw(env));
   }
-  state.insert(
-    raw_env,
-    id,
-    Pending {
-      deferred,
-      shared: Some(shared),
-    },
-  );
-  Ok(promise)
+  Ok(slot)
 }
 
-fn run_job<T, F>(id: u64, shared: &TaskShared, bridge: &Bridge, job: F)
+/// What an async export returns: the task's slot (see [`spawn`]).
+pub type TaskSlot = u32;
+
+fn run_job<T, F>(slot: u32, id: u64, shared: &TaskShared, bridge: &Bridge, job: F)
 where
   T: ToNapiValue + Send + 'static,
   F: FnOnce(&TaskCtx) -> Result<T, NpError>,
@@ -439,71 +420,98 @@ where
       } else {
         Outcome::Failed
       });
-    bridge.push(Completion { id, outcome });
+    bridge.push(Completion { slot, id, outcome });
   }
 }
 
 /// Settles every queued completion of this environment. Runs on its JS thread.
 ///
+/// Task Promises settle in JS, in batches ([`crate::settle::Batch`]);
+/// internal Promises settle here through their `napi_deferred`.
+///
 /// # Safety
 /// `env` must be the live env whose bridge this is.
 unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
   let Ok(state) = env_state(env) else { return };
-  // One handle scope per batch of settlements rather than per task: each
-  // open/close pair is two napi calls on the hot path.
-  const PER_SCOPE: u32 = 256;
-  let mut scope = ptr::null_mut();
-  let mut in_scope = 0u32;
+  let Some(settler) = state.settler else {
+    // No task can have started; settle internal Promises only.
+    bridge.take_all(|completion| unsafe { settle_internal(env, completion) });
+    return;
+  };
+  let mut batch = Batch::new(env, settler);
   bridge.take_all(|completion| {
-    let Some(pending) = state.pending.remove(&completion.id) else {
-      return; // already cancelled or timed out
+    // Looked up afresh: a flush runs JS, which may call back into this module.
+    let Ok(state) = env_state(env) else { return };
+    let Some(pending) = state.pending.take(completion.slot, completion.id) else {
+      return; // cancelled, or a stale completion
     };
-    if completion.outcome.is_err() {
-      let final_status = pending
-        .shared
-        .as_ref()
-        .map_or(status::FAILED, |s| s.status.load(Acquire));
-      state.remember_unsuccessful(completion.id, final_status);
-    }
-    // SAFETY: live env on its JS thread; every scope opened here is closed
-    // here, and each deferred is settled once (it left the registry above).
-    unsafe {
-      if in_scope == 0 {
-        sys::napi_open_handle_scope(env, &mut scope);
+    match pending.shared {
+      Some(shared) => {
+        let cancelled = shared.status.load(Acquire) == status::CANCELLED;
+        batch.push(completion.slot, completion.outcome, cancelled);
       }
-      match completion.outcome {
-        Ok(to_js) => match to_js.into_js(env) {
-          Ok(value) => {
-            sys::napi_resolve_deferred(env, pending.deferred, value);
-          }
-          Err(e) => {
-            let mut exception = ptr::null_mut();
-            sys::napi_get_and_clear_last_exception(env, &mut exception);
-            let error = NpError::error(
-              "ERR_NAPI_PARALLEL_CONVERT",
-              format!("Could not convert the result: {}", e.reason),
-            );
-            reject_with(env, pending.deferred, &error);
-          }
-        },
-        Err(error) => reject_with(env, pending.deferred, &error),
-      }
-      in_scope += 1;
-      if in_scope == PER_SCOPE {
-        sys::napi_close_handle_scope(env, scope);
-        in_scope = 0;
+      None => {
+        batch.ensure_scope();
+        // SAFETY: live env on its JS thread, inside the batch's scope; the
+        // deferred left the registry above, so it is settled once.
+        unsafe { settle_deferred(env, pending.deferred, completion.outcome) };
       }
     }
   });
-  if in_scope > 0 {
-    // SAFETY: closes the scope opened above.
-    unsafe { sys::napi_close_handle_scope(env, scope) };
+  batch.flush();
+  if let Ok(state) = env_state(env) {
+    state.release_if_idle(env);
+  }
+}
+
+/// Settles an internal Promise when no JS settler is attached.
+unsafe fn settle_internal(env: sys::napi_env, completion: Completion) {
+  let Ok(state) = env_state(env) else { return };
+  let Some(pending) = state.pending.take(completion.slot, completion.id) else {
+    return;
+  };
+  // SAFETY: live env on its JS thread; balanced scope; settled once.
+  unsafe {
+    let mut scope = ptr::null_mut();
+    sys::napi_open_handle_scope(env, &mut scope);
+    settle_deferred(env, pending.deferred, completion.outcome);
+    sys::napi_close_handle_scope(env, scope);
   }
   state.release_if_idle(env);
 }
 
+/// Resolves or rejects an internal Promise.
+///
+/// # Safety
+/// Live env on its JS thread, inside a handle scope; `deferred` unsettled.
+unsafe fn settle_deferred(
+  env: sys::napi_env,
+  deferred: sys::napi_deferred,
+  outcome: Result<ToJs, NpError>,
+) {
+  // SAFETY: caller contract.
+  unsafe {
+    match outcome.map(|value| value.into_js(env)) {
+      Ok(Ok(value)) => {
+        sys::napi_resolve_deferred(env, deferred, value);
+      }
+      Ok(Err(e)) => {
+        let mut exception = ptr::null_mut();
+        sys::napi_get_and_clear_last_exception(env, &mut exception);
+        let error = NpError::error(
+          "ERR_NAPI_PARALLEL_CONVERT",
+          format!("Could not convert the result: {}", e.reason),
+        );
+        reject_with(env, deferred, &error);
+      }
+      Err(error) => reject_with(env, deferred, &error),
+    }
+  }
+}
+
 /// An internal Promise settled from another thread (e.g. `Pool.close()`).
 pub struct Settler {
+  slot: u32,
   id: u64,
   bridge: &'static Bridge,
 }
@@ -513,6 +521,7 @@ impl Settler {
   pub fn settle<T: ToNapiValue + Send + 'static>(self, result: Result<T, NpError>) {
     let outcome = result.map(ToJs::new);
     self.bridge.push(Completion {
+      slot: self.slot,
       id: self.id,
       outcome,
     });
@@ -525,12 +534,12 @@ pub fn settle_later(env: &Env) -> napi::Result<(TaskPromise<'_>, Settler)> {
   let (deferred, promise) = create_promise(env.raw())?;
   let id = state.next_internal_id;
   state.next_internal_id += 1;
-  state.insert(
+  let slot = state.insert(
     env.raw(),
     id,
     Pending {
-      deferred,
       shared: None,
+      deferred,
     },
   );
   // SAFETY: `promise` was just created in this env.
@@ -538,6 +547,7 @@ pub fn settle_later(env: &Env) -> napi::Result<(TaskPromise<'_>, Settler)> {
   Ok((
     promise,
     Settler {
+      slot,
       id,
       bridge: state.bridge,
     },
@@ -551,29 +561,32 @@ pub fn env_id(env: &Env) -> napi::Result<u32> {
   Ok(env_state(env.raw())?.env_id)
 }
 
-/// The status code of a task of this environment (see `lib/task.js`): live
-/// while pending, remembered for the last 16,384 failed or cancelled tasks,
-/// else 255 (settled and done).
+/// The status code of the task `id` in `slot` while it is pending (see
+/// `lib/task.js`), else 255: settled tasks keep their status in JS.
 #[napi_derive::napi]
-pub fn task_status(env: &Env, id: f64) -> napi::Result<u32> {
+pub fn task_status(env: &Env, slot: u32, id: f64) -> napi::Result<u32> {
   let state = env_state(env.raw())?;
-  let id = id as u64;
   Ok(
-    match state.pending.get(&id).and_then(|p| p.shared.as_ref()) {
+    match state
+      .pending
+      .get(slot, id as u64)
+      .and_then(|p| p.shared.as_ref())
+    {
       Some(shared) => shared.status.load(Acquire) as u32,
-      None => state.recent_status(id).unwrap_or(status::UNKNOWN) as u32,
+      None => status::UNKNOWN as u32,
     },
   )
 }
 
-/// Cancels a pending task: sets its cancel flag, rejects its Promise with
-/// `error` at once, and returns true; false if it already finished.
+/// Cancels the pending task `id` in `slot`: sets its cancel flag, frees its
+/// slot and returns true (the caller then rejects its handle); false if it
+/// already finished.
 #[napi_derive::napi]
-pub fn cancel_task(env: &Env, id: f64, error: Unknown) -> napi::Result<bool> {
+pub fn cancel_task(env: &Env, slot: u32, id: f64) -> napi::Result<bool> {
   let raw_env = env.raw();
   let state = env_state(raw_env)?;
   let id = id as u64;
-  let Some(shared) = state.pending.get(&id).and_then(|p| p.shared.clone()) else {
+  let Some(shared) = state.pending.get(slot, id).and_then(|p| p.shared.clone()) else {
     return Ok(false);
   };
   if !shared.finish_early(status::CANCELLED) {
@@ -582,11 +595,7 @@ pub fn cancel_task(env: &Env, id: f64, error: Unknown) -> napi::Result<bool> {
   shared.cancel.store(true, Relaxed);
   shared.stop_timer();
   shared.pool().record_outcome(Outcome::Cancelled);
-  state.remember_unsuccessful(id, status::CANCELLED);
-  if let Some(pending) = state.pending.remove(&id) {
-    // SAFETY: live env; the deferred is removed from the registry, so it is settled once.
-    unsafe { sys::napi_reject_deferred(raw_env, pending.deferred, error.raw()) };
-  }
+  state.pending.take(slot, id);
   state.release_if_idle(raw_env);
   Ok(true)
 }

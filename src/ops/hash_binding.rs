@@ -9,7 +9,7 @@ use napi_derive::napi;
 
 use super::hash::{Algorithm, Digests, Items, hash_all};
 use crate::error::NpError;
-use crate::task::{self, TaskArg, TaskPromise};
+use crate::task::{self, TaskArg, TaskSlot};
 
 impl ToNapiValue for Digests {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
@@ -91,14 +91,9 @@ pub fn cancelled() -> NpError {
 /// Use `parallelMap(items, algorithm)`.
 #[napi(
   ts_args_type = "task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
-  ts_return_type = "Promise<BigUint64Array | Uint32Array | Buffer[]>"
+  ts_return_type = "number"
 )]
-pub fn hash_async<'env>(
-  env: &'env Env,
-  task: TaskArg,
-  items: Unknown,
-  algorithm: String,
-) -> Result<TaskPromise<'env>> {
+pub fn hash_async(env: &Env, task: TaskArg, items: Unknown, algorithm: String) -> Result<TaskSlot> {
   let algorithm = parse_algorithm(&algorithm).map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {

@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use crate::args::callback_args;
 use crate::error::{NpError, call_guarded, codes};
-use crate::task::{self, TaskArg, TaskPromise};
+use crate::task::{self, TaskArg, TaskSlot};
 
 /// Round-trips `value` through the pool and the completion bridge: the
 /// smallest possible task, used to measure per-task overhead.
@@ -17,9 +17,9 @@ use crate::task::{self, TaskArg, TaskPromise};
 /// function without napi-rs's per-call wrapper; this declaration gives the typings.
 #[napi(
   ts_args_type = "task: TaskArg, value: number",
-  ts_return_type = "Promise<number>"
+  ts_return_type = "number"
 )]
-pub fn ping_async<'env>(env: &'env Env, task: TaskArg, value: f64) -> Result<TaskPromise<'env>> {
+pub fn ping_async(env: &Env, task: TaskArg, value: f64) -> Result<TaskSlot> {
   task::spawn(env, task, move |_| Ok(value))
 }
 
@@ -45,10 +45,18 @@ unsafe extern "C" fn ping_async_raw(
     // SAFETY: a value of this callback's env.
     let task = unsafe { TaskArg::from_napi_value(env, argv[0]) }
       .map_err(|e| NpError::type_error(codes::INVALID_ARG_TYPE, e.reason))?;
-    let env = Env::from_raw(env);
-    ping_async(&env, task, value)
-      .map(|promise| promise.raw())
-      .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_INTERNAL", e.reason))
+    let raw_env = env;
+    match ping_async(&Env::from_raw(env), task, value) {
+      Ok(slot) => {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env of this callback.
+        unsafe { sys::napi_create_uint32(raw_env, slot, &mut out) };
+        Ok(out)
+      }
+      // `spawn` threw its error already.
+      Err(e) if e.status == napi::Status::PendingException => Ok(ptr::null_mut()),
+      Err(e) => Err(NpError::error("ERR_NAPI_PARALLEL_INTERNAL", e.reason)),
+    }
   };
   // SAFETY: napi callback contract.
   unsafe { call_guarded(env, call) }
@@ -84,15 +92,15 @@ pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
 /// checking for cancellation every 100 µs.
 #[napi(
   ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number",
-  ts_return_type = "Promise<number>"
+  ts_return_type = "number"
 )]
-pub fn ping_test_async<'env>(
-  env: &'env Env,
+pub fn ping_test_async(
+  env: &Env,
   task: TaskArg,
   value: f64,
   panic: Option<bool>,
   spin_ms: Option<f64>,
-) -> Result<TaskPromise<'env>> {
+) -> Result<TaskSlot> {
   let panic = panic.unwrap_or(false);
   let spin = std::time::Duration::from_secs_f64(spin_ms.unwrap_or(0.0).max(0.0) / 1000.0);
   task::spawn(env, task, move |ctx| {
