@@ -224,6 +224,13 @@ export interface PoolStats {
 }
 
 /**
+ * Reserves `count` consecutive task ids, unique in the process (every
+ * environment shares the counter), and returns the first. `lib/task.js`
+ * takes them in blocks, so ids stay small integers.
+ */
+export declare function reserveTaskIds(count: number): number
+
+/**
  * Runs a compiled kernel once with numeric `args` on the pool; resolves to
  * its result (a boolean result is 1 or 0). Loops in the kernel stop at
  * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.

@@ -855,6 +855,7 @@ module.exports.pingAsync = nativeBinding.pingAsync
 module.exports.pingAsyncFn = nativeBinding.pingAsyncFn
 module.exports.pingTestAsync = nativeBinding.pingTestAsync
 module.exports.poolStats = nativeBinding.poolStats
+module.exports.reserveTaskIds = nativeBinding.reserveTaskIds
 module.exports.spawnAsync = nativeBinding.spawnAsync
 module.exports.splitAsync = nativeBinding.splitAsync
 module.exports.splitSync = nativeBinding.splitSync

@@ -16,12 +16,19 @@ class AbortError extends Error {
   }
 }
 
-const ID_BASE = native.envId() * 2 ** 32
-let counter = 0
+// Task ids come from a process-wide counter, in blocks, so that they stay
+// small integers (a Smi to V8: no heap number per task) and are unique
+// across worker threads.
+const ID_BLOCK = 65536
+let nextFree = 0
+let blockEnd = 0
 
 function nextId() {
-  counter += 1
-  return ID_BASE + counter
+  if (nextFree === blockEnd) {
+    nextFree = native.reserveTaskIds(ID_BLOCK)
+    blockEnd = nextFree + ID_BLOCK
+  }
+  return nextFree++
 }
 
 function invalidType(name, expected, value) {
@@ -45,16 +52,23 @@ function describe(value) {
 }
 
 // Every TaskHandle is built with this executor, which hands the Promise's
-// resolving functions to the constructor through two module variables: no
-// closure per task.
+// resolve function to the constructor through a module variable: no closure
+// per task. The reject function is not kept: a handle rejects by resolving
+// to a rejected Promise, and a rejection is rare, while keeping a function
+// alive costs every pending task ~60 bytes that each scavenge must copy.
 let capturedResolve
-let capturedReject
-function capture(resolve, reject) {
+function capture(resolve) {
   capturedResolve = resolve
-  capturedReject = reject
 }
 
 function noop() {}
+
+// A handle's #state: its slot while pending (>= 0), else one of these.
+const UNSTARTED = -1
+const DONE = -2
+const FAILED = -3
+const CANCELLED = -4
+const FINAL_STATUS = { [UNSTARTED]: 'queued', [DONE]: 'done', [FAILED]: 'failed', [CANCELLED]: 'cancelled' }
 
 // Set in TaskHandle's static block: they touch its private fields.
 let attach
@@ -67,22 +81,21 @@ let rejectWith
  * and settles it: the native side only reports, in batches, which slot
  * finished with what (`settleBatch`). Its `constructor` is `Promise`, so
  * promises derived from it (`then`, `catch`, `finally`) are plain Promises.
+ * It holds three fields: every byte of a pending task is copied by each
+ * young-generation GC while 100k tasks are in flight.
  * @template T
  */
 class TaskHandle extends Promise {
   #id
-  #slot = -1
-  #status
+  #state
   #resolve
-  #reject
-  #finish
 
   constructor(executor, id) {
     if (executor !== capture) throw new TypeError('TaskHandle is not constructible: async functions return one')
     super(capture)
     this.#id = id
+    this.#state = UNSTARTED
     this.#resolve = capturedResolve
-    this.#reject = capturedReject
   }
 
   /** Unique per process. */
@@ -92,9 +105,10 @@ class TaskHandle extends Promise {
 
   /** 'queued' | 'running' | 'done' | 'failed' | 'cancelled' */
   get status() {
-    if (this.#status !== undefined) return this.#status
+    const state = this.#state
+    if (state < 0) return FINAL_STATUS[state]
     // Pending: the native registry has the live state.
-    return STATUS[native.taskStatus(this.#slot, this.#id)] ?? 'done'
+    return STATUS[native.taskStatus(state, this.#id)] ?? 'done'
   }
 
   /**
@@ -102,10 +116,11 @@ class TaskHandle extends Promise {
    * Promise then rejects with an AbortError whose `cause` is `reason`.
    */
   cancel(reason) {
-    if (this.#status !== undefined || this.#slot < 0) return false
-    if (!native.cancelTask(this.#slot, this.#id)) return false
-    handles[this.#slot] = undefined
-    rejectWith(this, new AbortError(reason), 'cancelled')
+    const slot = this.#state
+    if (slot < 0 || !native.cancelTask(slot, this.#id)) return false
+    handles[slot] = undefined
+    if (finishersInUse > 0) forgetFinisher(slot)
+    rejectWith(this, new AbortError(reason), CANCELLED)
     return true
   }
 
@@ -114,31 +129,22 @@ class TaskHandle extends Promise {
   }
 
   static {
-    attach = (handle, slot, finish) => {
-      handle.#slot = slot
-      handle.#finish = finish
+    attach = (handle, slot) => {
+      handle.#state = slot
       handles[slot] = handle
     }
     fulfil = (handle, value) => {
-      const finish = handle.#finish
-      if (finish !== undefined) {
-        try {
-          value = finish(value)
-        } catch (err) {
-          rejectWith(handle, err, 'failed')
-          return
-        }
-      }
       const resolve = handle.#resolve
-      handle.#status = 'done'
-      handle.#resolve = handle.#reject = handle.#finish = undefined
+      handle.#state = DONE
+      handle.#resolve = undefined
       resolve(value)
     }
-    rejectWith = (handle, error, status) => {
-      const reject = handle.#reject
-      handle.#status = status
-      handle.#resolve = handle.#reject = handle.#finish = undefined
-      reject(error)
+    rejectWith = (handle, error, state) => {
+      const resolve = handle.#resolve
+      handle.#state = state
+      handle.#resolve = undefined
+      const rejected = Promise.reject(error)
+      resolve(rejected)
     }
   }
 }
@@ -147,6 +153,9 @@ Object.defineProperty(TaskHandle.prototype, 'constructor', { value: Promise, wri
 // Pending handles by native slot, and what the native side fills before each
 // settleBatch(count) call: entry i settles the handle in slots[i].
 const handles = []
+// `finishing(slot, finish)`: the last step of a task, run on the JS thread.
+const finishers = []
+let finishersInUse = 0
 const KIND_NUMBER = 0 // fulfil with nums[i]
 const KIND_VALUE = 1 // fulfil with values[i]
 const KIND_FAILED = 2 // reject with values[i]; KIND_CANCELLED (3) likewise
@@ -159,20 +168,48 @@ function settleBatch(count) {
     if (handle === undefined) continue
     handles[slot] = undefined
     const kind = kinds[i]
+    let value
     if (kind === KIND_NUMBER) {
-      fulfil(handle, nums[i])
+      value = nums[i]
     } else {
-      const value = values[i]
+      value = values[i]
       values[i] = undefined
-      if (kind === KIND_VALUE) fulfil(handle, value)
-      else rejectWith(handle, value, kind === KIND_FAILED ? 'failed' : 'cancelled')
+      if (kind !== KIND_VALUE) {
+        if (finishersInUse > 0) forgetFinisher(slot)
+        rejectWith(handle, value, kind === KIND_FAILED ? FAILED : CANCELLED)
+        continue
+      }
     }
+    if (finishersInUse > 0) {
+      try {
+        value = finish(slot, value)
+      } catch (err) {
+        rejectWith(handle, err, FAILED)
+        continue
+      }
+    }
+    fulfil(handle, value)
+  }
+}
+
+/** Applies and forgets the finisher of `slot`, if any. */
+function finish(slot, value) {
+  const finisher = finishers[slot]
+  if (finisher === undefined) return value
+  forgetFinisher(slot)
+  return finisher(value)
+}
+
+function forgetFinisher(slot) {
+  if (finishers[slot] !== undefined) {
+    finishers[slot] = undefined
+    finishersInUse--
   }
 }
 
 function failedHandle(error, status = 'failed') {
   const handle = new TaskHandle(capture, nextId())
-  rejectWith(handle, error, status)
+  rejectWith(handle, error, status === 'cancelled' ? CANCELLED : FAILED)
   handle.catch(noop) // the caller gets the rejection through the handle
   return handle
 }
@@ -233,17 +270,19 @@ function runTask(opts, start, arg) {
   try {
     started = start(task, arg)
   } catch (err) {
-    rejectWith(handle, err, 'failed')
+    rejectWith(handle, err, FAILED)
     handle.catch(noop) // as failedHandle
     return handle
   }
   if (typeof started === 'number') {
-    attach(handle, started, undefined)
+    attach(handle, started)
   } else if (started instanceof Started && started.slot < 0) {
     fulfil(handle, started.value)
     return handle
   } else if (started instanceof Started) {
-    attach(handle, started.slot, started.finish)
+    attach(handle, started.slot)
+    finishers[started.slot] = started.finish
+    finishersInUse++
   } else {
     throw new TypeError('runTask: start must return a task slot, settled(value) or finishing(slot, finish)')
   }

@@ -15,7 +15,7 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering::*};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -618,4 +618,15 @@ pub struct TaskArgShape {
   /// The pool to run on (default: the default pool).
   #[napi(ts_type = "Pool")]
   pub pool: Option<f64>,
+}
+
+/// The next task id not yet handed out in this process.
+static NEXT_TASK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Reserves `count` consecutive task ids, unique in the process (every
+/// environment shares the counter), and returns the first. `lib/task.js`
+/// takes them in blocks, so ids stay small integers.
+#[napi_derive::napi]
+pub fn reserve_task_ids(count: u32) -> f64 {
+  NEXT_TASK_ID.fetch_add(count as u64, Relaxed) as f64
 }
