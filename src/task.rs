@@ -25,7 +25,7 @@ use tokio::task::AbortHandle;
 
 use crate::bridge::{self, Bridge, Completion, ToJs};
 use crate::error::NpError;
-use crate::pool::core::{Outcome, PoolCore, default_pool, panic_message};
+use crate::pool::core::{Job, Outcome, PoolCore, default_pool, panic_message};
 use crate::registry::Registry;
 use crate::settle::{Batch, JsSettler};
 
@@ -126,7 +126,13 @@ pub struct EnvState {
   next_internal_id: u64,
   /// Attached by `lib/task.js` at load; tasks cannot start before.
   settler: Option<JsSettler>,
+  /// Task states no other thread holds any more, for reuse: an allocation
+  /// on the JS thread and a free on a pool thread per task were measurable.
+  spare: Vec<Arc<TaskShared>>,
 }
+
+/// At most this many spare task states are kept per environment.
+const SPARE_MAX: usize = 4096;
 
 static NEXT_ENV_ID: AtomicU32 = AtomicU32::new(1);
 
@@ -141,6 +147,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
     keeping_alive: false,
     next_internal_id: INTERNAL_IDS | (env_id as u64) << 32,
     settler: None,
+    spare: Vec::new(),
   };
   env.set_instance_data(state, (), |_| {})
 }
@@ -187,6 +194,33 @@ impl EnvState {
       self.keeping_alive = true;
     }
     slot
+  }
+
+  /// A fresh task state, reusing a spare one when there is one.
+  fn new_shared(&mut self, pool: Option<Arc<PoolCore>>) -> Arc<TaskShared> {
+    let fresh = |pool| TaskShared {
+      status: AtomicU8::new(status::QUEUED),
+      cancel: AtomicBool::new(false),
+      timer: OnceLock::new(),
+      pool,
+    };
+    match self.spare.pop() {
+      // Spares are unique when kept, and no other thread can clone them.
+      Some(mut shared) if Arc::get_mut(&mut shared).is_some() => {
+        if let Some(state) = Arc::get_mut(&mut shared) {
+          *state = fresh(pool);
+        }
+        shared
+      }
+      _ => Arc::new(fresh(pool)),
+    }
+  }
+
+  /// Keeps a finished task's state for reuse if no other thread holds it.
+  fn recycle(&mut self, mut shared: Arc<TaskShared>) {
+    if self.spare.len() < SPARE_MAX && Arc::get_mut(&mut shared).is_some() {
+      self.spare.push(shared);
+    }
   }
 
   fn release_if_idle(&mut self, env: sys::napi_env) {
@@ -337,12 +371,7 @@ where
     Some(pool) => pool,
     None => default_pool().map_err(|e| e.throw(env))?,
   };
-  let shared = Arc::new(TaskShared {
-    status: AtomicU8::new(status::QUEUED),
-    cancel: AtomicBool::new(false),
-    timer: OnceLock::new(),
-    pool: task.pool.clone(),
-  });
+  let shared = state.new_shared(task.pool.clone());
   let id = task.id;
   let slot = state.insert(
     raw_env,
@@ -371,7 +400,7 @@ where
     let _ = shared.timer.set(timer);
   }
   let job_shared = shared.clone();
-  if let Err(e) = pool.submit(Box::new(move || {
+  if let Err(e) = pool.submit(Job::new(move || {
     run_job(slot, id, &job_shared, bridge, job)
   })) {
     shared.stop_timer();
@@ -449,6 +478,10 @@ unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
       Some(shared) => {
         let cancelled = shared.status.load(Acquire) == status::CANCELLED;
         batch.push(completion.slot, completion.outcome, cancelled);
+        // Looked up again: `push` may have run JS.
+        if let Ok(state) = env_state(env) {
+          state.recycle(shared);
+        }
       }
       None => {
         batch.ensure_scope();

@@ -23,8 +23,7 @@ const LINGER: Duration = Duration::from_micros(50);
 /// One submission in this many records its wait time.
 const WAIT_SAMPLE: u64 = 8;
 
-/// A unit of work for the pool.
-pub type Job = Box<dyn FnOnce() + Send + 'static>;
+pub use super::job::Job;
 
 /// How a pool is built.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -284,7 +283,7 @@ impl PoolCore {
         };
         // Jobs catch their own panics (see task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
-        let _ = catch_unwind(AssertUnwindSafe(job));
+        let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
         if let Some(start) = start {
           me.run_time.record(nanos(start.elapsed()));
         }
@@ -501,7 +500,7 @@ mod tests {
     let (tx, rx) = mpsc::channel();
     for i in 0..10_000 {
       let tx = tx.clone();
-      p.submit(Box::new(move || tx.send(i).unwrap())).unwrap();
+      p.submit(Job::new(move || tx.send(i).unwrap())).unwrap();
     }
     drop(tx);
     let mut got: Vec<i32> = rx.iter().collect();
@@ -522,15 +521,15 @@ mod tests {
     .unwrap();
     let (block_tx, block_rx) = mpsc::channel::<()>();
     let (started_tx, started_rx) = mpsc::channel::<()>();
-    p.submit(Box::new(move || {
+    p.submit(Job::new(move || {
       started_tx.send(()).unwrap();
       block_rx.recv().unwrap();
     }))
     .unwrap();
     started_rx.recv().unwrap();
-    p.submit(Box::new(|| {})).unwrap();
-    p.submit(Box::new(|| {})).unwrap();
-    let err = p.submit(Box::new(|| {})).unwrap_err();
+    p.submit(Job::new(|| {})).unwrap();
+    p.submit(Job::new(|| {})).unwrap();
+    let err = p.submit(Job::new(|| {})).unwrap_err();
     assert_eq!(err.code, codes::QUEUE_FULL);
     block_tx.send(()).unwrap();
   }
@@ -550,7 +549,7 @@ mod tests {
     let done = Arc::new(AtomicUsize::new(0));
     for _ in 0..100 {
       let done = done.clone();
-      p.submit(Box::new(move || {
+      p.submit(Job::new(move || {
         std::thread::sleep(Duration::from_micros(100));
         done.fetch_add(1, SeqCst);
       }))
@@ -559,7 +558,7 @@ mod tests {
     p.close_and_join();
     assert_eq!(done.load(SeqCst), 100);
     assert_eq!(
-      p.submit(Box::new(|| {})).unwrap_err().code,
+      p.submit(Job::new(|| {})).unwrap_err().code,
       codes::POOL_CLOSED
     );
     p.close_and_join(); // idempotent

@@ -4,6 +4,7 @@
 pub mod core;
 pub use self::core::run_blocking;
 mod histogram;
+mod job;
 
 use std::sync::Arc;
 
