@@ -204,16 +204,14 @@ impl EnvState {
       timer: OnceLock::new(),
       pool,
     };
-    match self.spare.pop() {
-      // Spares are unique when kept, and no other thread can clone them.
-      Some(mut shared) if Arc::get_mut(&mut shared).is_some() => {
-        if let Some(state) = Arc::get_mut(&mut shared) {
-          *state = fresh(pool);
-        }
-        shared
-      }
-      _ => Arc::new(fresh(pool)),
+    // Spares are unique when kept, and no other thread can clone them.
+    if let Some(mut shared) = self.spare.pop()
+      && let Some(state) = Arc::get_mut(&mut shared)
+    {
+      *state = fresh(pool);
+      return shared;
     }
+    Arc::new(fresh(pool))
   }
 
   /// Keeps a finished task's state for reuse if no other thread holds it.
