@@ -162,3 +162,46 @@ test('concurrent tasks with a mix of cancels: nothing lost, nothing doubled', as
     else t.deepEqual(r, { status: 'fulfilled', value: i })
   })
 })
+
+test('every status stays exact past 16,384 settled tasks, awaited or not', async (t) => {
+  // timeout 0 races the job: each task ends done (its value) or cancelled
+  // (ERR_TASK_TIMEOUT), and its status must say which, whether read before
+  // or after anyone awaited it.
+  const handles = Array.from({ length: 20_000 }, (_, i) => ping(i, { timeout: 0 }))
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  while (native.pendingTaskCount() > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  const before = handles.map((h) => h.status)
+  const outcomes = await Promise.allSettled(handles)
+  let done = 0
+  outcomes.forEach((o, i) => {
+    if (o.status === 'fulfilled') {
+      done++
+      t.is(o.value, i)
+      t.is(before[i], 'done')
+    } else {
+      t.is((o.reason as { code?: string }).code, 'ERR_TASK_TIMEOUT')
+      t.is(before[i], 'cancelled')
+    }
+    t.is(handles[i].status, before[i])
+  })
+  t.log(`${done} done, ${handles.length - done} timed out`)
+})
+
+test('TaskHandle cannot be constructed, and what it derives is a plain Promise', async (t) => {
+  t.throws(() => new (TaskHandle as unknown as new (f: unknown) => unknown)(() => {}), { instanceOf: TypeError })
+  t.throws(() => (TaskHandle as unknown as { resolve(v: number): unknown }).resolve(1), { instanceOf: TypeError })
+  const h = ping(5)
+  const derived = h.then((v) => v + 1)
+  t.true(derived instanceof Promise)
+  t.false(derived instanceof TaskHandle)
+  t.is(await derived, 6)
+  t.is(Object.prototype.toString.call(h), '[object TaskHandle]')
+  t.deepEqual(await Promise.all([ping(1), ping(2), Promise.resolve(3)]), [1, 2, 3])
+})
+
+test('runTask takes the slot a native export returns, and refuses anything else', async (t) => {
+  const h = runTask<number>(undefined, (task) => native.pingAsync(task, 1))
+  t.true(h instanceof TaskHandle)
+  t.is(await h, 1)
+  t.throws(() => runTask(undefined, () => 'not a slot' as never), { instanceOf: TypeError })
+})
