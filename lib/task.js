@@ -208,9 +208,13 @@ function forgetFinisher(slot) {
 }
 
 function failedHandle(error, status = 'failed') {
-  const handle = new TaskHandle(capture, nextId())
-  rejectWith(handle, error, status === 'cancelled' ? CANCELLED : FAILED)
-  handle.catch(noop) // the caller gets the rejection through the handle
+  return failBeforeStart(new TaskHandle(capture, nextId()), error, status === 'cancelled' ? CANCELLED : FAILED)
+}
+
+/** Rejects a handle whose task never started; the caller gets the rejection through the handle. */
+function failBeforeStart(handle, error, state) {
+  rejectWith(handle, error, state)
+  handle.catch(noop)
   return handle
 }
 
@@ -270,9 +274,7 @@ function runTask(opts, start, arg) {
   try {
     started = start(task, arg)
   } catch (err) {
-    rejectWith(handle, err, FAILED)
-    handle.catch(noop) // as failedHandle
-    return handle
+    return failBeforeStart(handle, err, FAILED)
   }
   if (typeof started === 'number') {
     attach(handle, started)

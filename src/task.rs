@@ -180,7 +180,8 @@ fn env_state(env: sys::napi_env) -> napi::Result<&'static mut EnvState> {
 }
 
 /// Installs this environment's JS settler (see [`crate::settle`]). A second
-/// call replaces the first; tasks still pending settle through the new one.
+/// call replaces the first: tasks still pending in the first one's JS
+/// handle table then never settle, so `lib/task.js` attaches once per environment.
 pub(crate) fn set_settler(env: &Env, settler: JsSettler) -> napi::Result<()> {
   env_state(env.raw())?.settler = Some(settler);
   Ok(())
