@@ -76,19 +76,25 @@ impl Weighter<Box<[u8]>, Arc<Entry>> for Weigh {
   }
 }
 
+/// Collects what one insert pushed out of the map. quick_cache reports the
+/// replaced value of an overwritten key through `on_evict` too, so
+/// [`MemoCore::set`] sorts them afterwards (outside the shard lock, where
+/// the entries are also dropped): only other keys, and a refused new entry,
+/// are evictions.
 #[derive(Clone)]
-struct Life(Arc<Counters>, Arc<Generations>);
+struct Life;
 
 impl Lifecycle<Box<[u8]>, Arc<Entry>> for Life {
-  type RequestState = ();
+  type RequestState = Vec<(Box<[u8]>, Arc<Entry>)>;
 
   #[inline]
-  fn begin_request(&self) {}
+  fn begin_request(&self) -> Self::RequestState {
+    Vec::new()
+  }
 
   #[inline]
-  fn on_evict(&self, _state: &mut (), key: Box<[u8]>, _val: Arc<Entry>) {
-    self.0.evictions.fetch_add(1, Relaxed);
-    self.1.bump(&key);
+  fn on_evict(&self, state: &mut Self::RequestState, key: Box<[u8]>, val: Arc<Entry>) {
+    state.push((key, val));
   }
 }
 
@@ -125,7 +131,7 @@ impl MemoCore {
       options,
       Weigh(model),
       DefaultHashBuilder::default(),
-      Life(counters.clone(), generations.clone()),
+      Life,
     );
     let core = Arc::new_cyclic(|me| Self {
       map,
@@ -198,7 +204,8 @@ impl MemoCore {
   }
 
   /// Stores `value` under `key`, evicting as needed. An entry heavier than a
-  /// shard's capacity is refused (and counted as an eviction).
+  /// shard's capacity is refused (and counted as an eviction, while the value
+  /// it would have replaced is removed). Overwriting a key is not an eviction.
   pub fn set(&self, key: &[u8], value: Box<[u8]>, ttl: Ttl) {
     let ttl_ms = match ttl {
       Ttl::Default => self.limits.ttl_ms,
@@ -212,7 +219,19 @@ impl MemoCore {
       counters: self.counters.clone(),
     };
     self.counters.bytes.fetch_add(entry.bytes() as i64, Relaxed);
-    self.map.insert(key.into(), Arc::new(entry));
+    let entry = Arc::new(entry);
+    let pushed_out = self.map.insert_with_lifecycle(key.into(), entry.clone());
+    for (k, e) in &pushed_out {
+      // The old value of this key is an overwrite; the new entry itself
+      // (too heavy to admit) and every other key are evictions.
+      if *k.as_ref() != *key || Arc::ptr_eq(e, &entry) {
+        self.counters.evictions.fetch_add(1, Relaxed);
+        if *k.as_ref() != *key {
+          self.generations.bump(k);
+        }
+      }
+    }
+    drop(pushed_out);
     self.generations.bump(key);
     if let Some(ms) = ttl_ms {
       self.sweeper.note_ttl(&self.me, ms);

@@ -213,12 +213,16 @@ fn ttl_expires_on_read() {
 fn ttl_memory_is_reclaimed_without_reads() {
   let c = MemoCore::new(Limits::default());
   for i in 0..1_000 {
-    c.set(&k(i), val(100, 1), Ttl::Ms(10));
+    c.set(&k(i), val(100, 1), Ttl::Ms(300));
   }
   c.set(b"skeep", val(1, 1), Ttl::Never);
+  // (A TTL long enough that a loaded machine does not expire them already.)
   assert!(c.stats().bytes > 100_000);
   // Nobody touches the cache: the reaper thread sweeps it.
-  thread::sleep(Duration::from_millis(400));
+  let start = std::time::Instant::now();
+  while c.map.len() != 1 && start.elapsed() < Duration::from_secs(5) {
+    thread::sleep(Duration::from_millis(50));
+  }
   assert_eq!(c.map.len(), 1);
   let s = c.stats();
   assert_eq!((s.size, s.bytes), (1, 6));
@@ -262,4 +266,42 @@ fn concurrent_writers_and_readers_see_whole_values() {
   assert_eq!(s.hits + s.misses, reads);
   assert!(s.size <= 2_000);
   assert_eq!(s.bytes, live_bytes(&c, 0..4_000));
+}
+
+#[test]
+fn evictions_count_only_entries_pushed_out_by_the_bounds() {
+  // Overwrites and deletes are not evictions.
+  let c = MemoCore::new(limits(Some(8.0), None, None));
+  for round in 0..50u8 {
+    c.set(b"sa", val(4, round), Ttl::Default);
+  }
+  assert!(c.delete(b"sa"));
+  assert_eq!(c.stats().evictions, 0);
+  // TTL expiry is an expiration, not an eviction.
+  c.set(b"st", val(1, 1), Ttl::Ms(1));
+  thread::sleep(Duration::from_millis(5));
+  assert!(c.get(b"st").is_none());
+  let s = c.stats();
+  assert_eq!((s.evictions, s.expirations), (0, 1));
+  // Past capacity, every new key pushes exactly one entry out; overwriting
+  // a key that is still held pushes none.
+  let cap = 8u64;
+  for i in 0..cap * 4 {
+    c.set(&k(i), val(2, 0), Ttl::Default);
+  }
+  let s = c.stats();
+  assert_eq!(s.evictions + s.size, cap * 4, "{s:?}");
+  let before = c.stats().evictions;
+  let held: Vec<u64> = (0..cap * 4).filter(|&i| c.map.peek(&k(i)[..]).is_some()).collect();
+  for &i in &held {
+    c.set(&k(i), val(2, 9), Ttl::Default);
+  }
+  assert_eq!(c.stats().evictions, before);
+  // A value too heavy to admit is refused: one eviction, and the value it
+  // replaced is gone (not counted twice).
+  let b = MemoCore::new(limits(None, Some(100.0), None));
+  b.set(b"sbig", val(10, 1), Ttl::Default);
+  b.set(b"sbig", val(500, 1), Ttl::Default);
+  let s = b.stats();
+  assert_eq!((s.size, s.evictions), (0, 1));
 }
