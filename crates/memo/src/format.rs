@@ -30,11 +30,16 @@ pub const TAG_TRUE: u8 = 3;
 pub const TAG_F64: u8 = 4;
 /// Value tag (nested only): a small integer, zigzag varint.
 pub const TAG_INT: u8 = 5;
-/// Value tag: a string. Top level: the rest is UTF-8; nested: varint length first.
+/// Value tag (nested only, JS codec): a string, varint `units * 2 + wide`
+/// then the units: one byte each (latin1) or, when `wide`, UTF-16LE.
 pub const TAG_STR: u8 = 6;
-/// Value tag (top level only): a string whose UTF-8 is all ASCII, so the
-/// binding can build it as a one-byte (latin1) string, V8's cheapest kind.
-pub const TAG_ASCII: u8 = 14;
+/// Value tag (top level only): a string whose UTF-16 code units are all
+/// below 256, one byte each (latin1), so the binding builds it as a
+/// one-byte string, V8's cheapest kind.
+pub const TAG_LATIN1: u8 = 14;
+/// Value tag (top level only): any other string, as its raw UTF-16LE code
+/// units (lone surrogates kept: every JS string round-trips exactly).
+pub const TAG_UTF16: u8 = 15;
 /// Value tag: an array (JS codec).
 pub const TAG_ARRAY: u8 = 8;
 /// Value tag: a plain object (JS codec).
@@ -114,10 +119,10 @@ pub enum Prim<'a> {
   Bool(bool),
   /// A number.
   Num(f64),
-  /// A string (UTF-8, validated on write).
-  Str(&'a str),
-  /// A string that is all ASCII.
-  Ascii(&'a str),
+  /// A string of code units below 256, one byte each.
+  Latin1(&'a [u8]),
+  /// A string as UTF-16LE code units (an even number of bytes).
+  Utf16(&'a [u8]),
   /// Anything else: the whole encoded value, for the JS codec.
   Complex(&'a [u8]),
 }
@@ -135,12 +140,8 @@ pub fn encode_prim(p: &Prim<'_>) -> Vec<u8> {
       v.extend_from_slice(&n.to_le_bytes());
       v
     }
-    Prim::Str(s) | Prim::Ascii(s) => {
-      let mut v = Vec::with_capacity(1 + s.len());
-      v.push(if s.is_ascii() { TAG_ASCII } else { TAG_STR });
-      v.extend_from_slice(s.as_bytes());
-      v
-    }
+    Prim::Latin1(b) => [&[TAG_LATIN1], *b].concat(),
+    Prim::Utf16(b) => [&[TAG_UTF16], *b].concat(),
     Prim::Complex(b) => b.to_vec(),
   }
 }
@@ -157,16 +158,41 @@ pub fn decode_prim(bytes: &[u8]) -> Prim<'_> {
       b.copy_from_slice(&bytes[1..9]);
       Prim::Num(f64::from_le_bytes(b))
     }
-    Some(&TAG_ASCII) if bytes[1..].is_ascii() => {
-      // SAFETY: ASCII is valid UTF-8 (checked just above).
-      Prim::Ascii(unsafe { std::str::from_utf8_unchecked(&bytes[1..]) })
-    }
-    Some(&TAG_STR) => match std::str::from_utf8(&bytes[1..]) {
-      Ok(s) => Prim::Str(s),
-      Err(_) => Prim::Complex(bytes),
-    },
+    Some(&TAG_LATIN1) => Prim::Latin1(&bytes[1..]),
+    Some(&TAG_UTF16) if bytes.len() % 2 == 1 => Prim::Utf16(&bytes[1..]),
     _ => Prim::Complex(bytes),
   }
+}
+
+/// Appends the top-level value encoding of the string with UTF-16 code
+/// units `units`: [`TAG_LATIN1`] when every unit is below 256, else
+/// [`TAG_UTF16`]. The caller reserves `1 + 2 * units.len()` bytes first if
+/// it wants the allocation to be fallible.
+pub fn push_str_value(units: &[u16], out: &mut Vec<u8>) {
+  if units.iter().all(|&u| u < 256) {
+    out.push(TAG_LATIN1);
+    out.extend(units.iter().map(|&u| u as u8));
+  } else {
+    out.push(TAG_UTF16);
+    for &u in units {
+      out.extend_from_slice(&u.to_le_bytes());
+    }
+  }
+}
+
+/// The UTF-16 code units of a [`Prim::Latin1`] or [`Prim::Utf16`] payload,
+/// appended to `out` (cleared first); `None` for other values.
+pub fn str_units(p: &Prim<'_>, out: &mut Vec<u16>) -> Option<()> {
+  out.clear();
+  match p {
+    Prim::Latin1(b) => out.extend(b.iter().map(|&b| b as u16)),
+    Prim::Utf16(b) => out.extend(
+      b.chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]])),
+    ),
+    _ => return None,
+  }
+  Some(())
 }
 
 #[cfg(test)]
@@ -244,16 +270,15 @@ mod tests {
       Prim::Null,
       Prim::Bool(true),
       Prim::Bool(false),
-      Prim::Str("héllo"),
-      Prim::Ascii(""),
+      Prim::Latin1(b"h\xe9llo"),
+      Prim::Latin1(b""),
+      Prim::Utf16(&[0x00, 0xD8, 0x61, 0x00]),
     ] {
       assert_eq!(decode_prim(&encode_prim(&p)), p);
     }
-    assert_eq!(
-      decode_prim(&encode_prim(&Prim::Str("abc"))),
-      Prim::Ascii("abc")
-    );
-    assert_eq!(encode_prim(&Prim::Str("abc"))[0], TAG_ASCII);
+    let mut v = Vec::new();
+    push_str_value(&[0x61, 0xE9], &mut v);
+    assert_eq!(v, [TAG_LATIN1, 0x61, 0xE9]);
     for n in [-0.0f64, 0.0, 1.5, f64::INFINITY, f64::MIN_POSITIVE] {
       let Prim::Num(back) = decode_prim(&encode_prim(&Prim::Num(n))) else {
         panic!()
@@ -265,5 +290,91 @@ mod tests {
     };
     assert!(nan.is_nan());
     assert_eq!(decode_prim(&[TAG_ARRAY, 0]), Prim::Complex(&[TAG_ARRAY, 0]));
+  }
+
+  /// A small seeded generator (xorshift64*), so the fuzz loops below are
+  /// reproducible without a dependency.
+  struct Rng(u64);
+
+  impl Rng {
+    fn next(&mut self) -> u64 {
+      self.0 ^= self.0 >> 12;
+      self.0 ^= self.0 << 25;
+      self.0 ^= self.0 >> 27;
+      self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Code units biased towards the interesting ones: ASCII, latin1, lone
+    /// and paired surrogates, the edges of the BMP.
+    fn units(&mut self) -> Vec<u16> {
+      let n = (self.next() % 24) as usize;
+      (0..n)
+        .map(|_| match self.next() % 6 {
+          0 => (self.next() % 0x80) as u16,
+          1 => (0x80 + self.next() % 0x80) as u16,
+          2 => (0xD800 + self.next() % 0x800) as u16,
+          3 => [0, 0xFF, 0x100, 0xFFFD, 0xFFFE, 0xFFFF][(self.next() % 6) as usize],
+          _ => self.next() as u16,
+        })
+        .collect()
+    }
+  }
+
+  #[test]
+  fn decode_of_arbitrary_bytes_never_panics() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut units = Vec::new();
+    for _ in 0..200_000 {
+      let n = (rng.next() % 20) as usize;
+      let mut bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+      if let Some(b) = bytes.first_mut() {
+        *b %= 18; // mostly known tags
+      }
+      let p = decode_prim(&bytes);
+      if str_units(&p, &mut units).is_some() {
+        // A string re-encodes to exactly its bytes' units.
+        let mut again = Vec::new();
+        push_str_value(&units, &mut again);
+        let mut back = Vec::new();
+        str_units(&decode_prim(&again), &mut back).unwrap();
+        assert_eq!(back, units);
+      }
+      if let Prim::Complex(c) = p {
+        assert_eq!(c, &bytes[..]);
+      }
+    }
+  }
+
+  #[test]
+  fn every_string_round_trips_as_a_value_and_stays_distinct_as_a_key() {
+    let mut rng = Rng(42);
+    let mut seen = std::collections::HashMap::<Vec<u8>, Vec<u16>>::new();
+    let mut back = Vec::new();
+    for _ in 0..100_000 {
+      let units = rng.units();
+      let mut v = Vec::new();
+      push_str_value(&units, &mut v);
+      assert_eq!(
+        v[0] == TAG_LATIN1,
+        units.iter().all(|&u| u < 256),
+        "{units:x?}"
+      );
+      str_units(&decode_prim(&v), &mut back).unwrap();
+      assert_eq!(back, units);
+      let mut k = Vec::new();
+      push_wtf8(&units, &mut k);
+      if let Some(other) = seen.insert(k, units.clone()) {
+        assert_eq!(other, units, "two strings share a key");
+      }
+    }
+    // The classic collisions of a UTF-8-with-replacement encoding.
+    let key = |u: &[u16]| {
+      let mut k = Vec::new();
+      push_wtf8(u, &mut k);
+      k
+    };
+    assert_ne!(key(&[0xD800]), key(&[0xDC00]));
+    assert_ne!(key(&[0xD800, 0xDC00]), key(&[0xDC00, 0xD800]));
+    assert_ne!(key(&[0xFFFD]), key(&[0xDFFF]));
   }
 }

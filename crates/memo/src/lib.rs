@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod clock;
 pub mod format;
+pub mod jsmem;
 pub mod limits;
 pub mod near;
 pub mod registry;

@@ -13,18 +13,24 @@
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::*};
 use std::sync::{Arc, Mutex};
 
+use crate::jsmem::{Lease, Pool};
+
 /// Slots in the generation table (a power of two).
 pub const SLOTS: usize = 1024;
 
-/// Generation per key slot.
+/// Generation per key slot. The table is JS-visible memory ([`crate::jsmem`]):
+/// recycled, never freed, and generations only grow (a recycled table keeps
+/// its counts), so a stale view can never see an old generation come back.
 pub struct Generations {
-  slots: Box<[AtomicU32]>,
+  slots: Lease<[AtomicU32; SLOTS]>,
 }
+
+static TABLES: Pool<[AtomicU32; SLOTS]> = Pool::new();
 
 impl Default for Generations {
   fn default() -> Self {
     Self {
-      slots: (0..SLOTS).map(|_| AtomicU32::new(0)).collect(),
+      slots: TABLES.take(|| Box::new(std::array::from_fn(|_| AtomicU32::new(0)))),
     }
   }
 }
@@ -68,32 +74,40 @@ impl Generations {
     }
   }
 
-  /// The table's memory, for an external `ArrayBuffer` of `SLOTS * 4` bytes.
+  /// The table's memory, for an external `ArrayBuffer` of `SLOTS * 4`
+  /// bytes: valid for the life of the process.
   pub fn as_ptr(&self) -> *const AtomicU32 {
-    self.slots.as_ptr()
+    self.slots.block().as_ptr()
   }
 }
+
+/// One near cache's hit counter (an `f64`'s bits), in JS-visible memory
+/// ([`crate::jsmem`]): valid for the life of the process.
+pub type Counter = Lease<AtomicU64>;
+
+static COUNTERS: Pool<AtomicU64> = Pool::new();
 
 /// The hit counters of near caches: one `f64` per JS handle, in native
 /// memory that the handle's JS thread increments with plain stores through a
 /// `Float64Array` (it is the only writer), and that `stats()` reads here.
 #[derive(Default)]
 pub struct ExternalCounters {
-  counters: Mutex<Vec<Arc<AtomicU64>>>,
+  counters: Mutex<Vec<Arc<Counter>>>,
   /// Counts of near caches that went away.
   retired: AtomicU64,
 }
 
 impl ExternalCounters {
   /// A new counter at 0, registered.
-  pub fn new_counter(&self) -> Arc<AtomicU64> {
-    let counter = Arc::new(AtomicU64::new(0f64.to_bits()));
+  pub fn new_counter(&self) -> Arc<Counter> {
+    let counter = Arc::new(COUNTERS.take(|| Box::new(AtomicU64::new(0))));
+    counter.store(0f64.to_bits(), Relaxed);
     self.lock().push(counter.clone());
     counter
   }
 
   /// Unregisters a counter whose writer is gone, keeping its count.
-  pub fn retire(&self, counter: &Arc<AtomicU64>) {
+  pub fn retire(&self, counter: &Arc<Counter>) {
     let mut all = self.lock();
     if let Some(i) = all.iter().position(|c| Arc::ptr_eq(c, counter)) {
       self.retired.fetch_add(read(counter), Relaxed);
@@ -107,7 +121,7 @@ impl ExternalCounters {
     live + self.retired.load(Relaxed)
   }
 
-  fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<AtomicU64>>> {
+  fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Counter>>> {
     self.counters.lock().unwrap_or_else(|e| e.into_inner())
   }
 }
