@@ -31,17 +31,19 @@ export declare class NativeMemo {
   /** The cache's name (`options.name` or the shared name), or null. */
   get name(): string | null
   /**
-   * The hot-path functions, bound to this cache and to `scratch` (a Buffer of
-   * at least 8 bytes that JS keeps private): `get(key)` (byte 0 of the
-   * scratch: 0 direct, 1 encoded value in the scratch from byte 8 and the
-   * result is its length, 2 the result is a Buffer of it), `has`, `delete`,
-   * `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
-   * `getMany(keys)`. They are plain napi functions (no class unwrap per call).
-   * `generations` is the cache's slot generation table (1,024 u32) that the
-   * JS near cache validates against, `nearHits` this handle's near-hit
-   * counter (one f64); the scratch layout is in `src/memo.rs`.
+   * The hot-path functions, bound to this cache and to a new scratch
+   * block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
+   * the scratch from byte 8 and the result is its length, 2 the result is a
+   * Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
+   * `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
+   * napi functions (no class unwrap per call). `scratch` is the scratch
+   * block (16 KiB), `generations` the cache's slot generation table (1,024
+   * u32) that the JS near cache validates against, `nearHits` this handle's
+   * near-hit counter (one f64): all native memory that is never freed, so
+   * detaching or transferring them cannot hurt native code. The scratch
+   * layout is in `src/memo.rs`.
    */
-  fast(scratch: Buffer): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer; nearHits: ArrayBuffer }
+  fast(): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
   clear(): void
   /** Entries held now. */

@@ -5,8 +5,18 @@
 // Primitives (string, number, boolean, null, undefined) go to the native side
 // as they are. Everything else is encoded here into one compact byte string
 // (tags below; the top-level primitive tags are shared with
-// crates/memo/src/format.rs) and decoded on a hit from a per-instance scratch
-// Buffer that the native `get` fills, so a hit allocates nothing natively.
+// crates/memo/src/format.rs) and decoded on a hit from a per-handle scratch
+// block (native memory, never freed) that the native `get` fills, so a hit
+// allocates nothing natively.
+//
+// Strings are kept as their exact UTF-16 code units (lone surrogates
+// included): latin1 bytes when every unit is below 256, else UTF-16LE.
+//
+// Re-entrancy: getters, Proxy traps and toJSON-free user code can run while a
+// value is encoded (and prototype setters while one is decoded). A nested
+// encode gets a writer of its own and a get during a decode reads a private
+// copy, so a re-entrant set/get/delete/clear on any Memo behaves like the
+// same calls one after another.
 
 const { NativeMemo } = require('../binding.js')
 
@@ -41,13 +51,28 @@ const TYPED = [
 ]
 const TYPED_KIND = new Map(TYPED.map((C, i) => [C.prototype, i]))
 
-const SCRATCH_BYTES = 16 * 1024
 const SCRATCH_DATA = 8 // bytes 0-7: value flag and near-cache offer (src/memo.rs)
 
 /** Entries a Memo keeps in its thread's near cache (cleared when full). */
 const NEAR_CAPACITY = 4096
 /** Near hits of one entry before a native read refreshes it (and tells the eviction policy it is hot). */
 const NEAR_REFRESH = 32
+/** Containers nested deeper than this are refused (the encoder recurses). */
+const MAX_DEPTH = 1000
+
+// Intrinsics, taken once: a value's own `buffer`/`getTime`/... properties
+// must neither lie to the encoder nor run user code.
+const call = Function.prototype.call.bind(Function.prototype.call)
+const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype)
+const taBuffer = Object.getOwnPropertyDescriptor(TA_PROTO, 'buffer').get
+const taByteOffset = Object.getOwnPropertyDescriptor(TA_PROTO, 'byteOffset').get
+const taByteLength = Object.getOwnPropertyDescriptor(TA_PROTO, 'byteLength').get
+const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get
+const dateGetTime = Date.prototype.getTime
+const isArray = Array.isArray
+const getPrototypeOf = Object.getPrototypeOf
+const objectKeys = Object.keys
+const defineProperty = Object.defineProperty
 
 // ---- errors ---------------------------------------------------------------
 
@@ -59,9 +84,10 @@ function codeError(Ctor, code, message) {
 
 /** Thrown inside the encoder; each container level prepends its key. */
 class EncodeFailure {
-  constructor(kind, what) {
+  constructor(kind, what, cause) {
     this.kind = kind
     this.what = what
+    this.cause = cause
     this.path = []
   }
 }
@@ -80,6 +106,17 @@ function toJsError(f, root) {
   if (f.kind === 'cyclic') {
     return codeError(TypeError, 'ERR_MEMO_CYCLIC', `Memo cannot store a cyclic value: ${where} refers back to one of its ancestors.`)
   }
+  if (f.kind === 'detached') {
+    return codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo cannot store ${f.what} (at ${where}): its ArrayBuffer is detached.`)
+  }
+  if (f.kind === 'deep') {
+    return codeError(RangeError, 'ERR_OUT_OF_RANGE', `Memo cannot store ${where}: it is nested more than ${MAX_DEPTH} levels deep.`)
+  }
+  if (f.kind === 'unreadable') {
+    const e = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo could not read ${where}: ${f.cause && f.cause.message}`)
+    e.cause = f.cause
+    return e
+  }
   return codeError(
     TypeError,
     'ERR_INVALID_ARG_TYPE',
@@ -89,11 +126,16 @@ function toJsError(f, root) {
 
 // ---- writer ---------------------------------------------------------------
 
-let wb = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+const WRITER_BYTES = 16 * 1024
+let wb = Buffer.allocUnsafeSlow(WRITER_BYTES)
 let wdv = new DataView(wb.buffer, wb.byteOffset, wb.byteLength)
 let wp = 0
 let canonical = false
-const ancestors = []
+let ancestors = []
+/** Whether an encode is running (a nested one gets its own writer). */
+let encoding = false
+/** The buffer the last `encode` wrote (its first `n` bytes). */
+let out = wb
 
 function ensure(n) {
   if (wp + n <= wb.length) return
@@ -114,35 +156,39 @@ function varint(n) {
   wb[wp++] = n
 }
 
+/** True when some code unit of `s` is 256 or more. */
+const WIDE = /[^\u0000-\u00ff]/
+
+/** A string: varint `units * 2 + wide`, then latin1 bytes or UTF-16LE units. */
 function writeStr(s) {
   const len = s.length
-  if (len < 43) {
-    // At most 126 UTF-8 bytes: a one-byte length, written after the bytes.
-    ensure(1 + len * 3)
-    const at = wp++
-    let ascii = true
+  if (len < 64) {
+    // A one-byte header; latin1 unless a unit is >= 256.
+    ensure(1 + len * 2)
+    const at = wp
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i)
-      if (c >= 0x80) {
-        ascii = false
-        break
+      if (c >= 0x100) {
+        wb[at] = len * 2 + 1
+        wp = at + 1
+        wp += wb.ucs2Write(s, wp)
+        return
       }
-      wb[wp + i] = c
+      wb[at + 1 + i] = c
     }
-    if (ascii) {
-      wp += len
-      wb[at] = len
-    } else {
-      const n = wb.utf8Write(s, wp)
-      wp += n
-      wb[at] = n
-    }
+    wb[at] = len * 2
+    wp = at + 1 + len
     return
   }
-  const n = Buffer.byteLength(s)
-  varint(n)
-  ensure(n)
-  wp += wb.utf8Write(s, wp)
+  if (WIDE.test(s)) {
+    varint(len * 2 + 1)
+    ensure(len * 2)
+    wp += wb.ucs2Write(s, wp)
+  } else {
+    varint(len * 2)
+    ensure(len)
+    wp += wb.latin1Write(s, wp)
+  }
 }
 
 function writeBytes(u8) {
@@ -198,16 +244,64 @@ function enc(v) {
   }
 }
 
+/** Reads `v[k]`; a throwing getter or Proxy trap becomes an 'unreadable' failure. */
+function read(v, k) {
+  try {
+    return v[k]
+  } catch (e) {
+    throw new EncodeFailure('unreadable', '', e)
+  }
+}
+
+/** The bytes under a typed array (intrinsic getters: no user code runs). */
+function viewBytes(v) {
+  let ab, off, len
+  try {
+    ab = call(taBuffer, v)
+    off = call(taByteOffset, v)
+    len = call(taByteLength, v)
+  } catch {
+    throw new EncodeFailure('type', describe(v))
+  }
+  try {
+    return new Uint8Array(ab, off, len)
+  } catch {
+    throw new EncodeFailure('detached', describe(v))
+  }
+}
+
+function arrayBufferBytes(v) {
+  let len
+  try {
+    len = call(abByteLength, v)
+  } catch {
+    throw new EncodeFailure('type', describe(v))
+  }
+  try {
+    return new Uint8Array(v, 0, len)
+  } catch {
+    throw new EncodeFailure('detached', 'an ArrayBuffer')
+  }
+}
+
 function encObject(v) {
-  if (Array.isArray(v)) {
+  let array, proto
+  try {
+    array = isArray(v)
+    proto = array ? null : getPrototypeOf(v)
+  } catch (e) {
+    throw new EncodeFailure('unreadable', '', e)
+  }
+  if (array) {
     enter(v)
     ensure(1)
     wb[wp++] = T_ARRAY
-    const n = v.length
+    const n = read(v, 'length')
+    if (typeof n !== 'number' || !(n >= 0 && n <= 0xffffffff)) throw new EncodeFailure('type', 'an array with a bad length')
     varint(n)
     for (let i = 0; i < n; i++) {
       try {
-        enc(v[i])
+        enc(read(v, i))
       } catch (e) {
         if (e instanceof EncodeFailure) e.path.unshift(i)
         throw e
@@ -216,19 +310,23 @@ function encObject(v) {
     ancestors.pop()
     return
   }
-  const proto = Object.getPrototypeOf(v)
   if (proto === Object.prototype || proto === null) {
     enter(v)
     ensure(1)
     wb[wp++] = T_OBJECT
-    const keys = Object.keys(v)
+    let keys
+    try {
+      keys = objectKeys(v)
+    } catch (e) {
+      throw new EncodeFailure('unreadable', '', e)
+    }
     if (canonical) keys.sort()
     varint(keys.length)
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]
       writeStr(k)
       try {
-        enc(v[k])
+        enc(read(v, k))
       } catch (e) {
         if (e instanceof EncodeFailure) e.path.unshift(k)
         throw e
@@ -237,46 +335,63 @@ function encObject(v) {
     ancestors.pop()
     return
   }
-  if (Buffer.isBuffer(v)) {
-    ensure(1)
-    wb[wp++] = T_BUFFER
-    writeBytes(v)
-    return
-  }
   if (ArrayBuffer.isView(v)) {
+    if (Buffer.isBuffer(v)) {
+      const bytes = viewBytes(v)
+      ensure(1)
+      wb[wp++] = T_BUFFER
+      writeBytes(bytes)
+      return
+    }
     const kind = TYPED_KIND.get(proto)
     if (kind === undefined) throw new EncodeFailure('type', describe(v))
+    const bytes = viewBytes(v)
     ensure(2)
     wb[wp++] = T_TYPED
     wb[wp++] = kind
-    writeBytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    writeBytes(bytes)
     return
   }
   if (proto === Date.prototype) {
+    let time
+    try {
+      time = call(dateGetTime, v)
+    } catch {
+      throw new EncodeFailure('type', describe(v))
+    }
     ensure(9)
     wb[wp++] = T_DATE
-    wdv.setFloat64(wp, v.getTime(), true)
+    wdv.setFloat64(wp, time, true)
     wp += 8
     return
   }
   if (proto === ArrayBuffer.prototype) {
+    const bytes = arrayBufferBytes(v)
     ensure(1)
     wb[wp++] = T_ARRAYBUFFER
-    writeBytes(new Uint8Array(v))
+    writeBytes(bytes)
     return
   }
   throw new EncodeFailure('type', describe(v))
 }
 
 function enter(v) {
+  if (ancestors.length >= MAX_DEPTH) throw new EncodeFailure('deep', '')
   for (let i = 0; i < ancestors.length; i++) {
     if (ancestors[i] === v) throw new EncodeFailure('cyclic', 'a cyclic value')
   }
   ancestors.push(v)
 }
 
-/** Encodes `v` into the module writer; returns its length. */
+/**
+ * Encodes `v`; returns its length, the bytes being the start of `out`. An
+ * encode started while another runs (a getter inside the value calling
+ * `set` or a memoized function) writes into a writer of its own, and the
+ * outer one resumes untouched.
+ */
 function encode(v, canon, root) {
+  if (encoding) return encodeNested(v, canon, root)
+  encoding = true
   wp = 0
   canonical = canon
   ancestors.length = 0
@@ -285,8 +400,29 @@ function encode(v, canon, root) {
   } catch (e) {
     ancestors.length = 0
     throw e instanceof EncodeFailure ? toJsError(e, root) : e
+  } finally {
+    encoding = false
   }
+  out = wb
   return wp
+}
+
+function encodeNested(v, canon, root) {
+  const saved = [wb, wdv, wp, canonical, ancestors]
+  wb = Buffer.allocUnsafe(256)
+  wdv = new DataView(wb.buffer, wb.byteOffset, wb.byteLength)
+  wp = 0
+  canonical = canon
+  ancestors = []
+  try {
+    enc(v)
+    out = wb
+    return wp
+  } catch (e) {
+    throw e instanceof EncodeFailure ? toJsError(e, root) : e
+  } finally {
+    ;[wb, wdv, wp, canonical, ancestors] = saved
+  }
 }
 
 // ---- reader ---------------------------------------------------------------
@@ -313,31 +449,31 @@ function readVarintSlow(b0) {
 }
 
 function readStr() {
-  const n = readVarint()
+  const h = readVarint()
+  const n = Math.floor(h / 2)
   const start = rp
+  if (h & 1) {
+    rp += n * 2
+    return rb.ucs2Slice(start, rp)
+  }
   rp += n
-  if (n <= 12) {
+  if (n <= 8) {
     const b = rb
-    let or = 0
-    for (let i = start; i < rp; i++) or |= b[i]
-    if (or < 0x80) {
-      const f = String.fromCharCode
-      const a = start
-      switch (n) {
-        case 0: return ''
-        case 1: return f(b[a])
-        case 2: return f(b[a], b[a + 1])
-        case 3: return f(b[a], b[a + 1], b[a + 2])
-        case 4: return f(b[a], b[a + 1], b[a + 2], b[a + 3])
-        case 5: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4])
-        case 6: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5])
-        case 7: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6])
-        case 8: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6], b[a + 7])
-      }
+    const f = String.fromCharCode
+    const a = start
+    switch (n) {
+      case 0: return ''
+      case 1: return f(b[a])
+      case 2: return f(b[a], b[a + 1])
+      case 3: return f(b[a], b[a + 1], b[a + 2])
+      case 4: return f(b[a], b[a + 1], b[a + 2], b[a + 3])
+      case 5: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4])
+      case 6: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5])
+      case 7: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6])
+      case 8: return f(b[a], b[a + 1], b[a + 2], b[a + 3], b[a + 4], b[a + 5], b[a + 6], b[a + 7])
     }
   }
-
-  return rb.utf8Slice(start, rp)
+  return rb.latin1Slice(start, rp)
 }
 
 // Property names repeat: decode each short one once and reuse the string, so
@@ -347,17 +483,20 @@ const keyCacheBytes = new Array(KEY_CACHE_SIZE).fill(null)
 const keyCacheStr = new Array(KEY_CACHE_SIZE).fill('')
 
 function readKey() {
-  const n = rb[rp]
-  if (n >= 0x80 || n > 32) return readStr()
-  const start = rp + 1
-  const end = start + n
+  // The cache is keyed by the header byte and the bytes after it.
+  const head = rb[rp]
+  if (head >= 0x80) return readStr()
+  const n = (head >> 1) << (head & 1) // bytes: units, or 2 per unit when wide
+  if (n > 32) return readStr()
+  const start = rp
+  const end = start + 1 + n
   let h = n
   for (let i = start; i < end; i++) h = (Math.imul(h, 31) + rb[i]) | 0
   h &= KEY_CACHE_SIZE - 1
   const cached = keyCacheBytes[h]
-  if (cached !== null && cached.length === n) {
+  if (cached !== null && cached.length === n + 1) {
     let same = true
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i <= n; i++) {
       if (cached[i] !== rb[start + i]) {
         same = false
         break
@@ -422,7 +561,8 @@ function dec() {
       for (let i = 0; i < n; i++) {
         const k = readKey()
         const v = dec()
-        if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true })
+        // Define, never assign, over an inherited name: no prototype setter runs.
+        if (k in o) defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true })
         else o[k] = v
       }
       return o
@@ -490,122 +630,208 @@ function decShaped(n) {
   const o = {}
   for (let i = 0; i < n; i++) {
     const k = keys[i]
-    if (k === '__proto__') Object.defineProperty(o, k, { value: vals[i], writable: true, enumerable: true, configurable: true })
+    if (k in o) defineProperty(o, k, { value: vals[i], writable: true, enumerable: true, configurable: true })
     else o[k] = vals[i]
   }
   return o
 }
 
-/** Decodes the value at `buf[start..]` (`buf` is a Buffer). */
+/** Decodes running (a get meanwhile reads a private copy, see Memo#get). */
+let decoding = 0
+
+/** Decodes the value at `buf[start..]` (`buf` is a Buffer); re-entrant. */
 function decode(buf, start) {
+  const savedRb = rb
+  const savedRdv = rdv
+  const savedRp = rp
   if (buf !== rb) {
     rb = buf
     rdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   }
   rp = start
-  return dec()
+  decoding++
+  try {
+    return dec()
+  } catch (e) {
+    if (e && e.code === 'ERR_MEMO_CORRUPT') throw e
+    throw codeError(Error, 'ERR_MEMO_CORRUPT', `Memo: a stored value could not be decoded (${e && e.message})`)
+  } finally {
+    decoding--
+    rb = savedRb
+    rdv = savedRdv
+    rp = savedRp
+  }
 }
 
 // ---- Memo -----------------------------------------------------------------
 
+/**
+ * Reads `opts[key]` of an options argument; a throwing getter or Proxy trap
+ * becomes a TypeError `ERR_INVALID_ARG_VALUE` naming the option (the
+ * original error as its `cause`).
+ */
+function option(opts, key, name) {
+  try {
+    return opts[key]
+  } catch (e) {
+    const err = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "${name}.${key}" property could not be read: ${e && e.message}`)
+    err.cause = e
+    throw err
+  }
+}
+
+/** Checks that `opts` is an options object (undefined/null: none). */
+function optionsObject(opts, name) {
+  if (opts === undefined || opts === null) return false
+  if (typeof opts !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be of type object.`)
+  return true
+}
+
 function ttlOf(opts) {
-  if (opts === undefined || opts === null) return undefined
-  if (typeof opts !== 'object') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options" argument must be of type object.')
-  const ttl = opts.ttl
+  if (!optionsObject(opts, 'options')) return undefined
+  const ttl = option(opts, 'ttl', 'options')
   if (ttl !== undefined && typeof ttl !== 'number') {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.ttl" property must be of type number.')
   }
   return ttl
 }
 
+/** A plain copy of the cache options (each read once, errors coded). */
+function cacheOptions(opts, keys) {
+  if (!optionsObject(opts, 'options')) return undefined
+  const plain = {}
+  for (const k of keys) plain[k] = option(opts, k, 'options')
+  return plain
+}
+
+const CACHE_KEYS = ['maxEntries', 'maxBytes', 'ttl', 'name']
+const SHARED_KEYS = ['maxEntries', 'maxBytes', 'ttl']
+
 function isPrimitive(v) {
   const t = typeof v
   return t === 'string' || t === 'number' || t === 'boolean' || v === null || v === undefined
 }
 
+/** Passes a shared cache's native handle from `Memo.shared` to the constructor. */
+const FROM_SHARED = Object.freeze({})
+let sharedNative = null
+
 /**
  * A cache shared by every thread of the process (`Memo.shared(name)`) or
  * private to its creator (`new Memo()`); the storage is native, so a value
  * is stored once however many worker_threads read it.
+ *
+ * Its native handle, scratch and near cache are private fields: nothing a
+ * caller can reach is memory that native code writes.
  */
 class Memo {
-  constructor(opts) {
-    this._attach(new NativeMemo(opts))
-  }
+  #n
+  #s
+  #get
+  #has
+  #delete
+  #set
+  #setEncoded
+  #getMany
+  #near
+  #gens
+  #offer
+  #nearHits
 
-  _attach(native) {
-    this._n = native
-    this._s = Buffer.allocUnsafeSlow(SCRATCH_BYTES)
-    this._s.fill(0, 0, SCRATCH_DATA)
-    // Plain napi functions bound to this cache and scratch: no class unwrap per call.
-    const f = native.fast(this._s)
-    this._get = f.get
-    this._has = f.has
-    this._delete = f.delete
-    this._set = f.set
-    this._setEncoded = f.setEncoded
-    this._getMany = f.getMany
+  constructor(opts) {
+    let native
+    if (opts === FROM_SHARED && sharedNative !== null) {
+      native = sharedNative
+      sharedNative = null
+    } else {
+      native = new NativeMemo(cacheOptions(opts, CACHE_KEYS))
+    }
+    this.#n = native
+    // Plain napi functions bound to this cache and to a native scratch block: no class unwrap per call.
+    const f = native.fast()
+    this.#s = Buffer.from(f.scratch)
+    this.#get = f.get
+    this.#has = f.has
+    this.#delete = f.delete
+    this.#set = f.set
+    this.#setEncoded = f.setEncoded
+    this.#getMany = f.getMany
     // The near cache: primitive values without TTL this thread read, served
     // without a native call while their key's slot generation (shared by
     // every thread) is unchanged. See crates/memo/src/near.rs.
-    this._near = new Map()
-    this._gens = new Uint32Array(f.generations)
-    this._offer = new Uint32Array(this._s.buffer, this._s.byteOffset, 2)
-    this._nearHits = new Float64Array(f.nearHits)
+    this.#near = new Map()
+    this.#gens = new Uint32Array(f.generations)
+    this.#offer = new Uint32Array(f.scratch, 0, 2)
+    this.#nearHits = new Float64Array(f.nearHits)
   }
 
   /** The process-wide cache `name` (created with `opts` on first use). */
   static shared(name, opts) {
-    const m = Object.create(Memo.prototype)
-    m._attach(NativeMemo.shared(name, opts))
-    return m
+    sharedNative = NativeMemo.shared(name, cacheOptions(opts, SHARED_KEYS))
+    try {
+      return new Memo(FROM_SHARED)
+    } finally {
+      sharedNative = null
+    }
   }
 
   /** Forgets the shared cache `name`; handles already obtained keep working. */
   static dropShared(name) {
+    if (typeof name !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "name" argument must be of type string.')
     return NativeMemo.dropShared(name)
   }
 
   /** The value for `key`, or undefined. */
   get(key) {
-    const near = this._near.get(key)
+    const near = this.#near.get(key)
     if (near !== undefined) {
-      if (this._gens[near.slot] === near.gen && --near.left !== 0) {
-        this._nearHits[0]++
+      if (this.#gens[near.slot] === near.gen && --near.left !== 0) {
+        this.#nearHits[0]++
         return near.value
       }
-      this._near.delete(key)
+      this.#near.delete(key)
     }
-    const v = this._get(key)
-    const s = this._s
+    // User code running inside a decode (a prototype setter) must not
+    // overwrite the scratch being decoded: read a private copy instead.
+    if (decoding !== 0) return this.#getCopy(key)
+    const v = this.#get(key)
+    const s = this.#s
     const flag = s[0]
     if (flag === 0) {
-      if (s[1] !== 0) this._keep(key, v)
+      if (s[1] !== 0) this.#keep(key, v)
       return v
     }
     s[0] = 0
     return flag === 1 ? decode(s, SCRATCH_DATA) : decode(v, 0)
   }
 
+  /** `get` without the scratch: complex values come back as Buffers of their encoding. */
+  #getCopy(key) {
+    const v = this.#getMany([key])[0]
+    return typeof v === 'object' && v !== null ? decode(v, 0) : v
+  }
+
   /** Keeps a hit the native side offered (scratch byte 1) in the near cache. */
-  _keep(key, value) {
-    const s = this._s
+  #keep(key, value) {
+    const s = this.#s
     s[1] = 0
-    const near = this._near
+    const near = this.#near
     if (near.size >= NEAR_CAPACITY) near.clear()
-    near.set(key, { value, slot: s[2] | (s[3] << 8), gen: this._offer[1], left: NEAR_REFRESH })
+    near.set(key, { value, slot: s[2] | (s[3] << 8), gen: this.#offer[1], left: NEAR_REFRESH })
   }
 
   /** Stores `value` under `key` (`opts.ttl` in ms overrides the cache's ttl). */
   set(key, value, opts) {
-    this._near.delete(key)
+    this.#near.delete(key)
     const ttl = opts === undefined ? undefined : ttlOf(opts)
     if (isPrimitive(value)) {
-      this._set(key, value, ttl)
+      this.#set(key, value, ttl)
     } else {
       const n = encode(value, false, 'value')
-      this._setEncoded(key, wb, n, ttl)
+      this.#setEncoded(key, out, n, ttl)
     }
+    // A getter inside `value` may have read `key` back meanwhile.
+    this.#near.delete(key)
     return this
   }
 
@@ -625,7 +851,7 @@ class Memo {
 
   /** `getMany` in one native call (complex values come back encoded, then decoded here). */
   _getManyNative(keys) {
-    const r = this._getMany(keys)
+    const r = this.#getMany(keys)
     for (let i = 0; i < r.length; i++) {
       const v = r[i]
       if (typeof v === 'object' && v !== null) r[i] = decode(v, 0)
@@ -638,40 +864,45 @@ class Memo {
     if (entries === null || typeof entries !== 'object' || typeof entries[Symbol.iterator] !== 'function') {
       throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
     }
-    for (const e of entries) this.set(e[0], e[1], opts)
+    for (const e of entries) {
+      if (e === null || typeof e !== 'object') {
+        throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Each entry of "entries" must be a [key, value] pair.')
+      }
+      this.set(e[0], e[1], opts)
+    }
     return this
   }
 
   /** Whether `key` has a live entry. */
   has(key) {
-    return this._has(key)
+    return this.#has(key)
   }
 
   /** Removes `key`; true if it was there. */
   delete(key) {
-    this._near.delete(key)
-    return this._delete(key)
+    this.#near.delete(key)
+    return this.#delete(key)
   }
 
   /** Removes every entry. */
   clear() {
-    this._near.clear()
-    this._n.clear()
+    this.#near.clear()
+    this.#n.clear()
   }
 
   /** Entries held now. */
   get size() {
-    return this._n.size
+    return this.#n.size
   }
 
   /** The name given in the options or to `Memo.shared`, or null. */
   get name() {
-    return this._n.name ?? null
+    return this.#n.name ?? null
   }
 
   /** `{ hits, misses, evictions, size, bytes }`. */
   stats() {
-    return this._n.stats()
+    return this.#n.stats()
   }
 }
 
@@ -682,7 +913,7 @@ const KEY_PREFIX = '\u0000memoize\u0000'
 /** The default key: every argument, encoded canonically (object keys sorted). */
 function argsKey(args) {
   const n = encode(args, true, 'arguments')
-  return KEY_PREFIX + wb.latin1Slice(0, n)
+  return KEY_PREFIX + out.latin1Slice(0, n)
 }
 
 function inflightKey(k) {
@@ -706,15 +937,20 @@ function inflightKey(k) {
  */
 function memoize(fn, opts) {
   if (typeof fn !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fn" argument must be of type function.')
-  opts = opts ?? {}
-  const memo = opts.memo ?? new Memo()
+  const given = optionsObject(opts, 'options')
+  const memo = (given ? option(opts, 'memo', 'options') : undefined) ?? new Memo()
   if (!(memo instanceof Memo)) throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.memo" property must be a Memo.')
-  const keyFn = opts.key
+  const keyFn = given ? option(opts, 'key', 'options') : undefined
   if (keyFn !== undefined && typeof keyFn !== 'function') {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.key" property must be of type function.')
   }
-  const setOpts = opts.ttl === undefined ? undefined : { ttl: opts.ttl }
+  const ttl = given ? option(opts, 'ttl', 'options') : undefined
+  const setOpts = ttl === undefined ? undefined : { ttl }
   ttlOf(setOpts)
+  // A bad ttl value (negative, NaN) is a RangeError now, not a silently uncached result later.
+  if (setOpts !== undefined && !(ttl >= 0)) {
+    throw codeError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "options.ttl" is out of range. It must be >= 0 (0 or Infinity: no expiry). Received ${ttl}`)
+  }
   const inflight = new Map()
   let async = Object.prototype.toString.call(fn) === '[object AsyncFunction]'
 

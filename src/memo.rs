@@ -4,8 +4,14 @@
 //! The hot paths (`get`, `set`) read keys and primitive values straight off
 //! the napi values with raw `napi_*` calls. Objects, arrays, Buffers, typed
 //! arrays and bigints are encoded by `lib/memo.js` into one byte string
-//! (`setEncoded`); on a hit they are copied into a per-instance scratch
-//! Buffer that JS decodes, so a `get` allocates nothing natively.
+//! (`setEncoded`); on a hit they are copied into a per-handle scratch block
+//! that JS decodes, so a `get` allocates nothing natively.
+//!
+//! No native pointer here points at memory JS owns: the scratch, the
+//! generation table and the near-hit counter are native blocks leased from
+//! never-freed pools (`napi_parallel_memo::jsmem`) that JS sees through
+//! external ArrayBuffers, so detaching or transferring a view, or letting
+//! it be collected, cannot leave native code writing into freed memory.
 
 use std::cell::RefCell;
 use std::ffi::c_void;
@@ -19,6 +25,7 @@ use napi::{Env, Result, sys};
 use napi_derive::napi;
 use napi_parallel_memo::cache::Ttl;
 use napi_parallel_memo::format::{self, Prim};
+use napi_parallel_memo::jsmem::{self, Lease, ScratchBlock};
 use napi_parallel_memo::near::{self, Generations};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
@@ -60,9 +67,74 @@ fn key_type_error() -> NpError {
   NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
 }
 
+/// A RangeError for an input-sized buffer that could not be allocated.
+fn alloc_error(name: &str, bytes: usize) -> NpError {
+  NpError::out_of_range(
+    name,
+    &format!("needs {bytes} bytes, which could not be allocated"),
+  )
+}
+
+/// Makes room for `extra` more elements in `v`, fallibly.
+fn try_room<T>(v: &mut Vec<T>, extra: usize, name: &str) -> std::result::Result<(), NpError> {
+  v.try_reserve(extra)
+    .map_err(|_| alloc_error(name, extra.saturating_mul(std::mem::size_of::<T>())))
+}
+
 thread_local! {
-  /// UTF-16 scratch for reading string keys (one per JS thread).
+  /// UTF-16 scratch for reading string keys and values (one per JS thread).
   static KEY_UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+  /// UTF-16 scratch for building string values (one per JS thread).
+  static VALUE_UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reads the UTF-16 code units of `v` into `units` (exactly, lone
+/// surrogates included); false if `v` is not a string.
+///
+/// # Safety
+/// `env` and `v` are live on the calling JS thread.
+unsafe fn read_utf16(
+  env: sys::napi_env,
+  v: sys::napi_value,
+  units: &mut Vec<u16>,
+  name: &str,
+) -> std::result::Result<bool, NpError> {
+  units.clear();
+  if units.capacity() < 256 {
+    try_room(units, 256, name)?;
+  }
+  let mut len = 0usize;
+  // SAFETY: caller contract; the buffer holds `capacity` units.
+  let status =
+    unsafe { sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), units.capacity(), &mut len) };
+  if status == sys::Status::napi_string_expected {
+    return Ok(false);
+  }
+  check(status)?;
+  // napi writes at most capacity - 1 units and a NUL: a full buffer may be cut.
+  if len + 1 >= units.capacity() {
+    // SAFETY: as above; the first call asks for the length only.
+    unsafe {
+      check(sys::napi_get_value_string_utf16(
+        env,
+        v,
+        ptr::null_mut(),
+        0,
+        &mut len,
+      ))?;
+      try_room(units, len + 1, name)?;
+      check(sys::napi_get_value_string_utf16(
+        env,
+        v,
+        units.as_mut_ptr(),
+        len + 1,
+        &mut len,
+      ))?;
+    }
+  }
+  // SAFETY: napi initialised `len` units.
+  unsafe { units.set_len(len) };
+  Ok(true)
 }
 
 /// If `v` is a string, appends its key ([`format::KEY_STR`] + UTF-8, lone
@@ -79,41 +151,11 @@ unsafe fn string_key(
   out: &mut Vec<u8>,
 ) -> std::result::Result<bool, NpError> {
   KEY_UNITS.with_borrow_mut(|units| {
-    if units.capacity() < 256 {
-      units.reserve(256);
-    }
-    let mut len = 0usize;
-    // SAFETY: caller contract; the buffer holds `capacity` units.
-    let status = unsafe {
-      sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), units.capacity(), &mut len)
-    };
-    if status == sys::Status::napi_string_expected {
+    // SAFETY: caller contract.
+    if !unsafe { read_utf16(env, v, units, "key")? } {
       return Ok(false);
     }
-    check(status)?;
-    // napi writes at most capacity - 1 units and a NUL: a full buffer may be cut.
-    if len + 1 >= units.capacity() {
-      // SAFETY: as above; the first call asks for the length only.
-      unsafe {
-        check(sys::napi_get_value_string_utf16(
-          env,
-          v,
-          ptr::null_mut(),
-          0,
-          &mut len,
-        ))?;
-        units.reserve(len + 1);
-        check(sys::napi_get_value_string_utf16(
-          env,
-          v,
-          units.as_mut_ptr(),
-          len + 1,
-          &mut len,
-        ))?;
-      }
-    }
-    // SAFETY: napi initialised `len` units.
-    unsafe { units.set_len(len) };
+    try_room(out, 1 + units.len().saturating_mul(3), "key")?;
     out.push(format::KEY_STR);
     format::push_wtf8(units, out);
     Ok(true)
@@ -154,7 +196,9 @@ unsafe fn key_bytes(
           &mut count,
           ptr::null_mut(),
         ))?;
-        let mut words = vec![0u64; count];
+        let mut words = Vec::new();
+        try_room(&mut words, count, "key")?;
+        words.resize(count, 0u64);
         check(sys::napi_get_value_bigint_words(
           env,
           v,
@@ -166,6 +210,8 @@ unsafe fn key_bytes(
       }
       sys::ValueType::napi_object => {
         let bytes = u8_view(env, v).ok_or_else(key_type_error)?;
+        // A detached Buffer reads as empty, as it does in JS (`length` 0).
+        try_room(out, 1 + bytes.len(), "key")?;
         format::bytes_key(bytes, out);
       }
       _ => return Err(key_type_error()),
@@ -209,26 +255,39 @@ unsafe fn prim_to_js(env: sys::napi_env, p: &Prim<'_>) -> sys::napi_value {
       Prim::Null => sys::napi_get_null(env, &mut out),
       Prim::Bool(b) => sys::napi_get_boolean(env, *b, &mut out),
       Prim::Num(n) => sys::napi_create_double(env, *n, &mut out),
-      Prim::Str(s) => {
-        sys::napi_create_string_utf8(env, s.as_ptr().cast(), s.len() as isize, &mut out)
+      Prim::Latin1(b) => {
+        sys::napi_create_string_latin1(env, b.as_ptr().cast(), b.len() as isize, &mut out)
       }
-      Prim::Ascii(s) => {
-        sys::napi_create_string_latin1(env, s.as_ptr().cast(), s.len() as isize, &mut out)
-      }
+      Prim::Utf16(_) => VALUE_UNITS.with_borrow_mut(|units| {
+        if try_room(units, p_len(p), "value").is_err() {
+          return sys::napi_get_undefined(env, &mut out);
+        }
+        format::str_units(p, units);
+        sys::napi_create_string_utf16(env, units.as_ptr(), units.len() as isize, &mut out)
+      }),
     };
   }
   out
 }
 
+/// UTF-16 units of a [`Prim::Utf16`] payload.
+fn p_len(p: &Prim<'_>) -> usize {
+  match p {
+    Prim::Utf16(b) => b.len() / 2,
+    _ => 0,
+  }
+}
+
 /// Per-wrapper state behind the raw hot-path functions: the shared core, the
-/// key buffer and the scratch Buffer. Each function holds the scratch as a JS
-/// property, so the scratch outlives every function that can write to it (no
-/// napi reference to delete at finalization, worker teardown included).
+/// key buffer and the scratch block (native memory that is never freed, see
+/// `napi_parallel_memo::jsmem`; JS reads it through an external ArrayBuffer
+/// whose owner shares the lease).
 struct Handle {
   core: Arc<MemoCore>,
   key: RefCell<Vec<u8>>,
   scratch: *mut u8,
   scratch_len: usize,
+  _lease: Arc<Lease<ScratchBlock>>,
 }
 
 impl Handle {
@@ -255,9 +314,8 @@ impl Handle {
   }
 
   fn set_flag(&self, flag: u8) {
-    // SAFETY: the scratch (length >= SCRATCH_DATA, checked in `fast`) is kept
-    // alive by the calling function's `scratch` property; only this JS thread
-    // touches it.
+    // SAFETY: the scratch block (SCRATCH_BYTES >= SCRATCH_DATA) is never
+    // freed; only this JS thread touches it.
     unsafe { *self.scratch = flag };
   }
 
@@ -428,24 +486,14 @@ unsafe extern "C" fn raw_set(env: sys::napi_env, info: sys::napi_callback_info) 
           sys::napi_get_value_double(env, value, &mut n);
           format::encode_prim(&Prim::Num(n))
         }
-        sys::ValueType::napi_string => {
-          let mut len = 0usize;
-          sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len);
-          let mut v = Vec::with_capacity(len + 2);
-          v.push(format::TAG_STR);
-          sys::napi_get_value_string_utf8(
-            env,
-            value,
-            v.as_mut_ptr().add(1).cast(),
-            len + 1,
-            &mut len,
-          );
-          v.set_len(1 + len);
-          if v[1..].is_ascii() {
-            v[0] = format::TAG_ASCII;
-          }
-          v
-        }
+        sys::ValueType::napi_string => KEY_UNITS.with_borrow_mut(|units| {
+          // Code units, exactly: latin1 bytes or raw UTF-16 (lone surrogates kept).
+          read_utf16(env, value, units, "value")?;
+          let mut v = Vec::new();
+          try_room(&mut v, 1 + units.len().saturating_mul(2), "value")?;
+          format::push_str_value(units, &mut v);
+          Ok::<_, NpError>(v)
+        })?,
         _ => {
           return Err(NpError::invalid_arg_type(
             "value",
@@ -474,7 +522,11 @@ unsafe extern "C" fn raw_set_encoded(
       let len = opt_f64(env, argv[2], "length")?.unwrap_or(0.0).max(0.0) as usize;
       let bytes = u8_view(env, argv[1])
         .ok_or_else(|| NpError::invalid_arg_type("encoded", "a Uint8Array"))?;
-      let value: Box<[u8]> = bytes[..len.min(bytes.len())].into();
+      let bytes = &bytes[..len.min(bytes.len())];
+      let mut value = Vec::new();
+      try_room(&mut value, bytes.len(), "encoded")?;
+      value.extend_from_slice(bytes);
+      let value = value.into_boxed_slice();
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
       h.core.set(&key, value, ttl);
@@ -520,7 +572,7 @@ unsafe extern "C" fn raw_get_many(
 
 /// A near cache's hit counter and the cache it counts for: dropping it (when
 /// JS drops the counter's ArrayBuffer) retires the count into the cache's total.
-struct NearHitsOwner(Arc<MemoCore>, Arc<AtomicU64>);
+struct NearHitsOwner(Arc<MemoCore>, Arc<near::Counter>);
 
 impl Drop for NearHitsOwner {
   fn drop(&mut self) {
@@ -626,33 +678,33 @@ impl NativeMemo {
     self.name.clone()
   }
 
-  /// The hot-path functions, bound to this cache and to `scratch` (a Buffer of
-  /// at least 8 bytes that JS keeps private): `get(key)` (byte 0 of the
-  /// scratch: 0 direct, 1 encoded value in the scratch from byte 8 and the
-  /// result is its length, 2 the result is a Buffer of it), `has`, `delete`,
-  /// `set(key, primitive, ttl?)`, `setEncoded(key, bytes, length, ttl?)`,
-  /// `getMany(keys)`. They are plain napi functions (no class unwrap per call).
-  /// `generations` is the cache's slot generation table (1,024 u32) that the
-  /// JS near cache validates against, `nearHits` this handle's near-hit
-  /// counter (one f64); the scratch layout is in `src/memo.rs`.
+  /// The hot-path functions, bound to this cache and to a new scratch
+  /// block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
+  /// the scratch from byte 8 and the result is its length, 2 the result is a
+  /// Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
+  /// `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
+  /// napi functions (no class unwrap per call). `scratch` is the scratch
+  /// block (16 KiB), `generations` the cache's slot generation table (1,024
+  /// u32) that the JS near cache validates against, `nearHits` this handle's
+  /// near-hit counter (one f64): all native memory that is never freed, so
+  /// detaching or transferring them cannot hurt native code. The scratch
+  /// layout is in `src/memo.rs`.
   #[napi(
-    ts_args_type = "scratch: Buffer",
-    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; generations: ArrayBuffer; nearHits: ArrayBuffer }"
+    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }"
   )]
-  pub fn fast<'env>(&self, env: &'env Env, scratch: Unknown<'env>) -> Result<Object<'env>> {
+  pub fn fast<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
     let raw = env.raw();
     // SAFETY: live env and values throughout; every out-param is valid.
     unsafe {
-      let view = u8_view(raw, scratch.raw())
-        .filter(|s| s.len() >= SCRATCH_DATA)
-        .ok_or_else(|| {
-          NpError::invalid_arg_type("scratch", "a Buffer of at least 8 bytes").throw(env)
-        })?;
+      let lease = Arc::new(jsmem::scratch());
+      // Byte 0 (the flag) and 1 (the near-cache offer) start clear.
+      ptr::write_bytes(lease.as_ptr(), 0, SCRATCH_DATA);
       let handle = Rc::new(Handle {
         core: self.core.clone(),
         key: RefCell::new(Vec::with_capacity(256)),
-        scratch: view.as_ptr() as *mut u8,
-        scratch_len: view.len(),
+        scratch: lease.as_ptr(),
+        scratch_len: jsmem::SCRATCH_BYTES,
+        _lease: lease.clone(),
       });
       let mut obj = ptr::null_mut();
       sys::napi_create_object(raw, &mut obj);
@@ -684,10 +736,11 @@ impl NativeMemo {
           ptr::null_mut(),
           ptr::null_mut(),
         );
-        sys::napi_set_named_property(raw, f, c"scratch".as_ptr(), scratch.raw());
         sys::napi_set_named_property(raw, obj, name.as_ptr(), f);
       }
-      // The generation table, shared by every thread (the buffer keeps it alive).
+      let scratch = external_buffer(raw, lease.as_ptr().cast(), jsmem::SCRATCH_BYTES, lease);
+      sys::napi_set_named_property(raw, obj, c"scratch".as_ptr(), scratch);
+      // The generation table, shared by every thread (the buffer keeps it checked out).
       let generations = self.core.generations().clone();
       let table = external_buffer(
         raw,
@@ -701,7 +754,7 @@ impl NativeMemo {
       let counter = self.core.near_hits().new_counter();
       let hits = external_buffer(
         raw,
-        Arc::as_ptr(&counter).cast(),
+        (counter.block() as *const AtomicU64).cast(),
         8,
         NearHitsOwner(self.core.clone(), counter),
       );
