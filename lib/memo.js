@@ -110,7 +110,7 @@ function toJsError(f, root) {
     return codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo cannot store ${f.what} (at ${where}): its ArrayBuffer is detached.`)
   }
   if (f.kind === 'deep') {
-    return codeError(RangeError, 'ERR_OUT_OF_RANGE', `Memo cannot store ${where}: it is nested more than ${MAX_DEPTH} levels deep.`)
+    return codeError(RangeError, 'ERR_OUT_OF_RANGE', `Memo cannot store ${root}: it is nested more than ${MAX_DEPTH} levels deep.`)
   }
   if (f.kind === 'unreadable') {
     const e = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo could not read ${where}: ${f.cause && f.cause.message}`)

@@ -105,8 +105,9 @@ unsafe fn read_utf16(
   }
   let mut len = 0usize;
   // SAFETY: caller contract; the buffer holds `capacity` units.
-  let status =
-    unsafe { sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), units.capacity(), &mut len) };
+  let status = unsafe {
+    sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), units.capacity(), &mut len)
+  };
   if status == sys::Status::napi_string_expected {
     return Ok(false);
   }

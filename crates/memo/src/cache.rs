@@ -127,12 +127,7 @@ impl MemoCore {
       .weight_capacity(capacity)
       .build()
       .expect("all options are set");
-    let map = Map::with_options(
-      options,
-      Weigh(model),
-      DefaultHashBuilder::default(),
-      Life,
-    );
+    let map = Map::with_options(options, Weigh(model), DefaultHashBuilder::default(), Life);
     let core = Arc::new_cyclic(|me| Self {
       map,
       counters,

@@ -186,10 +186,7 @@ pub fn str_units(p: &Prim<'_>, out: &mut Vec<u16>) -> Option<()> {
   out.clear();
   match p {
     Prim::Latin1(b) => out.extend(b.iter().map(|&b| b as u16)),
-    Prim::Utf16(b) => out.extend(
-      b.chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]])),
-    ),
+    Prim::Utf16(b) => out.extend(b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]))),
     _ => return None,
   }
   Some(())

@@ -292,7 +292,9 @@ fn evictions_count_only_entries_pushed_out_by_the_bounds() {
   let s = c.stats();
   assert_eq!(s.evictions + s.size, cap * 4, "{s:?}");
   let before = c.stats().evictions;
-  let held: Vec<u64> = (0..cap * 4).filter(|&i| c.map.peek(&k(i)[..]).is_some()).collect();
+  let held: Vec<u64> = (0..cap * 4)
+    .filter(|&i| c.map.peek(&k(i)[..]).is_some())
+    .collect();
   for &i in &held {
     c.set(&k(i), val(2, 9), Ttl::Default);
   }
