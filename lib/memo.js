@@ -508,7 +508,9 @@ function readKey() {
     }
   }
   const s = readStr()
-  keyCacheBytes[h] = rb.slice(start, end)
+  // A copy: Buffer#slice is a view, and the scratch under it is rewritten by
+  // the next get (the cache then "matched" whatever bytes lay there later).
+  keyCacheBytes[h] = Uint8Array.prototype.slice.call(rb, start, end)
   keyCacheStr[h] = s
   return s
 }
