@@ -310,3 +310,38 @@ test('sync Memo calls in a loop that never yields hold no memory per call (child
     t.true(row.rss < 256 * 2 ** 20, `${row.label}: RSS grew ${row.rss} bytes over ${row.n} calls`)
   }
 })
+
+// ---- the value codec on hostile bytes -------------------------------------
+
+test('decoding arbitrary stored bytes never crashes or hangs: a value or ERR_MEMO_CORRUPT', async (t) => {
+  const { NativeMemo } = (await import('../binding.js')) as unknown as {
+    NativeMemo: { shared(name: string): { fast(): { setEncoded(k: string, b: Uint8Array, n: number): void } } }
+  }
+  const name = `faults-codec-${process.pid}`
+  const raw = NativeMemo.shared(name).fast()
+  const memo = Memo.shared(name)
+  const tags = fc.integer({ min: 0, max: 16 })
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }),
+    fc.array(fc.oneof(tags, fc.integer({ min: 0, max: 255 })), { maxLength: 64 }).map((a) => Uint8Array.from(a)),
+    // A container header claiming a huge length.
+    fc.tuple(fc.constantFrom(8, 9, 10, 11, 13, 6), fc.uint8Array({ minLength: 1, maxLength: 8 })).map(([tag, rest]) =>
+      Uint8Array.from([tag, 0xff, 0xff, 0xff, 0xff, 0x0f, ...rest]),
+    ),
+  )
+  fc.assert(
+    fc.property(bytes, fc.boolean(), (b, big) => {
+      // A big prefix makes the value miss the scratch (the Buffer path).
+      const encoded = big && b.length > 0 ? Buffer.concat([Buffer.from([8, 1]), Buffer.from(b), Buffer.alloc(20_000)]) : b
+      raw.setEncoded('k', encoded, encoded.length)
+      try {
+        memo.get('k')
+      } catch (e) {
+        t.is(codeOf(e), 'ERR_MEMO_CORRUPT', String(e))
+      }
+    }),
+    { numRuns: 2000 },
+  )
+  NativeMemo.shared(name) // still usable
+  Memo.dropShared(name)
+})

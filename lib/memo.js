@@ -452,6 +452,7 @@ function readStr() {
   const h = readVarint()
   const n = Math.floor(h / 2)
   const start = rp
+  room(h & 1 ? n * 2 : n)
   if (h & 1) {
     rp += n * 2
     return rb.ucs2Slice(start, rp)
@@ -515,8 +516,17 @@ function readKey() {
   return s
 }
 
+/**
+ * Checks that `n` more bytes exist: a length read from corrupt bytes (from
+ * the raw binding's `setEncoded`) never sizes an allocation beyond them.
+ */
+function room(n) {
+  if (n > rb.length - rp) throw codeError(Error, 'ERR_MEMO_CORRUPT', 'Memo: a stored value is truncated')
+}
+
 function readCopy() {
   const n = readVarint()
+  room(n)
   const ab = new ArrayBuffer(n)
   new Uint8Array(ab).set(rb.subarray(rp, rp + n))
   rp += n
@@ -552,12 +562,14 @@ function dec() {
     }
     case T_ARRAY: {
       const n = readVarint()
+      room(n) // at least one byte per element
       const a = new Array(n)
       for (let i = 0; i < n; i++) a[i] = dec()
       return a
     }
     case T_OBJECT: {
       const n = readVarint()
+      room(n)
       if (n > 0 && n <= 32) return decShaped(n)
       const o = {}
       for (let i = 0; i < n; i++) {
@@ -571,6 +583,7 @@ function dec() {
     }
     case T_BUFFER: {
       const n = readVarint()
+      room(n)
       const b = Buffer.allocUnsafe(n)
       b.set(rb.subarray(rp, rp + n))
       rp += n
