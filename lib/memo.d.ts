@@ -27,8 +27,17 @@ export interface MemoStats {
  * A native concurrent cache. Values: strings, numbers (-0 and NaN kept),
  * booleans, null, undefined, bigints, Buffers, TypedArrays, ArrayBuffers,
  * Dates, plain objects and arrays of those; they come back as equal copies
- * of the same kinds. Anything else is a TypeError `ERR_INVALID_ARG_TYPE`;
- * a cyclic value is a TypeError `ERR_MEMO_CYCLIC`.
+ * of the same kinds. Strings, as keys, values, nested values and object
+ * keys, keep their exact UTF-16 code units (lone surrogates included).
+ * Anything else is a TypeError `ERR_INVALID_ARG_TYPE`; a cyclic value is a
+ * TypeError `ERR_MEMO_CYCLIC`; a detached ArrayBuffer or view, or a getter or
+ * Proxy trap that throws while the value is read, a TypeError
+ * `ERR_INVALID_ARG_VALUE` (the thrown error as `cause`); nesting deeper than
+ * 1,000 levels a RangeError `ERR_OUT_OF_RANGE`. The same holds for options
+ * objects. A getter inside a value may itself use the Memo (a re-entrant
+ * `set`, `get`, `delete` or `clear` acts as if it ran before the outer call
+ * finished). `stats().evictions` counts entries pushed out by the bounds (and
+ * values refused as too big), not overwrites, deletes or expiries.
  * Eviction is frequency-aware (CLOCK-PRO-style hot/cold/ghost queues), so a
  * one-off scan does not flush the hot set.
  *

@@ -244,13 +244,11 @@ function enc(v) {
   }
 }
 
-/** Reads `v[k]`; a throwing getter or Proxy trap becomes an 'unreadable' failure. */
-function read(v, k) {
-  try {
-    return v[k]
-  } catch (e) {
-    throw new EncodeFailure('unreadable', '', e)
-  }
+/** `e` as an EncodeFailure at container key `k`: a throwing getter or Proxy trap becomes an 'unreadable' one. */
+function failureAt(e, k) {
+  const f = e instanceof EncodeFailure ? e : new EncodeFailure('unreadable', '', e)
+  f.path.unshift(k)
+  return f
 }
 
 /** The bytes under a typed array (intrinsic getters: no user code runs). */
@@ -284,27 +282,24 @@ function arrayBufferBytes(v) {
   }
 }
 
+// User code (getters, Proxy traps) that throws inside `encObject` is caught
+// by the enclosing container (`failureAt`) or by `encode`, and reported as
+// an 'unreadable' failure at its path.
 function encObject(v) {
-  let array, proto
-  try {
-    array = isArray(v)
-    proto = array ? null : getPrototypeOf(v)
-  } catch (e) {
-    throw new EncodeFailure('unreadable', '', e)
-  }
+  const array = isArray(v)
+  const proto = array ? null : getPrototypeOf(v)
   if (array) {
     enter(v)
     ensure(1)
     wb[wp++] = T_ARRAY
-    const n = read(v, 'length')
+    const n = v.length
     if (typeof n !== 'number' || !(n >= 0 && n <= 0xffffffff)) throw new EncodeFailure('type', 'an array with a bad length')
     varint(n)
     for (let i = 0; i < n; i++) {
       try {
-        enc(read(v, i))
+        enc(v[i])
       } catch (e) {
-        if (e instanceof EncodeFailure) e.path.unshift(i)
-        throw e
+        throw failureAt(e, i)
       }
     }
     ancestors.pop()
@@ -314,22 +309,16 @@ function encObject(v) {
     enter(v)
     ensure(1)
     wb[wp++] = T_OBJECT
-    let keys
-    try {
-      keys = objectKeys(v)
-    } catch (e) {
-      throw new EncodeFailure('unreadable', '', e)
-    }
+    const keys = objectKeys(v)
     if (canonical) keys.sort()
     varint(keys.length)
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]
       writeStr(k)
       try {
-        enc(read(v, k))
+        enc(v[k])
       } catch (e) {
-        if (e instanceof EncodeFailure) e.path.unshift(k)
-        throw e
+        throw failureAt(e, k)
       }
     }
     ancestors.pop()
@@ -399,10 +388,10 @@ function encode(v, canon, root) {
     enc(v)
   } catch (e) {
     ancestors.length = 0
-    throw e instanceof EncodeFailure ? toJsError(e, root) : e
-  } finally {
     encoding = false
+    throw toJsError(e instanceof EncodeFailure ? e : new EncodeFailure('unreadable', '', e), root)
   }
+  encoding = false
   out = wb
   return wp
 }
@@ -419,7 +408,7 @@ function encodeNested(v, canon, root) {
     out = wb
     return wp
   } catch (e) {
-    throw e instanceof EncodeFailure ? toJsError(e, root) : e
+    throw toJsError(e instanceof EncodeFailure ? e : new EncodeFailure('unreadable', '', e), root)
   } finally {
     ;[wb, wdv, wp, canonical, ancestors] = saved
   }
@@ -656,26 +645,48 @@ let decoding = 0
 
 /** Decodes the value at `buf[start..]` (`buf` is a Buffer); re-entrant. */
 function decode(buf, start) {
-  const savedRb = rb
-  const savedRdv = rdv
-  const savedRp = rp
+  if (decoding !== 0) return decodeNested(buf, start)
   if (buf !== rb) {
     rb = buf
     rdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   }
   rp = start
+  decoding = 1
+  let v
+  try {
+    v = dec()
+  } catch (e) {
+    decoding = 0
+    throw corrupt(e)
+  }
+  decoding = 0
+  return v
+}
+
+/** A decode started inside another (user code ran meanwhile): restores the outer reader after. */
+function decodeNested(buf, start) {
+  const savedRb = rb
+  const savedRdv = rdv
+  const savedRp = rp
+  rb = buf
+  rdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  rp = start
   decoding++
   try {
     return dec()
   } catch (e) {
-    if (e && e.code === 'ERR_MEMO_CORRUPT') throw e
-    throw codeError(Error, 'ERR_MEMO_CORRUPT', `Memo: a stored value could not be decoded (${e && e.message})`)
+    throw corrupt(e)
   } finally {
     decoding--
     rb = savedRb
     rdv = savedRdv
     rp = savedRp
   }
+}
+
+function corrupt(e) {
+  if (e && e.code === 'ERR_MEMO_CORRUPT') return e
+  return codeError(Error, 'ERR_MEMO_CORRUPT', `Memo: a stored value could not be decoded (${e && e.message})`)
 }
 
 // ---- Memo -----------------------------------------------------------------

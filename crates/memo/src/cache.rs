@@ -84,17 +84,35 @@ impl Weighter<Box<[u8]>, Arc<Entry>> for Weigh {
 #[derive(Clone)]
 struct Life;
 
+/// The entries one insert pushed out; the first is kept inline, since an
+/// overwrite pushes out exactly one (no allocation per overwrite).
+#[derive(Default)]
+struct PushedOut {
+  first: Option<(Box<[u8]>, Arc<Entry>)>,
+  rest: Vec<(Box<[u8]>, Arc<Entry>)>,
+}
+
+impl PushedOut {
+  fn iter(&self) -> impl Iterator<Item = &(Box<[u8]>, Arc<Entry>)> {
+    self.first.iter().chain(self.rest.iter())
+  }
+}
+
 impl Lifecycle<Box<[u8]>, Arc<Entry>> for Life {
-  type RequestState = Vec<(Box<[u8]>, Arc<Entry>)>;
+  type RequestState = PushedOut;
 
   #[inline]
   fn begin_request(&self) -> Self::RequestState {
-    Vec::new()
+    PushedOut::default()
   }
 
   #[inline]
   fn on_evict(&self, state: &mut Self::RequestState, key: Box<[u8]>, val: Arc<Entry>) {
-    state.push((key, val));
+    if state.first.is_none() {
+      state.first = Some((key, val));
+    } else {
+      state.rest.push((key, val));
+    }
   }
 }
 
@@ -216,7 +234,7 @@ impl MemoCore {
     self.counters.bytes.fetch_add(entry.bytes() as i64, Relaxed);
     let entry = Arc::new(entry);
     let pushed_out = self.map.insert_with_lifecycle(key.into(), entry.clone());
-    for (k, e) in &pushed_out {
+    for (k, e) in pushed_out.iter() {
       // The old value of this key is an overwrite; the new entry itself
       // (too heavy to admit) and every other key are evictions.
       if *k.as_ref() != *key || Arc::ptr_eq(e, &entry) {
