@@ -31,13 +31,13 @@ export declare class NativeMemo {
   /** The cache's name (`options.name` or the shared name), or null. */
   get name(): string | null
   /**
-   * The hot-path functions, bound to this cache and to a new scratch
-   * block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
+   * The hot-path functions, bound to this cache and to this thread's
+   * scratch block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
    * the scratch from byte 8 and the result is its length, 2 the result is a
    * Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
    * `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
-   * napi functions (no class unwrap per call). `scratch` is the scratch
-   * block (16 KiB), `generations` the cache's slot generation table (1,024
+   * napi functions (no class unwrap per call). `scratch` is the thread's
+   * scratch block (16 KiB, shared by every handle of the thread), `generations` the cache's slot generation table (1,024
    * u32) that the JS near cache validates against, `nearHits` this handle's
    * near-hit counter (one f64): all native memory that is never freed, so
    * detaching or transferring them cannot hurt native code. The scratch

@@ -5,7 +5,7 @@
 // Primitives (string, number, boolean, null, undefined) go to the native side
 // as they are. Everything else is encoded here into one compact byte string
 // (tags below; the top-level primitive tags are shared with
-// crates/memo/src/format.rs) and decoded on a hit from a per-handle scratch
+// crates/memo/src/format.rs) and decoded on a hit from the thread's scratch
 // block (native memory, never freed) that the native `get` fills, so a hit
 // allocates nothing natively.
 //

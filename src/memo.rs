@@ -4,7 +4,7 @@
 //! The hot paths (`get`, `set`) read keys and primitive values straight off
 //! the napi values with raw `napi_*` calls. Objects, arrays, Buffers, typed
 //! arrays and bigints are encoded by `lib/memo.js` into one byte string
-//! (`setEncoded`); on a hit they are copied into a per-handle scratch block
+//! (`setEncoded`); on a hit they are copied into the thread's scratch block
 //! that JS decodes, so a `get` allocates nothing natively.
 //!
 //! No native pointer here points at memory JS owns: the scratch, the
@@ -86,6 +86,11 @@ thread_local! {
   static KEY_UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
   /// UTF-16 scratch for building string values (one per JS thread).
   static VALUE_UNITS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+  /// This JS thread's `get` scratch, shared by all its handles: a `get`
+  /// fills it and JS reads it before any user code can run, and a `get`
+  /// made while a value is decoded reads a copy instead (`lib/memo.js`).
+  /// One block per thread, so creating handles in a loop leases nothing.
+  static THREAD_SCRATCH: Arc<Lease<ScratchBlock>> = Arc::new(jsmem::scratch());
 }
 
 /// Reads the UTF-16 code units of `v` into `units` (exactly, lone
@@ -679,13 +684,13 @@ impl NativeMemo {
     self.name.clone()
   }
 
-  /// The hot-path functions, bound to this cache and to a new scratch
-  /// block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
+  /// The hot-path functions, bound to this cache and to this thread's
+  /// scratch block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
   /// the scratch from byte 8 and the result is its length, 2 the result is a
   /// Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
   /// `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
-  /// napi functions (no class unwrap per call). `scratch` is the scratch
-  /// block (16 KiB), `generations` the cache's slot generation table (1,024
+  /// napi functions (no class unwrap per call). `scratch` is the thread's
+  /// scratch block (16 KiB, shared by every handle of the thread), `generations` the cache's slot generation table (1,024
   /// u32) that the JS near cache validates against, `nearHits` this handle's
   /// near-hit counter (one f64): all native memory that is never freed, so
   /// detaching or transferring them cannot hurt native code. The scratch
@@ -697,7 +702,7 @@ impl NativeMemo {
     let raw = env.raw();
     // SAFETY: live env and values throughout; every out-param is valid.
     unsafe {
-      let lease = Arc::new(jsmem::scratch());
+      let lease = THREAD_SCRATCH.with(Arc::clone);
       // Byte 0 (the flag) and 1 (the near-cache offer) start clear.
       ptr::write_bytes(lease.as_ptr(), 0, SCRATCH_DATA);
       let handle = Rc::new(Handle {
