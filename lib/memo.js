@@ -951,7 +951,15 @@ function inflightKey(k) {
     case 'bigint':
       return 'b' + k
     default:
-      if (k instanceof Uint8Array) return 'u' + Buffer.from(k.buffer, k.byteOffset, k.byteLength).latin1Slice()
+      if (k instanceof Uint8Array) {
+        let bytes
+        try {
+          bytes = viewBytes(k)
+        } catch {
+          throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The key resolver returned a Buffer that cannot be read (detached).')
+        }
+        return 'u' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).latin1Slice()
+      }
       throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The key resolver must return a string, number, bigint or Buffer.')
   }
 }
