@@ -74,6 +74,10 @@ fn read_input<'a>(
   match type_of(raw_env, raw) {
     ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw))),
     // SAFETY: a sync caller uses the borrow within its call; an async one copies.
+    // SAFETY: live env and value.
+    ValueType::Object if unsafe { crate::args::is_detached_view(raw_env, raw) } => {
+      Err(crate::args::detached("input"))
+    }
     ValueType::Object => match unsafe { crate::args::u8_view(raw_env, raw) } {
       Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(bytes.to_vec()))),
       Some(bytes) => Ok(Input::Bytes(Cow::Borrowed(bytes))),
@@ -117,6 +121,10 @@ fn read_pattern(
             )
           }),
       }
+    }
+    // SAFETY: live env and value.
+    ValueType::Object if unsafe { crate::args::is_detached_view(env, value) } => {
+      Err(crate::args::detached(name))
     }
     // SAFETY: copied at once.
     ValueType::Object => match unsafe { crate::args::u8_view(env, value) } {
@@ -290,6 +298,7 @@ fn parse_split<'a>(
 /// offsets (UTF-16 indices for a string, byte offsets for a Buffer). Use
 /// `split(input, delimiter, { output: 'offsets' })`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
   ts_return_type = "number"
 )]
@@ -309,6 +318,7 @@ pub fn split_async(
 
 /// The synchronous twin of `splitAsync`: blocks the caller, still uses every core.
 #[napi(
+  catch_unwind,
   ts_args_type = "input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
   ts_return_type = "Uint32Array | Float64Array"
 )]
@@ -319,9 +329,10 @@ pub fn split_sync(
   options: Option<Unknown>,
 ) -> Result<Offsets> {
   let args = parse_split(env, &input, &delimiter, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| split_impl(&args.input, &args.matcher, &args.opts, &never))
-    .map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| {
+    split_impl(&args.input, &args.matcher, &args.opts, cancel)
+  })
+  .map_err(|e| e.throw(env))
 }
 
 /// The options `splitSync`/`splitAsync` read (output shaping is done in JS).
@@ -362,6 +373,7 @@ fn count_impl(
 /// not empty and does not end with `\n` (`\r\n` ends one line; a lone `\r`
 /// ends none). Use `countLines(input)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }",
   ts_return_type = "number"
 )]
@@ -379,11 +391,14 @@ pub fn count_lines_async(
 }
 
 /// The synchronous twin of `countLinesAsync`.
-#[napi(ts_args_type = "input: string | Uint8Array, options?: { chunkSize?: number }")]
+#[napi(
+  catch_unwind,
+  ts_args_type = "input: string | Uint8Array, options?: { chunkSize?: number }"
+)]
 pub fn count_lines_sync(env: &Env, input: Unknown, options: Option<Unknown>) -> Result<f64> {
   let (input, chunk) = parse_chunked(env, &input, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| count_impl(&input, chunk, &never)).map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| count_impl(&input, chunk, cancel))
+    .map_err(|e| e.throw(env))
 }
 
 fn find_impl(
@@ -414,6 +429,7 @@ fn parse_find<'a>(
 /// start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
 /// index of the pattern that matched. Use `findAll(input, patterns)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
   ts_return_type = "number"
 )]
@@ -433,6 +449,7 @@ pub fn find_all_async(
 
 /// The synchronous twin of `findAllAsync`.
 #[napi(
+  catch_unwind,
   ts_args_type = "input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
   ts_return_type = "{ offsets: Float64Array; patterns: Uint32Array }"
 )]
@@ -444,6 +461,6 @@ pub fn find_all_sync(
 ) -> Result<Found> {
   let (input, matcher, chunk) =
     parse_find(env, &input, &patterns, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| find_impl(&input, &matcher, chunk, &never)).map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| find_impl(&input, &matcher, chunk, cancel))
+    .map_err(|e| e.throw(env))
 }
