@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::ptr;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::{Float64Array, JsValue, ToNapiValue, Uint32Array, Unknown};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use napi_parallel_split as core;
@@ -21,6 +21,7 @@ use napi_parallel_split as core;
 use crate::args::Options;
 use crate::error::NpError;
 use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js;
 
 /// The searched text, owned (async) or borrowed for the duration of a sync call.
 enum Input<'a> {
@@ -220,11 +221,12 @@ pub enum Offsets {
 
 impl ToNapiValue for Offsets {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    // SAFETY: forwarded on the JS thread with its env.
+    // SAFETY: on the JS thread with its env. Copied into V8-owned memory:
+    // see `crate::typed` (an external buffer lives until the loop turns).
     unsafe {
       match value {
-        Offsets::U32(v) => Uint32Array::to_napi_value(env, Uint32Array::new(v)),
-        Offsets::F64(v) => Float64Array::to_napi_value(env, Float64Array::new(v)),
+        Offsets::U32(v) => copy_to_js(env, &v),
+        Offsets::F64(v) => copy_to_js(env, &v),
       }
     }
   }
@@ -242,9 +244,9 @@ impl ToNapiValue for Found {
     // SAFETY: on the JS thread with its env; each value is created just before it is set.
     unsafe {
       sys::napi_create_object(env, &mut obj);
-      let offsets = Float64Array::to_napi_value(env, Float64Array::new(value.offsets))?;
+      let offsets = copy_to_js(env, &value.offsets)?;
       sys::napi_set_named_property(env, obj, c"offsets".as_ptr(), offsets);
-      let patterns = Uint32Array::to_napi_value(env, Uint32Array::new(value.patterns))?;
+      let patterns = copy_to_js(env, &value.patterns)?;
       sys::napi_set_named_property(env, obj, c"patterns".as_ptr(), patterns);
     }
     Ok(obj)

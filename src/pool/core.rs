@@ -605,6 +605,58 @@ mod tests {
     p.close_and_join(); // idempotent
   }
 
+  /// Submitters racing `close_and_join`: every accepted job has run by the
+  /// time it returns (none is stranded in the queue), and every refusal is
+  /// `ERR_POOL_CLOSED`.
+  #[test]
+  fn submit_racing_close_never_strands_a_job() {
+    for round in 0..200 {
+      let p = pool(1 + round % 3);
+      let ran = Arc::new(AtomicUsize::new(0));
+      let accepted = Arc::new(AtomicUsize::new(0));
+      let go = Arc::new(std::sync::Barrier::new(4));
+      let submitters: Vec<_> = (0..3)
+        .map(|_| {
+          let (p, ran, accepted, go) = (p.clone(), ran.clone(), accepted.clone(), go.clone());
+          std::thread::spawn(move || {
+            go.wait();
+            loop {
+              let ran = ran.clone();
+              match p.submit(Job::new(move || {
+                ran.fetch_add(1, SeqCst);
+              })) {
+                Ok(()) => accepted.fetch_add(1, SeqCst),
+                Err(e) => {
+                  assert_eq!(e.code, codes::POOL_CLOSED);
+                  break;
+                }
+              };
+            }
+          })
+        })
+        .collect();
+      go.wait();
+      p.close_and_join();
+      let ran_at_close = ran.load(SeqCst);
+      for s in submitters {
+        s.join().unwrap();
+      }
+      assert_eq!(ran_at_close, accepted.load(SeqCst), "round {round}");
+    }
+  }
+
+  #[test]
+  fn a_nul_in_the_thread_name_is_an_error_not_a_panic() {
+    let cfg = PoolConfig {
+      threads: Some(1),
+      thread_name: Some("a\0b".into()),
+      ..Default::default()
+    };
+    let err = PoolCore::new(&cfg).err().unwrap();
+    assert_eq!(err.code, codes::INVALID_ARG_VALUE);
+    assert!(err.message.contains("options.threadName"));
+  }
+
   #[test]
   fn env_var_is_validated() {
     let cfg = PoolConfig {
