@@ -149,7 +149,10 @@ class TaskHandle extends Promise {
     }
     abandon = (handle, error) => {
       const slot = handle.#state
-      if (slot < 0 || !native.cancelTask(slot, handle.#id)) return
+      if (slot < 0) return
+      // Rejects even if the job already finished: its completion then finds
+      // no handle in the slot (the native entry keeps the slot until then).
+      native.cancelTask(slot, handle.#id)
       handles[slot] = undefined
       if (finishersInUse > 0) forgetFinisher(slot)
       rejectWith(handle, error, FAILED)
