@@ -52,18 +52,43 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
   ValueType::from(t)
 }
 
-fn read_utf16(env: sys::napi_env, value: sys::napi_value) -> Vec<u16> {
+/// A buffer of `n` elements, allocated fallibly: sizes come from the input.
+fn try_buffer<T>(n: usize, name: &str) -> std::result::Result<Vec<T>, NpError> {
+  let mut v = Vec::new();
+  v.try_reserve_exact(n).map_err(|_| {
+    NpError::range_error(
+      "ERR_NAPI_PARALLEL_ALLOCATION",
+      format!(
+        "Cannot allocate {} bytes to copy the \"{name}\" argument.",
+        n.saturating_mul(std::mem::size_of::<T>())
+      ),
+    )
+  })?;
+  Ok(v)
+}
+
+fn read_utf16(
+  env: sys::napi_env,
+  value: sys::napi_value,
+  name: &str,
+) -> std::result::Result<Vec<u16>, NpError> {
   let mut len = 0usize;
   // SAFETY: live env; `value` is a string (checked by the callers). With a
   // null buffer napi reports the length; then it fills `len + 1` units.
   unsafe {
     sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len);
-    let mut units: Vec<u16> = Vec::with_capacity(len + 1);
+    let mut units: Vec<u16> = try_buffer(len.saturating_add(1), name)?;
     let mut written = 0usize;
     sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), len + 1, &mut written);
     units.set_len(written.min(len));
-    units
+    Ok(units)
   }
+}
+
+fn copy_bytes(bytes: &[u8], name: &str) -> std::result::Result<Vec<u8>, NpError> {
+  let mut v = try_buffer(bytes.len(), name)?;
+  v.extend_from_slice(bytes);
+  Ok(v)
 }
 
 fn read_input<'a>(
@@ -73,14 +98,14 @@ fn read_input<'a>(
 ) -> std::result::Result<Input<'a>, NpError> {
   let (raw_env, raw) = (env.raw(), value.raw());
   match type_of(raw_env, raw) {
-    ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw))),
+    ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw, "input")?)),
     // SAFETY: a sync caller uses the borrow within its call; an async one copies.
     // SAFETY: live env and value.
     ValueType::Object if unsafe { crate::args::is_detached_view(raw_env, raw) } => {
       Err(crate::args::detached("input"))
     }
     ValueType::Object => match unsafe { crate::args::u8_view(raw_env, raw) } {
-      Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(bytes.to_vec()))),
+      Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(copy_bytes(bytes, "input")?))),
       Some(bytes) => Ok(Input::Bytes(Cow::Borrowed(bytes))),
       None => Err(not_input()),
     },
@@ -110,7 +135,7 @@ fn read_pattern(
   };
   match type_of(env, value) {
     ValueType::String => {
-      let units = read_utf16(env, value);
+      let units = read_utf16(env, value, name)?;
       match unit {
         core::Unit::Utf16 => Ok(core::haystack::utf16_pattern(&units)),
         core::Unit::Byte => String::from_utf16(&units)
@@ -130,7 +155,7 @@ fn read_pattern(
     // SAFETY: copied at once.
     ValueType::Object => match unsafe { crate::args::u8_view(env, value) } {
       Some(bytes) => Ok(match unit {
-        core::Unit::Byte => bytes.to_vec(),
+        core::Unit::Byte => copy_bytes(bytes, name)?,
         core::Unit::Utf16 => core::haystack::utf16_pattern(
           &String::from_utf8_lossy(bytes)
             .encode_utf16()
@@ -159,7 +184,8 @@ fn read_patterns(
   }
   let mut len = 0u32;
   unsafe { sys::napi_get_array_length(raw_env, raw, &mut len) };
-  let mut out = Vec::with_capacity(len as usize);
+  // Not sized by `len` alone: a sparse array can claim 2^32 - 1 elements.
+  let mut out = Vec::with_capacity((len as usize).min(1024));
   for i in 0..len {
     let mut item = ptr::null_mut();
     unsafe { sys::napi_get_element(raw_env, raw, i, &mut item) };

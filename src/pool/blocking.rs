@@ -9,10 +9,7 @@
 //! is the caller's (see `pool::run_blocking_env`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{
-  AtomicBool,
-  Ordering::{Acquire, Relaxed, Release},
-};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
