@@ -56,6 +56,8 @@ test('item 3: NUL thread names and huge timeouts throw coded errors; nothing abo
   t.deepEqual(json['attachSettler again'], ['threw', 'Error', 'ERR_NAPI_PARALLEL_INTERNAL'])
   t.deepEqual(json['taskStatus junk'], ['ok', null, null])
   t.deepEqual(json['cancelTask junk'], ['ok', null, null])
+  t.deepEqual(json['taskStatus strings'], ['threw', 'TypeError', 'ERR_INVALID_ARG_TYPE'])
+  t.deepEqual(json['cancelTask strings'], ['threw', 'TypeError', 'ERR_INVALID_ARG_TYPE'])
   t.is(json['pingTestAsync spin cancelled'], true)
   t.is(json.pending, 0)
 })

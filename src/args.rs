@@ -111,6 +111,17 @@ impl Options {
   }
 }
 
+/// A number argument, or a `TypeError` `ERR_INVALID_ARG_TYPE` naming `name`.
+pub fn number_arg(env: &Env, value: &Unknown<'_>, name: &str) -> Result<f64, NpError> {
+  if type_of(env.raw(), value.raw()) != ValueType::Number {
+    return Err(NpError::invalid_arg_type(name, "of type number"));
+  }
+  let mut n = f64::NAN;
+  // SAFETY: live env; the value is a number (checked above).
+  unsafe { sys::napi_get_value_double(env.raw(), value.raw(), &mut n) };
+  Ok(n)
+}
+
 /// `v` if it is an integer within `lo..=hi`, else a RangeError naming `name`.
 pub fn integer_in(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, NpError> {
   if v.fract() == 0.0 && v >= lo && v <= hi {

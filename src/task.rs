@@ -756,17 +756,29 @@ pub fn env_id(env: &Env) -> napi::Result<u32> {
   Ok(env_state(env.raw())?.env_id)
 }
 
+/// `(slot, id)` of `taskStatus`/`cancelTask`: numbers (else a coded
+/// TypeError); values no task can have become `None`.
+fn slot_and_id(
+  env: &Env,
+  slot: &Unknown<'_>,
+  id: &Unknown<'_>,
+) -> Result<Option<(u32, u64)>, NpError> {
+  let slot = crate::args::number_arg(env, slot, "slot")?;
+  let id = crate::args::number_arg(env, id, "id")?;
+  let valid = |v: f64, max: f64| v.fract() == 0.0 && (0.0..=max).contains(&v);
+  Ok((valid(slot, u32::MAX as f64) && valid(id, 9.0e15)).then_some((slot as u32, id as u64)))
+}
+
 /// The status code of the task `id` in `slot` while it is pending (see
 /// `lib/task.js`), else 255: settled tasks keep their status in JS.
-#[napi_derive::napi(catch_unwind)]
-pub fn task_status(env: &Env, slot: u32, id: f64) -> napi::Result<u32> {
+#[napi_derive::napi(catch_unwind, ts_args_type = "slot: number, id: number")]
+pub fn task_status(env: &Env, slot: Unknown, id: Unknown) -> napi::Result<u32> {
+  let Some((slot, id)) = slot_and_id(env, &slot, &id).map_err(|e| e.throw(env))? else {
+    return Ok(status::UNKNOWN as u32);
+  };
   let state = env_state(env.raw())?;
   Ok(
-    match state
-      .pending
-      .get(slot, id as u64)
-      .and_then(|p| p.shared.as_ref())
-    {
+    match state.pending.get(slot, id).and_then(|p| p.shared.as_ref()) {
       Some(shared) => shared.status.load(Acquire) as u32,
       None => status::UNKNOWN as u32,
     },
@@ -776,11 +788,13 @@ pub fn task_status(env: &Env, slot: u32, id: f64) -> napi::Result<u32> {
 /// Cancels the pending task `id` in `slot`: sets its cancel flag, frees its
 /// slot and returns true (the caller then rejects its handle); false if it
 /// already finished.
-#[napi_derive::napi(catch_unwind)]
-pub fn cancel_task(env: &Env, slot: u32, id: f64) -> napi::Result<bool> {
+#[napi_derive::napi(catch_unwind, ts_args_type = "slot: number, id: number")]
+pub fn cancel_task(env: &Env, slot: Unknown, id: Unknown) -> napi::Result<bool> {
+  let Some((slot, id)) = slot_and_id(env, &slot, &id).map_err(|e| e.throw(env))? else {
+    return Ok(false);
+  };
   let raw_env = env.raw();
   let state = env_state(raw_env)?;
-  let id = id as u64;
   let Some(shared) = state.pending.get(slot, id).and_then(|p| p.shared.clone()) else {
     return Ok(false);
   };
