@@ -203,5 +203,11 @@ test('runTask takes the slot a native export returns, and refuses anything else'
   const h = runTask<number>(undefined, (task) => native.pingAsync(task, 1))
   t.true(h instanceof TaskHandle)
   t.is(await h, 1)
-  t.throws(() => runTask(undefined, () => 'not a slot' as never), { instanceOf: TypeError })
+  // Refused without throwing (an async function never throws): the handle rejects.
+  let bad: TaskHandle<unknown> | undefined
+  t.notThrows(() => {
+    bad = runTask(undefined, () => 'not a slot' as never)
+  })
+  await t.throwsAsync(Promise.resolve(bad!), { instanceOf: TypeError, message: /must return a task slot/ })
+  t.is(bad!.status, 'failed')
 })

@@ -39,6 +39,21 @@ function isText(x) {
 
 function checkInput(input) {
   if (!isText(input)) throw invalidType('input', INPUT_TYPE, input)
+  if (typeof input !== 'string' && input.byteLength === 0 && isDetached(input.buffer)) {
+    throw invalidValue('input', 'must not be a view of a detached ArrayBuffer', input)
+  }
+}
+
+/** Whether `ab` was detached (transferred); only asked of empty views, so it stays cheap. */
+function isDetached(ab) {
+  if (typeof ab.detached === 'boolean') return ab.detached
+  if (ab.byteLength !== 0 || typeof SharedArrayBuffer === 'function' && ab instanceof SharedArrayBuffer) return false
+  try {
+    new Uint8Array(ab) // eslint-disable-line no-new
+    return false
+  } catch {
+    return true
+  }
 }
 
 function asBuffer(u8) {
@@ -51,11 +66,19 @@ function decode(u8) {
 
 /** Normalizes `delimiter` to a non-empty array of strings/Uint8Arrays. */
 function delimiterList(delimiter, name) {
-  if (isText(delimiter)) return [delimiter]
+  if (isText(delimiter)) {
+    if (typeof delimiter !== 'string' && delimiter.byteLength === 0 && isDetached(delimiter.buffer)) {
+      throw invalidValue(name, 'must not be a view of a detached ArrayBuffer', delimiter)
+    }
+    return [delimiter]
+  }
   if (!Array.isArray(delimiter)) throw invalidType(name, `${INPUT_TYPE}, or an array of them`, delimiter)
   if (delimiter.length === 0) throw invalidValue(name, 'must not be an empty array', delimiter)
   delimiter.forEach((d, i) => {
     if (!isText(d)) throw invalidType(`${name}[${i}]`, INPUT_TYPE, d)
+    if (typeof d !== 'string' && d.byteLength === 0 && isDetached(d.buffer)) {
+      throw invalidValue(`${name}[${i}]`, 'must not be a view of a detached ArrayBuffer', d)
+    }
     if (d.length === 0 && delimiter.length > 1) throw invalidValue(`${name}[${i}]`, 'must not be empty', d)
   })
   return delimiter

@@ -74,6 +74,7 @@ const FINAL_STATUS = { [UNSTARTED]: 'queued', [DONE]: 'done', [FAILED]: 'failed'
 let attach
 let fulfil
 let rejectWith
+let abandon
 
 /**
  * A running task: a Promise (so `await`, `.then` and `Promise.all` work as
@@ -145,6 +146,16 @@ class TaskHandle extends Promise {
       handle.#resolve = undefined
       const rejected = Promise.reject(error)
       resolve(rejected)
+    }
+    abandon = (handle, error) => {
+      const slot = handle.#state
+      if (slot < 0) return
+      // Rejects even if the job already finished: its completion then finds
+      // no handle in the slot (the native entry keeps the slot until then).
+      native.cancelTask(slot, handle.#id)
+      handles[slot] = undefined
+      if (finishersInUse > 0) forgetFinisher(slot)
+      rejectWith(handle, error, FAILED)
     }
   }
 }
@@ -241,37 +252,40 @@ function finishing(slot, finish) {
  * Validates TaskOptions, creates the TaskHandle and calls `start(task, arg)`,
  * which must return the slot that a native `*Async` export returned (or
  * `settled(value)`, or `finishing(slot, finish)`). Async functions never
- * throw: bad arguments reject the handle. `arg` lets a hot caller pass a
- * module-level `start` instead of allocating a closure per call.
+ * throw: everything here, the option reads included (a throwing getter, a
+ * Proxy, a revoked Proxy), runs under one guard, and whatever goes wrong
+ * rejects the handle. `arg` lets a hot caller pass a module-level `start`
+ * instead of allocating a closure per call.
  */
 function runTask(opts, start, arg) {
-  let signal
-  let task
   const id = nextId()
-  if (opts !== undefined && opts !== null) {
-    if (typeof opts !== 'object') return failedHandle(invalidType('options', 'of type object', opts))
-    const { timeout, pool } = opts
-    signal = opts.signal
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      return failedHandle(invalidType('options.signal', 'an instance of AbortSignal', signal))
-    }
-    if (timeout !== undefined) {
-      if (typeof timeout !== 'number') return failedHandle(invalidType('options.timeout', 'of type number', timeout))
-      if (!(timeout >= 0) || timeout > 2 ** 31 - 1) {
-        return failedHandle(outOfRange('options.timeout', 'must be >= 0 and <= 2147483647', timeout))
-      }
-    }
-    if (pool !== undefined && pool !== null && !(pool instanceof native.Pool)) {
-      return failedHandle(invalidType('options.pool', 'an instance of Pool', pool))
-    }
-    if (signal?.aborted) return failedHandle(new AbortError(signal.reason), 'cancelled')
-    task = timeout === undefined && (pool === undefined || pool === null) ? id : { id, timeout, pool }
-  } else {
-    task = id
-  }
   const handle = new TaskHandle(capture, id)
+  let signal
   let started
   try {
+    let task = id
+    if (opts !== undefined && opts !== null) {
+      if (typeof opts !== 'object') return failBeforeStart(handle, invalidType('options', 'of type object', opts), FAILED)
+      const timeout = opts.timeout
+      const pool = opts.pool
+      signal = opts.signal
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        return failBeforeStart(handle, invalidType('options.signal', 'an instance of AbortSignal', signal), FAILED)
+      }
+      if (timeout !== undefined) {
+        if (typeof timeout !== 'number') {
+          return failBeforeStart(handle, invalidType('options.timeout', 'of type number', timeout), FAILED)
+        }
+        if (!(timeout >= 0) || timeout > 2 ** 31 - 1) {
+          return failBeforeStart(handle, outOfRange('options.timeout', 'must be >= 0 and <= 2147483647', timeout), FAILED)
+        }
+      }
+      if (pool !== undefined && pool !== null && !(pool instanceof native.Pool)) {
+        return failBeforeStart(handle, invalidType('options.pool', 'an instance of Pool', pool), FAILED)
+      }
+      if (signal?.aborted) return failBeforeStart(handle, new AbortError(signal.reason), CANCELLED)
+      if (timeout !== undefined || (pool !== undefined && pool !== null)) task = { id, timeout, pool }
+    }
     started = start(task, arg)
   } catch (err) {
     return failBeforeStart(handle, err, FAILED)
@@ -286,13 +300,23 @@ function runTask(opts, start, arg) {
     finishers[started.slot] = started.finish
     finishersInUse++
   } else {
-    throw new TypeError('runTask: start must return a task slot, settled(value) or finishing(slot, finish)')
+    return failBeforeStart(
+      handle,
+      new TypeError('runTask: start must return a task slot, settled(value) or finishing(slot, finish)'),
+      FAILED,
+    )
   }
   if (signal) {
-    const onAbort = () => handle.cancel(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    const cleanup = () => signal.removeEventListener('abort', onAbort)
-    handle.then(cleanup, cleanup)
+    try {
+      const onAbort = () => handle.cancel(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      const cleanup = () => signal.removeEventListener('abort', onAbort)
+      handle.then(cleanup, cleanup)
+    } catch (err) {
+      // A signal that passed the checks yet cannot be listened to (a Proxy
+      // of one): the task is running, so cancel it and reject with the error.
+      abandon(handle, err)
+    }
   }
   return handle
 }

@@ -111,6 +111,17 @@ impl Options {
   }
 }
 
+/// A number argument, or a `TypeError` `ERR_INVALID_ARG_TYPE` naming `name`.
+pub fn number_arg(env: &Env, value: &Unknown<'_>, name: &str) -> Result<f64, NpError> {
+  if type_of(env.raw(), value.raw()) != ValueType::Number {
+    return Err(NpError::invalid_arg_type(name, "of type number"));
+  }
+  let mut n = f64::NAN;
+  // SAFETY: live env; the value is a number (checked above).
+  unsafe { sys::napi_get_value_double(env.raw(), value.raw(), &mut n) };
+  Ok(n)
+}
+
 /// `v` if it is an integer within `lo..=hi`, else a RangeError naming `name`.
 pub fn integer_in(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, NpError> {
   if v.fract() == 0.0 && v >= lo && v <= hi {
@@ -154,6 +165,54 @@ pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a 
       std::slice::from_raw_parts(data as *const u8, len)
     })
   }
+}
+
+/// Whether `v` is a TypedArray whose ArrayBuffer was detached (transferred).
+/// Only an empty view can be one; for those it asks V8 the way JS would
+/// (`new Uint8Array(buffer)` throws on a detached buffer), since
+/// `napi_is_detached_arraybuffer` needs the `napi7` feature.
+///
+/// # Safety
+/// `env` and `v` are live, on the JS thread, with no exception pending.
+pub unsafe fn is_detached_view(env: sys::napi_env, v: sys::napi_value) -> bool {
+  let mut is_ta = false;
+  let (mut ty, mut len, mut data, mut ab, mut off) = (
+    0,
+    0usize,
+    ptr::null_mut::<std::ffi::c_void>(),
+    ptr::null_mut(),
+    0usize,
+  );
+  // SAFETY: caller contract; out-params valid.
+  unsafe {
+    if sys::napi_is_typedarray(env, v, &mut is_ta) != sys::Status::napi_ok
+      || !is_ta
+      || sys::napi_get_typedarray_info(env, v, &mut ty, &mut len, &mut data, &mut ab, &mut off)
+        != sys::Status::napi_ok
+      || len != 0
+      || ab.is_null()
+    {
+      return false;
+    }
+    let (mut global, mut ctor, mut out) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    if sys::napi_get_global(env, &mut global) != sys::Status::napi_ok
+      || sys::napi_get_named_property(env, global, c"Uint8Array".as_ptr(), &mut ctor)
+        != sys::Status::napi_ok
+    {
+      return false;
+    }
+    if sys::napi_new_instance(env, ctor, 1, &ab, &mut out) == sys::Status::napi_ok {
+      return false;
+    }
+    let mut exception = ptr::null_mut();
+    sys::napi_get_and_clear_last_exception(env, &mut exception);
+    true
+  }
+}
+
+/// The `ERR_INVALID_ARG_VALUE` TypeError for a view of a detached ArrayBuffer.
+pub fn detached(name: &str) -> NpError {
+  NpError::invalid_arg_value(name, "must not be a view of a detached ArrayBuffer")
 }
 
 /// A raw napi callback's first `N` arguments (missing ones are `undefined`),

@@ -154,8 +154,12 @@ unsafe extern "C" fn call_js(
   }
   // SAFETY: `context` is the `Context` leaked in `install`, freed only in `finalize`.
   let ctx = unsafe { &*(context as *const Context) };
+  // A panic must not unwind into Node (that aborts the process); the
+  // completions already taken are lost, but the process lives on.
   // SAFETY: we are on the JS thread of `env`.
-  unsafe { (ctx.on_wake)(env, ctx.bridge) };
+  let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+    (ctx.on_wake)(env, ctx.bridge)
+  }));
 }
 
 unsafe extern "C" fn finalize(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -171,13 +175,16 @@ static RECYCLED: Mutex<Vec<&'static Bridge>> = Mutex::new(Vec::new());
 unsafe extern "C" fn on_env_cleanup(arg: *mut c_void) {
   // SAFETY: `arg` is the `&'static Bridge` passed in `install`.
   let bridge: &'static Bridge = unsafe { &*(arg as *const Bridge) };
-  bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()).take();
-  while bridge.queue.pop().is_some() {}
-  bridge.scheduled.store(false, SeqCst);
-  RECYCLED
-    .lock()
-    .unwrap_or_else(|e| e.into_inner())
-    .push(bridge);
+  // No unwinding into Node (see `call_js`).
+  let _ = std::panic::catch_unwind(move || {
+    bridge.tsfn.lock().unwrap_or_else(|e| e.into_inner()).take();
+    while bridge.queue.pop().is_some() {}
+    bridge.scheduled.store(false, SeqCst);
+    RECYCLED
+      .lock()
+      .unwrap_or_else(|e| e.into_inner())
+      .push(bridge);
+  });
 }
 
 fn fresh_bridge() -> &'static Bridge {

@@ -7,30 +7,44 @@ use std::time::Duration;
 use tokio::runtime::{Builder, Handle};
 use tokio::task::AbortHandle;
 
-fn timer_runtime() -> &'static Handle {
-  static HANDLE: OnceLock<Handle> = OnceLock::new();
-  HANDLE.get_or_init(|| {
-    let runtime = Builder::new_current_thread()
-      .enable_time()
-      .build()
-      .expect("napi-parallel: cannot build the timer runtime");
-    let handle = runtime.handle().clone();
-    std::thread::Builder::new()
-      .name("napi-parallel-timer".into())
-      .spawn(move || runtime.block_on(std::future::pending::<()>()))
-      .expect("napi-parallel: cannot start the timer thread");
-    handle
-  })
+use crate::error::NpError;
+
+fn start_timer_thread() -> Result<Handle, String> {
+  let runtime = Builder::new_current_thread()
+    .enable_time()
+    .build()
+    .map_err(|e| format!("cannot build the timer runtime: {e}"))?;
+  let handle = runtime.handle().clone();
+  std::thread::Builder::new()
+    .name("napi-parallel-timer".into())
+    .spawn(move || runtime.block_on(std::future::pending::<()>()))
+    .map_err(|e| format!("cannot start the timer thread: {e}"))?;
+  Ok(handle)
 }
 
-/// Runs `fire` once `after` has passed, unless the returned handle is aborted first.
-pub fn schedule(after: Duration, fire: impl FnOnce() + Send + 'static) -> AbortHandle {
-  timer_runtime()
-    .spawn(async move {
-      tokio::time::sleep(after).await;
-      fire();
-    })
-    .abort_handle()
+fn timer_runtime() -> Result<&'static Handle, NpError> {
+  static HANDLE: OnceLock<Result<Handle, String>> = OnceLock::new();
+  HANDLE
+    .get_or_init(start_timer_thread)
+    .as_ref()
+    .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_TIMER", format!("napi-parallel: {e}")))
+}
+
+/// Runs `fire` once `after` has passed, unless the returned handle is
+/// aborted first. Fails only if the timer thread cannot be started. Any
+/// `Duration` is accepted: tokio caps far deadlines (no overflow panic).
+pub fn schedule(
+  after: Duration,
+  fire: impl FnOnce() + Send + 'static,
+) -> Result<AbortHandle, NpError> {
+  Ok(
+    timer_runtime()?
+      .spawn(async move {
+        tokio::time::sleep(after).await;
+        fire();
+      })
+      .abort_handle(),
+  )
 }
 
 #[cfg(test)]
@@ -43,15 +57,21 @@ mod tests {
   fn fires_after_the_delay() {
     let (tx, rx) = mpsc::channel();
     let start = Instant::now();
-    let _h = schedule(Duration::from_millis(30), move || tx.send(()).unwrap());
+    let _h = schedule(Duration::from_millis(30), move || tx.send(()).unwrap()).unwrap();
     rx.recv_timeout(Duration::from_secs(2)).unwrap();
     assert!(start.elapsed() >= Duration::from_millis(30));
   }
 
   #[test]
+  fn a_huge_delay_does_not_panic() {
+    let h = schedule(Duration::MAX, || {}).unwrap();
+    h.abort();
+  }
+
+  #[test]
   fn aborted_timers_do_not_fire() {
     let (tx, rx) = mpsc::channel::<()>();
-    let h = schedule(Duration::from_millis(20), move || tx.send(()).unwrap());
+    let h = schedule(Duration::from_millis(20), move || tx.send(()).unwrap()).unwrap();
     h.abort();
     assert!(rx.recv_timeout(Duration::from_millis(100)).is_err());
   }

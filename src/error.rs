@@ -58,6 +58,8 @@ pub mod codes {
   pub const POOL_STARTED: &str = "ERR_POOL_ALREADY_STARTED";
   /// Cancelled or aborted.
   pub const ABORT: &str = "ABORT_ERR";
+  /// A blocking call gave up because its environment is being torn down.
+  pub const ENV_TERMINATED: &str = "ERR_NAPI_PARALLEL_ENV_TERMINATED";
 }
 
 impl NpError {

@@ -20,6 +20,7 @@ mod registry;
 pub mod settle;
 pub mod split;
 pub mod task;
+pub mod typed;
 
 use napi::bindgen_prelude::Object;
 

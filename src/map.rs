@@ -353,8 +353,7 @@ pub fn parallel_map_sync(
   options: Option<Unknown>,
 ) -> Result<MapOutput> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(move || job.run(&never)).map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env(env, move |cancel| job.run(cancel)).map_err(|e| e.throw(env))
 }
 
 /// Runs a compiled kernel once with numeric `args` on the pool; resolves to

@@ -66,6 +66,11 @@ impl<T> Registry<T> {
     value
   }
 
+  /// Every live entry, in slot order.
+  pub fn values(&self) -> impl Iterator<Item = &T> {
+    self.entries.iter().filter_map(|(_, v)| v.as_ref())
+  }
+
   /// Number of live entries.
   pub fn len(&self) -> usize {
     self.live
@@ -100,6 +105,19 @@ mod tests {
     assert_eq!(r.take(b, 11), Some("b"));
     assert_eq!(r.take(c, 12), Some("c"));
     assert!(r.is_empty());
+    assert_eq!(r.values().count(), 0);
+  }
+
+  #[test]
+  fn values_lists_live_entries_only() {
+    let mut r = Registry::default();
+    let a = r.insert(1, 'a');
+    r.insert(2, 'b');
+    r.take(a, 1);
+    r.insert(3, 'c');
+    let mut got: Vec<char> = r.values().copied().collect();
+    got.sort();
+    assert_eq!(got, vec!['b', 'c']);
   }
 
   #[test]

@@ -270,6 +270,7 @@ pub unsafe fn create(
 /// Float64Array, values: unknown[]]`, which each call fills with `count`
 /// entries. Tasks cannot start before this.
 #[napi_derive::napi(
+  catch_unwind,
   ts_args_type = "settleBatch: (count: number) => void",
   ts_return_type = "[Uint32Array, Uint8Array, Float64Array, unknown[]]"
 )]
@@ -278,9 +279,18 @@ pub fn attach_settler<'env>(
   settle_batch: Unknown<'env>,
 ) -> napi::Result<Unknown<'env>> {
   let raw = env.raw();
+  if crate::task::has_settler(env) {
+    return Err(
+      NpError::error(
+        "ERR_NAPI_PARALLEL_INTERNAL",
+        "napi-parallel: a task settler is already attached in this environment",
+      )
+      .throw(env),
+    );
+  }
   // SAFETY: a generated napi callback: live env on its JS thread.
   let (settler, arrays) = unsafe { create(raw, settle_batch.raw()) }.map_err(|e| e.throw(env))?;
-  crate::task::set_settler(env, settler)?;
+  crate::task::set_settler(env, settler).map_err(|e| e.throw(env))?;
   let mut list = ptr::null_mut();
   // SAFETY: live env; `arrays` are values of this call.
   unsafe {

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::ptr;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::{Float64Array, JsValue, ToNapiValue, Uint32Array, Unknown};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use napi_parallel_split as core;
@@ -21,6 +21,7 @@ use napi_parallel_split as core;
 use crate::args::Options;
 use crate::error::NpError;
 use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js;
 
 /// The searched text, owned (async) or borrowed for the duration of a sync call.
 enum Input<'a> {
@@ -51,18 +52,43 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
   ValueType::from(t)
 }
 
-fn read_utf16(env: sys::napi_env, value: sys::napi_value) -> Vec<u16> {
+/// A buffer of `n` elements, allocated fallibly: sizes come from the input.
+fn try_buffer<T>(n: usize, name: &str) -> std::result::Result<Vec<T>, NpError> {
+  let mut v = Vec::new();
+  v.try_reserve_exact(n).map_err(|_| {
+    NpError::range_error(
+      "ERR_NAPI_PARALLEL_ALLOCATION",
+      format!(
+        "Cannot allocate {} bytes to copy the \"{name}\" argument.",
+        n.saturating_mul(std::mem::size_of::<T>())
+      ),
+    )
+  })?;
+  Ok(v)
+}
+
+fn read_utf16(
+  env: sys::napi_env,
+  value: sys::napi_value,
+  name: &str,
+) -> std::result::Result<Vec<u16>, NpError> {
   let mut len = 0usize;
   // SAFETY: live env; `value` is a string (checked by the callers). With a
   // null buffer napi reports the length; then it fills `len + 1` units.
   unsafe {
     sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len);
-    let mut units: Vec<u16> = Vec::with_capacity(len + 1);
+    let mut units: Vec<u16> = try_buffer(len.saturating_add(1), name)?;
     let mut written = 0usize;
     sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), len + 1, &mut written);
     units.set_len(written.min(len));
-    units
+    Ok(units)
   }
+}
+
+fn copy_bytes(bytes: &[u8], name: &str) -> std::result::Result<Vec<u8>, NpError> {
+  let mut v = try_buffer(bytes.len(), name)?;
+  v.extend_from_slice(bytes);
+  Ok(v)
 }
 
 fn read_input<'a>(
@@ -72,10 +98,14 @@ fn read_input<'a>(
 ) -> std::result::Result<Input<'a>, NpError> {
   let (raw_env, raw) = (env.raw(), value.raw());
   match type_of(raw_env, raw) {
-    ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw))),
+    ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw, "input")?)),
     // SAFETY: a sync caller uses the borrow within its call; an async one copies.
+    // SAFETY: live env and value.
+    ValueType::Object if unsafe { crate::args::is_detached_view(raw_env, raw) } => {
+      Err(crate::args::detached("input"))
+    }
     ValueType::Object => match unsafe { crate::args::u8_view(raw_env, raw) } {
-      Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(bytes.to_vec()))),
+      Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(copy_bytes(bytes, "input")?))),
       Some(bytes) => Ok(Input::Bytes(Cow::Borrowed(bytes))),
       None => Err(not_input()),
     },
@@ -105,7 +135,7 @@ fn read_pattern(
   };
   match type_of(env, value) {
     ValueType::String => {
-      let units = read_utf16(env, value);
+      let units = read_utf16(env, value, name)?;
       match unit {
         core::Unit::Utf16 => Ok(core::haystack::utf16_pattern(&units)),
         core::Unit::Byte => String::from_utf16(&units)
@@ -118,10 +148,14 @@ fn read_pattern(
           }),
       }
     }
+    // SAFETY: live env and value.
+    ValueType::Object if unsafe { crate::args::is_detached_view(env, value) } => {
+      Err(crate::args::detached(name))
+    }
     // SAFETY: copied at once.
     ValueType::Object => match unsafe { crate::args::u8_view(env, value) } {
       Some(bytes) => Ok(match unit {
-        core::Unit::Byte => bytes.to_vec(),
+        core::Unit::Byte => copy_bytes(bytes, name)?,
         core::Unit::Utf16 => core::haystack::utf16_pattern(
           &String::from_utf8_lossy(bytes)
             .encode_utf16()
@@ -150,7 +184,8 @@ fn read_patterns(
   }
   let mut len = 0u32;
   unsafe { sys::napi_get_array_length(raw_env, raw, &mut len) };
-  let mut out = Vec::with_capacity(len as usize);
+  // Not sized by `len` alone: a sparse array can claim 2^32 - 1 elements.
+  let mut out = Vec::with_capacity((len as usize).min(1024));
   for i in 0..len {
     let mut item = ptr::null_mut();
     unsafe { sys::napi_get_element(raw_env, raw, i, &mut item) };
@@ -212,11 +247,12 @@ pub enum Offsets {
 
 impl ToNapiValue for Offsets {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    // SAFETY: forwarded on the JS thread with its env.
+    // SAFETY: on the JS thread with its env. Copied into V8-owned memory:
+    // see `crate::typed` (an external buffer lives until the loop turns).
     unsafe {
       match value {
-        Offsets::U32(v) => Uint32Array::to_napi_value(env, Uint32Array::new(v)),
-        Offsets::F64(v) => Float64Array::to_napi_value(env, Float64Array::new(v)),
+        Offsets::U32(v) => copy_to_js(env, &v),
+        Offsets::F64(v) => copy_to_js(env, &v),
       }
     }
   }
@@ -234,9 +270,9 @@ impl ToNapiValue for Found {
     // SAFETY: on the JS thread with its env; each value is created just before it is set.
     unsafe {
       sys::napi_create_object(env, &mut obj);
-      let offsets = Float64Array::to_napi_value(env, Float64Array::new(value.offsets))?;
+      let offsets = copy_to_js(env, &value.offsets)?;
       sys::napi_set_named_property(env, obj, c"offsets".as_ptr(), offsets);
-      let patterns = Uint32Array::to_napi_value(env, Uint32Array::new(value.patterns))?;
+      let patterns = copy_to_js(env, &value.patterns)?;
       sys::napi_set_named_property(env, obj, c"patterns".as_ptr(), patterns);
     }
     Ok(obj)
@@ -290,6 +326,7 @@ fn parse_split<'a>(
 /// offsets (UTF-16 indices for a string, byte offsets for a Buffer). Use
 /// `split(input, delimiter, { output: 'offsets' })`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
   ts_return_type = "number"
 )]
@@ -309,6 +346,7 @@ pub fn split_async(
 
 /// The synchronous twin of `splitAsync`: blocks the caller, still uses every core.
 #[napi(
+  catch_unwind,
   ts_args_type = "input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
   ts_return_type = "Uint32Array | Float64Array"
 )]
@@ -319,9 +357,10 @@ pub fn split_sync(
   options: Option<Unknown>,
 ) -> Result<Offsets> {
   let args = parse_split(env, &input, &delimiter, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| split_impl(&args.input, &args.matcher, &args.opts, &never))
-    .map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| {
+    split_impl(&args.input, &args.matcher, &args.opts, cancel)
+  })
+  .map_err(|e| e.throw(env))
 }
 
 /// The options `splitSync`/`splitAsync` read (output shaping is done in JS).
@@ -362,6 +401,7 @@ fn count_impl(
 /// not empty and does not end with `\n` (`\r\n` ends one line; a lone `\r`
 /// ends none). Use `countLines(input)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }",
   ts_return_type = "number"
 )]
@@ -379,11 +419,14 @@ pub fn count_lines_async(
 }
 
 /// The synchronous twin of `countLinesAsync`.
-#[napi(ts_args_type = "input: string | Uint8Array, options?: { chunkSize?: number }")]
+#[napi(
+  catch_unwind,
+  ts_args_type = "input: string | Uint8Array, options?: { chunkSize?: number }"
+)]
 pub fn count_lines_sync(env: &Env, input: Unknown, options: Option<Unknown>) -> Result<f64> {
   let (input, chunk) = parse_chunked(env, &input, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| count_impl(&input, chunk, &never)).map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| count_impl(&input, chunk, cancel))
+    .map_err(|e| e.throw(env))
 }
 
 fn find_impl(
@@ -414,6 +457,7 @@ fn parse_find<'a>(
 /// start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
 /// index of the pattern that matched. Use `findAll(input, patterns)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
   ts_return_type = "number"
 )]
@@ -433,6 +477,7 @@ pub fn find_all_async(
 
 /// The synchronous twin of `findAllAsync`.
 #[napi(
+  catch_unwind,
   ts_args_type = "input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
   ts_return_type = "{ offsets: Float64Array; patterns: Uint32Array }"
 )]
@@ -444,6 +489,6 @@ pub fn find_all_sync(
 ) -> Result<Found> {
   let (input, matcher, chunk) =
     parse_find(env, &input, &patterns, options, false).map_err(|e| e.throw(env))?;
-  let never = AtomicBool::new(false);
-  crate::pool::run_blocking(|| find_impl(&input, &matcher, chunk, &never)).map_err(|e| e.throw(env))
+  crate::pool::run_blocking_env_scoped(env, |cancel| find_impl(&input, &matcher, chunk, cancel))
+    .map_err(|e| e.throw(env))
 }

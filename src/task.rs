@@ -74,12 +74,29 @@ impl TaskShared {
     false
   }
 
-  fn pool(&self) -> &PoolCore {
+  /// Counts how the task ended on its pool.
+  fn record(&self, outcome: Outcome) {
     match &self.pool {
-      Some(pool) => pool,
+      Some(pool) => pool.record_outcome(outcome),
       // The default pool existed when the task was spawned and is never dropped.
-      None => default_pool().expect("the default pool exists once a task ran on it"),
+      None => {
+        if let Ok(pool) = default_pool() {
+          pool.record_outcome(outcome);
+        }
+      }
     }
+  }
+
+  /// Cancels a queued or running task (its job stops at its next check).
+  /// True if this call did it.
+  fn cancel(&self) -> bool {
+    if !self.finish_early(status::CANCELLED) {
+      return false;
+    }
+    self.cancel.store(true, Relaxed);
+    self.stop_timer();
+    self.record(Outcome::Cancelled);
+    true
   }
 
   fn stop_timer(&self) {
@@ -149,7 +166,44 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
     settler: None,
     spare: Vec::new(),
   };
-  env.set_instance_data(state, (), |_| {})
+  env.set_instance_data(state, (), |_| {})?;
+  let state = env
+    .get_instance_data::<EnvState>()?
+    .ok_or_else(|| napi::Error::from_reason("napi-parallel: environment not initialised"))?;
+  let state: *mut EnvState = state;
+  // Registered after the bridge's hook and Node's own (which frees the
+  // instance data), so it runs before both: hooks run in reverse order.
+  // SAFETY: live env at module init; the state lives until Node's hook.
+  let status =
+    unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(cancel_env_tasks), state.cast()) };
+  if status == sys::Status::napi_ok {
+    Ok(())
+  } else {
+    Err(napi::Error::from_status(napi::Status::from(status)))
+  }
+}
+
+/// The environment's cleanup hook (worker terminated, or the process
+/// exiting): cancels every task it still owns, so that their jobs stop at
+/// their next check (kernel loop back-edges, chunk boundaries) and free the
+/// pool's threads for other environments. Their late completions reach a
+/// recycled bridge and are dropped (see `bridge.rs`).
+unsafe extern "C" fn cancel_env_tasks(arg: *mut std::ffi::c_void) {
+  let _ = catch_unwind(AssertUnwindSafe(|| {
+    // SAFETY: `arg` is this environment's state, alive until Node's own
+    // cleanup hook, which runs after this one; on the env's JS thread.
+    let state = unsafe { &mut *arg.cast::<EnvState>() };
+    for pending in state.pending.values() {
+      if let Some(shared) = &pending.shared {
+        shared.cancel();
+      }
+    }
+    state.settler = None;
+    // Forget the cached lookup: another environment may reuse the address.
+    if CURRENT_ENV.get().1 == arg.cast::<EnvState>() {
+      CURRENT_ENV.set((ptr::null_mut(), ptr::null_mut()));
+    }
+  }));
 }
 
 /// Ids of internal Promises (`settle_later`): above every task id, and
@@ -179,11 +233,24 @@ fn env_state(env: sys::napi_env) -> napi::Result<&'static mut EnvState> {
   Ok(state)
 }
 
-/// Installs this environment's JS settler (see [`crate::settle`]). A second
-/// call replaces the first: tasks still pending in the first one's JS
-/// handle table then never settle, so `lib/task.js` attaches once per environment.
-pub(crate) fn set_settler(env: &Env, settler: JsSettler) -> napi::Result<()> {
-  env_state(env.raw())?.settler = Some(settler);
+/// Whether this environment has a JS settler attached.
+pub(crate) fn has_settler(env: &Env) -> bool {
+  env_state(env.raw()).is_ok_and(|s| s.settler.is_some())
+}
+
+/// Installs this environment's JS settler (see [`crate::settle`]). Only
+/// once per environment (`lib/task.js` does it at load): a second settler
+/// would strand the tasks pending in the first one's JS handle table, so a
+/// second call fails with `ERR_NAPI_PARALLEL_INTERNAL`.
+pub(crate) fn set_settler(env: &Env, settler: JsSettler) -> Result<(), NpError> {
+  let state = env_state(env.raw()).map_err(NpError::from)?;
+  if state.settler.is_some() {
+    return Err(NpError::error(
+      "ERR_NAPI_PARALLEL_INTERNAL",
+      "napi-parallel: a task settler is already attached in this environment",
+    ));
+  }
+  state.settler = Some(settler);
   Ok(())
 }
 
@@ -238,19 +305,42 @@ pub struct TaskArg {
   pool: Option<Arc<PoolCore>>,
 }
 
+/// Why a task argument was refused.
+pub enum TaskArgError {
+  /// A JS exception is already pending (a getter of the argument threw).
+  Pending,
+  /// A coded TypeError or RangeError to throw.
+  Invalid(NpError),
+}
+
+impl From<NpError> for TaskArgError {
+  fn from(e: NpError) -> Self {
+    Self::Invalid(e)
+  }
+}
+
 fn get_property(
   env: sys::napi_env,
   object: sys::napi_value,
   key: &std::ffi::CStr,
-) -> napi::Result<sys::napi_value> {
+) -> Result<sys::napi_value, TaskArgError> {
   let mut value = ptr::null_mut();
   // SAFETY: live env and object on the JS thread.
   let status = unsafe { sys::napi_get_named_property(env, object, key.as_ptr(), &mut value) };
   if status == sys::Status::napi_ok {
     Ok(value)
+  } else if is_exception_pending(env) {
+    Err(TaskArgError::Pending)
   } else {
-    Err(napi::Error::from_reason("cannot read task property"))
+    Err(NpError::invalid_arg_value("task", "could not be read").into())
   }
+}
+
+fn is_exception_pending(env: sys::napi_env) -> bool {
+  let mut pending = false;
+  // SAFETY: live env.
+  unsafe { sys::napi_is_exception_pending(env, &mut pending) };
+  pending
 }
 
 fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
@@ -260,41 +350,73 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
   ValueType::from(t)
 }
 
-impl FromNapiValue for TaskArg {
-  unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
-    let bad = || {
-      napi::Error::from_reason(
-        "napi-parallel: invalid task argument (use the exported functions, not binding.js)",
+fn number(env: sys::napi_env, value: sys::napi_value) -> f64 {
+  let mut n = f64::NAN;
+  // SAFETY: live env; `value` is a number (checked by the callers).
+  unsafe { sys::napi_get_value_double(env, value, &mut n) };
+  n
+}
+
+/// Longest task timeout, in ms (as `setTimeout`'s, and what `lib/task.js` accepts).
+pub const MAX_TIMEOUT_MS: f64 = 2_147_483_647.0;
+
+/// A task id: an integer in `1..9e15`.
+fn task_id(env: sys::napi_env, value: sys::napi_value, name: &str) -> Result<u64, TaskArgError> {
+  if type_of(env, value) != ValueType::Number {
+    return Err(
+      NpError::invalid_arg_type(
+        name,
+        "of type number (use the exported functions, not binding.js)",
       )
-    };
-    let to_id = |v: f64| {
-      if v.fract() == 0.0 && (0.0..9.0e15).contains(&v) {
-        Ok(v as u64)
-      } else {
-        Err(bad())
-      }
-    };
+      .into(),
+    );
+  }
+  let v = number(env, value);
+  if v.fract() == 0.0 && (1.0..9.0e15).contains(&v) {
+    Ok(v as u64)
+  } else {
+    Err(
+      NpError::out_of_range(
+        name,
+        &format!("must be an integer >= 1 and < 9e15. Received {v:?}"),
+      )
+      .into(),
+    )
+  }
+}
+
+/// A timeout in ms: a number in `0..=MAX_TIMEOUT_MS`.
+pub fn timeout_ms(v: f64, name: &str) -> Result<f64, NpError> {
+  if (0.0..=MAX_TIMEOUT_MS).contains(&v) {
+    Ok(v)
+  } else {
+    Err(NpError::out_of_range(
+      name,
+      &format!("must be >= 0 and <= 2147483647. Received {v:?}"),
+    ))
+  }
+}
+
+impl TaskArg {
+  /// Reads a task argument: a task id, or `{ id, timeout?, pool? }`.
+  /// Bad values are coded TypeErrors/RangeErrors naming `task.…`.
+  ///
+  /// # Safety
+  /// `env` and `value` are live, on the JS thread.
+  pub unsafe fn parse(env: sys::napi_env, value: sys::napi_value) -> Result<Self, TaskArgError> {
     match type_of(env, value) {
-      // SAFETY: type checked.
       ValueType::Number => Ok(Self {
-        id: to_id(unsafe { f64::from_napi_value(env, value)? })?,
+        id: task_id(env, value, "task")?,
         timeout_ms: None,
         pool: None,
       }),
       ValueType::Object => {
-        let id = get_property(env, value, c"id")?;
-        if type_of(env, id) != ValueType::Number {
-          return Err(bad());
-        }
-        // SAFETY: type checked.
-        let id = to_id(unsafe { f64::from_napi_value(env, id)? })?;
+        let id = task_id(env, get_property(env, value, c"id")?, "task.id")?;
         let timeout = get_property(env, value, c"timeout")?;
         let timeout_ms = match type_of(env, timeout) {
           ValueType::Undefined => None,
-          // SAFETY: type checked.
-          ValueType::Number => Some(unsafe { f64::from_napi_value(env, timeout)? })
-            .filter(|t| t.is_finite() && *t >= 0.0),
-          _ => return Err(bad()),
+          ValueType::Number => Some(timeout_ms(number(env, timeout), "task.timeout")?),
+          _ => return Err(NpError::invalid_arg_type("task.timeout", "of type number").into()),
         };
         let pool = get_property(env, value, c"pool")?;
         let pool = match type_of(env, pool) {
@@ -302,11 +424,15 @@ impl FromNapiValue for TaskArg {
           // SAFETY: `ClassInstance` checks that the object wraps a `Pool`. (Not
           // `from_napi_ref`: it needs napi-rs's borrow scope, which raw
           // callbacks such as `pingAsync` do not open.)
-          _ => Some(
-            unsafe { ClassInstance::<crate::pool::Pool>::from_napi_value(env, pool)? }
-              .core()
-              .clone(),
-          ),
+          _ => match unsafe { ClassInstance::<crate::pool::Pool>::from_napi_value(env, pool) } {
+            Ok(instance) => Some(instance.core().clone()),
+            Err(_) => {
+              if is_exception_pending(env) {
+                return Err(TaskArgError::Pending);
+              }
+              return Err(NpError::invalid_arg_type("task.pool", "an instance of Pool").into());
+            }
+          },
         };
         Ok(Self {
           id,
@@ -314,7 +440,24 @@ impl FromNapiValue for TaskArg {
           pool,
         })
       }
-      _ => Err(bad()),
+      _ => Err(
+        NpError::invalid_arg_type(
+          "task",
+          "a task id or { id, timeout, pool } (use the exported functions, not binding.js)",
+        )
+        .into(),
+      ),
+    }
+  }
+}
+
+impl FromNapiValue for TaskArg {
+  unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
+    // SAFETY: caller contract.
+    match unsafe { Self::parse(env, value) } {
+      Ok(task) => Ok(task),
+      Err(TaskArgError::Pending) => Err(napi::Error::from_status(napi::Status::PendingException)),
+      Err(TaskArgError::Invalid(e)) => Err(e.throw(&Env::from_raw(env))),
     }
   }
 }
@@ -370,6 +513,19 @@ where
     Some(pool) => pool,
     None => default_pool().map_err(|e| e.throw(env))?,
   };
+  // Checked before anything is registered: a failure here leaves nothing pending.
+  let deadline = match task.timeout_ms {
+    None => None,
+    Some(ms) => Some((
+      ms,
+      timeout_ms(ms, "task.timeout")
+        .and_then(|ms| {
+          Duration::try_from_secs_f64(ms / 1000.0)
+            .map_err(|_| NpError::out_of_range("task.timeout", "must be a finite number of ms"))
+        })
+        .map_err(|e| e.throw(env))?,
+    )),
+  };
   let shared = state.new_shared(task.pool.clone());
   let id = task.id;
   let slot = state.insert(
@@ -383,12 +539,12 @@ where
   let bridge = state.bridge;
   // The timer is armed before the job is queued, so a job that finishes at
   // once always finds it to disarm (else it would linger until it fires).
-  if let Some(ms) = task.timeout_ms {
+  if let Some((ms, after)) = deadline {
     let timer_shared = shared.clone();
-    let timer = crate::deadline::schedule(Duration::from_secs_f64(ms / 1000.0), move || {
+    let timer = crate::deadline::schedule(after, move || {
       if timer_shared.finish_early(status::CANCELLED) {
         timer_shared.cancel.store(true, Relaxed);
-        timer_shared.pool().record_outcome(Outcome::Cancelled);
+        timer_shared.record(Outcome::Cancelled);
         bridge.push(Completion {
           slot,
           id,
@@ -396,7 +552,16 @@ where
         });
       }
     });
-    let _ = shared.timer.set(timer);
+    match timer {
+      Ok(timer) => {
+        let _ = shared.timer.set(timer);
+      }
+      Err(e) => {
+        state.pending.take(slot, id);
+        state.release_if_idle(raw_env);
+        return Err(e.throw(env));
+      }
+    }
   }
   let job_shared = shared.clone();
   if let Err(e) = pool.submit(Job::new(move || {
@@ -441,13 +606,11 @@ where
     .is_ok()
   {
     shared.stop_timer();
-    shared
-      .pool()
-      .record_outcome(if final_status == status::DONE {
-        Outcome::Completed
-      } else {
-        Outcome::Failed
-      });
+    shared.record(if final_status == status::DONE {
+      Outcome::Completed
+    } else {
+      Outcome::Failed
+    });
     bridge.push(Completion { slot, id, outcome });
   }
 }
@@ -588,22 +751,34 @@ pub fn settle_later(env: &Env) -> napi::Result<(TaskPromise<'_>, Settler)> {
 
 /// A number unique to this environment in the process; `lib/task.js` builds
 /// process-unique task ids from it (`envId * 2 ** 32 + n`).
-#[napi_derive::napi]
+#[napi_derive::napi(catch_unwind)]
 pub fn env_id(env: &Env) -> napi::Result<u32> {
   Ok(env_state(env.raw())?.env_id)
 }
 
+/// `(slot, id)` of `taskStatus`/`cancelTask`: numbers (else a coded
+/// TypeError); values no task can have become `None`.
+fn slot_and_id(
+  env: &Env,
+  slot: &Unknown<'_>,
+  id: &Unknown<'_>,
+) -> Result<Option<(u32, u64)>, NpError> {
+  let slot = crate::args::number_arg(env, slot, "slot")?;
+  let id = crate::args::number_arg(env, id, "id")?;
+  let valid = |v: f64, max: f64| v.fract() == 0.0 && (0.0..=max).contains(&v);
+  Ok((valid(slot, u32::MAX as f64) && valid(id, 9.0e15)).then_some((slot as u32, id as u64)))
+}
+
 /// The status code of the task `id` in `slot` while it is pending (see
 /// `lib/task.js`), else 255: settled tasks keep their status in JS.
-#[napi_derive::napi]
-pub fn task_status(env: &Env, slot: u32, id: f64) -> napi::Result<u32> {
+#[napi_derive::napi(catch_unwind, ts_args_type = "slot: number, id: number")]
+pub fn task_status(env: &Env, slot: Unknown, id: Unknown) -> napi::Result<u32> {
+  let Some((slot, id)) = slot_and_id(env, &slot, &id).map_err(|e| e.throw(env))? else {
+    return Ok(status::UNKNOWN as u32);
+  };
   let state = env_state(env.raw())?;
   Ok(
-    match state
-      .pending
-      .get(slot, id as u64)
-      .and_then(|p| p.shared.as_ref())
-    {
+    match state.pending.get(slot, id).and_then(|p| p.shared.as_ref()) {
       Some(shared) => shared.status.load(Acquire) as u32,
       None => status::UNKNOWN as u32,
     },
@@ -613,27 +788,26 @@ pub fn task_status(env: &Env, slot: u32, id: f64) -> napi::Result<u32> {
 /// Cancels the pending task `id` in `slot`: sets its cancel flag, frees its
 /// slot and returns true (the caller then rejects its handle); false if it
 /// already finished.
-#[napi_derive::napi]
-pub fn cancel_task(env: &Env, slot: u32, id: f64) -> napi::Result<bool> {
+#[napi_derive::napi(catch_unwind, ts_args_type = "slot: number, id: number")]
+pub fn cancel_task(env: &Env, slot: Unknown, id: Unknown) -> napi::Result<bool> {
+  let Some((slot, id)) = slot_and_id(env, &slot, &id).map_err(|e| e.throw(env))? else {
+    return Ok(false);
+  };
   let raw_env = env.raw();
   let state = env_state(raw_env)?;
-  let id = id as u64;
   let Some(shared) = state.pending.get(slot, id).and_then(|p| p.shared.clone()) else {
     return Ok(false);
   };
-  if !shared.finish_early(status::CANCELLED) {
+  if !shared.cancel() {
     return Ok(false);
   }
-  shared.cancel.store(true, Relaxed);
-  shared.stop_timer();
-  shared.pool().record_outcome(Outcome::Cancelled);
   state.pending.take(slot, id);
   state.release_if_idle(raw_env);
   Ok(true)
 }
 
 /// Number of tasks pending in this environment (diagnostics and tests).
-#[napi_derive::napi]
+#[napi_derive::napi(catch_unwind)]
 pub fn pending_task_count(env: &Env) -> napi::Result<u32> {
   Ok(env_state(env.raw())?.pending.len() as u32)
 }
@@ -658,7 +832,7 @@ static NEXT_TASK_ID: AtomicU64 = AtomicU64::new(1);
 /// Reserves `count` consecutive task ids, unique in the process (every
 /// environment shares the counter), and returns the first. `lib/task.js`
 /// takes them in blocks, so ids stay small integers.
-#[napi_derive::napi]
+#[napi_derive::napi(catch_unwind)]
 pub fn reserve_task_ids(count: u32) -> f64 {
   NEXT_TASK_ID.fetch_add(count as u64, Relaxed) as f64
 }

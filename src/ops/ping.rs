@@ -2,13 +2,13 @@
 
 use std::ptr;
 
-use napi::bindgen_prelude::{FromNapiValue, JsValue, Object};
+use napi::bindgen_prelude::{JsValue, Object};
 use napi::{Env, Result, check_status, sys};
 use napi_derive::napi;
 
 use crate::args::callback_args;
-use crate::error::{NpError, call_guarded, codes};
-use crate::task::{self, TaskArg, TaskSlot};
+use crate::error::{NpError, call_guarded};
+use crate::task::{self, TaskArg, TaskArgError, TaskSlot};
 
 /// Round-trips `value` through the pool and the completion bridge: the
 /// smallest possible task, used to measure per-task overhead.
@@ -16,6 +16,7 @@ use crate::task::{self, TaskArg, TaskSlot};
 /// Module init replaces this export with [`ping_async_raw`], the same
 /// function without napi-rs's per-call wrapper; this declaration gives the typings.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, value: number",
   ts_return_type = "number"
 )]
@@ -43,8 +44,12 @@ unsafe extern "C" fn ping_async_raw(
       return Err(NpError::invalid_arg_type("value", "of type number"));
     }
     // SAFETY: a value of this callback's env.
-    let task = unsafe { TaskArg::from_napi_value(env, argv[0]) }
-      .map_err(|e| NpError::type_error(codes::INVALID_ARG_TYPE, e.reason))?;
+    let task = match unsafe { TaskArg::parse(env, argv[0]) } {
+      Ok(task) => task,
+      // A getter of the task argument threw: that exception stays pending.
+      Err(TaskArgError::Pending) => return Ok(ptr::null_mut()),
+      Err(TaskArgError::Invalid(e)) => return Err(e),
+    };
     let raw_env = env;
     match ping_async(&Env::from_raw(env), task, value) {
       Ok(slot) => {
@@ -91,6 +96,7 @@ pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
 /// that a panic becomes a rejection); `spinMs` keeps it busy that long,
 /// checking for cancellation every 100 µs.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number",
   ts_return_type = "number"
 )]
@@ -102,7 +108,14 @@ pub fn ping_test_async(
   spin_ms: Option<f64>,
 ) -> Result<TaskSlot> {
   let panic = panic.unwrap_or(false);
-  let spin = std::time::Duration::from_secs_f64(spin_ms.unwrap_or(0.0).max(0.0) / 1000.0);
+  // Clamped (NaN, negative: 0; at most a day): `from_secs_f64` panics on overflow.
+  let spin_ms = spin_ms.unwrap_or(0.0);
+  let spin_ms = if spin_ms.is_nan() {
+    0.0
+  } else {
+    spin_ms.clamp(0.0, 86_400_000.0)
+  };
+  let spin = std::time::Duration::from_secs_f64(spin_ms / 1000.0);
   task::spawn(env, task, move |ctx| {
     if panic {
       panic!("ping was asked to panic");

@@ -137,12 +137,16 @@ pub struct StatsSnapshot {
 
 /// A rayon pool with a submission queue, metrics, a queue bound and a close.
 pub struct PoolCore {
-  rayon: RwLock<Option<rayon::ThreadPool>>,
+  pub(super) rayon: RwLock<Option<rayon::ThreadPool>>,
   threads: usize,
   max_queue: usize,
   queue: SegQueue<(Option<Instant>, Job)>,
   drainers: AtomicUsize,
   closed: AtomicBool,
+  /// Submissions between their `closed` check and their push (plus starting
+  /// a drainer). `close_and_join` waits for it to reach zero after setting
+  /// `closed`, so a submission either sees `closed` or is drained.
+  submitting: CachePadded<AtomicUsize>,
   exited: Arc<(Mutex<usize>, Condvar)>,
   idle: (Mutex<()>, Condvar),
   metrics: Metrics,
@@ -166,10 +170,24 @@ pub fn resolve_threads(config: &PoolConfig) -> Result<usize, NpError> {
   Ok(std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
+/// Checks what `resolve_threads` does not: a thread name must be a valid
+/// OS thread name (no NUL byte; std panics on one when spawning).
+pub fn validate_config(config: &PoolConfig) -> Result<usize, NpError> {
+  if let Some(name) = &config.thread_name
+    && name.contains('\0')
+  {
+    return Err(NpError::invalid_arg_value(
+      "options.threadName",
+      "must not contain null bytes",
+    ));
+  }
+  resolve_threads(config)
+}
+
 impl PoolCore {
   /// Builds a pool and its threads.
   pub fn new(config: &PoolConfig) -> Result<Arc<Self>, NpError> {
-    let threads = resolve_threads(config)?;
+    let threads = validate_config(config)?;
     let exited = Arc::new((Mutex::new(0usize), Condvar::new()));
     let exit_signal = exited.clone();
     let name = config
@@ -200,6 +218,7 @@ impl PoolCore {
       queue: SegQueue::new(),
       drainers: AtomicUsize::new(0),
       closed: AtomicBool::new(false),
+      submitting: CachePadded::new(AtomicUsize::new(0)),
       exited,
       idle: (Mutex::new(()), Condvar::new()),
       metrics: Metrics::new(threads),
@@ -218,8 +237,20 @@ impl PoolCore {
   }
 
   /// Queues `job`. Fails with `ERR_POOL_CLOSED` or `ERR_QUEUE_FULL`.
+  ///
+  /// Atomic with respect to [`close_and_join`](Self::close_and_join): a job
+  /// either is refused with `ERR_POOL_CLOSED` or runs before the threads stop.
   pub fn submit(self: &Arc<Self>, job: Job) -> Result<(), NpError> {
-    if self.is_closed() {
+    // Dekker-style handshake with `close_and_join` (all SeqCst): either this
+    // load sees `closed`, or the closer sees `submitting > 0` and waits.
+    self.submitting.fetch_add(1, SeqCst);
+    let result = self.submit_open(job);
+    self.submitting.fetch_sub(1, SeqCst);
+    result
+  }
+
+  fn submit_open(self: &Arc<Self>, job: Job) -> Result<(), NpError> {
+    if self.closed.load(SeqCst) {
       return Err(NpError::error(codes::POOL_CLOSED, "The pool is closed."));
     }
     if self.max_queue != usize::MAX && self.metrics.queued() >= self.max_queue as u64 {
@@ -402,6 +433,11 @@ impl PoolCore {
   /// it off the JS thread.
   pub fn close_and_join(&self) {
     self.closed.store(true, SeqCst);
+    // Submissions that passed their `closed` check before the store finish
+    // pushing (and start a drainer) before the wait for an empty queue.
+    while self.submitting.load(SeqCst) > 0 {
+      std::thread::yield_now();
+    }
     {
       let mut lock = self.idle.0.lock().unwrap_or_else(|e| e.into_inner());
       while self.drainers.load(SeqCst) > 0 || !self.queue.is_empty() {
@@ -418,6 +454,11 @@ impl PoolCore {
       return; // already closed by an earlier call
     }
     drop(pool);
+    // Nothing can be queued now; should a job be left anyway, run it here
+    // rather than drop it (a dropped task would never settle).
+    while let Some((_, job)) = self.queue.pop() {
+      let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
+    }
     let (count, cv) = &*self.exited;
     let mut exited = count.lock().unwrap_or_else(|e| e.into_inner());
     while *exited < self.threads {
@@ -453,7 +494,7 @@ pub fn configure_default(config: PoolConfig) -> Result<(), NpError> {
       "configure() must be called before the default pool is first used.",
     ));
   }
-  resolve_threads(&config)?;
+  validate_config(&config)?;
   *slot = Some(config);
   Ok(())
 }
@@ -562,6 +603,58 @@ mod tests {
       codes::POOL_CLOSED
     );
     p.close_and_join(); // idempotent
+  }
+
+  /// Submitters racing `close_and_join`: every accepted job has run by the
+  /// time it returns (none is stranded in the queue), and every refusal is
+  /// `ERR_POOL_CLOSED`.
+  #[test]
+  fn submit_racing_close_never_strands_a_job() {
+    for round in 0..200 {
+      let p = pool(1 + round % 3);
+      let ran = Arc::new(AtomicUsize::new(0));
+      let accepted = Arc::new(AtomicUsize::new(0));
+      let go = Arc::new(std::sync::Barrier::new(4));
+      let submitters: Vec<_> = (0..3)
+        .map(|_| {
+          let (p, ran, accepted, go) = (p.clone(), ran.clone(), accepted.clone(), go.clone());
+          std::thread::spawn(move || {
+            go.wait();
+            loop {
+              let ran = ran.clone();
+              match p.submit(Job::new(move || {
+                ran.fetch_add(1, SeqCst);
+              })) {
+                Ok(()) => accepted.fetch_add(1, SeqCst),
+                Err(e) => {
+                  assert_eq!(e.code, codes::POOL_CLOSED);
+                  break;
+                }
+              };
+            }
+          })
+        })
+        .collect();
+      go.wait();
+      p.close_and_join();
+      let ran_at_close = ran.load(SeqCst);
+      for s in submitters {
+        s.join().unwrap();
+      }
+      assert_eq!(ran_at_close, accepted.load(SeqCst), "round {round}");
+    }
+  }
+
+  #[test]
+  fn a_nul_in_the_thread_name_is_an_error_not_a_panic() {
+    let cfg = PoolConfig {
+      threads: Some(1),
+      thread_name: Some("a\0b".into()),
+      ..Default::default()
+    };
+    let err = PoolCore::new(&cfg).err().unwrap();
+    assert_eq!(err.code, codes::INVALID_ARG_VALUE);
+    assert!(err.message.contains("options.threadName"));
   }
 
   #[test]

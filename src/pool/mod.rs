@@ -1,15 +1,18 @@
 //! The pool's JS surface: `configure`, `poolStats` and the `Pool` class.
 //! The pool itself lives in [`core`], free of napi.
 
+pub mod blocking;
 pub mod core;
 pub use self::core::run_blocking;
 mod histogram;
 mod job;
 
+use std::ptr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use napi::bindgen_prelude::Unknown;
-use napi::{Env, Result};
+use napi::{Env, Result, sys};
 use napi_derive::napi;
 
 use self::core::{PoolConfig, PoolCore, StatsSnapshot};
@@ -78,6 +81,69 @@ impl From<StatsSnapshot> for PoolStats {
   }
 }
 
+unsafe extern "C" fn probe_callback(
+  _env: sys::napi_env,
+  _info: sys::napi_callback_info,
+) -> sys::napi_value {
+  ptr::null_mut()
+}
+
+/// Whether `env` can still run JS: calls a trivial native function through
+/// `napi_call_function`, which fails once Node has started tearing the
+/// environment down (`worker.terminate()`, `process.exit()`: Node clears
+/// `can_call_into_js` and terminates execution). JS thread only.
+fn env_can_run_js(env: sys::napi_env) -> bool {
+  let mut scope = ptr::null_mut();
+  // SAFETY: `env` is the live env of the calling JS thread; the handles
+  // created live in a scope of their own, closed below.
+  unsafe {
+    if sys::napi_open_handle_scope(env, &mut scope) != sys::Status::napi_ok {
+      return false;
+    }
+    let (mut function, mut global, mut result) =
+      (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    let ok = sys::napi_create_function(
+      env,
+      c"probe".as_ptr(),
+      5,
+      Some(probe_callback),
+      ptr::null_mut(),
+      &mut function,
+    ) == sys::Status::napi_ok
+      && sys::napi_get_global(env, &mut global) == sys::Status::napi_ok
+      && sys::napi_call_function(env, global, function, 0, ptr::null(), &mut result)
+        == sys::Status::napi_ok;
+    sys::napi_close_handle_scope(env, scope);
+    ok
+  }
+}
+
+/// Runs `f` on the default pool and blocks this JS thread until it returns,
+/// but gives up (setting `f`'s cancel flag) once the environment is being
+/// torn down, so `worker.terminate()` and `process.exit()` never hang on a
+/// sync call. `f` owns its data: it may still be stopping when this returns.
+/// Every `*Sync` export should block through this (or the scoped variant).
+pub fn run_blocking_env<R, F>(env: &Env, f: F) -> std::result::Result<R, NpError>
+where
+  R: Send + 'static,
+  F: FnOnce(&AtomicBool) -> std::result::Result<R, NpError> + Send + 'static,
+{
+  let raw = env.raw();
+  self::core::default_pool()?.run_blocking_watched(f, || env_can_run_js(raw))
+}
+
+/// [`run_blocking_env`] for a job that borrows the caller's data (a Buffer
+/// read in place): after cancelling it waits until the job has ended, so
+/// the job must poll its flag between bounded chunks of work.
+pub fn run_blocking_env_scoped<'a, R, F>(env: &Env, f: F) -> std::result::Result<R, NpError>
+where
+  R: Send + 'static,
+  F: FnOnce(&AtomicBool) -> std::result::Result<R, NpError> + Send + 'a,
+{
+  let raw = env.raw();
+  self::core::default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw))
+}
+
 /// Reads `{ threads, stackSize, threadName, maxQueue }` with Node-style errors.
 fn parse_config(
   env: &Env,
@@ -92,12 +158,13 @@ fn parse_config(
     thread_name: o.string("threadName")?,
     max_queue: o.integer("maxQueue", 1.0, 9.0e15)?.map(|v| v as usize),
   })
+  .and_then(|config| self::core::validate_config(&config).map(|_| config))
 }
 
 /// Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
 /// Must run before the default pool is first used; afterwards it throws
 /// `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
-#[napi(ts_args_type = "options: PoolOptions")]
+#[napi(catch_unwind, ts_args_type = "options: PoolOptions")]
 pub fn configure(env: &Env, options: Unknown) -> Result<()> {
   parse_config(env, Some(options))
     .and_then(self::core::configure_default)
@@ -105,7 +172,7 @@ pub fn configure(env: &Env, options: Unknown) -> Result<()> {
 }
 
 /// Counters of the default pool (it is started if it was not yet).
-#[napi]
+#[napi(catch_unwind)]
 pub fn pool_stats(env: &Env) -> Result<PoolStats> {
   self::core::default_pool()
     .map(|p| p.stats().into())
@@ -142,7 +209,7 @@ impl Pool {
 #[napi]
 impl Pool {
   /// Starts a pool with its own threads.
-  #[napi(constructor, ts_args_type = "options?: PoolOptions")]
+  #[napi(constructor, catch_unwind, ts_args_type = "options?: PoolOptions")]
   pub fn new(env: &Env, options: Option<Unknown>) -> Result<Self> {
     let config = parse_config(env, options).map_err(|e| e.throw(env))?;
     let core = PoolCore::new(&config).map_err(|e| e.throw(env))?;
@@ -150,36 +217,51 @@ impl Pool {
   }
 
   /// Number of worker threads.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn threads(&self) -> u32 {
     self.core.threads() as u32
   }
 
   /// Whether `close()` has been called.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn closed(&self) -> bool {
     self.core.is_closed()
   }
 
   /// This pool's counters.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn stats(&self) -> PoolStats {
     self.core.stats().into()
   }
 
   /// Refuses new tasks, lets queued and running tasks finish, then stops and
   /// joins the threads. Resolves when every thread has exited.
-  #[napi(ts_return_type = "Promise<void>")]
+  #[napi(catch_unwind, ts_return_type = "Promise<void>")]
   pub fn close<'env>(&self, env: &'env Env) -> Result<TaskPromise<'env>> {
     let (promise, settler) = task::settle_later(env)?;
     let core = self.core.clone();
-    std::thread::Builder::new()
+    let settler = Arc::new(std::sync::Mutex::new(Some(settler)));
+    let on_thread = settler.clone();
+    let started = std::thread::Builder::new()
       .name("napi-parallel-close".into())
       .spawn(move || {
         core.close_and_join();
-        settler.settle(Ok(()));
-      })
-      .map_err(|e| napi::Error::from_reason(format!("cannot start the close thread: {e}")))?;
+        let settler = on_thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(settler) = settler {
+          settler.settle(Ok(()));
+        }
+      });
+    if let Err(e) = started {
+      // The Promise is registered (it keeps the process alive): reject it
+      // rather than leave it pending forever.
+      let settler = settler.lock().unwrap_or_else(|e| e.into_inner()).take();
+      if let Some(settler) = settler {
+        settler.settle::<()>(Err(NpError::error(
+          "ERR_NAPI_PARALLEL_POOL",
+          format!("Could not start the close thread: {e}"),
+        )));
+      }
+    }
     Ok(promise)
   }
 }
