@@ -85,7 +85,12 @@ pub unsafe fn js_typed_array<T: Copy>(
   // make sure the allocator can serve the size first.
   drop(try_vec::<u8>(bytes, "the result")?);
   let (mut ab, mut ab_data, mut out) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-  let failed = |what: &str| NpError::range_error(OUT_OF_MEMORY, format!("Cannot create the result {what} ({bytes} bytes)"));
+  let failed = |what: &str| {
+    NpError::range_error(
+      OUT_OF_MEMORY,
+      format!("Cannot create the result {what} ({bytes} bytes)"),
+    )
+  };
   // SAFETY: live env; `ab_data` receives `bytes` writable bytes.
   unsafe {
     if sys::napi_create_arraybuffer(env, bytes, &mut ab_data, &mut ab) != sys::Status::napi_ok {
@@ -308,7 +313,10 @@ fn array_arg<T>(
   for i in 0..n {
     let mut v = ptr::null_mut();
     if unsafe { sys::napi_get_element(raw, value.raw(), i, &mut v) } != sys::Status::napi_ok {
-      return Err(NpError::invalid_arg_value(&format!("{name}[{i}]"), "could not be read"));
+      return Err(NpError::invalid_arg_value(
+        &format!("{name}[{i}]"),
+        "could not be read",
+      ));
     }
     out.push(item(v, &format!("{name}[{i}]"))?);
   }
@@ -342,12 +350,21 @@ fn strings_arg(
   value: Option<Unknown>,
   name: &str,
 ) -> std::result::Result<Vec<String>, NpError> {
-  let Some(value) = value.filter(|v| !matches!(type_of(env.raw(), v.raw()), ValueType::Undefined | ValueType::Null)) else {
+  let Some(value) = value.filter(|v| {
+    !matches!(
+      type_of(env.raw(), v.raw()),
+      ValueType::Undefined | ValueType::Null
+    )
+  }) else {
     return Ok(Vec::new());
   };
   array_arg(env, value, name, "an array of strings", |v, item| {
     // SAFETY: `v` is a live value of this env.
-    string_arg(env, unsafe { Unknown::from_raw_unchecked(env.raw(), v) }, item)
+    string_arg(
+      env,
+      unsafe { Unknown::from_raw_unchecked(env.raw(), v) },
+      item,
+    )
   })
 }
 
@@ -535,8 +552,7 @@ pub fn parallel_map_sync(
 ) -> Result<SyncOutput> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
   let never = AtomicBool::new(false);
-  let output =
-    crate::pool::run_blocking(move || job.run(&never)).map_err(|e| e.throw(env))?;
+  let output = crate::pool::run_blocking(move || job.run(&never)).map_err(|e| e.throw(env))?;
   // SAFETY: on the JS thread of `env`.
   unsafe { output_to_js(env.raw(), output.0) }
     .map(SyncOutput)
@@ -598,7 +614,10 @@ pub fn compile_kernel(
       None => 1,
       Some(v) => {
         if type_of(env.raw(), v.raw()) != ValueType::Number {
-          return Err(NpError::invalid_arg_type("options.inputs", "of type number"));
+          return Err(NpError::invalid_arg_type(
+            "options.inputs",
+            "of type number",
+          ));
         }
         let mut x = 0.0;
         // SAFETY: live env; checked to be a number.

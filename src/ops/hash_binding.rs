@@ -12,7 +12,7 @@ use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, Status, ValueType, sys};
 use napi_derive::napi;
 
-use super::hash::{AllocError, Algorithm, Digests, HashError, Items, hash_all};
+use super::hash::{Algorithm, AllocError, Digests, HashError, Items, hash_all};
 use crate::error::NpError;
 use crate::map::{js_typed_array, out_of_memory, string_arg};
 use crate::task::{self, TaskArg, TaskSlot};

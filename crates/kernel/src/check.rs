@@ -373,7 +373,11 @@ impl<'s> Lowerer<'s> {
   }
 
   fn new_local(&mut self, name: &str, constant: bool, ty: Ty, span: Span) -> Result<LocalId> {
-    if self.fstack.last().is_some_and(|st| st.local_ty.len() >= MAX_LOCALS) {
+    if self
+      .fstack
+      .last()
+      .is_some_and(|st| st.local_ty.len() >= MAX_LOCALS)
+    {
       return self.fail(
         span,
         format!("more than {MAX_LOCALS} variables and parameters in one kernel function"),
@@ -478,7 +482,11 @@ impl<'s> Lowerer<'s> {
   fn stmt(&mut self, s: &Statement<'_>, out: &mut Vec<Stmt>) -> Result<()> {
     self.depth += 1;
     let r = if self.depth > MAX_DEPTH {
-      Err(crate::nesting::too_deep(self.src, s.span().start, MAX_DEPTH))
+      Err(crate::nesting::too_deep(
+        self.src,
+        s.span().start,
+        MAX_DEPTH,
+      ))
     } else {
       self.stmt_inner(s, out)
     };
@@ -763,7 +771,11 @@ impl<'s> Lowerer<'s> {
   fn expr(&mut self, e: &Expression<'_>) -> Result<(Expr, Ty)> {
     self.depth += 1;
     let r = if self.depth > MAX_DEPTH {
-      Err(crate::nesting::too_deep(self.src, e.span().start, MAX_DEPTH))
+      Err(crate::nesting::too_deep(
+        self.src,
+        e.span().start,
+        MAX_DEPTH,
+      ))
     } else {
       self.expr_inner(e)
     };

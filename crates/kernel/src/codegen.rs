@@ -8,8 +8,12 @@
 //!   (`fn(ctx, f64…) -> f64`), and the kernel itself when it calls itself.
 //!
 //! Errors travel through `ctx.status`: a function that overflows the
-//! software stack limit or sees the cancel flag at a loop back-edge stores a
-//! status and returns; every caller checks the status after each call.
+//! software stack limit or sees the cancel flag (at a loop back-edge or on
+//! entry to a nested function) stores a status and returns; every caller
+//! checks the status after each call. Before each call the caller checks
+//! that the callee's whole frame ([`frame_bound`]) fits above the limit,
+//! and the host does the same for the entry: a frame is allocated and
+//! probed before any check inside it could run.
 //! No Cranelift `stack_limit` (it traps with SIGILL) and no FMA contraction.
 
 use std::collections::HashMap;
@@ -377,7 +381,11 @@ fn build(
   let mut built: Vec<(Option<usize>, ClifId, Function, Vec<CallSite>)> = Vec::new();
   for (i, f) in program.funcs.iter().enumerate() {
     let Some(id) = ids[i] else { continue };
-    let sig = module.declarations().get_function_decl(id).signature.clone();
+    let sig = module
+      .declarations()
+      .get_function_decl(id)
+      .signature
+      .clone();
     let mut func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
     let sites = {
       let b = FunctionBuilder::new(&mut func, &mut fctx);
@@ -631,6 +639,9 @@ impl<'a, 'b> Gen<'a, 'b> {
     self.b.seal_block(body);
     self.ret = Ret::Return;
     self.exit_returns_status = false;
+    // A cancellation point per call, so that recursion without loops (an
+    // exponential `f(n - 1) + f(n - 1)`) stops when the task is cancelled.
+    self.cancel_check();
     self.stmts(&f.body)?;
     if !self.terminated {
       let nan = self.b.ins().f64const(f64::NAN);
@@ -1472,8 +1483,12 @@ mod frame_tests {
     let no = AtomicBool::new(false);
     // Too many arguments or locals: rejected when compiling.
     let args = vec!["x"; 300_000].join(", ");
-    let e = compile(&format!("x => Math.hypot({args})"), &[], Mode::Map { n_inputs: 1 })
-      .unwrap_err();
+    let e = compile(
+      &format!("x => Math.hypot({args})"),
+      &[],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("arguments"), "{e}");
     let e = compile(&many_locals(20_000, true), &[], Mode::Call { n_args: 1 }).unwrap_err();
     assert!(e.to_string().contains("variables"), "{e}");
@@ -1484,7 +1499,8 @@ mod frame_tests {
     for size in [1 << 20, 8 << 20, 64 << 10] {
       let k = compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap();
       let r = on_stack(size, move || {
-        k.call(&[0.0], &[], &AtomicBool::new(false)).map_err(|e| e.to_string())
+        k.call(&[0.0], &[], &AtomicBool::new(false))
+          .map_err(|e| e.to_string())
       });
       assert_eq!(r, Err(KernelError::StackOverflow.to_string()));
     }
@@ -1511,5 +1527,40 @@ mod frame_tests {
         .map_err(|e| e.to_string())
     });
     assert_eq!(r, Ok([2.0, 4.0]));
+  }
+}
+
+#[cfg(test)]
+mod cancel_tests {
+  use std::sync::Arc;
+  use std::sync::atomic::{AtomicBool, Ordering};
+
+  use super::*;
+  use crate::cache::compile;
+
+  /// Exponential recursion without a loop still stops when cancelled.
+  #[test]
+  fn recursion_without_loops_is_cancellable() {
+    let k = compile(
+      "function f(n) { return n <= 0 ? 0 : f(n - 1) + f(n - 1) + 1 }",
+      &[],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let flag = Arc::new(AtomicBool::new(false));
+    let setter = {
+      let flag = flag.clone();
+      std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, Ordering::Relaxed);
+      })
+    };
+    let t = std::time::Instant::now();
+    assert_eq!(k.call(&[80.0], &[], &flag), Err(KernelError::Cancelled));
+    assert!(t.elapsed().as_secs() < 5);
+    setter.join().unwrap();
+    // Not cancelled: the right answer.
+    let no = AtomicBool::new(false);
+    assert_eq!(k.call(&[10.0], &[], &no), Ok(1023.0));
   }
 }

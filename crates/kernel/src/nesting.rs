@@ -352,12 +352,18 @@ mod tests {
   #[test]
   fn ordinary_kernels_pass() {
     assert!(!deep("x => x * 2 + 1"));
-    assert!(!deep("(x, i) => { let s = 0\n for (let k = 0; k < 10; k++) { s += Math.sin(k * x) }\n return s / 2 }"));
+    assert!(!deep(
+      "(x, i) => { let s = 0\n for (let k = 0; k < 10; k++) { s += Math.sin(k * x) }\n return s / 2 }"
+    ));
     let flat: String = (0..3000).map(|k| format!("a = a * {k} + 1\n")).collect();
     assert!(!deep(&format!("x => {{ let a = x\n{flat} return a }}")));
-    let ifs: String = (0..3000).map(|k| format!("if (a > {k}) a -= 1\n")).collect();
+    let ifs: String = (0..3000)
+      .map(|k| format!("if (a > {k}) a -= 1\n"))
+      .collect();
     assert!(!deep(&format!("x => {{ let a = x\n{ifs} return a }}")));
-    let blocks: String = (0..3000).map(|k| format!("if (a > {k}) {{ a -= 1 }} else {{ a += 1 }}\n")).collect();
+    let blocks: String = (0..3000)
+      .map(|k| format!("if (a > {k}) {{ a -= 1 }} else {{ a += 1 }}\n"))
+      .collect();
     assert!(!deep(&format!("x => {{ let a = x\n{blocks} return a }}")));
     assert!(!deep("x => x / 2 // don't / divide 'this'\n"));
   }
@@ -373,7 +379,10 @@ mod tests {
       format!("x => x{}", " ** x".repeat(n)),
       format!("x => {{ let a; {}1 }}", "a = ".repeat(n)),
       format!("x => {{ {}return 1 }}", "if (x) ".repeat(n)),
-      format!("x => {{ if (x) {{}} {}return 1 }}", "else if (x) {} ".repeat(n)),
+      format!(
+        "x => {{ if (x) {{}} {}return 1 }}",
+        "else if (x) {} ".repeat(n)
+      ),
       format!("x => {{ {}return 1 }}", "if (x) x; else ".repeat(n)),
       format!("x => {{ {}return 1 }}", "while (x) ".repeat(n)),
       format!("x => {{ {}x; }}", "do ".repeat(n)),
@@ -408,7 +417,12 @@ mod budget_tests {
       |n| format!("x => x{}", " ** x".repeat(n)),
       |n| format!("x => {{ let a; {}1 }}", "a = ".repeat(n)),
       |n| format!("x => {{ {}return 1 }}", "if (x) ".repeat(n)),
-      |n| format!("x => {{ if (x) {{}} {}return 1 }}", "else if (x) {} ".repeat(n)),
+      |n| {
+        format!(
+          "x => {{ if (x) {{}} {}return 1 }}",
+          "else if (x) {} ".repeat(n)
+        )
+      },
       |n| format!("x => {{ {}x; }}", "while (x) ".repeat(n)),
       |n| format!("x => {}x", "x => ".repeat(n)),
       |n| format!("x => {}x{}", "(".repeat(n), ")".repeat(n)),
@@ -421,7 +435,11 @@ mod budget_tests {
       let (mut lo, mut hi) = (1usize, MAX_SCAN_NESTING as usize + 1);
       while lo + 1 < hi {
         let mid = (lo + hi) / 2;
-        if prescan(&g(mid)).is_ok() { lo = mid } else { hi = mid }
+        if prescan(&g(mid)).is_ok() {
+          lo = mid
+        } else {
+          hi = mid
+        }
       }
       let src = g(lo);
       assert!(prescan(&g(lo + 1)).is_err());
@@ -452,7 +470,11 @@ mod budget_tests {
     ] {
       let t = std::time::Instant::now();
       match crate::cache::compile(&src, &[], m) {
-        Err(KernelError::Unsupported { message, line, column }) => {
+        Err(KernelError::Unsupported {
+          message,
+          line,
+          column,
+        }) => {
           assert!(message.contains("nested too deeply"), "{message}");
           assert!(line >= 1 && column >= 1);
         }
