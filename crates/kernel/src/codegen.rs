@@ -1494,27 +1494,32 @@ mod frame_tests {
     assert!(e.to_string().contains("variables"), "{e}");
     // Big frames in a recursion: the check before each call sees the
     // callee's whole frame.
-    let k = compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap();
+    let k = std::sync::Arc::new(
+      compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap(),
+    );
     assert!(k.frame > 3000 * 8, "{}", k.frame);
     for size in [1 << 20, 8 << 20, 64 << 10] {
-      let k = compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap();
+      let k = k.clone();
       let r = on_stack(size, move || {
         k.call(&[0.0], &[], &AtomicBool::new(false))
           .map_err(|e| e.to_string())
       });
       assert_eq!(r, Err(KernelError::StackOverflow.to_string()));
     }
-    // The entry's own frame on a small stack: refused before it is entered.
-    let k = compile(&many_locals(3000, false), &[], Mode::Map { n_inputs: 1 }).unwrap();
+    // The entry's own frame on a small stack: refused before it is entered…
+    let k = std::sync::Arc::new(
+      compile(&many_locals(3000, false), &[], Mode::Map { n_inputs: 1 }).unwrap(),
+    );
+    let small = k.clone();
     let r = on_stack(64 << 10, move || {
       let mut out = [0.0; 4];
       let input = [1.0; 4];
-      k.run_chunk(&[&input], &[], 0, &mut out, &AtomicBool::new(false))
+      small
+        .run_chunk(&[&input], &[], 0, &mut out, &AtomicBool::new(false))
         .map_err(|e| e.to_string())
     });
     assert_eq!(r, Err(KernelError::StackOverflow.to_string()));
     // …while it runs where it fits, and small kernels run on small stacks.
-    let k = compile(&many_locals(3000, false), &[], Mode::Map { n_inputs: 1 }).unwrap();
     let mut out = [0.0; 2];
     k.run_chunk(&[&[1.0, 2.0]], &[], 0, &mut out, &no).unwrap();
     let expect = |n: f64| (0..3000).map(|k| n + k as f64).sum::<f64>();
