@@ -51,7 +51,11 @@ export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O
  * Maps `fn` over `input` on every core (`fn` is compiled to native code once
  * and cached). Several equal-length inputs are zipped: `parallelMap([xs, ys], (x, y, i) => …)`.
  * A kernel outside the subset rejects with a TypeError `code: 'ERR_UNSUPPORTED_KERNEL'`
- * carrying `line` and `column` (within the function's source).
+ * carrying `line` and `column` (within the function's source); so does a kernel nested
+ * too deeply (more than 400 levels), with more than 4096 variables in one function or
+ * more than 4096 arguments in one call. An input copy or output too large to allocate
+ * rejects with a RangeError `code: 'ERR_OUT_OF_MEMORY'` naming the size. Results are
+ * ordinary V8-owned typed arrays.
  */
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'xxh3', opts?: TaskOptions): TaskHandle<BigUint64Array>
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'crc32', opts?: TaskOptions): TaskHandle<Uint32Array>

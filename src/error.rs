@@ -60,6 +60,8 @@ pub mod codes {
   pub const ABORT: &str = "ABORT_ERR";
   /// A blocking call gave up because its environment is being torn down.
   pub const ENV_TERMINATED: &str = "ERR_NAPI_PARALLEL_ENV_TERMINATED";
+  /// A buffer sized by the input could not be allocated.
+  pub const OUT_OF_MEMORY: &str = "ERR_OUT_OF_MEMORY";
 }
 
 impl NpError {
@@ -187,10 +189,20 @@ impl NpError {
   /// napi-rs an exception is pending: `return Err(e.throw(env))`.
   pub fn throw(self, env: &Env) -> napi::Error {
     // SAFETY: `env` is the live environment of this JS call.
+    unsafe { self.throw_raw(env.raw()) }
+  }
+
+  /// [`NpError::throw`] for code that holds a raw `napi_env` (`ToNapiValue`
+  /// impls): throws this error and returns the pending-exception error.
+  ///
+  /// # Safety
+  /// `env` is the live environment of the calling JS thread.
+  pub unsafe fn throw_raw(self, env: sys::napi_env) -> napi::Error {
+    // SAFETY: caller contract.
     unsafe {
-      match self.to_js(env.raw()) {
+      match self.to_js(env) {
         Ok(value) => {
-          sys::napi_throw(env.raw(), value);
+          sys::napi_throw(env, value);
           napi::Error::from_status(Status::PendingException)
         }
         Err(e) => e,

@@ -8,6 +8,7 @@
 //! engines live in napi-free crates under `crates/`.
 #![deny(clippy::all)]
 
+pub mod alloc;
 pub mod args;
 mod bridge;
 mod deadline;

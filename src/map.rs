@@ -4,21 +4,28 @@
 //! JS thread, so an unsupported kernel throws at once. Inputs are copied into
 //! owned `Vec<f64>`s on the JS thread, so the caller may mutate, transfer or
 //! detach its buffers while the task runs.
+//!
+//! Every buffer sized by the input is allocated fallibly: a failure is a
+//! `RangeError` with code `ERR_OUT_OF_MEMORY` naming the size. Results become
+//! V8-owned typed arrays (copied out of the Rust buffer, which is freed at
+//! once), never external buffers: Node runs an external buffer's finalizer
+//! only from `setImmediate`, so a loop of sync calls that never yields
+//! would keep every result's native memory alive.
 
 use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::{
-  Float32Array, Float64Array, Int32Array, JsValue, ToNapiValue, Uint8Array, Uint32Array, Unknown,
-};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use napi_parallel_kernel::{Kernel, KernelError, Mode, Output, OutputType, compile_cached};
 
+use crate::alloc::{out_of_memory, try_vec};
 use crate::args::Options;
 use crate::error::NpError;
 use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js;
 
 /// The `code` of a kernel outside the numeric subset.
 pub const UNSUPPORTED_KERNEL: &str = "ERR_UNSUPPORTED_KERNEL";
@@ -38,27 +45,40 @@ fn kernel_error(e: KernelError) -> NpError {
       "Maximum call stack size exceeded in kernel",
     ),
     KernelError::Cancelled => NpError::abort(),
+    KernelError::OutOfMemory { bytes } => out_of_memory("the output", bytes),
     KernelError::Internal(m) => {
       NpError::error("ERR_KERNEL_INTERNAL", format!("Kernel compiler error: {m}"))
     }
   }
 }
 
-/// The output array, converted to a typed array on the JS thread (no copy).
+/// The output as a V8-owned typed array; the Rust buffer is freed here.
+///
+/// # Safety
+/// `env` is the live env of the calling JS thread.
+unsafe fn output_to_js(
+  env: sys::napi_env,
+  output: Output,
+) -> std::result::Result<sys::napi_value, NpError> {
+  // SAFETY: caller contract.
+  unsafe {
+    match &output {
+      Output::Float64(v) => copy_to_js(env, v),
+      Output::Float32(v) => copy_to_js(env, v),
+      Output::Int32(v) => copy_to_js(env, v),
+      Output::Uint32(v) => copy_to_js(env, v),
+      Output::Uint8(v) => copy_to_js(env, v),
+    }
+  }
+}
+
+/// A task's output array, converted on the JS thread by [`output_to_js`].
 pub struct MapOutput(Output);
 
 impl ToNapiValue for MapOutput {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
     // SAFETY: called on the JS thread with its env.
-    unsafe {
-      match value.0 {
-        Output::Float64(v) => Float64Array::to_napi_value(env, Float64Array::new(v)),
-        Output::Float32(v) => Float32Array::to_napi_value(env, Float32Array::new(v)),
-        Output::Int32(v) => Int32Array::to_napi_value(env, Int32Array::new(v)),
-        Output::Uint32(v) => Uint32Array::to_napi_value(env, Uint32Array::new(v)),
-        Output::Uint8(v) => Uint8Array::to_napi_value(env, Uint8Array::new(v)),
-      }
-    }
+    unsafe { output_to_js(env, value.0).map_err(|e| e.throw_raw(env)) }
   }
 }
 
@@ -101,19 +121,22 @@ fn copy_column(
   if len == 0 || data.is_null() {
     return Ok(Vec::new());
   }
+  let mut out = try_vec::<f64>(len, &format!("a copy of \"{name}\" as doubles"))?;
   macro_rules! conv {
     ($t:ty) => {{
       // SAFETY: napi reported `len` elements of this type at `data`
       // (aligned: typed array offsets are multiples of the element size).
       let s = unsafe { std::slice::from_raw_parts(data as *const $t, len) };
-      s.iter().map(|x| *x as f64).collect()
+      out.extend(s.iter().map(|x| *x as f64));
+      out
     }};
   }
   use sys::TypedarrayType as T;
   Ok(match kind {
     T::float64_array => {
       // SAFETY: as above.
-      unsafe { std::slice::from_raw_parts(data as *const f64, len) }.to_vec()
+      out.extend_from_slice(unsafe { std::slice::from_raw_parts(data as *const f64, len) });
+      out
     }
     T::float32_array => conv!(f32),
     T::int32_array => conv!(i32),
@@ -152,7 +175,7 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
       "must contain at least one array",
     ));
   }
-  let mut out = Vec::with_capacity(n as usize);
+  let mut out = try_vec(n as usize, "the input columns")?;
   for i in 0..n {
     let mut item = ptr::null_mut();
     // SAFETY: as above.
@@ -175,6 +198,106 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
     ));
   }
   Ok(out)
+}
+
+/// Longest `params` name accepted (bytes of UTF-8).
+const MAX_NAME_BYTES: usize = 1024;
+
+/// Most input arrays a map kernel may zip (as many as a call's arguments).
+const MAX_INPUTS: f64 = napi_parallel_kernel::check::MAX_CALL_ARGS as f64;
+
+/// A string argument, or `ERR_INVALID_ARG_TYPE` naming it.
+pub fn string_arg(env: &Env, value: Unknown, name: &str) -> std::result::Result<String, NpError> {
+  let raw = env.raw();
+  if type_of(raw, value.raw()) != ValueType::String {
+    return Err(NpError::invalid_arg_type(name, "of type string"));
+  }
+  let mut len = 0usize;
+  // SAFETY: live env; checked to be a string (all unsafe blocks below).
+  unsafe { sys::napi_get_value_string_utf8(raw, value.raw(), ptr::null_mut(), 0, &mut len) };
+  let mut buf = try_vec::<u8>(len + 1, &format!("the \"{name}\" argument"))?;
+  buf.resize(len + 1, 0);
+  unsafe {
+    sys::napi_get_value_string_utf8(raw, value.raw(), buf.as_mut_ptr().cast(), len + 1, &mut len)
+  };
+  buf.truncate(len);
+  String::from_utf8(buf).map_err(|_| NpError::invalid_arg_value(name, "is not valid UTF-16"))
+}
+
+/// The elements of an array argument, each read by `item(value, "name[i]")`.
+fn array_arg<T>(
+  env: &Env,
+  value: Unknown,
+  name: &str,
+  expected: &str,
+  mut item: impl FnMut(sys::napi_value, &str) -> std::result::Result<T, NpError>,
+) -> std::result::Result<Vec<T>, NpError> {
+  let raw = env.raw();
+  let mut is_array = false;
+  // SAFETY: live env and value (all unsafe blocks below).
+  unsafe { sys::napi_is_array(raw, value.raw(), &mut is_array) };
+  if !is_array {
+    return Err(NpError::invalid_arg_type(name, expected));
+  }
+  let mut n = 0u32;
+  unsafe { sys::napi_get_array_length(raw, value.raw(), &mut n) };
+  let mut out = try_vec(n as usize, &format!("the \"{name}\" argument"))?;
+  for i in 0..n {
+    let mut v = ptr::null_mut();
+    if unsafe { sys::napi_get_element(raw, value.raw(), i, &mut v) } != sys::Status::napi_ok {
+      return Err(NpError::invalid_arg_value(
+        &format!("{name}[{i}]"),
+        "could not be read",
+      ));
+    }
+    out.push(item(v, &format!("{name}[{i}]"))?);
+  }
+  Ok(out)
+}
+
+/// An array of numbers (booleans count as 0/1, as kernels see them).
+fn numbers_arg(env: &Env, value: Unknown, name: &str) -> std::result::Result<Vec<f64>, NpError> {
+  let raw = env.raw();
+  array_arg(env, value, name, "an array of numbers", |v, item| {
+    let mut x = 0.0;
+    match type_of(raw, v) {
+      // SAFETY: live env; the type was checked.
+      ValueType::Number => unsafe { sys::napi_get_value_double(raw, v, &mut x) },
+      ValueType::Boolean => {
+        let mut b = false;
+        // SAFETY: as above.
+        unsafe { sys::napi_get_value_bool(raw, v, &mut b) };
+        x = if b { 1.0 } else { 0.0 };
+        sys::Status::napi_ok
+      }
+      _ => return Err(NpError::invalid_arg_type(item, "of type number")),
+    };
+    Ok(x)
+  })
+}
+
+/// An optional array of strings (`undefined`/`null`: none).
+fn strings_arg(
+  env: &Env,
+  value: Option<Unknown>,
+  name: &str,
+) -> std::result::Result<Vec<String>, NpError> {
+  let Some(value) = value.filter(|v| {
+    !matches!(
+      type_of(env.raw(), v.raw()),
+      ValueType::Undefined | ValueType::Null
+    )
+  }) else {
+    return Ok(Vec::new());
+  };
+  array_arg(env, value, name, "an array of strings", |v, item| {
+    // SAFETY: `v` is a live value of this env.
+    string_arg(
+      env,
+      unsafe { Unknown::from_raw_unchecked(env.raw(), v) },
+      item,
+    )
+  })
 }
 
 /// `params`: an object of named numbers → (names, values), in key order.
@@ -205,6 +328,12 @@ fn read_params(env: &Env, opts: &Options) -> std::result::Result<(Vec<String>, V
       sys::napi_get_property(raw, obj, key, &mut value);
       let mut len = 0usize;
       sys::napi_get_value_string_utf8(raw, key, ptr::null_mut(), 0, &mut len);
+      if len > MAX_NAME_BYTES {
+        return Err(NpError::invalid_arg_value(
+          "options.params",
+          "has a key too long for a JS identifier in a kernel",
+        ));
+      }
       let mut buf = vec![0u8; len + 1];
       sys::napi_get_value_string_utf8(raw, key, buf.as_mut_ptr().cast(), len + 1, &mut len);
       buf.truncate(len);
@@ -288,9 +417,10 @@ impl MapJob {
 fn parse_map(
   env: &Env,
   columns: Unknown,
-  source: String,
+  source: Unknown,
   options: Option<Unknown>,
 ) -> std::result::Result<MapJob, NpError> {
+  let source = string_arg(env, source, "fn")?;
   let opts = Options::new(env, options, "options")?;
   let output = match opts.string("output")? {
     None => OutputType::Float64,
@@ -327,6 +457,7 @@ fn parse_map(
 /// Maps a compiled kernel over `columns` (an array of typed arrays, zipped
 /// as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }",
   ts_return_type = "number"
 )]
@@ -334,7 +465,7 @@ pub fn parallel_map_async(
   env: &Env,
   task: TaskArg,
   columns: Unknown,
-  source: String,
+  source: Unknown,
   options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
@@ -343,41 +474,59 @@ pub fn parallel_map_async(
 
 /// The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core.
 #[napi(
+  catch_unwind,
   ts_args_type = "columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }",
   ts_return_type = "Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array"
 )]
 pub fn parallel_map_sync(
   env: &Env,
   columns: Unknown,
-  source: String,
+  source: Unknown,
   options: Option<Unknown>,
-) -> Result<MapOutput> {
+) -> Result<SyncOutput> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
-  crate::pool::run_blocking_env(env, move |cancel| job.run(cancel)).map_err(|e| e.throw(env))
+  let output =
+    crate::pool::run_blocking_env(env, move |cancel| job.run(cancel)).map_err(|e| e.throw(env))?;
+  // SAFETY: on the JS thread of `env`.
+  unsafe { output_to_js(env.raw(), output.0) }
+    .map(SyncOutput)
+    .map_err(|e| e.throw(env))
+}
+
+/// A sync call's result, already a JS value.
+pub struct SyncOutput(pub sys::napi_value);
+
+impl ToNapiValue for SyncOutput {
+  unsafe fn to_napi_value(_env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    Ok(value.0)
+  }
 }
 
 /// Runs a compiled kernel once with numeric `args` on the pool; resolves to
 /// its result (a boolean result is 1 or 0). Loops in the kernel stop at
 /// their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }",
   ts_return_type = "number"
 )]
 pub fn spawn_async(
   env: &Env,
   task: TaskArg,
-  source: String,
-  args: Vec<f64>,
+  source: Unknown,
+  args: Unknown,
   options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let parsed = (|| {
+    let source = string_arg(env, source, "fn")?;
+    let args = numbers_arg(env, args, "args")?;
     let opts = Options::new(env, options, "options")?;
     let (names, consts) = read_params(env, &opts)?;
     let kernel =
       compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(kernel_error)?;
-    Ok::<_, NpError>((kernel, consts))
+    Ok::<_, NpError>((kernel, consts, args))
   })();
-  let (kernel, consts) = parsed.map_err(|e| e.throw(env))?;
+  let (kernel, consts, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(kernel_error)
   })
@@ -386,18 +535,38 @@ pub fn spawn_async(
 /// Compiles a kernel (through the cache) without running it: throws the
 /// `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
 /// `inputs` is the number of input arrays (map mode) it will run with.
-#[napi(ts_args_type = "source: string, params?: string[], inputs?: number")]
+#[napi(
+  catch_unwind,
+  ts_args_type = "source: string, params?: string[], inputs?: number"
+)]
 pub fn compile_kernel(
   env: &Env,
-  source: String,
-  params: Option<Vec<String>>,
-  inputs: Option<u32>,
+  source: Unknown,
+  params: Option<Unknown>,
+  inputs: Option<Unknown>,
 ) -> Result<()> {
-  let source = kernel_source(&source).map_err(|e| e.throw(env))?;
-  let mode = Mode::Map {
-    n_inputs: inputs.unwrap_or(1).max(1) as usize,
-  };
-  compile_cached(&source, &params.unwrap_or_default(), mode)
+  let parsed = (|| {
+    let source = kernel_source(&string_arg(env, source, "fn")?)?;
+    let params = strings_arg(env, params, "params")?;
+    let n_inputs = match inputs.filter(|v| type_of(env.raw(), v.raw()) != ValueType::Undefined) {
+      None => 1,
+      Some(v) => {
+        if type_of(env.raw(), v.raw()) != ValueType::Number {
+          return Err(NpError::invalid_arg_type(
+            "options.inputs",
+            "of type number",
+          ));
+        }
+        let mut x = 0.0;
+        // SAFETY: live env; checked to be a number.
+        unsafe { sys::napi_get_value_double(env.raw(), v.raw(), &mut x) };
+        crate::args::integer_in("options.inputs", x, 1.0, MAX_INPUTS)? as usize
+      }
+    };
+    Ok::<_, NpError>((source, params, n_inputs))
+  })();
+  let (source, params, n_inputs) = parsed.map_err(|e| e.throw(env))?;
+  compile_cached(&source, &params, Mode::Map { n_inputs })
     .map(|_| ())
     .map_err(|e| kernel_error(e).throw(env))
 }

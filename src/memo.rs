@@ -29,6 +29,7 @@ use napi_parallel_memo::jsmem::{self, Lease, ScratchBlock};
 use napi_parallel_memo::near::{self, Generations};
 use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
 
+use crate::alloc::try_room;
 use crate::args::Options;
 use crate::args::{callback_args, u8_view};
 use crate::error::{NpError, call_guarded};
@@ -65,20 +66,6 @@ fn check(status: sys::napi_status) -> std::result::Result<(), NpError> {
 
 fn key_type_error() -> NpError {
   NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
-}
-
-/// A RangeError for an input-sized buffer that could not be allocated.
-fn alloc_error(name: &str, bytes: usize) -> NpError {
-  NpError::out_of_range(
-    name,
-    &format!("needs {bytes} bytes, which could not be allocated"),
-  )
-}
-
-/// Makes room for `extra` more elements in `v`, fallibly.
-fn try_room<T>(v: &mut Vec<T>, extra: usize, name: &str) -> std::result::Result<(), NpError> {
-  v.try_reserve(extra)
-    .map_err(|_| alloc_error(name, extra.saturating_mul(std::mem::size_of::<T>())))
 }
 
 thread_local! {
@@ -637,6 +624,7 @@ impl NativeMemo {
   /// A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
   /// a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
   #[napi(
+    catch_unwind,
     constructor,
     ts_args_type = "options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string }"
   )]
@@ -651,6 +639,7 @@ impl NativeMemo {
   /// The process-wide cache named `name`, created with `options` on first use;
   /// every worker_thread gets the same native cache for the same name.
   #[napi(
+    catch_unwind,
     factory,
     ts_args_type = "name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }"
   )]
@@ -673,13 +662,13 @@ impl NativeMemo {
   }
 
   /// Forgets the shared cache `name` (handles already obtained keep working); true if it existed.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn drop_shared(name: String) -> bool {
     registry::remove(&name)
   }
 
   /// The cache's name (`options.name` or the shared name), or null.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn name(&self) -> Option<String> {
     self.name.clone()
   }
@@ -696,6 +685,7 @@ impl NativeMemo {
   /// detaching or transferring them cannot hurt native code. The scratch
   /// layout is in `src/memo.rs`.
   #[napi(
+    catch_unwind,
     ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }"
   )]
   pub fn fast<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
@@ -770,19 +760,20 @@ impl NativeMemo {
   }
 
   /// Removes every entry (of the shared cache too, for every thread).
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn clear(&self) {
     self.core.clear()
   }
 
   /// Entries held now.
-  #[napi(getter)]
+  #[napi(getter, catch_unwind)]
   pub fn size(&self) -> f64 {
     self.core.len() as f64
   }
 
   /// Counters: `{ hits, misses, evictions, size, bytes }` (bytes: encoded key + value).
   #[napi(
+    catch_unwind,
     ts_return_type = "{ hits: number; misses: number; evictions: number; size: number; bytes: number }"
   )]
   pub fn stats<'env>(&self, env: &'env Env) -> Result<Object<'env>> {

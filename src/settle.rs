@@ -99,11 +99,16 @@ impl Batch {
           let mut exception = ptr::null_mut();
           // SAFETY: live env; drops the exception a failed conversion left.
           unsafe { sys::napi_get_and_clear_last_exception(self.env, &mut exception) };
-          let error = NpError::error(
-            "ERR_NAPI_PARALLEL_CONVERT",
-            format!("Could not convert the result: {}", e.reason),
-          );
-          self.set_error(i, &error, kind::FAILED)
+          if is_error_value(self.env, exception) {
+            // A conversion that threw its own coded error (e.g. ERR_OUT_OF_MEMORY).
+            self.set_value(i, exception, kind::FAILED)
+          } else {
+            let error = NpError::error(
+              "ERR_NAPI_PARALLEL_CONVERT",
+              format!("Could not convert the result: {}", e.reason),
+            );
+            self.set_error(i, &error, kind::FAILED)
+          }
         }
       },
       Err(error) => self.set_error(
@@ -299,5 +304,18 @@ pub fn attach_settler<'env>(
       sys::napi_set_element(raw, list, i as u32, *value);
     }
     Ok(Unknown::from_raw_unchecked(raw, list))
+  }
+}
+
+/// Whether `value` (an exception a failed napi call left) is a JS object,
+/// i.e. an error some conversion threw on purpose.
+pub(crate) fn is_error_value(env: sys::napi_env, value: sys::napi_value) -> bool {
+  if value.is_null() {
+    return false;
+  }
+  let mut t = 0;
+  // SAFETY: live env on its JS thread; `value` was just handed out by napi.
+  unsafe {
+    sys::napi_typeof(env, value, &mut t) == sys::Status::napi_ok && t == sys::ValueType::napi_object
   }
 }

@@ -18,10 +18,11 @@ use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use napi_parallel_split as core;
 
+use crate::alloc::try_vec;
 use crate::args::Options;
 use crate::error::NpError;
 use crate::task::{self, TaskArg, TaskSlot};
-use crate::typed::copy_to_js;
+use crate::typed::copy_to_js_or_throw as copy_to_js;
 
 /// The searched text, owned (async) or borrowed for the duration of a sync call.
 enum Input<'a> {
@@ -52,21 +53,6 @@ fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
   ValueType::from(t)
 }
 
-/// A buffer of `n` elements, allocated fallibly: sizes come from the input.
-fn try_buffer<T>(n: usize, name: &str) -> std::result::Result<Vec<T>, NpError> {
-  let mut v = Vec::new();
-  v.try_reserve_exact(n).map_err(|_| {
-    NpError::range_error(
-      "ERR_NAPI_PARALLEL_ALLOCATION",
-      format!(
-        "Cannot allocate {} bytes to copy the \"{name}\" argument.",
-        n.saturating_mul(std::mem::size_of::<T>())
-      ),
-    )
-  })?;
-  Ok(v)
-}
-
 fn read_utf16(
   env: sys::napi_env,
   value: sys::napi_value,
@@ -77,7 +63,10 @@ fn read_utf16(
   // null buffer napi reports the length; then it fills `len + 1` units.
   unsafe {
     sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut len);
-    let mut units: Vec<u16> = try_buffer(len.saturating_add(1), name)?;
+    let mut units: Vec<u16> = try_vec(
+      len.saturating_add(1),
+      &format!("a copy of the \"{name}\" argument"),
+    )?;
     let mut written = 0usize;
     sys::napi_get_value_string_utf16(env, value, units.as_mut_ptr(), len + 1, &mut written);
     units.set_len(written.min(len));
@@ -86,7 +75,7 @@ fn read_utf16(
 }
 
 fn copy_bytes(bytes: &[u8], name: &str) -> std::result::Result<Vec<u8>, NpError> {
-  let mut v = try_buffer(bytes.len(), name)?;
+  let mut v = try_vec(bytes.len(), &format!("a copy of the \"{name}\" argument"))?;
   v.extend_from_slice(bytes);
   Ok(v)
 }

@@ -693,11 +693,15 @@ unsafe fn settle_deferred(
       Ok(Err(e)) => {
         let mut exception = ptr::null_mut();
         sys::napi_get_and_clear_last_exception(env, &mut exception);
-        let error = NpError::error(
-          "ERR_NAPI_PARALLEL_CONVERT",
-          format!("Could not convert the result: {}", e.reason),
-        );
-        reject_with(env, deferred, &error);
+        if crate::settle::is_error_value(env, exception) {
+          sys::napi_reject_deferred(env, deferred, exception);
+        } else {
+          let error = NpError::error(
+            "ERR_NAPI_PARALLEL_CONVERT",
+            format!("Could not convert the result: {}", e.reason),
+          );
+          reject_with(env, deferred, &error);
+        }
       }
       Err(error) => reject_with(env, deferred, &error),
     }

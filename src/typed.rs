@@ -12,7 +12,10 @@
 use std::mem::size_of;
 use std::ptr;
 
-use napi::{Status, sys};
+use napi::sys;
+
+use crate::alloc::try_vec;
+use crate::error::{NpError, codes};
 
 /// Element types with a typed-array kind.
 pub trait Element: Copy {
@@ -29,6 +32,9 @@ impl Element for i32 {
 impl Element for u32 {
   const KIND: sys::napi_typedarray_type = sys::TypedarrayType::uint32_array;
 }
+impl Element for u64 {
+  const KIND: sys::napi_typedarray_type = sys::TypedarrayType::biguint64_array;
+}
 impl Element for f32 {
   const KIND: sys::napi_typedarray_type = sys::TypedarrayType::float32_array;
 }
@@ -37,45 +43,63 @@ impl Element for f64 {
 }
 
 /// A new typed array of `T` holding a copy of `data`, over an ArrayBuffer
-/// that V8 allocates (an allocation failure is V8's RangeError, pending).
+/// that V8 allocates. Fails with `RangeError` `ERR_OUT_OF_MEMORY` naming
+/// the size when the memory cannot be had.
 ///
 /// # Safety
 /// `env` is the live env of the calling JS thread.
 pub unsafe fn copy_to_js<T: Element>(
   env: sys::napi_env,
   data: &[T],
-) -> napi::Result<sys::napi_value> {
+) -> Result<sys::napi_value, NpError> {
   let bytes = std::mem::size_of_val(data);
-  let mut buffer = ptr::null_mut();
-  let mut out = ptr::null_mut();
-  let mut dest = ptr::null_mut();
+  // V8 ends the process when it cannot allocate an ArrayBuffer's memory;
+  // make sure the allocator can serve the size first.
+  drop(try_vec::<u8>(bytes, "the result")?);
+  let failed = |what: &str| {
+    NpError::range_error(
+      codes::OUT_OF_MEMORY,
+      format!("Cannot create the result {what} ({bytes} bytes)"),
+    )
+  };
+  let (mut buffer, mut dest, mut out) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
   // SAFETY: caller contract; `dest` has room for `bytes` bytes once created.
   unsafe {
-    check(sys::napi_create_arraybuffer(
-      env,
-      bytes,
-      &mut dest,
-      &mut buffer,
-    ))?;
+    if sys::napi_create_arraybuffer(env, bytes, &mut dest, &mut buffer) != sys::Status::napi_ok {
+      clear_exception(env);
+      return Err(failed("buffer"));
+    }
     if bytes > 0 {
       ptr::copy_nonoverlapping(data.as_ptr().cast::<u8>(), dest.cast::<u8>(), bytes);
     }
-    check(sys::napi_create_typedarray(
-      env,
-      T::KIND,
-      bytes / size_of::<T>().max(1),
-      buffer,
-      0,
-      &mut out,
-    ))?;
+    let len = bytes / size_of::<T>().max(1);
+    if sys::napi_create_typedarray(env, T::KIND, len, buffer, 0, &mut out) != sys::Status::napi_ok {
+      clear_exception(env);
+      return Err(failed("array"));
+    }
   }
   Ok(out)
 }
 
-fn check(status: sys::napi_status) -> napi::Result<()> {
-  if status == sys::Status::napi_ok {
-    Ok(())
-  } else {
-    Err(napi::Error::from_status(Status::from(status)))
-  }
+/// [`copy_to_js`] for a `ToNapiValue` impl: the error is thrown, and napi-rs
+/// is told an exception is pending.
+///
+/// # Safety
+/// `env` is the live env of the calling JS thread.
+pub unsafe fn copy_to_js_or_throw<T: Element>(
+  env: sys::napi_env,
+  data: &[T],
+) -> napi::Result<sys::napi_value> {
+  // SAFETY: caller contract.
+  unsafe { copy_to_js(env, data).map_err(|e| e.throw_raw(env)) }
+}
+
+/// Drops an exception a failed napi call left pending (we throw our own).
+///
+/// # Safety
+/// `env` is the live env of the calling JS thread.
+pub unsafe fn clear_exception(env: sys::napi_env) {
+  let mut e = ptr::null_mut();
+  // SAFETY: caller contract.
+  unsafe { sys::napi_get_and_clear_last_exception(env, &mut e) };
 }

@@ -37,19 +37,35 @@ pub struct Items {
   ends: Vec<usize>,
 }
 
+/// An allocation sized by the input failed; `bytes` is the size asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllocError {
+  /// Bytes the failed allocation asked for.
+  pub bytes: usize,
+}
+
+fn reserve<T>(v: &mut Vec<T>, more: usize) -> Result<(), AllocError> {
+  v.try_reserve(more).map_err(|_| AllocError {
+    bytes: v.len().saturating_add(more).saturating_mul(size_of::<T>()),
+  })
+}
+
 impl Items {
   /// Empty, with room for `n` items of `bytes` bytes in all.
-  pub fn with_capacity(n: usize, bytes: usize) -> Self {
-    Self {
-      bytes: Vec::with_capacity(bytes),
-      ends: Vec::with_capacity(n),
-    }
+  pub fn with_capacity(n: usize, bytes: usize) -> Result<Self, AllocError> {
+    let mut items = Self::default();
+    reserve(&mut items.bytes, bytes)?;
+    reserve(&mut items.ends, n)?;
+    Ok(items)
   }
 
   /// Appends one item.
-  pub fn push(&mut self, item: &[u8]) {
+  pub fn push(&mut self, item: &[u8]) -> Result<(), AllocError> {
+    reserve(&mut self.bytes, item.len())?;
+    reserve(&mut self.ends, 1)?;
     self.bytes.extend_from_slice(item);
     self.ends.push(self.bytes.len());
+    Ok(())
   }
 
   /// Number of items.
@@ -83,22 +99,41 @@ pub enum Digests {
 /// Items per parallel work unit: small items are hashed in batches.
 const MIN_ITEMS_PER_JOB: usize = 64;
 
-fn map_items<T: Send>(
+/// Why hashing stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashError {
+  /// The cancel flag was set.
+  Cancelled,
+  /// The output could not be allocated.
+  OutOfMemory(AllocError),
+}
+
+fn map_items<T: Send + Default + Clone>(
   items: &Items,
   cancel: &AtomicBool,
   f: impl Fn(&[u8]) -> T + Sync + Send,
-) -> Option<Vec<T>> {
-  let out: Vec<T> = (0..items.len())
-    .into_par_iter()
+) -> Result<Vec<T>, HashError> {
+  let mut out: Vec<T> = Vec::new();
+  reserve(&mut out, items.len()).map_err(HashError::OutOfMemory)?;
+  out.resize(items.len(), T::default());
+  out
+    .par_iter_mut()
+    .enumerate()
     .with_min_len(MIN_ITEMS_PER_JOB)
-    .map(|i| f(items.get(i)))
-    .collect();
-  (!cancel.load(Relaxed)).then_some(out)
+    .for_each(|(i, o)| *o = f(items.get(i)));
+  if cancel.load(Relaxed) {
+    return Err(HashError::Cancelled);
+  }
+  Ok(out)
 }
 
-/// Hashes every item on the current rayon pool. `None` if `cancel` was set.
-pub fn hash_all(items: &Items, algorithm: Algorithm, cancel: &AtomicBool) -> Option<Digests> {
-  Some(match algorithm {
+/// Hashes every item on the current rayon pool.
+pub fn hash_all(
+  items: &Items,
+  algorithm: Algorithm,
+  cancel: &AtomicBool,
+) -> Result<Digests, HashError> {
+  Ok(match algorithm {
     Algorithm::Xxh3 => Digests::Xxh3(map_items(items, cancel, xxhash_rust::xxh3::xxh3_64)?),
     Algorithm::Crc32 => Digests::Crc32(map_items(items, cancel, crc32fast::hash)?),
     Algorithm::Sha256 => Digests::Sha256(map_items(items, cancel, |b| Sha256::digest(b).into())?),
@@ -112,7 +147,7 @@ mod tests {
   fn items(list: &[&[u8]]) -> Items {
     let mut it = Items::default();
     for i in list {
-      it.push(i);
+      it.push(i).unwrap();
     }
     it
   }
@@ -123,13 +158,13 @@ mod tests {
     let it = items(&[b"", b"123456789", b"abc"]);
     assert_eq!(
       hash_all(&it, Algorithm::Crc32, &no),
-      Some(Digests::Crc32(vec![0, 0xCBF4_3926, 0x3524_41C2]))
+      Ok(Digests::Crc32(vec![0, 0xCBF4_3926, 0x3524_41C2]))
     );
-    let Some(Digests::Xxh3(x)) = hash_all(&it, Algorithm::Xxh3, &no) else {
+    let Ok(Digests::Xxh3(x)) = hash_all(&it, Algorithm::Xxh3, &no) else {
       panic!()
     };
     assert_eq!(x[0], 0x2D06_8005_38D3_94C2);
-    let Some(Digests::Sha256(s)) = hash_all(&it, Algorithm::Sha256, &no) else {
+    let Ok(Digests::Sha256(s)) = hash_all(&it, Algorithm::Sha256, &no) else {
       panic!()
     };
     assert_eq!(s[2][..4], [0xba, 0x78, 0x16, 0xbf]);
@@ -138,7 +173,10 @@ mod tests {
   #[test]
   fn cancelled_returns_none() {
     let yes = AtomicBool::new(true);
-    assert_eq!(hash_all(&items(&[b"x"]), Algorithm::Crc32, &yes), None);
+    assert_eq!(
+      hash_all(&items(&[b"x"]), Algorithm::Crc32, &yes),
+      Err(HashError::Cancelled)
+    );
   }
 
   #[test]
@@ -148,5 +186,11 @@ mod tests {
     assert_eq!(it.get(0), b"a");
     assert_eq!(it.get(1), b"");
     assert_eq!(it.get(2), b"bcd");
+  }
+
+  #[test]
+  fn impossible_sizes_are_errors() {
+    assert!(Items::with_capacity(usize::MAX / 2, 0).is_err());
+    assert!(Items::with_capacity(0, usize::MAX / 2).is_err());
   }
 }

@@ -1,29 +1,73 @@
 //! `hashAsync` / `hashSync`: the binding of [`super::hash`], reached from
 //! `parallelMap(items, 'xxh3' | 'sha256' | 'crc32')`.
+//!
+//! Inputs are copied fallibly (a failure is a `RangeError`
+//! `ERR_OUT_OF_MEMORY` naming the size) and results are V8-owned typed
+//! arrays and Buffers (no external buffers, whose finalizers Node defers to
+//! `setImmediate`), as in [`crate::map`].
 
 use std::ptr;
 
-use napi::bindgen_prelude::{BigUint64Array, Buffer, JsValue, ToNapiValue, Uint32Array, Unknown};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 
-use super::hash::{Algorithm, Digests, Items, hash_all};
+use super::hash::{Algorithm, AllocError, Digests, HashError, Items, hash_all};
+use crate::alloc::out_of_memory;
 use crate::error::NpError;
+use crate::map::string_arg;
 use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js;
+
+/// The digests as JS values; the Rust buffers are freed here.
+///
+/// # Safety
+/// `env` is the live env of the calling JS thread.
+unsafe fn digests_to_js(
+  env: sys::napi_env,
+  value: Digests,
+) -> std::result::Result<sys::napi_value, NpError> {
+  // SAFETY: caller contract (every unsafe call below).
+  unsafe {
+    match &value {
+      Digests::Xxh3(v) => copy_to_js(env, v),
+      Digests::Crc32(v) => copy_to_js(env, v),
+      Digests::Sha256(v) => {
+        let failed = || out_of_memory("the result", v.len().saturating_mul(32));
+        let mut array = ptr::null_mut();
+        if sys::napi_create_array_with_length(env, v.len(), &mut array) != sys::Status::napi_ok {
+          return Err(failed());
+        }
+        for (i, d) in v.iter().enumerate() {
+          let (mut buf, mut data) = (ptr::null_mut(), ptr::null_mut());
+          if sys::napi_create_buffer_copy(env, 32, d.as_ptr().cast(), &mut data, &mut buf)
+            != sys::Status::napi_ok
+            || sys::napi_set_element(env, array, i as u32, buf) != sys::Status::napi_ok
+          {
+            return Err(failed());
+          }
+        }
+        Ok(array)
+      }
+    }
+  }
+}
 
 impl ToNapiValue for Digests {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
     // SAFETY: forwarded on the JS thread with its env.
-    unsafe {
-      match value {
-        Digests::Xxh3(v) => BigUint64Array::to_napi_value(env, BigUint64Array::new(v)),
-        Digests::Crc32(v) => Uint32Array::to_napi_value(env, Uint32Array::new(v)),
-        Digests::Sha256(v) => {
-          let buffers: Vec<Buffer> = v.into_iter().map(|d| Buffer::from(d.to_vec())).collect();
-          Vec::<Buffer>::to_napi_value(env, buffers)
-        }
-      }
-    }
+    unsafe { digests_to_js(env, value).map_err(|e| e.throw_raw(env)) }
+  }
+}
+
+fn alloc_error(e: AllocError) -> NpError {
+  out_of_memory("a copy of the input items", e.bytes)
+}
+
+fn hash_error(e: HashError) -> NpError {
+  match e {
+    HashError::Cancelled => NpError::abort(),
+    HashError::OutOfMemory(a) => out_of_memory("the result", a.bytes),
   }
 }
 
@@ -52,7 +96,7 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
   }
   let mut len = 0u32;
   unsafe { sys::napi_get_array_length(raw, items.raw(), &mut len) };
-  let mut out = Items::with_capacity(len as usize, 0);
+  let mut out = Items::with_capacity(len as usize, 0).map_err(alloc_error)?;
   let mut scratch = Vec::new();
   for i in 0..len {
     let mut item = ptr::null_mut();
@@ -65,16 +109,21 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
       ValueType::String => {
         let mut n = 0usize;
         unsafe { sys::napi_get_value_string_utf8(raw, item, ptr::null_mut(), 0, &mut n) };
+        if scratch.len() < n + 1 {
+          scratch
+            .try_reserve(n + 1 - scratch.len())
+            .map_err(|_| out_of_memory(&format!("a copy of \"input[{i}]\""), n + 1))?;
+        }
         scratch.resize(n + 1, 0u8);
         unsafe {
           sys::napi_get_value_string_utf8(raw, item, scratch.as_mut_ptr().cast(), n + 1, &mut n)
         };
-        out.push(&scratch[..n]);
+        out.push(&scratch[..n]).map_err(alloc_error)?;
       }
       ValueType::Object => {
         // SAFETY: live env and value; the bytes are copied before returning.
         let bytes = unsafe { crate::args::u8_view(raw, item) }.ok_or_else(bad)?;
-        out.push(bytes);
+        out.push(bytes).map_err(alloc_error)?;
       }
       _ => return Err(bad()),
     }
@@ -82,34 +131,46 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
   Ok(out)
 }
 
-pub fn cancelled() -> NpError {
-  NpError::abort()
-}
-
 /// Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
 /// `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
 /// Use `parallelMap(items, algorithm)`.
 #[napi(
+  catch_unwind,
   ts_args_type = "task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
   ts_return_type = "number"
 )]
-pub fn hash_async(env: &Env, task: TaskArg, items: Unknown, algorithm: String) -> Result<TaskSlot> {
-  let algorithm = parse_algorithm(&algorithm).map_err(|e| e.throw(env))?;
+pub fn hash_async(
+  env: &Env,
+  task: TaskArg,
+  items: Unknown,
+  algorithm: Unknown,
+) -> Result<TaskSlot> {
+  let algorithm = string_arg(env, algorithm, "fn")
+    .and_then(|a| parse_algorithm(&a))
+    .map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    hash_all(&items, algorithm, ctx.cancel_flag()).ok_or_else(cancelled)
+    hash_all(&items, algorithm, ctx.cancel_flag()).map_err(hash_error)
   })
 }
 
 /// The synchronous twin of `hashAsync`: blocks the caller, still uses every core.
 #[napi(
+  catch_unwind,
   ts_args_type = "items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
   ts_return_type = "BigUint64Array | Uint32Array | Buffer[]"
 )]
-pub fn hash_sync(env: &Env, items: Unknown, algorithm: String) -> Result<Digests> {
-  let algorithm = parse_algorithm(&algorithm).map_err(|e| e.throw(env))?;
+pub fn hash_sync(env: &Env, items: Unknown, algorithm: Unknown) -> Result<crate::map::SyncOutput> {
+  let algorithm = string_arg(env, algorithm, "fn")
+    .and_then(|a| parse_algorithm(&a))
+    .map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
-  let never = std::sync::atomic::AtomicBool::new(false);
-  crate::pool::core::run_blocking(move || hash_all(&items, algorithm, &never).ok_or_else(cancelled))
+  let digests = crate::pool::run_blocking_env(env, move |cancel| {
+    hash_all(&items, algorithm, cancel).map_err(hash_error)
+  })
+  .map_err(|e| e.throw(env))?;
+  // SAFETY: on the JS thread of `env`.
+  unsafe { digests_to_js(env.raw(), digests) }
+    .map(crate::map::SyncOutput)
     .map_err(|e| e.throw(env))
 }

@@ -21,8 +21,17 @@ const BOOL: Ty = 2;
 
 type Result<T> = std::result::Result<T, KernelError>;
 
-/// Deepest expression/statement nesting accepted (the compiler recurses).
-const MAX_DEPTH: u32 = 400;
+/// Deepest expression/statement nesting accepted (the shared budget).
+const MAX_DEPTH: u32 = crate::nesting::MAX_NESTING;
+
+/// Most variables (parameters included) one function may declare: each is a
+/// live f64 in the native frame, so this bounds frames and compile time.
+/// Frames that still do not fit a thread's stack are caught at run time.
+pub const MAX_LOCALS: usize = 4096;
+
+/// Most arguments one call may pass (`Math.hypot(…)`, `Math.max(…)`, a
+/// nested function): they are native stack arguments or a stack array.
+pub const MAX_CALL_ARGS: usize = 4096;
 
 /// Lowers the kernel function `root` (an arrow function or a function
 /// expression) of `source`. `consts` are the `params` names.
@@ -329,8 +338,7 @@ impl<'s> Lowerer<'s> {
           "destructuring parameters are not supported in a kernel",
         );
       };
-      let local = self.new_local(b.name.as_str(), false, NUM);
-      let _ = local;
+      self.new_local(b.name.as_str(), false, NUM, p.span)?;
     }
     let n_params = params.items.len() as u32;
     let body = match expr_body {
@@ -364,7 +372,17 @@ impl<'s> Lowerer<'s> {
     self.cur().ret_ty |= ty;
   }
 
-  fn new_local(&mut self, name: &str, constant: bool, ty: Ty) -> LocalId {
+  fn new_local(&mut self, name: &str, constant: bool, ty: Ty, span: Span) -> Result<LocalId> {
+    if self
+      .fstack
+      .last()
+      .is_some_and(|st| st.local_ty.len() >= MAX_LOCALS)
+    {
+      return self.fail(
+        span,
+        format!("more than {MAX_LOCALS} variables and parameters in one kernel function"),
+      );
+    }
     let st = self.fstack.last_mut().expect("inside a function");
     let id = st.local_ty.len() as LocalId;
     let assumed = self.assumed.locals.get(&(st.id, id)).copied().unwrap_or(0);
@@ -374,7 +392,7 @@ impl<'s> Lowerer<'s> {
       .last_mut()
       .expect("a scope")
       .insert(name.to_string(), Binding::Local { id, constant });
-    id
+    Ok(id)
   }
 
   fn assign_ty(&mut self, local: LocalId, ty: Ty) {
@@ -464,10 +482,11 @@ impl<'s> Lowerer<'s> {
   fn stmt(&mut self, s: &Statement<'_>, out: &mut Vec<Stmt>) -> Result<()> {
     self.depth += 1;
     let r = if self.depth > MAX_DEPTH {
-      self.fail(
-        s.span(),
-        format!("statements nested deeper than {MAX_DEPTH} levels in a kernel"),
-      )
+      Err(crate::nesting::too_deep(
+        self.src,
+        s.span().start,
+        MAX_DEPTH,
+      ))
     } else {
       self.stmt_inner(s, out)
     };
@@ -734,11 +753,11 @@ impl<'s> Lowerer<'s> {
           let mut scopes = saved;
           let rest = scopes.split_off(2);
           self.cur().scopes = scopes;
-          let id = self.new_local(name, false, ty);
+          let id = self.new_local(name, false, ty, decl.span);
           self.cur().scopes.extend(rest);
-          id
+          id?
         }
-        None => self.new_local(name, constant, ty),
+        None => self.new_local(name, constant, ty, decl.span)?,
       };
       out.push(Stmt::Set(id, value));
     }
@@ -752,10 +771,11 @@ impl<'s> Lowerer<'s> {
   fn expr(&mut self, e: &Expression<'_>) -> Result<(Expr, Ty)> {
     self.depth += 1;
     let r = if self.depth > MAX_DEPTH {
-      self.fail(
-        e.span(),
-        format!("expression nested deeper than {MAX_DEPTH} levels in a kernel"),
-      )
+      Err(crate::nesting::too_deep(
+        self.src,
+        e.span().start,
+        MAX_DEPTH,
+      ))
     } else {
       self.expr_inner(e)
     };
@@ -1063,6 +1083,12 @@ impl<'s> Lowerer<'s> {
   }
 
   fn typed_args(&mut self, c: &CallExpression<'_>) -> Result<(Vec<Expr>, Vec<Ty>)> {
+    if c.arguments.len() > MAX_CALL_ARGS {
+      return self.fail(
+        c.span,
+        format!("a call with more than {MAX_CALL_ARGS} arguments in a kernel"),
+      );
+    }
     let mut out = Vec::with_capacity(c.arguments.len());
     let mut tys = Vec::with_capacity(c.arguments.len());
     for a in &c.arguments {

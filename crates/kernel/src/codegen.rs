@@ -8,8 +8,12 @@
 //!   (`fn(ctx, f64…) -> f64`), and the kernel itself when it calls itself.
 //!
 //! Errors travel through `ctx.status`: a function that overflows the
-//! software stack limit or sees the cancel flag at a loop back-edge stores a
-//! status and returns; every caller checks the status after each call.
+//! software stack limit or sees the cancel flag (at a loop back-edge or on
+//! entry to a nested function) stores a status and returns; every caller
+//! checks the status after each call. Before each call the caller checks
+//! that the callee's whole frame ([`frame_bound`]) fits above the limit,
+//! and the host does the same for the entry: a frame is allocated and
+//! probed before any check inside it could run.
 //! No Cranelift `stack_limit` (it traps with SIGILL) and no FMA contraction.
 
 use std::collections::HashMap;
@@ -18,8 +22,8 @@ use std::sync::{Mutex, OnceLock};
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-  AbiParam, Block, BlockArg, FuncRef, InstBuilder, MemFlagsData, Signature, StackSlotData,
-  StackSlotKind, Type, UserFuncName, Value, types,
+  AbiParam, Block, BlockArg, FuncRef, Function, Inst, InstBuilder, MemFlagsData, Signature,
+  StackSlotData, StackSlotKind, Type, UserFuncName, Value, types,
 };
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -103,6 +107,8 @@ pub struct Kernel {
   pub n_consts: usize,
   /// Whether it contains loops (so cancellation can stop it mid-call).
   pub has_loops: bool,
+  /// Upper bound of the entry's stack frame in bytes (see [`frame_bound`]).
+  pub frame: usize,
 }
 
 // SAFETY: the entry pointer is immutable machine code, callable from any
@@ -146,6 +152,18 @@ fn status_error(code: u32) -> Result<(), KernelError> {
 }
 
 impl Kernel {
+  /// The calling thread's stack limit, or `StackOverflow` when the entry's
+  /// frame would not fit above it (the frame is allocated, and its pages
+  /// probed, before any check inside the generated code could run).
+  fn room_for_entry(&self) -> Result<usize, KernelError> {
+    let limit = crate::stack::limit();
+    let sp = crate::stack::approx_sp();
+    if sp.saturating_sub(self.frame) < limit {
+      return Err(KernelError::StackOverflow);
+    }
+    Ok(limit)
+  }
+
   /// Runs a map-mode kernel over elements `start..start + out.len()`.
   /// `inputs` are whole arrays (each at least `start + out.len()` long).
   pub fn run_chunk(
@@ -170,10 +188,11 @@ impl Kernel {
         "run_chunk: inputs do not match the kernel".into(),
       ));
     }
+    let stack_limit = self.room_for_entry()?;
     let ptrs: Vec<*const f64> = inputs.iter().map(|x| x.as_ptr()).collect();
     let mut ctx = Ctx {
       cancel: cancel.as_ptr() as *const u8,
-      stack_limit: crate::stack::limit(),
+      stack_limit,
       consts: consts.as_ptr(),
       inputs: ptrs.as_ptr(),
       out: out.as_mut_ptr(),
@@ -206,9 +225,10 @@ impl Kernel {
         "call: arguments do not match the kernel".into(),
       ));
     }
+    let stack_limit = self.room_for_entry()?;
     let mut ctx = Ctx {
       cancel: cancel.as_ptr() as *const u8,
-      stack_limit: crate::stack::limit(),
+      stack_limit,
       consts: consts.as_ptr(),
       inputs: std::ptr::null(),
       out: std::ptr::null_mut(),
@@ -275,7 +295,7 @@ pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
   let mut module = JITModule::new(jb);
   let result = build(&mut module, program, mode);
   match result {
-    Ok(entry_id) => {
+    Ok((entry_id, frame)) => {
       module.finalize_definitions().map_err(internal)?;
       let entry = module.get_finalized_function(entry_id);
       Ok(Kernel {
@@ -284,6 +304,7 @@ pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
         mode,
         n_consts: program.n_consts,
         has_loops: program.has_loops,
+        frame,
       })
     }
     Err(e) => {
@@ -294,7 +315,34 @@ pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
   }
 }
 
-fn build(module: &mut JITModule, program: &Program, mode: Mode) -> Result<ClifId, KernelError> {
+/// A call site's frame check: the `iconst` to patch with the callee's frame
+/// bound once every function is built, and the callee.
+type CallSite = (Inst, u32);
+
+/// Bytes of stack every frame may use beyond what [`frame_bound`] counts:
+/// return address, saved registers, alignment, the call's own bookkeeping.
+const FRAME_FIXED: usize = 4096;
+
+/// An upper bound of the stack frame Cranelift gives `func`: every value and
+/// every instruction's temporaries may need a spill slot (16 bytes each is
+/// generous for f64/i64/i8), outgoing stack arguments are values too, plus
+/// the explicit stack slots (the `hypot` argument arrays).
+pub fn frame_bound(func: &Function) -> usize {
+  let slots: usize = func
+    .sized_stack_slots
+    .values()
+    .map(|s| s.size as usize + 16)
+    .sum();
+  FRAME_FIXED + 16 * (func.dfg.num_values() + func.dfg.num_insts()) + slots
+}
+
+/// Builds every function, patches each call site's frame check with its
+/// callee's [`frame_bound`], then defines them. Returns the entry and its bound.
+fn build(
+  module: &mut JITModule,
+  program: &Program,
+  mode: Mode,
+) -> Result<(ClifId, usize), KernelError> {
   let ptr = module.target_config().pointer_type();
   let call_conv = module.target_config().default_call_conv;
   // Declare the program's functions that are called.
@@ -328,44 +376,61 @@ fn build(module: &mut JITModule, program: &Program, mode: Mode) -> Result<ClifId
     .map_err(internal)?;
 
   let mut fctx = FunctionBuilderContext::new();
-  let mut ctx = module.make_context();
   let mut imports: HashMap<&'static str, ClifId> = HashMap::new();
+  // (program function index or None for the entry, id, function, call sites)
+  let mut built: Vec<(Option<usize>, ClifId, Function, Vec<CallSite>)> = Vec::new();
   for (i, f) in program.funcs.iter().enumerate() {
     let Some(id) = ids[i] else { continue };
-    ctx.func.signature = module
+    let sig = module
       .declarations()
       .get_function_decl(id)
       .signature
       .clone();
-    ctx.func.name = UserFuncName::user(0, id.as_u32());
-    {
-      let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+    let mut func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
+    let sites = {
+      let b = FunctionBuilder::new(&mut func, &mut fctx);
       let g = Gen::new(b, module, program, &ids, &mut imports, ptr);
-      g.function(f)?;
+      g.function(f)?
+    };
+    built.push((Some(i), id, func, sites));
+  }
+  let mut func = Function::with_name_signature(UserFuncName::user(0, entry_id.as_u32()), entry_sig);
+  let sites = {
+    let b = FunctionBuilder::new(&mut func, &mut fctx);
+    let g = Gen::new(b, module, program, &ids, &mut imports, ptr);
+    g.entry(&program.funcs[0], mode)?
+  };
+  built.push((None, entry_id, func, sites));
+
+  let mut bounds = vec![0usize; program.funcs.len()];
+  for (i, _, func, _) in &built {
+    if let Some(i) = i {
+      bounds[*i] = frame_bound(func);
+    }
+  }
+  let entry_frame = frame_bound(&built.last().expect("the entry was pushed").2);
+  let dump = std::env::var_os("NAPI_PARALLEL_KERNEL_DUMP").is_some();
+  let mut ctx = module.make_context();
+  for (i, id, mut func, sites) in built {
+    for (inst, callee) in sites {
+      let bound = bounds[callee as usize];
+      func.replace(inst).iconst(ptr, bound as i64);
+    }
+    ctx.func = func;
+    if dump && i.is_none() {
+      ctx.set_disasm(true);
+      eprintln!("{}", ctx.func.display());
     }
     module.define_function(id, &mut ctx).map_err(internal)?;
+    if dump
+      && i.is_none()
+      && let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref())
+    {
+      eprintln!("{code}");
+    }
     module.clear_context(&mut ctx);
   }
-  ctx.func.signature = entry_sig;
-  ctx.func.name = UserFuncName::user(0, entry_id.as_u32());
-  {
-    let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-    let g = Gen::new(b, module, program, &ids, &mut imports, ptr);
-    g.entry(&program.funcs[0], mode)?;
-  }
-  let dump = std::env::var_os("NAPI_PARALLEL_KERNEL_DUMP").is_some();
-  if dump {
-    ctx.set_disasm(true);
-    eprintln!("{}", ctx.func.display());
-  }
-  module
-    .define_function(entry_id, &mut ctx)
-    .map_err(internal)?;
-  if dump && let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
-    eprintln!("{code}");
-  }
-  module.clear_context(&mut ctx);
-  Ok(entry_id)
+  Ok((entry_id, entry_frame))
 }
 
 /// Where `return` goes.
@@ -403,6 +468,8 @@ struct Gen<'a, 'b> {
   known_i32: HashMap<Value, Value>,
   /// f64 constants by value, to fold ToInt32 of a literal.
   const_f64: HashMap<Value, f64>,
+  /// Frame checks before calls, patched once every callee is built.
+  call_sites: Vec<CallSite>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -444,6 +511,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       hoisted: HashMap::new(),
       known_i32: HashMap::new(),
       const_f64: HashMap::new(),
+      call_sites: Vec::new(),
     }
   }
 
@@ -537,7 +605,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
   }
 
-  fn function(mut self, f: &Func) -> Result<(), KernelError> {
+  fn function(mut self, f: &Func) -> Result<Vec<CallSite>, KernelError> {
     let entry = self.b.create_block();
     self.b.append_block_params_for_function_params(entry);
     self.b.switch_to_block(entry);
@@ -548,29 +616,17 @@ impl<'a, 'b> Gen<'a, 'b> {
       self.b.def_var(self.vars[i], *p);
     }
     self.init_locals(params.len() - 1);
-    // Software stack check: bail out before the stack runs out.
-    let sp = self.b.ins().get_stack_pointer(self.ptr);
-    let limit = self
-      .b
-      .ins()
-      .load(self.ptr, readonly(), self.ctx, OFF_STACK_LIMIT);
-    let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-    let overflow = self.b.create_block();
+    // No stack check here: every caller checked, before the call, that
+    // this whole frame fits above the limit (see `call`).
     let body = self.b.create_block();
-    self.b.ins().brif(low, overflow, &[], body, &[]);
-    self.b.switch_to_block(overflow);
-    self.b.seal_block(overflow);
-    let code = self
-      .b
-      .ins()
-      .iconst(types::I32, status::STACK_OVERFLOW as i64);
-    self.b.ins().store(TRUSTED, code, self.ctx, OFF_STATUS);
-    let nan = self.b.ins().f64const(f64::NAN);
-    self.b.ins().return_(&[nan]);
+    self.b.ins().jump(body, &[]);
     self.b.switch_to_block(body);
     self.b.seal_block(body);
     self.ret = Ret::Return;
     self.exit_returns_status = false;
+    // A cancellation point per call, so that recursion without loops (an
+    // exponential `f(n - 1) + f(n - 1)`) stops when the task is cancelled.
+    self.cancel_check();
     self.stmts(&f.body)?;
     if !self.terminated {
       let nan = self.b.ins().f64const(f64::NAN);
@@ -580,7 +636,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     self.b.seal_all_blocks();
     let cfg = self.module.target_config();
     self.b.finalize(cfg);
-    Ok(())
+    Ok(self.call_sites)
   }
 
   fn finish_exit(&mut self) {
@@ -596,7 +652,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     }
   }
 
-  fn entry(mut self, f: &Func, mode: Mode) -> Result<(), KernelError> {
+  fn entry(mut self, f: &Func, mode: Mode) -> Result<Vec<CallSite>, KernelError> {
     let entry = self.b.create_block();
     self.b.append_block_params_for_function_params(entry);
     self.b.switch_to_block(entry);
@@ -694,7 +750,7 @@ impl<'a, 'b> Gen<'a, 'b> {
     self.b.seal_all_blocks();
     let cfg = self.module.target_config();
     self.b.finalize(cfg);
-    Ok(())
+    Ok(self.call_sites)
   }
 
   fn exit_block(&mut self) -> Block {
@@ -1208,6 +1264,38 @@ impl<'a, 'b> Gen<'a, 'b> {
         r
       }
     };
+    // The callee's frame must fit above the limit *before* the call: its
+    // prologue allocates (and probes) the whole frame first. The bound is
+    // patched in once the callee is built.
+    let need = self.b.ins().iconst(self.ptr, 0);
+    let need_inst = self
+      .b
+      .func
+      .dfg
+      .value_def(need)
+      .inst()
+      .ok_or_else(|| KernelError::Internal("frame bound is not an instruction".into()))?;
+    self.call_sites.push((need_inst, fid));
+    let sp = self.b.ins().get_stack_pointer(self.ptr);
+    let limit = self
+      .b
+      .ins()
+      .load(self.ptr, readonly(), self.ctx, OFF_STACK_LIMIT);
+    let floor = self.b.ins().iadd(limit, need);
+    let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, floor);
+    let overflow = self.b.create_block();
+    let fits = self.b.create_block();
+    self.b.ins().brif(low, overflow, &[], fits, &[]);
+    self.b.set_cold_block(overflow);
+    self.b.switch_to_block(overflow);
+    let code = self
+      .b
+      .ins()
+      .iconst(types::I32, status::STACK_OVERFLOW as i64);
+    self.b.ins().store(TRUSTED, code, self.ctx, OFF_STATUS);
+    let exit = self.exit_block();
+    self.b.ins().jump(exit, &[]);
+    self.b.switch_to_block(fits);
     let mut call_args = Vec::with_capacity(callee.n_params as usize + 1);
     call_args.push(self.ctx);
     for k in 0..callee.n_params as usize {
@@ -1349,4 +1437,120 @@ fn bool_intrinsic(f: Intrinsic) -> bool {
     f,
     Intrinsic::IsNaN | Intrinsic::IsFinite | Intrinsic::IsInteger | Intrinsic::IsSafeInteger
   )
+}
+
+#[cfg(test)]
+mod frame_tests {
+  use std::sync::atomic::AtomicBool;
+
+  use super::*;
+  use crate::cache::compile;
+
+  /// A function with `n` locals all live across a recursive call.
+  fn many_locals(n: usize, recursive: bool) -> String {
+    let decls: String = (0..n).map(|k| format!("let a{k} = n + {k}\n")).collect();
+    let uses: String = (0..n).map(|k| format!("s += a{k}\n")).collect();
+    let call = if recursive { "s += f(n + 1)\n" } else { "" };
+    format!("function f(n) {{\n{decls}let s = 0\n{call}{uses}return s\n}}")
+  }
+
+  fn on_stack<T: Send + 'static>(size: usize, f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+      .stack_size(size)
+      .spawn(f)
+      .unwrap()
+      .join()
+      .unwrap()
+  }
+
+  #[test]
+  fn oversized_frames_are_errors() {
+    let no = AtomicBool::new(false);
+    // Too many arguments or locals: rejected when compiling.
+    let args = vec!["x"; 300_000].join(", ");
+    let e = compile(
+      &format!("x => Math.hypot({args})"),
+      &[],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("arguments"), "{e}");
+    let e = compile(&many_locals(20_000, true), &[], Mode::Call { n_args: 1 }).unwrap_err();
+    assert!(e.to_string().contains("variables"), "{e}");
+    // Big frames in a recursion: the check before each call sees the
+    // callee's whole frame.
+    let k = std::sync::Arc::new(
+      compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap(),
+    );
+    assert!(k.frame > 3000 * 8, "{}", k.frame);
+    for size in [1 << 20, 8 << 20, 64 << 10] {
+      let k = k.clone();
+      let r = on_stack(size, move || {
+        k.call(&[0.0], &[], &AtomicBool::new(false))
+          .map_err(|e| e.to_string())
+      });
+      assert_eq!(r, Err(KernelError::StackOverflow.to_string()));
+    }
+    // The entry's own frame on a small stack: refused before it is entered…
+    let k = std::sync::Arc::new(
+      compile(&many_locals(3000, false), &[], Mode::Map { n_inputs: 1 }).unwrap(),
+    );
+    let small = k.clone();
+    let r = on_stack(64 << 10, move || {
+      let mut out = [0.0; 4];
+      let input = [1.0; 4];
+      small
+        .run_chunk(&[&input], &[], 0, &mut out, &AtomicBool::new(false))
+        .map_err(|e| e.to_string())
+    });
+    assert_eq!(r, Err(KernelError::StackOverflow.to_string()));
+    // …while it runs where it fits, and small kernels run on small stacks.
+    let mut out = [0.0; 2];
+    k.run_chunk(&[&[1.0, 2.0]], &[], 0, &mut out, &no).unwrap();
+    let expect = |n: f64| (0..3000).map(|k| n + k as f64).sum::<f64>();
+    assert_eq!(out, [expect(1.0), expect(2.0)]);
+    let k = compile("x => x * 2", &[], Mode::Map { n_inputs: 1 }).unwrap();
+    let r = on_stack(64 << 10, move || {
+      let mut out = [0.0; 2];
+      k.run_chunk(&[&[1.0, 2.0]], &[], 0, &mut out, &AtomicBool::new(false))
+        .map(|_| out)
+        .map_err(|e| e.to_string())
+    });
+    assert_eq!(r, Ok([2.0, 4.0]));
+  }
+}
+
+#[cfg(test)]
+mod cancel_tests {
+  use std::sync::Arc;
+  use std::sync::atomic::{AtomicBool, Ordering};
+
+  use super::*;
+  use crate::cache::compile;
+
+  /// Exponential recursion without a loop still stops when cancelled.
+  #[test]
+  fn recursion_without_loops_is_cancellable() {
+    let k = compile(
+      "function f(n) { return n <= 0 ? 0 : f(n - 1) + f(n - 1) + 1 }",
+      &[],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let flag = Arc::new(AtomicBool::new(false));
+    let setter = {
+      let flag = flag.clone();
+      std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, Ordering::Relaxed);
+      })
+    };
+    let t = std::time::Instant::now();
+    assert_eq!(k.call(&[80.0], &[], &flag), Err(KernelError::Cancelled));
+    assert!(t.elapsed().as_secs() < 5);
+    setter.join().unwrap();
+    // Not cancelled: the right answer.
+    let no = AtomicBool::new(false);
+    assert_eq!(k.call(&[10.0], &[], &no), Ok(1023.0));
+  }
 }

@@ -20,6 +20,11 @@ pub enum KernelError {
   StackOverflow,
   /// The cancel flag was set while the kernel ran.
   Cancelled,
+  /// A buffer sized by the input could not be allocated.
+  OutOfMemory {
+    /// The size of the allocation that failed, in bytes.
+    bytes: usize,
+  },
   /// The code generator failed (a bug: report it).
   Internal(String),
 }
@@ -54,12 +59,24 @@ impl fmt::Display for KernelError {
       KernelError::Unsupported { message, .. } => write!(f, "unsupported kernel: {message}"),
       KernelError::StackOverflow => write!(f, "Maximum call stack size exceeded in kernel"),
       KernelError::Cancelled => write!(f, "kernel cancelled"),
+      KernelError::OutOfMemory { bytes } => write!(f, "cannot allocate {bytes} bytes"),
       KernelError::Internal(m) => write!(f, "kernel compiler internal error: {m}"),
     }
   }
 }
 
 impl std::error::Error for KernelError {}
+
+/// A vector of `n` default values, or [`KernelError::OutOfMemory`] when the
+/// allocation fails (never an abort).
+pub fn try_filled<T: Clone + Default>(n: usize) -> Result<Vec<T>, KernelError> {
+  let bytes = n.saturating_mul(std::mem::size_of::<T>());
+  let mut v = Vec::new();
+  v.try_reserve_exact(n)
+    .map_err(|_| KernelError::OutOfMemory { bytes })?;
+  v.resize(n, T::default());
+  Ok(v)
+}
 
 #[cfg(test)]
 mod tests {

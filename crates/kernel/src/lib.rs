@@ -39,7 +39,7 @@
 //! Recursion is bounded by a software stack check (an error, never a
 //! crash); cancellation is an atomic load at loop back-edges (the host also
 //! checks between chunks); compilation runs on a big-stack helper thread and
-//! nesting is bounded. Each compiled module is freed when its last
+//! every recursive pass shares one nesting budget ([`nesting`]). Each compiled module is freed when its last
 //! `Arc<Kernel>` is dropped.
 #![deny(clippy::all)]
 
@@ -50,6 +50,7 @@ pub mod error;
 pub mod ir;
 pub mod map;
 pub mod mathlib;
+pub mod nesting;
 pub mod parse;
 mod stack;
 

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use crate::codegen::Kernel;
-use crate::error::KernelError;
+use crate::error::{KernelError, try_filled};
 use crate::mathlib::to_int32;
 
 /// The element type of the output array.
@@ -143,7 +143,7 @@ pub fn run_map(
     .max(1);
   Ok(match output {
     OutputType::Float64 => {
-      let mut out = vec![0.0f64; n];
+      let mut out = try_filled::<f64>(n)?;
       fill_f64(kernel, inputs, consts, &mut out, chunk, cancel)?;
       Output::Float64(out)
     }
@@ -219,7 +219,7 @@ fn fill_converted<T: Elem>(
   chunk: usize,
   cancel: &AtomicBool,
 ) -> Result<Vec<T>, KernelError> {
-  let mut out = vec![T::default(); n];
+  let mut out = try_filled::<T>(n)?;
   let stop = AtomicBool::new(false);
   let failed = std::sync::Mutex::new(None);
   let result = out
@@ -229,6 +229,19 @@ fn fill_converted<T: Elem>(
     .try_for_each_init(Vec::<f64>::new, |scratch, (ci, part)| {
       if cancel.load(Ordering::Relaxed) || stop.load(Ordering::Relaxed) {
         return Err(KernelError::Cancelled);
+      }
+      if scratch.len() < part.len() {
+        scratch
+          .try_reserve_exact(part.len() - scratch.len())
+          .map_err(|_| {
+            stop.store(true, Ordering::Relaxed);
+            first_error(
+              &failed,
+              KernelError::OutOfMemory {
+                bytes: part.len() * 8,
+              },
+            )
+          })?;
       }
       scratch.resize(part.len(), 0.0);
       kernel

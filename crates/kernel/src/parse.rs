@@ -17,13 +17,8 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
   if source.trim().is_empty() {
     return Err(KernelError::unsupported(source, 0, "empty kernel source"));
   }
-  if let Some(offset) = too_deep(source) {
-    return Err(KernelError::unsupported(
-      source,
-      offset,
-      "brackets nested too deeply for a kernel",
-    ));
-  }
+  // oxc's parser recurses on nesting and cannot be stopped: bound it first.
+  crate::nesting::prescan(source)?;
   let allocator = Allocator::default();
   match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
     Ok(expr) => crate::check::lower_kernel(source, &expr, consts),
@@ -52,26 +47,6 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
       ))
     }
   }
-}
-
-/// The offset where bracket nesting first exceeds what the parser may
-/// recurse through safely (strings and comments are not skipped: a kernel
-/// has neither).
-fn too_deep(source: &str) -> Option<u32> {
-  let mut depth = 0u32;
-  for (i, b) in source.bytes().enumerate() {
-    match b {
-      b'(' | b'[' | b'{' => {
-        depth += 1;
-        if depth > 1000 {
-          return Some(i as u32);
-        }
-      }
-      b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-      _ => {}
-    }
-  }
-  None
 }
 
 fn is_method(source: &str) -> bool {

@@ -3,7 +3,8 @@
 
 use std::cell::Cell;
 
-/// Room left below the limit for the host frames and the math routines.
+/// Room left below the limit for the math routines the kernel calls (the
+/// host's frames are above the kernel's), and the guard page.
 const MARGIN: usize = 128 * 1024;
 /// Budget when the thread's stack bounds are unknown.
 const FALLBACK_BUDGET: usize = 256 * 1024;
@@ -25,7 +26,9 @@ pub fn limit() -> usize {
   })
 }
 
-fn approx_sp() -> usize {
+/// An address in the caller's frame: the stack pointer, give or take a few bytes.
+#[inline(never)]
+pub fn approx_sp() -> usize {
   let marker = 0u8;
   std::hint::black_box(&marker) as *const u8 as usize
 }
@@ -44,9 +47,11 @@ fn compute() -> usize {
       libc::pthread_attr_destroy(&mut attr);
       let low = addr as usize;
       if ok && low != 0 && sp > low && sp - low < size.saturating_add(1) {
-        // A stack too small for the margin allows no recursion at all
-        // (limit = sp: the first recursive call reports an overflow).
-        return if low + MARGIN < sp { low + MARGIN } else { sp };
+        // Small stacks (a pool's `stackSize: 65536`) keep a quarter of
+        // themselves as the margin; the generated code checks every frame
+        // against the limit before it is allocated (see `codegen`).
+        let limit = low + MARGIN.min(size / 4);
+        return if limit < sp { limit } else { sp };
       }
     }
   }
