@@ -1,0 +1,16 @@
+// Every fuzz case kind, by name (see fuzz/driver.mjs), and the wall-clock
+// limit of one case (its child process) in the long run.
+import { kernelCase } from './kernel.mjs'
+import { kernelCornersCase } from './kernel-corners.mjs'
+
+/** The case kinds the driver and runner know. */
+export const CASES = {
+  [kernelCase.name]: kernelCase,
+  [kernelCornersCase.name]: kernelCornersCase,
+}
+
+/** Milliseconds one case may run before it counts as a hang. */
+export const TIMEOUTS = {
+  kernel: 120000,
+  'kernel-corners': 180000,
+}
