@@ -2,15 +2,18 @@
 // limit of one case (its child process) in the long run.
 import { kernelCase } from './kernel.mjs'
 import { kernelCornersCase } from './kernel-corners.mjs'
+import { optionsCase } from './options.mjs'
 
 /** The case kinds the driver and runner know. */
 export const CASES = {
   [kernelCase.name]: kernelCase,
   [kernelCornersCase.name]: kernelCornersCase,
+  [optionsCase.name]: optionsCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
 export const TIMEOUTS = {
   kernel: 120000,
   'kernel-corners': 180000,
+  options: 60000,
 }
