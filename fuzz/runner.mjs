@@ -11,7 +11,7 @@ const DRIVER = fileURLToPath(new URL('./driver.mjs', import.meta.url))
 
 /** The command line that replays a case (or one step of it) by hand. */
 export function reproLine(kind, seed, extra = []) {
-  return ['node', 'fuzz/driver.mjs', kind, String(seed), ...extra].join(' ')
+  return ['node', '--expose-gc', 'fuzz/driver.mjs', kind, String(seed), ...extra].join(' ')
 }
 
 /**
@@ -26,7 +26,7 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
   if (scale !== undefined) extra.push('--scale', String(scale))
   return new Promise((resolve) => {
     const started = Date.now()
-    const child = spawn(process.execPath, [...args, ...extra], {
+    const child = spawn(process.execPath, ['--expose-gc', ...args, ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     })
@@ -60,14 +60,16 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
       else if (status === 0) verdict = 'ok'
       else if (violations.length > 0) verdict = 'violation'
       else verdict = 'error'
-      const stepMatch = /^#(\d+) /.exec(lastStep)
-      const repro = reproLine(kind, seed, stepMatch && verdict !== 'violation' ? ['--step', stepMatch[1], ...(scale !== undefined ? ['--scale', String(scale)] : [])] : extra)
+      // The whole case always reproduces; the failing step alone often does too (state can carry over).
+      const stepMatch = /^#(\d+)[ .]/.exec(lastStep)
+      const repro = reproLine(kind, seed, extra)
+      const stepRepro = stepMatch ? reproLine(kind, seed, [...extra.filter((_, i, a) => a[i] !== '--steps' && a[i - 1] !== '--steps'), '--step', stepMatch[1]]) : null
       const stderrTail = stderr
         .split('\n')
         .filter((l) => !l.startsWith('FUZZ-STEP '))
         .slice(-8)
         .join('\n')
-      resolve({ kind, seed, verdict, status, signal, ms, lastStep, violations, stderrTail, repro })
+      resolve({ kind, seed, verdict, status, signal, ms, lastStep, violations, stderrTail, repro, stepRepro })
     })
   })
 }
@@ -76,6 +78,9 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
 export function describeOutcome(o) {
   const head = `${o.verdict.toUpperCase()} kind=${o.kind} seed=${o.seed} status=${o.status} signal=${o.signal} after ${o.ms} ms`
   const lines = [head, `  last step: ${o.lastStep || '(none)'}`, `  repro: ${o.repro}`]
+  if (o.stepRepro) lines.push(`  that step alone: ${o.stepRepro}`)
+  const panic = /panicked at [^\n]*\n[^\n]*|fatal runtime error[^\n]*|free\(\)[^\n]*|double free[^\n]*/.exec(o.stderrTail)
+  if (panic) lines.push(`  native: ${panic[0].replace(/\n/, ' | ')}`)
   for (const v of o.violations.slice(0, 5)) lines.push(`  ${v.slice(0, 500)}`)
   if (o.verdict === 'error' && o.stderrTail) lines.push(`  stderr: ${o.stderrTail.slice(0, 800)}`)
   return lines.join('\n')

@@ -2,6 +2,7 @@
 // limit of one case (its child process) in the long run.
 import { kernelCase } from './kernel.mjs'
 import { kernelCornersCase } from './kernel-corners.mjs'
+import { nativeCase } from './native.mjs'
 import { optionsCase } from './options.mjs'
 
 /** The case kinds the driver and runner know. */
@@ -9,6 +10,7 @@ export const CASES = {
   [kernelCase.name]: kernelCase,
   [kernelCornersCase.name]: kernelCornersCase,
   [optionsCase.name]: optionsCase,
+  [nativeCase.name]: nativeCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -16,4 +18,5 @@ export const TIMEOUTS = {
   kernel: 120000,
   'kernel-corners': 180000,
   options: 60000,
+  native: 60000,
 }
