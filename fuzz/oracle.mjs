@@ -15,6 +15,8 @@ export class FuzzTrap extends Error {
 
 let violations = 0
 let currentStep = ''
+const perKind = new Map()
+const PRINT_PER_KIND = 3
 
 /** Records which step runs now (printed on stderr before the call is made). */
 export function step(text) {
@@ -26,13 +28,16 @@ export function step(text) {
 export function violation(kind, detail) {
   violations++
   process.exitCode = 1
+  const seen = (perKind.get(kind) ?? 0) + 1
+  perKind.set(kind, seen)
+  if (seen > PRINT_PER_KIND) return // the first few of each kind are enough; the total is printed at the end
   const record = { kind, step: currentStep, ...detail }
   process.stdout.write(`FUZZ-VIOLATION ${JSON.stringify(record, replacer)}\n`)
 }
 
-/** Number of violations reported so far. */
+/** Number of violations reported so far, and per kind. */
 export function violationCount() {
-  return violations
+  return `${violations}${perKind.size ? ` ${JSON.stringify(Object.fromEntries(perKind))}` : ''}`
 }
 
 function replacer(_key, value) {

@@ -2,6 +2,7 @@
 // limit of one case (its child process) in the long run.
 import { kernelCase } from './kernel.mjs'
 import { kernelCornersCase } from './kernel-corners.mjs'
+import { memoCase } from './memo.mjs'
 import { nativeCase } from './native.mjs'
 import { optionsCase } from './options.mjs'
 
@@ -11,6 +12,7 @@ export const CASES = {
   [kernelCornersCase.name]: kernelCornersCase,
   [optionsCase.name]: optionsCase,
   [nativeCase.name]: nativeCase,
+  [memoCase.name]: memoCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -19,4 +21,5 @@ export const TIMEOUTS = {
   'kernel-corners': 180000,
   options: 60000,
   native: 60000,
+  memo: 60000,
 }
