@@ -33,13 +33,20 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
     let stdout = ''
     let stderr = ''
     let lastStep = ''
+    const natives = [] // panic / abort lines of the native side, kept whole
     child.stdout.setEncoding('utf8').on('data', (d) => {
       stdout += d
     })
     child.stderr.setEncoding('utf8').on('data', (d) => {
       stderr += d
       const lines = stderr.split('\n')
-      for (const line of lines) if (line.startsWith('FUZZ-STEP ')) lastStep = line.slice(10)
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]
+        if (line.startsWith('FUZZ-STEP ')) lastStep = line.slice(10)
+        else if (natives.length < 6 && /panicked at|fatal runtime error|free\(\)|double free|corrupted|Segmentation|Aborted/.test(line)) {
+          natives.push(`${line}${/panicked at/.test(line) && lines[i + 1] ? ` | ${lines[i + 1]}` : ''}`)
+        }
+      }
       stderr = lines.slice(-40).join('\n')
     })
     let timedOut = false
@@ -69,7 +76,7 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
         .filter((l) => !l.startsWith('FUZZ-STEP '))
         .slice(-8)
         .join('\n')
-      resolve({ kind, seed, verdict, status, signal, ms, lastStep, violations, stderrTail, repro, stepRepro })
+      resolve({ kind, seed, verdict, status, signal, ms, lastStep, violations, stderrTail, natives, repro, stepRepro })
     })
   })
 }
@@ -79,8 +86,7 @@ export function describeOutcome(o) {
   const head = `${o.verdict.toUpperCase()} kind=${o.kind} seed=${o.seed} status=${o.status} signal=${o.signal} after ${o.ms} ms`
   const lines = [head, `  last step: ${o.lastStep || '(none)'}`, `  repro: ${o.repro}`]
   if (o.stepRepro) lines.push(`  that step alone: ${o.stepRepro}`)
-  const panic = /panicked at [^\n]*\n[^\n]*|fatal runtime error[^\n]*|free\(\)[^\n]*|double free[^\n]*/.exec(o.stderrTail)
-  if (panic) lines.push(`  native: ${panic[0].replace(/\n/, ' | ')}`)
+  for (const n of new Set(o.natives)) lines.push(`  native: ${n.slice(0, 300)}`)
   for (const v of o.violations.slice(0, 5)) lines.push(`  ${v.slice(0, 500)}`)
   if (o.verdict === 'error' && o.stderrTail) lines.push(`  stderr: ${o.stderrTail.slice(0, 800)}`)
   return lines.join('\n')
