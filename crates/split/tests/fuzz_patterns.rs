@@ -33,7 +33,9 @@ impl Rng {
 
 const BYTES: &[u8] = b"ab,\n\r \t";
 const BYTES_WILD: &[u8] = b"ab,\n\r \t\x00\xff";
-const UNITS: &[u16] = &[0x61, 0x62, 0x2c, 0x0a, 0x0d, 0x20, 0xd800, 0xdc00, 0x00a0, 0xfeff];
+const UNITS: &[u16] = &[
+  0x61, 0x62, 0x2c, 0x0a, 0x0d, 0x20, 0xd800, 0xdc00, 0x00a0, 0xfeff,
+];
 
 /// The reference: matches in units, scanning unit by unit.
 fn reference<T: PartialEq>(hay: &[T], pats: &[Vec<T>]) -> Vec<(usize, u32)> {
@@ -128,7 +130,13 @@ fn random_byte_inputs_match_the_reference() {
     let lens: Vec<usize> = pats.iter().map(Vec::len).collect();
     let pieces = split_offsets::<u32>(&h, &matcher, &opts, &cancel).expect("not cancelled");
     let got: Vec<usize> = pieces.iter().map(|&o| o as usize).collect();
-    let want = reference_pieces(hay.len(), &want, &lens, |i| hay[i].is_ascii_whitespace(), &opts);
+    let want = reference_pieces(
+      hay.len(),
+      &want,
+      &lens,
+      |i| hay[i].is_ascii_whitespace(),
+      &opts,
+    );
     assert_eq!(got, want, "seed {seed}: split {pats:?} {opts:?} of {hay:?}");
 
     let lines = count_lines(&h, chunk, &cancel).expect("not cancelled");
@@ -160,15 +168,27 @@ fn random_utf16_inputs_match_the_reference() {
     let lens: Vec<usize> = pats.iter().map(Vec::len).collect();
     let pieces = split_offsets::<f64>(&h, &matcher, &opts, &cancel).expect("not cancelled");
     let got: Vec<usize> = pieces.iter().map(|&o| o as usize).collect();
-    let want = reference_pieces(hay.len(), &want, &lens, |i| is_js_space(u32::from(hay[i])), &opts);
-    assert_eq!(got, want, "seed {seed}: split {pats:x?} {opts:?} of {hay:x?}");
+    let want = reference_pieces(
+      hay.len(),
+      &want,
+      &lens,
+      |i| is_js_space(u32::from(hay[i])),
+      &opts,
+    );
+    assert_eq!(
+      got, want,
+      "seed {seed}: split {pats:x?} {opts:?} of {hay:x?}"
+    );
   }
 }
 
 #[test]
 fn bad_pattern_sets_are_errors_not_panics() {
   let none: [&[u8]; 0] = [];
-  assert_eq!(Matcher::new(&none, Unit::Byte).err(), Some(PatternError::NoPatterns));
+  assert_eq!(
+    Matcher::new(&none, Unit::Byte).err(),
+    Some(PatternError::NoPatterns)
+  );
   let mut rng = Rng(7);
   for _ in 0..500 {
     let mut pats: Vec<Vec<u8>> = (0..1 + rng.below(5))
@@ -177,7 +197,11 @@ fn bad_pattern_sets_are_errors_not_panics() {
     if rng.below(4) == 0 {
       pats.push(vec![]);
     }
-    let unit = if rng.below(2) == 0 { Unit::Byte } else { Unit::Utf16 };
+    let unit = if rng.below(2) == 0 {
+      Unit::Byte
+    } else {
+      Unit::Utf16
+    };
     match Matcher::new(&pats, unit) {
       Ok(_) => {
         assert!(pats.iter().all(|p| !p.is_empty()));
