@@ -43,7 +43,7 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i]
         if (line.startsWith('FUZZ-STEP ')) lastStep = line.slice(10)
-        else if (natives.length < 6 && !natives.some((n) => n.startsWith(line)) && /panicked at|fatal runtime error|free\(\)|double free|corrupted|Segmentation|Aborted/.test(line)) {
+        else if (natives.length < 6 && !natives.some((n) => n.startsWith(line)) && /panicked at|fatal runtime error|free\(\)|malloc\(\)|double free|corrupted|Segmentation|Aborted|overflowed its stack/.test(line)) {
           natives.push(`${line}${/panicked at/.test(line) && lines[i + 1] ? ` | ${lines[i + 1]}` : ''}`)
         }
       }

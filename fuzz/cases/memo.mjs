@@ -177,6 +177,43 @@ export const memoCase = {
           seen.set(s, got)
         }
         if (calls !== seen.size) violation('memoize-calls', { calls, distinct: seen.size })
+      } else if (r === 9 && rng.chance(0.3)) {
+        // Reach into the Memo's private scratch (or its generation table), transfer its memory away and
+        // let the clone be collected, then make the native side write: no other memory may change and
+        // the process must survive. The Memo's private state is broken now, so any thrown Error is
+        // accepted, the model is no longer checked and the step ends here.
+        const target = rng.pick(['_s', '_gens', '_nearHits'])
+        const view = memo[target]
+        if (!ArrayBuffer.isView(view) || !(view.buffer instanceof ArrayBuffer)) continue // not reachable (any more)
+        step(`#${index}.${op} transfer memo.${target}.buffer away`)
+        try {
+          structuredClone(view.buffer, { transfer: [view.buffer] })
+        } catch {
+          continue // not transferable: nothing was taken
+        }
+        globalThis.gc?.()
+        const fillers = Array.from({ length: 64 }, () => Buffer.allocUnsafeSlow(view.byteLength || 64).fill(0x5a))
+        const big = 'w'.repeat(rng.int(100, 5000))
+        for (let i = 0; i < 20; i++) {
+          for (const call of [() => memo.set(key, big), () => memo.get(key), () => memo.getMany([key, 1])]) {
+            try {
+              call()
+            } catch (err) {
+              if (!(err instanceof Error)) violation('bad-error', { call: 'Memo after its scratch was taken', why: 'a non-Error was thrown' })
+            }
+          }
+        }
+        for (const f of fillers) {
+          if (f.some((b) => b !== 0x5a)) {
+            violation('memory-overwritten', { note: `an unrelated Buffer changed after memo.${target}.buffer was transferred` })
+            break
+          }
+        }
+        try {
+          memo.clear()
+        } catch {}
+        Memo.dropShared(name)
+        return
       } else {
         check('get', key)
         check('get again (near cache)', key)

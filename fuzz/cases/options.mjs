@@ -202,6 +202,11 @@ async function drain(iterator) {
   return out
 }
 
+// FUZZ_SKIP_CALLS=a,b leaves those calls out (for triage: which call corrupts what). A skipped call
+// changes what the other calls draw, so compare whole runs, not single steps.
+const SKIP = new Set((process.env.FUZZ_SKIP_CALLS ?? '').split(',').filter(Boolean))
+const ENABLED = CALLS.filter(([name]) => !SKIP.has(name))
+
 export const optionsCase = {
   name: 'options',
   steps: 30,
@@ -216,7 +221,7 @@ export const optionsCase = {
     const pending = []
     const calls = rng.int(5, 25)
     for (let c = 0; c < calls; c++) {
-      const [name, isAsync, make] = rng.pick(CALLS)
+      const [name, isAsync, make] = rng.pick(ENABLED)
       step(`#${index}.${c} ${name}`)
       let thunk
       try {
