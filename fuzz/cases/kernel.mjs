@@ -70,7 +70,8 @@ export const kernelCase = {
     }
     if (target === 'spawn') {
       const args = Array.from({ length: k.args }, () => rng.pick(EDGE_NUMBERS))
-      const r = await callAsync('spawn', () => np.spawn(fn, args, pool ? { pool } : undefined), KERNEL_CODES, 120000)
+      const params = rng.chance(0.15) ? Object.fromEntries(Array.from({ length: rng.logInt(1, 20000) }, (_, j) => [`q${j}`, j])) : undefined
+      const r = await callAsync('spawn', () => np.spawn(fn, args, { pool, params }), KERNEL_CODES, 120000)
       if (r.ok && ref) {
         const want = refValue(ref, args, Float64Array)
         if (want && !Object.is(want.v, r.value)) violation('mismatch', { call: 'spawn', args, want: want.v, got: r.value })
@@ -80,7 +81,9 @@ export const kernelCase = {
     const len = rng.chance(0.8) ? rng.int(1, 40) : rng.int(1000, 20000)
     const cols = Array.from({ length: k.args }, () => column(rng, len))
     const input = k.args === 1 && rng.chance(0.5) ? cols[0] : cols
+    // Sometimes many unused params (a wide constant table).
     const opts = { output }
+    if (rng.chance(0.15)) opts.params = Object.fromEntries(Array.from({ length: rng.logInt(1, 20000) }, (_, j) => [`q${j}`, j]))
     let r
     if (target === 'parallelMapSync') {
       r = callSync('parallelMapSync', () => np.parallelMapSync(input, fn, opts), KERNEL_CODES)

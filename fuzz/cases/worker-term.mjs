@@ -11,7 +11,7 @@ import { setImmediate as tick } from 'node:timers/promises'
 import { callAsync, step, violation } from '../oracle.mjs'
 
 const TARGET = new URL('../worker-target.mjs', import.meta.url)
-const MODES = ['spawn-forever', 'spawn-many', 'map-sync-forever', 'map-forever', 'pings', 'memo']
+const MODES = ['spawn-forever', 'spawn-many', 'map-sync-forever', 'map-forever', 'own-pool', 'close-while-running', 'pings', 'memo']
 
 async function started(flag, ms) {
   const view = new Int32Array(flag)
@@ -25,10 +25,11 @@ export const workerTermCase = {
   steps: 4,
   async run(rng, ctx, index) {
     const np = ctx.np
-    const n = rng.int(1, 3)
+    // Step 0 is always the pair: two never-ending spawns (more than enough to hold a
+    // 2-thread default pool) and a never-ending parallelMapSync; later steps are random.
+    const modes = index === 0 ? ['spawn-forever', 'spawn-forever', 'map-sync-forever'] : Array.from({ length: rng.int(1, 3) }, () => rng.pick(MODES))
     const workers = []
-    for (let w = 0; w < n; w++) {
-      const mode = rng.pick(MODES)
+    for (const mode of modes) {
       const flag = new SharedArrayBuffer(4)
       const worker = new Worker(TARGET, { workerData: { mode, flag } })
       worker.on('error', () => {})
