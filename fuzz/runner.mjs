@@ -37,17 +37,24 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
     child.stdout.setEncoding('utf8').on('data', (d) => {
       stdout += d
     })
-    child.stderr.setEncoding('utf8').on('data', (d) => {
-      stderr += d
-      const lines = stderr.split('\n')
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]
-        if (line.startsWith('FUZZ-STEP ')) lastStep = line.slice(10)
-        else if (natives.length < 6 && !natives.some((n) => n.startsWith(line)) && /panicked at|fatal runtime error|free\(\)|malloc\(\)|double free|corrupted|Segmentation|Aborted|overflowed its stack/.test(line)) {
-          natives.push(`${line}${/panicked at/.test(line) && lines[i + 1] ? ` | ${lines[i + 1]}` : ''}`)
-        }
+    let partial = '' // an unfinished last line, completed by the next chunk
+    let panicAt = null // a 'panicked at' line waiting for its message line
+    const NATIVE = /panicked at|fatal runtime error|free\(\)|malloc\(\)|double free|corrupted|Segmentation|Aborted|overflowed its stack/
+    const onLine = (line) => {
+      if (panicAt !== null) {
+        natives.push(`${panicAt} | ${line}`)
+        panicAt = null
+      } else if (line.startsWith('FUZZ-STEP ')) lastStep = line.slice(10)
+      else if (natives.length < 6 && NATIVE.test(line) && !natives.some((n) => n.startsWith(line))) {
+        if (/panicked at/.test(line)) panicAt = line
+        else natives.push(line)
       }
-      stderr = lines.slice(-40).join('\n')
+    }
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      const lines = (partial + d).split('\n')
+      partial = lines.pop()
+      for (const line of lines) onLine(line)
+      stderr = (stderr + d).split('\n').slice(-40).join('\n')
     })
     let timedOut = false
     const timer = setTimeout(() => {
@@ -56,6 +63,8 @@ export function runCase(kind, seed, { steps, scale, timeoutMs = 60000, env } = {
     }, timeoutMs)
     child.on('close', (status, signal) => {
       clearTimeout(timer)
+      if (partial) onLine(partial)
+      if (panicAt !== null) natives.push(panicAt)
       const ms = Date.now() - started
       const violations = stdout
         .split('\n')
