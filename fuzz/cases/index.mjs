@@ -1,0 +1,31 @@
+// Every fuzz case kind, by name (see fuzz/driver.mjs), and the wall-clock
+// limit of one case (its child process) in the long run.
+import { closeRaceCase } from './close-race.mjs'
+import { kernelCase } from './kernel.mjs'
+import { kernelCornersCase } from './kernel-corners.mjs'
+import { memoCase } from './memo.mjs'
+import { nativeCase } from './native.mjs'
+import { optionsCase } from './options.mjs'
+import { workerTermCase } from './worker-term.mjs'
+
+/** The case kinds the driver and runner know. */
+export const CASES = {
+  [kernelCase.name]: kernelCase,
+  [kernelCornersCase.name]: kernelCornersCase,
+  [optionsCase.name]: optionsCase,
+  [nativeCase.name]: nativeCase,
+  [memoCase.name]: memoCase,
+  [closeRaceCase.name]: closeRaceCase,
+  [workerTermCase.name]: workerTermCase,
+}
+
+/** Milliseconds one case may run before it counts as a hang. */
+export const TIMEOUTS = {
+  kernel: 120000,
+  'kernel-corners': 180000,
+  options: 60000,
+  native: 60000,
+  memo: 60000,
+  'close-race': 90000,
+  'worker-term': 90000,
+}
