@@ -143,3 +143,30 @@ test('argument errors of the kernel exports are TypeErrors/RangeErrors with Node
   t.is(await spawn((a: number, b: number) => a * b, [6, 7]), 42)
   t.deepEqual(Array.from(await parallelMap(new Float64Array([1, 2]), (x: number) => x + 1)), [2, 3])
 })
+
+test('parallelMap rejects (never throws) for hostile inputs and fns: revoked Proxies, throwing getters', async (t) => {
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable([], {})
+    revoke()
+    return proxy
+  }
+  const throwing = new Proxy([1, 2], {
+    get(target, key) {
+      if (key === 'length' || key === '0') throw new Error('boom')
+      return Reflect.get(target, key)
+    },
+  })
+  for (const [what, input, fn] of [
+    ['revoked input', revoked(), (x: number) => x],
+    ['revoked input with a hash op', revoked(), 'xxh3'],
+    ['input whose elements throw', throwing, (x: number) => x],
+    ['revoked fn', [1, 2], revoked()],
+  ] as const) {
+    let handle: Promise<unknown> | undefined
+    t.notThrows(() => {
+      handle = parallelMap(input as never, fn as never) as unknown as Promise<unknown>
+    }, what)
+    const err = await t.throwsAsync(handle!, undefined, what)
+    t.true(err instanceof Error, what)
+  }
+})

@@ -49,8 +49,13 @@ function toArgs(args) {
 
 /** Maps `fn` over `input` on every core; returns a TaskHandle of the output typed array. */
 function parallelMap(input, fn, opts) {
-  if (isHashCall(input, fn)) return runTask(opts, (task) => native.hashAsync(task, input, fn))
-  return runTask(opts, (task) => native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts))
+  // Everything that reads the arguments runs inside runTask's guard: an
+  // async function rejects, it never throws (a revoked Proxy input included).
+  return runTask(opts, (task) =>
+    isHashCall(input, fn)
+      ? native.hashAsync(task, input, fn)
+      : native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts),
+  )
 }
 
 /** The blocking twin of parallelMap (still uses every core). */
