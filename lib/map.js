@@ -71,8 +71,13 @@ function spawn(fn, args, opts) {
 
 /** Compiles `fn` (cached) without running it; throws ERR_UNSUPPORTED_KERNEL outside the subset. */
 function compileKernel(fn, opts) {
-  const params = opts?.params ? Object.keys(opts.params) : []
-  native.compileKernel(sourceOf(fn), params, opts?.inputs ?? 1)
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const given = opts ?? {}
+  const params = given.params // read once: a getter may answer differently each time
+  if (params !== undefined && params !== null && typeof params !== 'object') {
+    throw invalidType('options.params', 'an object of numbers', params)
+  }
+  native.compileKernel(sourceOf(fn), params ? Object.keys(params) : [], given.inputs ?? 1)
 }
 
 module.exports = { parallelMap, parallelMapSync, spawn, compileKernel, isHashCall, failedHandle }

@@ -887,7 +887,8 @@ class Memo {
 
   /** Stores every `[key, value]` of `entries`. */
   setMany(entries, opts) {
-    if (entries === null || typeof entries !== 'object' || typeof entries[Symbol.iterator] !== 'function') {
+    // A typed array is iterable but holds numbers, never pairs (and a detached one throws V8's codeless TypeError).
+    if (entries === null || typeof entries !== 'object' || ArrayBuffer.isView(entries) || typeof entries[Symbol.iterator] !== 'function') {
       throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
     }
     for (const e of entries) {
@@ -971,6 +972,9 @@ function inflightKey(k) {
  */
 function memoize(fn, opts) {
   if (typeof fn !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fn" argument must be of type function.')
+  if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fn" argument must be a function that can be called without `new`. Received a class constructor.')
+  }
   const given = optionsObject(opts, 'options')
   const memo = (given ? option(opts, 'memo', 'options') : undefined) ?? new Memo()
   if (!(memo instanceof Memo)) throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.memo" property must be a Memo.')
