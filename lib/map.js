@@ -18,7 +18,17 @@ function isNumericView(a) {
 
 function toColumn(a, name) {
   if (isNumericView(a)) return a
-  if (Array.isArray(a)) return Float64Array.from(a)
+  if (Array.isArray(a)) {
+    try {
+      return Float64Array.from(a)
+    } catch (cause) {
+      // An element without a number value (a Symbol, a BigInt, an object whose
+      // valueOf throws): V8's own TypeError carries no code.
+      const err = invalidType(name, 'a TypedArray or an array of values that convert to numbers', a)
+      err.cause = cause
+      throw err
+    }
+  }
   throw invalidType(name, 'a TypedArray, a number[] or an array of them', a)
 }
 
