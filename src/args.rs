@@ -134,49 +134,20 @@ pub fn integer_in(name: &str, v: f64, lo: f64, hi: f64) -> Result<f64, NpError> 
   }
 }
 
-/// The bytes of a Uint8Array (Buffer) value, or `None` for anything else.
-///
-/// # Safety
-/// `env` and `v` are live; the slice must not outlive the current call.
-pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
-  let mut is_ta = false;
-  let (mut ty, mut len, mut data, mut ab, mut off) = (
-    0,
-    0usize,
-    ptr::null_mut::<std::ffi::c_void>(),
-    ptr::null_mut(),
-    0usize,
-  );
-  // SAFETY: caller contract; out-params valid.
-  unsafe {
-    if sys::napi_is_typedarray(env, v, &mut is_ta) != sys::Status::napi_ok || !is_ta {
-      return None;
-    }
-    if sys::napi_get_typedarray_info(env, v, &mut ty, &mut len, &mut data, &mut ab, &mut off)
-      != sys::Status::napi_ok
-      || ty != sys::TypedarrayType::uint8_array
-    {
-      return None;
-    }
-    // SAFETY: napi gives the view's data (already offset) and its length.
-    Some(if len == 0 || data.is_null() {
-      &[]
-    } else {
-      std::slice::from_raw_parts(data as *const u8, len)
-    })
-  }
+/// What napi says of a TypedArray value: its kind, length, data (already
+/// offset) and ArrayBuffer; `None` for anything that is not a TypedArray.
+struct TypedArrayInfo {
+  kind: sys::napi_typedarray_type,
+  len: usize,
+  data: *mut std::ffi::c_void,
+  buffer: sys::napi_value,
 }
 
-/// Whether `v` is a TypedArray whose ArrayBuffer was detached (transferred).
-/// Only an empty view can be one; for those it asks V8 the way JS would
-/// (`new Uint8Array(buffer)` throws on a detached buffer), since
-/// `napi_is_detached_arraybuffer` needs the `napi7` feature.
-///
 /// # Safety
-/// `env` and `v` are live, on the JS thread, with no exception pending.
-pub unsafe fn is_detached_view(env: sys::napi_env, v: sys::napi_value) -> bool {
+/// `env` and `v` are live, on the JS thread.
+unsafe fn typed_array_info(env: sys::napi_env, v: sys::napi_value) -> Option<TypedArrayInfo> {
   let mut is_ta = false;
-  let (mut ty, mut len, mut data, mut ab, mut off) = (
+  let (mut kind, mut len, mut data, mut buffer, mut off) = (
     0,
     0usize,
     ptr::null_mut::<std::ffi::c_void>(),
@@ -187,13 +158,62 @@ pub unsafe fn is_detached_view(env: sys::napi_env, v: sys::napi_value) -> bool {
   unsafe {
     if sys::napi_is_typedarray(env, v, &mut is_ta) != sys::Status::napi_ok
       || !is_ta
-      || sys::napi_get_typedarray_info(env, v, &mut ty, &mut len, &mut data, &mut ab, &mut off)
-        != sys::Status::napi_ok
-      || len != 0
-      || ab.is_null()
+      || sys::napi_get_typedarray_info(
+        env,
+        v,
+        &mut kind,
+        &mut len,
+        &mut data,
+        &mut buffer,
+        &mut off,
+      ) != sys::Status::napi_ok
     {
-      return false;
+      return None;
     }
+  }
+  Some(TypedArrayInfo {
+    kind,
+    len,
+    data,
+    buffer,
+  })
+}
+
+/// The bytes of a Uint8Array (Buffer) value, or `None` for anything else.
+///
+/// # Safety
+/// `env` and `v` are live; the slice must not outlive the current call.
+pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
+  // SAFETY: caller contract.
+  let info = unsafe { typed_array_info(env, v) }?;
+  if info.kind != sys::TypedarrayType::uint8_array {
+    return None;
+  }
+  Some(if info.len == 0 || info.data.is_null() {
+    &[]
+  } else {
+    // SAFETY: napi gives the view's data (already offset) and its length.
+    unsafe { std::slice::from_raw_parts(info.data as *const u8, info.len) }
+  })
+}
+
+/// Whether `v` is a TypedArray whose ArrayBuffer was detached (transferred).
+/// Only an empty view can be one; for those it asks V8 the way JS would
+/// (`new Uint8Array(buffer)` throws on a detached buffer), since
+/// `napi_is_detached_arraybuffer` needs the `napi7` feature.
+///
+/// # Safety
+/// `env` and `v` are live, on the JS thread, with no exception pending.
+pub unsafe fn is_detached_view(env: sys::napi_env, v: sys::napi_value) -> bool {
+  // SAFETY: caller contract.
+  let Some(info) = (unsafe { typed_array_info(env, v) }) else {
+    return false;
+  };
+  if info.len != 0 || info.buffer.is_null() {
+    return false;
+  }
+  // SAFETY: caller contract; out-params valid.
+  unsafe {
     let (mut global, mut ctor, mut out) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
     if sys::napi_get_global(env, &mut global) != sys::Status::napi_ok
       || sys::napi_get_named_property(env, global, c"Uint8Array".as_ptr(), &mut ctor)
@@ -201,7 +221,7 @@ pub unsafe fn is_detached_view(env: sys::napi_env, v: sys::napi_value) -> bool {
     {
       return false;
     }
-    if sys::napi_new_instance(env, ctor, 1, &ab, &mut out) == sys::Status::napi_ok {
+    if sys::napi_new_instance(env, ctor, 1, &info.buffer, &mut out) == sys::Status::napi_ok {
       return false;
     }
     let mut exception = ptr::null_mut();
