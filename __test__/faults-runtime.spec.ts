@@ -149,7 +149,8 @@ const hostileOptions = (): Array<[string, () => object]> => [
   ],
 ]
 
-test('item 12: async functions never throw on hostile options; they reject', async (t) => {
+// Serial: it counts the process's pending tasks, which a concurrent test's tasks would change.
+test.serial('item 12: async functions never throw on hostile options; they reject', async (t) => {
   const calls: Array<[string, (o: never) => PromiseLike<unknown>]> = [
     ['ping', (o) => ping(1, o)],
     ['split', (o) => split('a,b', ',', o)],
@@ -210,7 +211,8 @@ test('item 13: a detached buffer is a coded TypeError naming the argument, async
   t.is(countLinesSync(new Uint8Array(0)), 0)
 })
 
-test('item 13: hand-built task arguments and ping values get coded errors', (t) => {
+// Serial: it counts the process's pending tasks (see item 12).
+test.serial('item 13: hand-built task arguments and ping values get coded errors', (t) => {
   t.throws(() => native.pingAsync({ id: 5, timeout: 1e308 } as never, 1), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE', message: /task\.timeout/ })
   t.throws(() => native.pingAsync({ id: 'x' } as never, 1), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /task\.id/ })
   t.throws(() => native.pingAsync(native.reserveTaskIds(1) as never, 'x' as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /"value"/ })
