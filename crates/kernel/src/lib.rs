@@ -44,15 +44,19 @@
 #![deny(clippy::all)]
 
 pub mod cache;
-pub mod check;
 pub mod codegen;
 pub mod error;
 pub mod ir;
+pub mod lower;
 pub mod map;
 pub mod mathlib;
 pub mod nesting;
 pub mod parse;
 mod stack;
+
+/// The former name of [`lower`], kept so that the crate's public paths
+/// (`check::MAX_CALL_ARGS`, `check::lower_kernel`) are unchanged.
+pub use lower as check;
 
 pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};
