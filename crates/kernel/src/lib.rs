@@ -53,6 +53,8 @@ pub mod mathlib;
 pub mod nesting;
 pub mod parse;
 mod stack;
+#[cfg(test)]
+mod testing;
 
 /// The former name of [`lower`], kept so that the crate's public paths
 /// (`check::MAX_CALL_ARGS`, `check::lower_kernel`) are unchanged.

@@ -62,3 +62,24 @@ pub(super) const OFF_ARGS: i32 = 56;
 
 pub(super) type MapEntry = unsafe extern "C" fn(*mut Ctx, usize, usize) -> u32;
 pub(super) type CallEntry = unsafe extern "C" fn(*mut Ctx) -> u32;
+
+#[cfg(test)]
+mod tests {
+  use std::mem::{offset_of, size_of};
+
+  use super::*;
+
+  /// The generated code reads `Ctx` through these offsets.
+  #[test]
+  fn offsets_match_the_struct_layout() {
+    assert_eq!(offset_of!(Ctx, cancel), OFF_CANCEL as usize);
+    assert_eq!(offset_of!(Ctx, stack_limit), OFF_STACK_LIMIT as usize);
+    assert_eq!(offset_of!(Ctx, consts), OFF_CONSTS as usize);
+    assert_eq!(offset_of!(Ctx, inputs), OFF_INPUTS as usize);
+    assert_eq!(offset_of!(Ctx, out), OFF_OUT as usize);
+    assert_eq!(offset_of!(Ctx, status), OFF_STATUS as usize);
+    assert_eq!(offset_of!(Ctx, result), OFF_RESULT as usize);
+    assert_eq!(offset_of!(Ctx, args), OFF_ARGS as usize);
+    assert_eq!(size_of::<Ctx>(), 64);
+  }
+}

@@ -77,3 +77,44 @@ impl Gen<'_, '_> {
     Ok(result)
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use std::sync::atomic::AtomicBool;
+
+  use crate::cache::compile;
+  use crate::codegen::Mode;
+  use crate::error::KernelError;
+  use crate::testing::call;
+
+  #[test]
+  fn nested_calls_pass_arguments_and_results() {
+    let fib = "function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2) }";
+    assert_eq!(call(fib, &[20.0]), 6765.0);
+    let s = "x => { function f(a, b, c) { return a * 100 + b * 10 + c } return f(x, 2) }";
+    assert!(call(s, &[1.0]).is_nan());
+    let s = "x => { function f(a, b) { return a * 10 + b } return f(x, 2, 3) }";
+    assert_eq!(call(s, &[1.0]), 12.0);
+    let s = "x => { function g(a) { return a + 1 } function f(a) { return g(a) * 2 } return f(x) }";
+    assert_eq!(call(s, &[1.0]), 4.0);
+  }
+
+  /// A status stored deep in the recursion reaches the host at once.
+  #[test]
+  fn an_error_status_propagates_through_callers() {
+    let k = compile(
+      "function f(n) { return f(n + 1) + 1 }",
+      &[],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let no = AtomicBool::new(false);
+    let r = std::thread::Builder::new()
+      .stack_size(1 << 20)
+      .spawn(move || k.call(&[0.0], &[], &no))
+      .unwrap()
+      .join()
+      .unwrap();
+    assert_eq!(r, Err(KernelError::StackOverflow));
+  }
+}

@@ -114,3 +114,59 @@ impl Gen<'_, '_> {
     Ok(self.call_sites)
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use std::sync::atomic::AtomicBool;
+
+  use crate::cache::compile;
+  use crate::codegen::Mode;
+  use crate::testing::assert_same;
+
+  /// The loop binds `(x0…, i)` per element, with `i` the global index, and
+  /// writes element `i` to `out[i - start]`.
+  #[test]
+  fn the_element_loop_binds_inputs_and_the_index() {
+    let no = AtomicBool::new(false);
+    let k = compile(
+      "(x, y, i) => x * 100 + y * 10 + i",
+      &[],
+      Mode::Map { n_inputs: 2 },
+    )
+    .unwrap();
+    let (xs, ys) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
+    let mut out = [0.0; 2];
+    k.run_chunk(&[&xs, &ys], &[], 2, &mut out, &no).unwrap();
+    assert_eq!(out, [372.0, 483.0]);
+    // An empty range runs nothing.
+    k.run_chunk(&[&xs, &ys], &[], 4, &mut [], &no).unwrap();
+    // Parameters past the index are `undefined`; a body that falls off the end too.
+    let k = compile("(x, i, z) => z", &[], Mode::Map { n_inputs: 1 }).unwrap();
+    let mut out = [0.0; 2];
+    k.run_chunk(&[&xs], &[], 0, &mut out, &no).unwrap();
+    assert_same("(x, i, z) => z", &out, &[f64::NAN, f64::NAN]);
+    let k = compile(
+      "x => { if (x > 2) return x }",
+      &[],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap();
+    let mut out = [0.0; 4];
+    k.run_chunk(&[&xs], &[], 0, &mut out, &no).unwrap();
+    assert_same("fall off", &out, &[f64::NAN, f64::NAN, 3.0, 4.0]);
+  }
+
+  #[test]
+  fn call_mode_stores_the_result() {
+    let no = AtomicBool::new(false);
+    let k = compile("(a, b, c) => c", &[], Mode::Call { n_args: 2 }).unwrap();
+    assert!(k.call(&[1.0, 2.0], &[], &no).unwrap().is_nan());
+    let k = compile(
+      "(a, b) => { let s = 0; for (let k = a; k < b; k++) s += k; return s }",
+      &[],
+      Mode::Call { n_args: 2 },
+    )
+    .unwrap();
+    assert_eq!(k.call(&[1.0, 5.0], &[], &no), Ok(10.0));
+  }
+}

@@ -258,3 +258,82 @@ impl Gen<'_, '_> {
     args.iter().map(|a| self.expr(a)).collect()
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{assert_same, map};
+
+  const EDGES: [f64; 16] = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    7.5,
+    -7.5,
+    8.0,
+    -9.0,
+    1e300,
+    -1e300,
+    5e-324,
+    2147483648.0,
+    9007199254740993.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+  ];
+
+  /// `%` by a constant power of two (inline) and by anything else (fmod)
+  /// against Rust's `%`, which is C fmod, which is JS `%`.
+  #[test]
+  fn remainder_matches_fmod() {
+    for d in [
+      1.0,
+      2.0,
+      8.0,
+      -8.0,
+      0.5,
+      3.0,
+      1024.0,
+      0.0,
+      f64::INFINITY,
+      -0.25,
+    ] {
+      let src = format!("x => x % {d:?}");
+      let src = src.replace("inf", "Infinity");
+      let expected: Vec<f64> = EDGES.iter().map(|x| x % d).collect();
+      assert_same(&src, &map(&src, &EDGES), &expected);
+    }
+  }
+
+  #[test]
+  fn operators_follow_js() {
+    let add: Vec<f64> = EDGES.iter().map(|x| x * 2.0 + 1.0).collect();
+    assert_same("x => x * 2 + 1", &map("x => x * 2 + 1", &EDGES), &add);
+    // Comparisons with NaN are false; `!` is JS truthiness (0, -0, NaN falsy).
+    let lt: Vec<f64> = EDGES.iter().map(|x| (*x < 1.0) as u8 as f64).collect();
+    assert_same("x => x < 1", &map("x => x < 1", &EDGES), &lt);
+    let not: Vec<f64> = EDGES
+      .iter()
+      .map(|x| (*x == 0.0 || x.is_nan()) as u8 as f64)
+      .collect();
+    assert_same("x => !x", &map("x => !x", &EDGES), &not);
+    let cond: Vec<f64> = EDGES
+      .iter()
+      .map(|x| if *x > 0.0 && *x < 10.0 { 1.0 } else { -1.0 })
+      .collect();
+    let src = "x => (x > 0 && x < 10) ? 1 : -1";
+    assert_same(src, &map(src, &EDGES), &cond);
+    let src = "x => (x || 3) + (x && 4)";
+    let or_and: Vec<f64> = EDGES
+      .iter()
+      .map(|x| {
+        let t = *x != 0.0 && !x.is_nan();
+        (if t { *x } else { 3.0 }) + (if t { 4.0 } else { *x })
+      })
+      .collect();
+    assert_same(src, &map(src, &EDGES), &or_and);
+    let src = "x => x ** 2";
+    let pow: Vec<f64> = EDGES.iter().map(|x| x * x).collect();
+    assert_same(src, &map(src, &EDGES), &pow);
+  }
+}

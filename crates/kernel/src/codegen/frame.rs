@@ -105,3 +105,13 @@ mod frame_tests {
     assert_eq!(r, Ok([2.0, 4.0]));
   }
 }
+
+#[cfg(test)]
+mod bound_tests {
+  use super::*;
+
+  #[test]
+  fn an_empty_function_needs_the_fixed_part() {
+    assert_eq!(frame_bound(&Function::new()), FRAME_FIXED);
+  }
+}

@@ -199,3 +199,40 @@ mod cancel_tests {
     assert_eq!(k.call(&[10.0], &[], &no), Ok(1023.0));
   }
 }
+
+#[cfg(test)]
+mod hoist_tests {
+  use crate::testing::call;
+
+  /// More distinct literals than are hoisted: the rest are built in place.
+  #[test]
+  fn many_constants_keep_their_values() {
+    let literals: Vec<f64> = (0..40).map(|k| k as f64 * 1.25 + 0.5).collect();
+    let src = format!(
+      "x => {{ let s = x; for (let k = 0; k < 2; k++) {{ {} }} return s }}",
+      literals
+        .iter()
+        .map(|v| format!("s = s * 0.5 + {v:?};"))
+        .collect::<String>()
+    );
+    let mut s = 3.0f64;
+    for _ in 0..2 {
+      for v in &literals {
+        s = s * 0.5 + v;
+      }
+    }
+    assert_eq!(call(&src, &[3.0]), s);
+  }
+
+  #[test]
+  fn locals_start_undefined() {
+    assert!(call("x => { let y; return y + 1 }", &[0.0]).is_nan());
+    assert!(
+      call(
+        "x => { function f(a) { let b; return b } return f(x) }",
+        &[0.0]
+      )
+      .is_nan()
+    );
+  }
+}

@@ -45,3 +45,77 @@ impl Gen<'_, '_> {
     f
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{assert_same, call, map};
+
+  /// `x | 0` and `x >>> 0`, with the values V8 gives.
+  #[test]
+  fn to_int32_and_to_uint32_wrap_modulo_2_32() {
+    let xs = [
+      1.9,
+      -1.9,
+      2147483648.0,
+      4294967296.0,
+      4294967297.0,
+      -2147483649.0,
+      1e20,
+      -1e20,
+      9007199254740994.0,
+      1.5e10,
+      f64::NAN,
+      f64::INFINITY,
+      -0.0,
+    ];
+    let int32 = [
+      1.0,
+      -1.0,
+      -2147483648.0,
+      0.0,
+      1.0,
+      2147483647.0,
+      1661992960.0,
+      -1661992960.0,
+      2.0,
+      2115098112.0,
+      0.0,
+      0.0,
+      0.0,
+    ];
+    let uint32 = [
+      1.0,
+      4294967295.0,
+      2147483648.0,
+      0.0,
+      1.0,
+      2147483647.0,
+      1661992960.0,
+      2632974336.0,
+      2.0,
+      2115098112.0,
+      0.0,
+      0.0,
+      0.0,
+    ];
+    assert_same("x => x | 0", &map("x => x | 0", &xs), &int32);
+    assert_same("x => x >>> 0", &map("x => x >>> 0", &xs), &uint32);
+    // Constants fold through the same rules.
+    assert_eq!(call("x => 4294967297 | 0", &[0.0]), 1.0);
+    assert_eq!(call("x => -1 >>> 0", &[0.0]), 4294967295.0);
+  }
+
+  #[test]
+  fn bitwise_chains_stay_exact() {
+    assert_eq!(call("x => ~x", &[5.0]), -6.0);
+    assert_eq!(call("x => x << 31", &[1.0]), -2147483648.0);
+    assert_eq!(call("x => x << 32", &[1.0]), 1.0);
+    assert_eq!(call("x => x >> 1", &[-8.0]), -4.0);
+    assert_eq!(call("x => x >>> 28", &[-8.0]), 15.0);
+    assert_eq!(
+      call("x => ((x ^ 0xff) & 0xf0) | 3", &[0x1234 as f64]),
+      0xc3 as f64
+    );
+    assert_eq!(call("x => (x >>> 0) | 0", &[-1.0]), -1.0);
+  }
+}

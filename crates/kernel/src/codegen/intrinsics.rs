@@ -181,3 +181,108 @@ pub(super) fn bool_intrinsic(f: Intrinsic) -> bool {
     Intrinsic::IsNaN | Intrinsic::IsFinite | Intrinsic::IsInteger | Intrinsic::IsSafeInteger
   )
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{assert_same, call, map};
+
+  fn one(src: &str, xs: &[f64], js: &[f64]) {
+    assert_same(src, &map(src, xs), js);
+  }
+
+  /// The inlined intrinsics, against the values V8 gives.
+  #[test]
+  fn inline_intrinsics_follow_js() {
+    let nan = f64::NAN;
+    one(
+      "x => Math.round(x)",
+      &[-0.5, 2.5, -2.5, 0.49999999999999994, -0.0, nan, 1.5],
+      &[-0.0, 3.0, -2.0, 0.0, -0.0, nan, 2.0],
+    );
+    one(
+      "x => Math.sign(x)",
+      &[-0.0, 0.0, -3.0, 7.0, nan],
+      &[-0.0, 0.0, -1.0, 1.0, nan],
+    );
+    one(
+      "x => Math.fround(x)",
+      &[5.5, 5.05, 1e40],
+      &[5.5, 5.050000190734863, f64::INFINITY],
+    );
+    one("x => Math.trunc(x)", &[-1.5, 1.5, -0.2], &[-1.0, 1.0, -0.0]);
+    one(
+      "x => Math.floor(x) + Math.ceil(x)",
+      &[-1.5, 1.5],
+      &[-3.0, 3.0],
+    );
+    one("x => Math.abs(x)", &[-0.0, -2.0], &[0.0, 2.0]);
+    one("x => Math.sqrt(x)", &[-1.0, 4.0], &[nan, 2.0]);
+    one("x => Math.clz32(x)", &[1.0, 0.0, -1.0], &[31.0, 32.0, 0.0]);
+    one("x => Math.imul(x, 5)", &[4294967295.0, 3.0], &[-5.0, 15.0]);
+    one("x => Math.imul(x, 2)", &[2147483648.0], &[0.0]);
+    assert_eq!(call("x => Math.max()", &[0.0]), f64::NEG_INFINITY);
+    assert_eq!(call("x => Math.min()", &[0.0]), f64::INFINITY);
+    assert_same(
+      "max(-0, 0)",
+      &[call("x => Math.max(-0, x)", &[0.0])],
+      &[0.0],
+    );
+    assert_same(
+      "min(0, -0)",
+      &[call("x => Math.min(0, x)", &[-0.0])],
+      &[-0.0],
+    );
+    assert!(call("x => Math.max(1, x)", &[nan]).is_nan());
+  }
+
+  #[test]
+  fn number_predicates_follow_js() {
+    let xs = [
+      9007199254740992.0,
+      9007199254740991.0,
+      5.0,
+      5.5,
+      f64::INFINITY,
+      f64::NAN,
+      -0.0,
+    ];
+    one(
+      "x => Number.isSafeInteger(x)",
+      &xs,
+      &[0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+    );
+    one(
+      "x => Number.isInteger(x)",
+      &xs,
+      &[1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+    );
+    one(
+      "x => Number.isFinite(x)",
+      &xs,
+      &[1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0],
+    );
+    one(
+      "x => Number.isNaN(x)",
+      &xs,
+      &[0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
+    );
+    // As a condition the predicate is a branch, not a 0/1.
+    one(
+      "x => Number.isNaN(x) ? 10 : 20",
+      &[f64::NAN, 1.0],
+      &[10.0, 20.0],
+    );
+  }
+
+  #[test]
+  fn vmath_calls_get_their_arguments() {
+    assert_eq!(call("x => Math.hypot()", &[0.0]), 0.0);
+    assert_eq!(call("x => Math.hypot(x, 4)", &[3.0]), 5.0);
+    assert_eq!(call("x => Math.pow(x, 10)", &[2.0]), 1024.0);
+    assert_eq!(call("x => Math.atan2(x, 1)", &[0.0]), 0.0);
+    assert!(call("x => Math.atan2(x)", &[0.0]).is_nan());
+    assert_eq!(call("x => Math.exp(x)", &[0.0]), 1.0);
+    let r = call("x => Math.random()", &[0.0]);
+    assert!((0.0..1.0).contains(&r), "{r}");
+  }
+}

@@ -160,3 +160,66 @@ impl Kernel {
     Ok(ctx.result)
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::cache::compile;
+
+  #[test]
+  fn statuses_become_errors() {
+    assert_eq!(status_error(status::OK), Ok(()));
+    assert_eq!(
+      status_error(status::STACK_OVERFLOW),
+      Err(KernelError::StackOverflow)
+    );
+    assert_eq!(status_error(status::CANCELLED), Err(KernelError::Cancelled));
+    assert!(matches!(status_error(7), Err(KernelError::Internal(m)) if m.contains('7')));
+  }
+
+  /// A mode or shape mismatch is an error before any generated code runs.
+  #[test]
+  fn entries_check_their_arguments() {
+    let no = AtomicBool::new(false);
+    let map = compile("x => x * k", &["k".into()], Mode::Map { n_inputs: 1 }).unwrap();
+    let call = compile("(a, b) => a + b", &[], Mode::Call { n_args: 2 }).unwrap();
+    let mut out = [0.0; 3];
+    let internal = |r: Result<(), KernelError>| matches!(r, Err(KernelError::Internal(_)));
+    assert!(internal(map.run_chunk(&[&[1.0; 3]], &[], 0, &mut out, &no)));
+    assert!(internal(map.run_chunk(
+      &[&[1.0; 2]],
+      &[2.0],
+      0,
+      &mut out,
+      &no
+    )));
+    assert!(internal(map.run_chunk(
+      &[&[1.0; 3]],
+      &[2.0],
+      1,
+      &mut out,
+      &no
+    )));
+    assert!(internal(call.run_chunk(
+      &[&[1.0; 3]],
+      &[],
+      0,
+      &mut out,
+      &no
+    )));
+    assert!(matches!(
+      call.call(&[1.0], &[], &no),
+      Err(KernelError::Internal(_))
+    ));
+    assert!(matches!(
+      map.call(&[1.0], &[2.0], &no),
+      Err(KernelError::Internal(_))
+    ));
+    map
+      .run_chunk(&[&[1.0, 2.0, 3.0]], &[2.0], 0, &mut out, &no)
+      .unwrap();
+    assert_eq!(out, [2.0, 4.0, 6.0]);
+    assert_eq!(call.call(&[1.0, 2.5], &[], &no), Ok(3.5));
+    assert!(!map.has_loops && map.n_consts == 1 && map.frame > 0);
+  }
+}

@@ -166,3 +166,39 @@ impl Gen<'_, '_> {
     self.b.switch_to_block(go_on);
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use std::sync::atomic::AtomicBool;
+
+  use crate::cache::compile;
+  use crate::codegen::Mode;
+  use crate::error::KernelError;
+  use crate::testing::call;
+
+  #[test]
+  fn control_flow_runs_as_in_js() {
+    let s = "x => { let r = 0; for (let i = 0; i < 10; i++) { if (i === 3) continue; if (i === 7) break; r += i } return r }";
+    assert_eq!(call(s, &[0.0]), 18.0);
+    let s = "x => { let n = 0; do { n++; if (n === 2) continue } while (n < 5); return n }";
+    assert_eq!(call(s, &[0.0]), 5.0);
+    let s = "x => { if (x > 0) { return 1 } else { return 2 } }";
+    assert_eq!(call(s, &[1.0]), 1.0);
+    assert_eq!(call(s, &[-1.0]), 2.0);
+    let s = "x => { let r = 0; for (;;) { r++; if (r > 4) break } return r }";
+    assert_eq!(call(s, &[0.0]), 5.0);
+  }
+
+  /// Every back-edge is a cancellation point.
+  #[test]
+  fn a_set_flag_stops_an_endless_loop() {
+    let k = compile(
+      "x => { while (true) { x++ } }",
+      &[],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let cancelled = AtomicBool::new(true);
+    assert_eq!(k.call(&[0.0], &[], &cancelled), Err(KernelError::Cancelled));
+  }
+}

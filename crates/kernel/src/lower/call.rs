@@ -173,3 +173,64 @@ impl Lowerer<'_> {
     )
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  #[test]
+  fn calls_and_members_lower_to_their_js_values() {
+    assert_eq!(call("x => Math.PI", &[0.0]), std::f64::consts::PI);
+    assert_eq!(
+      call("x => Number.MAX_SAFE_INTEGER", &[0.0]),
+      9007199254740991.0
+    );
+    // Number.isFinite(true) is false (not a number); global isNaN converts.
+    assert_eq!(call("x => Number.isFinite(x > 0)", &[1.0]), 0.0);
+    assert_eq!(call("x => isNaN(x)", &[f64::NAN]), 1.0);
+    assert_eq!(call("x => isFinite(x)", &[f64::INFINITY]), 0.0);
+    assert_eq!(
+      call(
+        "x => { function f(a, b) { return a * 10 + b } return f(x, 2) }",
+        &[3.0]
+      ),
+      32.0
+    );
+    // Missing arguments are `undefined`; extra ones are evaluated and dropped.
+    assert!(call("x => { function f(a, b) { return b } return f(x) }", &[3.0]).is_nan());
+    assert_eq!(
+      call(
+        "x => { function f(a) { return a } return f(x, x++) + x }",
+        &[3.0]
+      ),
+      7.0
+    );
+  }
+
+  #[test]
+  fn unsupported_calls_are_named() {
+    let many = vec!["x"; super::MAX_CALL_ARGS + 1].join(", ");
+    for (src, needle) in [
+      (format!("x => Math.max({many})"), "more than 4096 arguments"),
+      (
+        "x => Math.foo(x)".into(),
+        "`Math.foo` is not a supported function",
+      ),
+      ("x => Math.nope".into(), "`Math.nope` is not supported"),
+      (
+        "x => JSON.parse(x)".into(),
+        "cannot use `JSON` from outside it",
+      ),
+      ("x => x.toFixed(2)".into(), "method calls are not supported"),
+      ("x => x.y".into(), "property access `.y`"),
+      ("x => g(x)".into(), "call to `g`, which is not defined"),
+      ("x => Math.max(...x)".into(), "spread arguments"),
+      ("x => Math?.max(x)".into(), "optional chaining"),
+    ] {
+      let m = rejection(&src);
+      assert!(m.contains(needle), "{src}: {m}");
+    }
+    let ok = vec!["x"; super::MAX_CALL_ARGS].join(", ");
+    assert_eq!(call(&format!("x => Math.max({ok})"), &[2.0]), 2.0);
+  }
+}

@@ -354,3 +354,58 @@ impl Lowerer<'_> {
     Ok((Expr::Assign(local, Box::new(value)), ty))
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  #[test]
+  fn logical_operators_yield_an_operand() {
+    // JS: 0 ?? 5 is 0, 0 || 5 is 5, 0 && 5 is 0, 2 && 5 is 5.
+    assert_eq!(call("x => x ?? 5", &[0.0]), 0.0);
+    assert_eq!(call("x => x || 5", &[0.0]), 5.0);
+    assert_eq!(call("x => x && 5", &[0.0]), 0.0);
+    assert_eq!(call("x => x && 5", &[2.0]), 5.0);
+    assert_eq!(call("x => { let y = x; y ||= 7; return y }", &[0.0]), 7.0);
+    assert_eq!(call("x => { let y = x; y &&= 7; return y }", &[0.0]), 0.0);
+    assert_eq!(call("x => { let y = x; y ??= 7; return y }", &[0.0]), 0.0);
+    assert_eq!(
+      call("x => { let y = x; y **= 2; y %= 5; return y }", &[3.0]),
+      4.0
+    );
+    assert_eq!(call("x => (x++, x++, x)", &[1.0]), 3.0);
+    assert_eq!(call("x => true + 1", &[0.0]), 2.0);
+  }
+
+  #[test]
+  fn unsupported_expressions_are_named() {
+    for (src, needle) in [
+      ("x => x === undefined", "comparing with `undefined`"),
+      ("x => undefined ?? x", "`undefined ?? …`"),
+      ("x => typeof x", "`typeof`"),
+      ("x => 'a'", "strings cannot be used"),
+      ("x => [x]", "arrays cannot be used"),
+      (
+        "x => { const c = 1; c = 2; return c }",
+        "assignment to constant variable `c`",
+      ),
+      (
+        "x => { let a = 1; function f() { return a } return f() }",
+        "cannot capture it",
+      ),
+      (
+        "x => { function f() { return 1 } return f }",
+        "used as a value",
+      ),
+      ("x => y", "`y` is not defined inside the kernel"),
+      (
+        "x => { y = 1; return x }",
+        "cannot assign variables outside it",
+      ),
+      ("x => x in x", "`in` is not supported"),
+    ] {
+      let m = rejection(src);
+      assert!(m.contains(needle), "{src}: {m}");
+    }
+  }
+}

@@ -150,3 +150,53 @@ fn body_always_returns(body: &[Stmt]) -> bool {
     _ => false,
   })
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::ir::Expr;
+  use crate::testing::{call, lower, rejection};
+
+  #[test]
+  fn always_returns_needs_every_path() {
+    let ret = || Stmt::Return(Some(Expr::Num(1.0)));
+    let c = || Expr::Local(0);
+    assert!(body_always_returns(&[ret()]));
+    assert!(body_always_returns(&[Stmt::If(
+      c(),
+      vec![ret()],
+      vec![ret()]
+    )]));
+    assert!(!body_always_returns(&[Stmt::If(c(), vec![ret()], vec![])]));
+    assert!(!body_always_returns(&[Stmt::Expr(c())]));
+    assert!(!body_always_returns(&[]));
+  }
+
+  #[test]
+  fn kernel_forms_and_their_rejections() {
+    assert_eq!(call("x => x + 1", &[1.0]), 2.0);
+    assert_eq!(call("(x) => { return x * 2 }", &[3.0]), 6.0);
+    assert_eq!(call("function (x) { return x - 1 }", &[3.0]), 2.0);
+    assert_eq!(
+      call("function f(x) { return x <= 1 ? 1 : x * f(x - 1) }", &[5.0]),
+      120.0
+    );
+    // Falling off the end is `undefined`, which is NaN.
+    assert!(call("x => { if (x > 0) return 1 }", &[-1.0]).is_nan());
+    let program =
+      lower("x => { function g(a) { return a } function h(a) { return a } return g(x) }").unwrap();
+    assert_eq!(program.funcs.len(), 3);
+    assert!(program.funcs[1].called && !program.funcs[2].called);
+    for (src, needle) in [
+      ("async x => x", "async functions"),
+      ("function* g(x) { }", "generator functions"),
+      ("(x = 1) => x", "default parameter values"),
+      ("(...x) => 1", "rest parameters"),
+      ("({ a }) => a", "destructuring parameters"),
+      ("5", "a kernel must be an arrow function"),
+    ] {
+      let m = rejection(src);
+      assert!(m.contains(needle), "{src}: {m}");
+    }
+  }
+}

@@ -75,3 +75,49 @@ pub(super) fn intrinsic_ty(i: Intrinsic) -> Ty {
     _ => NUM,
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  /// The values JS gives for the constants, as V8 prints them (hence the
+  /// literals, not `std::f64::consts`).
+  #[test]
+  #[allow(clippy::approx_constant)]
+  fn constants_are_the_js_values() {
+    assert_eq!(math_constant("PI"), Some(3.141592653589793));
+    assert_eq!(math_constant("E"), Some(2.718281828459045));
+    assert_eq!(math_constant("LN10"), Some(2.302585092994046));
+    assert_eq!(math_constant("SQRT1_2"), Some(0.7071067811865476));
+    assert_eq!(math_constant("LOG2E"), Some(1.4426950408889634));
+    assert_eq!(math_constant("TAU"), None);
+    assert_eq!(number_constant("EPSILON"), Some(2.220446049250313e-16));
+    assert_eq!(
+      number_constant("MAX_SAFE_INTEGER"),
+      Some(9007199254740991.0)
+    );
+    assert_eq!(number_constant("MIN_VALUE"), Some(5e-324));
+    assert_eq!(number_constant("MAX_VALUE"), Some(1.7976931348623157e308));
+    assert!(number_constant("NaN").is_some_and(f64::is_nan));
+    assert_eq!(number_constant("PI"), None);
+  }
+
+  #[test]
+  fn functions_map_to_intrinsics_with_their_types() {
+    assert_eq!(math_function("abs"), Some(Intrinsic::Abs));
+    assert_eq!(math_function("sin"), Some(Intrinsic::Extern("sin")));
+    assert_eq!(math_function("hypot"), Some(Intrinsic::Extern("hypot")));
+    assert_eq!(math_function("atan2"), Some(Intrinsic::Extern("atan2")));
+    assert_eq!(math_function("isNaN"), None);
+    assert_eq!(math_function("toString"), None);
+    assert_eq!(
+      number_function("isSafeInteger"),
+      Some(Intrinsic::IsSafeInteger)
+    );
+    assert_eq!(number_function("parseFloat"), None);
+    assert_eq!(intrinsic_ty(Intrinsic::IsNaN), BOOL);
+    assert_eq!(intrinsic_ty(Intrinsic::IsInteger), BOOL);
+    assert_eq!(intrinsic_ty(Intrinsic::Abs), NUM);
+    assert_eq!(intrinsic_ty(Intrinsic::Extern("pow")), NUM);
+  }
+}

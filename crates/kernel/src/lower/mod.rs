@@ -130,3 +130,27 @@ impl<'s> Lowerer<'s> {
     self.fstack.last_mut().expect("inside a function")
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  /// Static types give `===` its JS meaning between booleans and numbers,
+  /// across passes (a function's return type is known from the second).
+  #[test]
+  fn strict_equality_follows_the_inferred_types() {
+    // JS: (5 > 0) === 1 is false, (5 > 0) === true is true.
+    assert_eq!(call("x => (x > 0) === 1", &[5.0]), 0.0);
+    assert_eq!(call("x => (x > 0) === true", &[5.0]), 1.0);
+    assert_eq!(call("x => (x > 0) !== 1", &[5.0]), 1.0);
+    let nested = "x => { function f(a) { return a > 0 } return f(x) === true }";
+    assert_eq!(call(nested, &[1.0]), 1.0);
+    assert_eq!(call(nested, &[-1.0]), 0.0);
+    let mixed = "x => { let y = x > 0 ? true : 1; return y === 1 }";
+    assert!(
+      rejection(mixed).contains("strict equality"),
+      "{}",
+      rejection(mixed)
+    );
+  }
+}

@@ -63,3 +63,35 @@ impl Lowerer<'_> {
     self.lookup(name).is_none() && !self.consts.iter().any(|c| c == name)
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  #[test]
+  fn names_resolve_like_js_scopes() {
+    assert_eq!(
+      call("x => { let y = 1; { let y = 2 } return y }", &[0.0]),
+      1.0
+    );
+    assert_eq!(call("x => { { var y = 2 } return y }", &[0.0]), 2.0);
+    assert_eq!(call("x => { var y = 5; var y; return y }", &[0.0]), 5.0);
+    assert!(call("x => { let y; return y }", &[0.0]).is_nan());
+    assert_eq!(
+      call(
+        "x => { let x2 = x; { let x = 4; x2 += x } return x2 }",
+        &[1.0]
+      ),
+      5.0
+    );
+  }
+
+  #[test]
+  fn locals_are_bounded() {
+    let params: Vec<String> = (0..=super::MAX_LOCALS).map(|k| format!("a{k}")).collect();
+    let m = rejection(&format!("({}) => 0", params.join(", ")));
+    assert!(m.contains("more than 4096 variables"), "{m}");
+    let params: Vec<String> = (0..super::MAX_LOCALS).map(|k| format!("a{k}")).collect();
+    assert_eq!(call(&format!("({}) => 7", params.join(", ")), &[0.0]), 7.0);
+  }
+}

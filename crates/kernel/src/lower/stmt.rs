@@ -379,3 +379,63 @@ impl Lowerer<'_> {
     Ok(())
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  #[test]
+  fn loops_and_labels_run_as_in_js() {
+    let nested = "x => { let s = 0; outer: for (let i = 0; i < 5; i++) { for (let j = 0; j < 5; j++) { if (j > i) continue outer; if (i === 4) break outer; s += 1 } } return s }";
+    assert_eq!(call(nested, &[0.0]), 10.0);
+    assert_eq!(
+      call(
+        "x => { let n = 0; do { n++ } while (false); return n }",
+        &[0.0]
+      ),
+      1.0
+    );
+    let odd =
+      "x => { let i = 0, s = 0; while (i < 10) { i++; if (i % 2) continue; s += i } return s }";
+    assert_eq!(call(odd, &[0.0]), 30.0);
+    let block = "x => { let r = 1; b: { r = 2; if (x > 0) break b; r = 3 } return r }";
+    assert_eq!(call(block, &[1.0]), 2.0);
+    assert_eq!(call(block, &[-1.0]), 3.0);
+    let two =
+      "x => { let s = 0; a: b: while (true) { s++; if (s > 3) break a; continue b } return s }";
+    assert_eq!(call(two, &[0.0]), 4.0);
+  }
+
+  #[test]
+  fn unsupported_statements_are_named() {
+    for (src, needle) in [
+      (
+        "x => { switch (x) { } return 0 }",
+        "`switch` is not supported",
+      ),
+      (
+        "x => { try { } finally { } return 0 }",
+        "`try` is not supported",
+      ),
+      (
+        "x => { for (const k of x) { } return 0 }",
+        "`for…of` is not supported",
+      ),
+      (
+        "x => { if (x) var y = 1; return 0 }",
+        "a declaration cannot be the body",
+      ),
+      (
+        "x => { a: { continue a } return 0 }",
+        "`continue` must target a loop",
+      ),
+      (
+        "x => { let { a } = x; return a }",
+        "destructuring is not supported",
+      ),
+    ] {
+      let m = rejection(src);
+      assert!(m.contains(needle), "{src}: {m}");
+    }
+  }
+}
