@@ -21,7 +21,7 @@ pub struct Kernel {
   pub n_consts: usize,
   /// Whether it contains loops (so cancellation can stop it mid-call).
   pub has_loops: bool,
-  /// Upper bound of the entry's stack frame in bytes (see [`frame_bound`]).
+  /// Upper bound of the entry's stack frame in bytes (see [`frame_bound`](super::frame_bound)).
   pub frame: usize,
 }
 
