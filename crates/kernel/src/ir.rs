@@ -1,4 +1,4 @@
-//! The kernel IR: a small structured tree that [`crate::check`] builds from
+//! The kernel IR: a small structured tree that [`crate::lower`] builds from
 //! the oxc AST and [`crate::codegen`] lowers to Cranelift.
 //!
 //! Every value is an `f64`. Booleans are `0.0`/`1.0` (so `true + 1 === 2`

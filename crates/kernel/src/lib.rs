@@ -2,10 +2,25 @@
 //! code with Cranelift, and the chunked parallel runner behind
 //! `parallelMap` and `spawn`.
 //!
-//! Pipeline: [`parse`] (oxc) → [`check`] (the subset, line:column errors,
-//! lowering) → [`ir`] → [`codegen`] (Cranelift JIT) → [`map`] (chunks on
-//! the rayon pool). [`cache`] keeps compiled kernels by source text,
-//! `params` names and entry mode.
+//! Pipeline: [`parse`] (oxc) → [`lower`] (the subset, line:column errors,
+//! type inference, lowering) → [`ir`] → [`codegen`] (Cranelift JIT) →
+//! [`map`] (chunks on the rayon pool). [`cache`] keeps compiled kernels by
+//! source text, `params` names and entry mode.
+//!
+//! # Layout
+//! Both compiler passes are split by construct, one file per job:
+//! - `lower/`: `mod` (the driver and the lowerer's state), `types` (static
+//!   types), `globals` (`Math.*` / `Number.*`), `func` (the kernel and
+//!   nested functions), `scope` (bindings and locals), `stmt`, `expr`,
+//!   `call` (calls and member access).
+//! - `codegen/`: `mod` (the driver and the generator's state), `abi` (entry
+//!   modes, `Ctx`, statuses), `kernel` (the compiled [`Kernel`] and its
+//!   entry calls), `frame` (frame bounds), `function` (a nested function,
+//!   prologue, constant hoisting), `entry` (the element loop / one call),
+//!   `stmt`, `expr`, `int32` (ToInt32 / ToUint32), `intrinsics` (`Math.*`,
+//!   inline or vmath), `call` (calls to nested functions).
+//!
+//! [`check`] is the former name of [`lower`], kept as an alias.
 //!
 //! # The subset
 //! Numbers and booleans; `+ - * / % **`, unary `- + ! ~`, comparisons,
@@ -44,15 +59,21 @@
 #![deny(clippy::all)]
 
 pub mod cache;
-pub mod check;
 pub mod codegen;
 pub mod error;
 pub mod ir;
+pub mod lower;
 pub mod map;
 pub mod mathlib;
 pub mod nesting;
 pub mod parse;
 mod stack;
+#[cfg(test)]
+mod testing;
+
+/// The former name of [`lower`], kept so that the crate's public paths
+/// (`check::MAX_CALL_ARGS`, `check::lower_kernel`) are unchanged.
+pub use lower as check;
 
 pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};

@@ -1,7 +1,7 @@
 //! The one nesting budget every recursive pass of the compiler shares.
 //!
 //! Four passes recurse on a kernel's nesting: oxc's parser, the checker /
-//! lowering ([`crate::check`]), code generation ([`crate::codegen`]) and the
+//! lowering ([`crate::lower`]), code generation ([`crate::codegen`]) and the
 //! `Drop` of the IR. All of them run on the compiler thread
 //! ([`crate::cache::compile`], 64 MiB of stack), and each is bounded here:
 //!

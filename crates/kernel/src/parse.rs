@@ -1,5 +1,5 @@
 //! Parses a kernel's source (`fn.toString()`) with oxc and hands the
-//! function expression to [`crate::check`].
+//! function expression to [`crate::lower`].
 
 use oxc_allocator::Allocator;
 use oxc_parser::Parser;
@@ -21,7 +21,7 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
   crate::nesting::prescan(source)?;
   let allocator = Allocator::default();
   match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
-    Ok(expr) => crate::check::lower_kernel(source, &expr, consts),
+    Ok(expr) => crate::lower::lower_kernel(source, &expr, consts),
     Err(diagnostics) => {
       // A method (`m(x) { … }` from an object or class) reads as a function
       // expression once prefixed with `function `.
@@ -29,7 +29,7 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
         let prefixed = format!("{METHOD_PREFIX}{source}");
         let allocator = Allocator::default();
         if let Ok(expr) = Parser::new(&allocator, &prefixed, SourceType::cjs()).parse_expression() {
-          return crate::check::lower_kernel(&prefixed, &expr, consts)
+          return crate::lower::lower_kernel(&prefixed, &expr, consts)
             .map_err(|e| unprefix(e, source));
         }
       }

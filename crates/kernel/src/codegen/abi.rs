@@ -1,0 +1,85 @@
+//! The contract between the host and the generated code: how a kernel is
+//! entered ([`Mode`]), the context it receives ([`Ctx`], with the field
+//! offsets the generated code uses) and the [`status`] it returns.
+
+/// How the kernel is entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+  /// `parallelMap`: params are `(x0, …, x{n_inputs-1}, i)`.
+  Map {
+    /// Number of input arrays.
+    n_inputs: usize,
+  },
+  /// `spawn`: one call with `n_args` numeric arguments.
+  Call {
+    /// Number of arguments passed.
+    n_args: usize,
+  },
+}
+
+/// Status codes the generated code returns.
+pub mod status {
+  /// Finished.
+  pub const OK: u32 = 0;
+  /// Recursion hit the stack limit.
+  pub const STACK_OVERFLOW: u32 = 1;
+  /// The cancel flag was seen at a loop back-edge.
+  pub const CANCELLED: u32 = 2;
+}
+
+/// The context every generated function receives (`repr(C)`; offsets are
+/// used by the generated code).
+#[repr(C)]
+pub struct Ctx {
+  /// 0: the cancel flag (an `AtomicBool`, read as an atomic u8).
+  pub cancel: *const u8,
+  /// 8: lowest stack address recursion may reach.
+  pub stack_limit: usize,
+  /// 16: the `params` constants.
+  pub consts: *const f64,
+  /// 24: map mode: the input arrays; call mode: the arguments.
+  pub inputs: *const *const f64,
+  /// 32: map mode: the output for elements `start..end` (index `i - start`).
+  pub out: *mut f64,
+  /// 40: status written by the generated code.
+  pub status: u32,
+  /// 44: padding.
+  pub pad: u32,
+  /// 48: call mode: the result.
+  pub result: f64,
+  /// 56: call mode: the arguments.
+  pub args: *const f64,
+}
+
+pub(super) const OFF_CANCEL: i32 = 0;
+pub(super) const OFF_STACK_LIMIT: i32 = 8;
+pub(super) const OFF_CONSTS: i32 = 16;
+pub(super) const OFF_INPUTS: i32 = 24;
+pub(super) const OFF_OUT: i32 = 32;
+pub(super) const OFF_STATUS: i32 = 40;
+pub(super) const OFF_RESULT: i32 = 48;
+pub(super) const OFF_ARGS: i32 = 56;
+
+pub(super) type MapEntry = unsafe extern "C" fn(*mut Ctx, usize, usize) -> u32;
+pub(super) type CallEntry = unsafe extern "C" fn(*mut Ctx) -> u32;
+
+#[cfg(test)]
+mod tests {
+  use std::mem::{offset_of, size_of};
+
+  use super::*;
+
+  /// The generated code reads `Ctx` through these offsets.
+  #[test]
+  fn offsets_match_the_struct_layout() {
+    assert_eq!(offset_of!(Ctx, cancel), OFF_CANCEL as usize);
+    assert_eq!(offset_of!(Ctx, stack_limit), OFF_STACK_LIMIT as usize);
+    assert_eq!(offset_of!(Ctx, consts), OFF_CONSTS as usize);
+    assert_eq!(offset_of!(Ctx, inputs), OFF_INPUTS as usize);
+    assert_eq!(offset_of!(Ctx, out), OFF_OUT as usize);
+    assert_eq!(offset_of!(Ctx, status), OFF_STATUS as usize);
+    assert_eq!(offset_of!(Ctx, result), OFF_RESULT as usize);
+    assert_eq!(offset_of!(Ctx, args), OFF_ARGS as usize);
+    assert_eq!(size_of::<Ctx>(), 64);
+  }
+}

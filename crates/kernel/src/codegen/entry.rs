@@ -1,0 +1,172 @@
+//! The entry function: in map mode it owns the element loop (the kernel body
+//! inlined, `fn(ctx, start, end) -> status`); in call mode it runs the body
+//! once (`fn(ctx) -> status`).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
+use cranelift_module::Module;
+
+use super::abi::{Mode, OFF_ARGS, OFF_INPUTS, OFF_OUT, OFF_RESULT};
+use super::frame::CallSite;
+use super::{Gen, Ret, TRUSTED, readonly};
+use crate::error::KernelError;
+use crate::ir::Func;
+
+impl Gen<'_, '_> {
+  pub(super) fn entry(mut self, f: &Func, mode: Mode) -> Result<Vec<CallSite>, KernelError> {
+    let entry = self.b.create_block();
+    self.b.append_block_params_for_function_params(entry);
+    self.b.switch_to_block(entry);
+    self.b.seal_block(entry);
+    let params = self.b.block_params(entry).to_vec();
+    self.prologue(f, params[0]);
+    self.exit_returns_status = true;
+    let ptr = self.ptr;
+    let done = self.b.create_block();
+    let store = self.b.create_block();
+    self.b.append_block_param(store, types::F64);
+    self.ret = Ret::Jump(store);
+    match mode {
+      Mode::Map { n_inputs } => {
+        let (start, end) = (params[1], params[2]);
+        let inputs = self.b.ins().load(ptr, readonly(), self.ctx, OFF_INPUTS);
+        let n_used = (f.n_params as usize).min(n_inputs);
+        let bases: Vec<Value> = (0..n_used)
+          .map(|k| self.b.ins().load(ptr, readonly(), inputs, (k * 8) as i32))
+          .collect();
+        let out = self.b.ins().load(ptr, readonly(), self.ctx, OFF_OUT);
+        let head = self.b.create_block();
+        self.b.append_block_param(head, ptr);
+        let any = self.b.ins().icmp(IntCC::UnsignedLessThan, start, end);
+        self
+          .b
+          .ins()
+          .brif(any, head, &[BlockArg::Value(start)], done, &[]);
+        // Loop head: bind the parameters, run the body inline.
+        self.b.switch_to_block(head);
+        let i = self.b.block_params(head)[0];
+        let offset = self.b.ins().imul_imm_u(i, 8);
+        for k in 0..f.n_params as usize {
+          let v = if let Some(base) = bases.get(k) {
+            let addr = self.b.ins().iadd(*base, offset);
+            self.b.ins().load(types::F64, readonly(), addr, 0)
+          } else if k == n_inputs {
+            self.b.ins().fcvt_from_uint(types::F64, i)
+          } else {
+            self.b.ins().f64const(f64::NAN)
+          };
+          self.b.def_var(self.vars[k], v);
+        }
+        self.init_locals(f.n_params as usize);
+        self.terminated = false;
+        self.stmts(&f.body)?;
+        if !self.terminated {
+          let nan = self.b.ins().f64const(f64::NAN);
+          self.b.ins().jump(store, &[BlockArg::Value(nan)]);
+        }
+        // Store and advance.
+        self.b.switch_to_block(store);
+        let v = self.b.block_params(store)[0];
+        let rel = self.b.ins().isub(i, start);
+        let rel = self.b.ins().imul_imm_u(rel, 8);
+        let addr = self.b.ins().iadd(out, rel);
+        self.b.ins().store(TRUSTED, v, addr, 0);
+        let next = self.b.ins().iadd_imm_u(i, 1);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, end);
+        self
+          .b
+          .ins()
+          .brif(more, head, &[BlockArg::Value(next)], done, &[]);
+      }
+      Mode::Call { n_args } => {
+        let args = self.b.ins().load(ptr, readonly(), self.ctx, OFF_ARGS);
+        for k in 0..f.n_params as usize {
+          let v = if k < n_args {
+            self
+              .b
+              .ins()
+              .load(types::F64, readonly(), args, (k * 8) as i32)
+          } else {
+            self.b.ins().f64const(f64::NAN)
+          };
+          self.b.def_var(self.vars[k], v);
+        }
+        self.init_locals(f.n_params as usize);
+        self.terminated = false;
+        self.stmts(&f.body)?;
+        if !self.terminated {
+          let nan = self.b.ins().f64const(f64::NAN);
+          self.b.ins().jump(store, &[BlockArg::Value(nan)]);
+        }
+        self.b.switch_to_block(store);
+        let v = self.b.block_params(store)[0];
+        self.b.ins().store(TRUSTED, v, self.ctx, OFF_RESULT);
+        self.b.ins().jump(done, &[]);
+      }
+    }
+    self.b.switch_to_block(done);
+    let zero = self.b.ins().iconst(types::I32, 0);
+    self.b.ins().return_(&[zero]);
+    self.finish_exit();
+    self.b.seal_all_blocks();
+    let cfg = self.module.target_config();
+    self.b.finalize(cfg);
+    Ok(self.call_sites)
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use std::sync::atomic::AtomicBool;
+
+  use crate::cache::compile;
+  use crate::codegen::Mode;
+  use crate::testing::assert_same;
+
+  /// The loop binds `(x0…, i)` per element, with `i` the global index, and
+  /// writes element `i` to `out[i - start]`.
+  #[test]
+  fn the_element_loop_binds_inputs_and_the_index() {
+    let no = AtomicBool::new(false);
+    let k = compile(
+      "(x, y, i) => x * 100 + y * 10 + i",
+      &[],
+      Mode::Map { n_inputs: 2 },
+    )
+    .unwrap();
+    let (xs, ys) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
+    let mut out = [0.0; 2];
+    k.run_chunk(&[&xs, &ys], &[], 2, &mut out, &no).unwrap();
+    assert_eq!(out, [372.0, 483.0]);
+    // An empty range runs nothing.
+    k.run_chunk(&[&xs, &ys], &[], 4, &mut [], &no).unwrap();
+    // Parameters past the index are `undefined`; a body that falls off the end too.
+    let k = compile("(x, i, z) => z", &[], Mode::Map { n_inputs: 1 }).unwrap();
+    let mut out = [0.0; 2];
+    k.run_chunk(&[&xs], &[], 0, &mut out, &no).unwrap();
+    assert_same("(x, i, z) => z", &out, &[f64::NAN, f64::NAN]);
+    let k = compile(
+      "x => { if (x > 2) return x }",
+      &[],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap();
+    let mut out = [0.0; 4];
+    k.run_chunk(&[&xs], &[], 0, &mut out, &no).unwrap();
+    assert_same("fall off", &out, &[f64::NAN, f64::NAN, 3.0, 4.0]);
+  }
+
+  #[test]
+  fn call_mode_stores_the_result() {
+    let no = AtomicBool::new(false);
+    let k = compile("(a, b, c) => c", &[], Mode::Call { n_args: 2 }).unwrap();
+    assert!(k.call(&[1.0, 2.0], &[], &no).unwrap().is_nan());
+    let k = compile(
+      "(a, b) => { let s = 0; for (let k = a; k < b; k++) s += k; return s }",
+      &[],
+      Mode::Call { n_args: 2 },
+    )
+    .unwrap();
+    assert_eq!(k.call(&[1.0, 5.0], &[], &no), Ok(10.0));
+  }
+}

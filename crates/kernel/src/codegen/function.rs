@@ -1,0 +1,238 @@
+//! A nested function's body (`fn(ctx, f64…) -> f64`), and what every
+//! generated function shares: the prologue, hoisted constants, locals set to
+//! `undefined` and the exit block that leaves after an error status.
+
+use cranelift_codegen::ir::{Block, InstBuilder, Value, types};
+use cranelift_module::Module;
+
+use super::abi::{OFF_CANCEL, OFF_CONSTS, OFF_STATUS};
+use super::frame::CallSite;
+use super::{Gen, Ret, TRUSTED, readonly};
+use crate::error::KernelError;
+use crate::ir::{Expr, Func, Stmt};
+
+/// At most this many constants are kept in registers across a function.
+const MAX_HOISTED: usize = 24;
+
+impl Gen<'_, '_> {
+  /// Loads ctx-derived values every function needs and declares locals.
+  pub(super) fn prologue(&mut self, f: &Func, ctx: Value) {
+    self.ctx = ctx;
+    self.cancel = self.b.ins().load(self.ptr, readonly(), ctx, OFF_CANCEL);
+    let consts_ptr = self.b.ins().load(self.ptr, readonly(), ctx, OFF_CONSTS);
+    self.consts = (0..self.program.n_consts)
+      .map(|i| {
+        self
+          .b
+          .ins()
+          .load(types::F64, readonly(), consts_ptr, (i * 8) as i32)
+      })
+      .collect();
+    self.vars = (0..f.n_locals)
+      .map(|_| self.b.declare_var(types::F64))
+      .collect();
+    self.hoist_constants(f);
+  }
+
+  /// Materialises the function's literal constants (and 0, 1) once, in the
+  /// entry block: inside loops each use would otherwise rebuild the constant
+  /// (two instructions per use per iteration).
+  pub(super) fn hoist_constants(&mut self, f: &Func) {
+    let mut found = vec![0.0, 1.0];
+    fn walk_expr(e: &Expr, out: &mut Vec<f64>) {
+      match e {
+        Expr::Num(v) => out.push(*v),
+        Expr::Local(_) | Expr::Const(_) => {}
+        Expr::Update { delta, .. } => out.push(*delta),
+        Expr::Unary(_, x) => walk_expr(x, out),
+        Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
+          walk_expr(a, out);
+          walk_expr(b, out);
+        }
+        Expr::Cond(a, b, c) => {
+          walk_expr(a, out);
+          walk_expr(b, out);
+          walk_expr(c, out);
+        }
+        Expr::Assign(_, x) => walk_expr(x, out),
+        Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
+          xs.iter().for_each(|x| walk_expr(x, out))
+        }
+      }
+    }
+    fn walk(stmts: &[Stmt], out: &mut Vec<f64>) {
+      for s in stmts {
+        match s {
+          Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => walk_expr(e, out),
+          Stmt::If(c, a, b) => {
+            walk_expr(c, out);
+            walk(a, out);
+            walk(b, out);
+          }
+          Stmt::Loop {
+            test, body, update, ..
+          } => {
+            test
+              .iter()
+              .chain(update.iter())
+              .for_each(|e| walk_expr(e, out));
+            walk(body, out);
+          }
+          Stmt::Block(_, body) => walk(body, out),
+          Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
+        }
+      }
+    }
+    walk(&f.body, &mut found);
+    self.hoisted.clear();
+    for v in found {
+      if self.hoisted.len() >= MAX_HOISTED {
+        break;
+      }
+      if !self.hoisted.contains_key(&v.to_bits()) {
+        let r = self.b.ins().f64const(v);
+        self.const_f64.insert(r, v);
+        self.hoisted.insert(v.to_bits(), r);
+      }
+    }
+  }
+
+  /// Sets every local to `undefined` (NaN); dead definitions are removed.
+  pub(super) fn init_locals(&mut self, from: usize) {
+    let nan = self.b.ins().f64const(f64::NAN);
+    for v in &self.vars[from..] {
+      self.b.def_var(*v, nan);
+    }
+  }
+
+  pub(super) fn function(mut self, f: &Func) -> Result<Vec<CallSite>, KernelError> {
+    let entry = self.b.create_block();
+    self.b.append_block_params_for_function_params(entry);
+    self.b.switch_to_block(entry);
+    self.b.seal_block(entry);
+    let params = self.b.block_params(entry).to_vec();
+    self.prologue(f, params[0]);
+    for (i, p) in params[1..].iter().enumerate() {
+      self.b.def_var(self.vars[i], *p);
+    }
+    self.init_locals(params.len() - 1);
+    // No stack check here: every caller checked, before the call, that
+    // this whole frame fits above the limit (see `call`).
+    let body = self.b.create_block();
+    self.b.ins().jump(body, &[]);
+    self.b.switch_to_block(body);
+    self.b.seal_block(body);
+    self.ret = Ret::Return;
+    self.exit_returns_status = false;
+    // A cancellation point per call, so that recursion without loops (an
+    // exponential `f(n - 1) + f(n - 1)`) stops when the task is cancelled.
+    self.cancel_check();
+    self.stmts(&f.body)?;
+    if !self.terminated {
+      let nan = self.b.ins().f64const(f64::NAN);
+      self.b.ins().return_(&[nan]);
+    }
+    self.finish_exit();
+    self.b.seal_all_blocks();
+    let cfg = self.module.target_config();
+    self.b.finalize(cfg);
+    Ok(self.call_sites)
+  }
+
+  pub(super) fn finish_exit(&mut self) {
+    if let Some(exit) = self.exit {
+      self.b.switch_to_block(exit);
+      if self.exit_returns_status {
+        let s = self.b.ins().load(types::I32, TRUSTED, self.ctx, OFF_STATUS);
+        self.b.ins().return_(&[s]);
+      } else {
+        let nan = self.b.ins().f64const(f64::NAN);
+        self.b.ins().return_(&[nan]);
+      }
+    }
+  }
+
+  pub(super) fn exit_block(&mut self) -> Block {
+    match self.exit {
+      Some(b) => b,
+      None => {
+        let b = self.b.create_block();
+        self.exit = Some(b);
+        b
+      }
+    }
+  }
+}
+
+#[cfg(test)]
+mod cancel_tests {
+  use std::sync::Arc;
+  use std::sync::atomic::{AtomicBool, Ordering};
+
+  use crate::cache::compile;
+  use crate::codegen::Mode;
+  use crate::error::KernelError;
+
+  /// Exponential recursion without a loop still stops when cancelled.
+  #[test]
+  fn recursion_without_loops_is_cancellable() {
+    let k = compile(
+      "function f(n) { return n <= 0 ? 0 : f(n - 1) + f(n - 1) + 1 }",
+      &[],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let flag = Arc::new(AtomicBool::new(false));
+    let setter = {
+      let flag = flag.clone();
+      std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, Ordering::Relaxed);
+      })
+    };
+    let t = std::time::Instant::now();
+    assert_eq!(k.call(&[80.0], &[], &flag), Err(KernelError::Cancelled));
+    assert!(t.elapsed().as_secs() < 5);
+    setter.join().unwrap();
+    // Not cancelled: the right answer.
+    let no = AtomicBool::new(false);
+    assert_eq!(k.call(&[10.0], &[], &no), Ok(1023.0));
+  }
+}
+
+#[cfg(test)]
+mod hoist_tests {
+  use crate::testing::call;
+
+  /// More distinct literals than are hoisted: the rest are built in place.
+  #[test]
+  fn many_constants_keep_their_values() {
+    let literals: Vec<f64> = (0..40).map(|k| k as f64 * 1.25 + 0.5).collect();
+    let src = format!(
+      "x => {{ let s = x; for (let k = 0; k < 2; k++) {{ {} }} return s }}",
+      literals
+        .iter()
+        .map(|v| format!("s = s * 0.5 + {v:?};"))
+        .collect::<String>()
+    );
+    let mut s = 3.0f64;
+    for _ in 0..2 {
+      for v in &literals {
+        s = s * 0.5 + v;
+      }
+    }
+    assert_eq!(call(&src, &[3.0]), s);
+  }
+
+  #[test]
+  fn locals_start_undefined() {
+    assert!(call("x => { let y; return y + 1 }", &[0.0]).is_nan());
+    assert!(
+      call(
+        "x => { function f(a) { let b; return b } return f(x) }",
+        &[0.0]
+      )
+      .is_nan()
+    );
+  }
+}

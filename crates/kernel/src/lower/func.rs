@@ -1,0 +1,202 @@
+//! Functions: the kernel root (an arrow function or a function expression),
+//! each nested function's parameters and body, and its return type.
+
+use std::collections::HashMap;
+
+use oxc_ast::ast::*;
+use oxc_span::GetSpan;
+
+use super::types::NUM;
+use super::{Binding, FnState, Lowerer, Result};
+use crate::error::KernelError;
+use crate::ir::{self, FuncId, Stmt};
+
+impl Lowerer<'_> {
+  pub(super) fn lower_root(&mut self, root: &Expression<'_>) -> Result<ir::Program> {
+    let mut e = root;
+    while let Expression::ParenthesizedExpression(p) = e {
+      e = &p.expression;
+    }
+    self.funcs.push(None);
+    match e {
+      Expression::ArrowFunctionExpression(a) => {
+        if a.r#async {
+          return self.fail(a.span, "async functions are not supported in a kernel");
+        }
+        match &a.body {
+          ArrowFunctionBody::FunctionBody(b) => {
+            self.lower_function(0, "<kernel>".into(), None, &a.params, &b.statements, None)?;
+          }
+          other => {
+            let e = other
+              .as_expression()
+              .expect("an arrow body is a block or an expression");
+            self.lower_function(0, "<kernel>".into(), None, &a.params, &[], Some(e))?;
+          }
+        }
+      }
+      Expression::FunctionExpression(f) => {
+        self.check_function_flags(f)?;
+        let name = f.id.as_ref().map(|id| id.name.to_string());
+        let Some(body) = &f.body else {
+          return self.fail(f.span, "a function without a body");
+        };
+        let label = name.clone().unwrap_or_else(|| "<kernel>".into());
+        self.lower_function(0, label, name, &f.params, &body.statements, None)?;
+      }
+      other => {
+        return self.fail(
+          other.span(),
+          "a kernel must be an arrow function or a function expression",
+        );
+      }
+    }
+    let funcs = std::mem::take(&mut self.funcs)
+      .into_iter()
+      .map(|f| f.ok_or_else(|| KernelError::Internal("function left unlowered".into())))
+      .collect::<Result<Vec<_>>>()?;
+    Ok(ir::Program {
+      funcs,
+      n_consts: self.consts.len(),
+      has_loops: self.has_loops,
+    })
+  }
+
+  pub(super) fn check_function_flags(&self, f: &Function<'_>) -> Result<()> {
+    if f.r#async {
+      return self.fail(f.span, "async functions are not supported in a kernel");
+    }
+    if f.generator {
+      return self.fail(f.span, "generator functions are not supported in a kernel");
+    }
+    Ok(())
+  }
+
+  /// Lowers one function into `self.funcs[id]`. `self_name` is bound inside
+  /// it (a named function expression); `expr_body` is an arrow's expression.
+  pub(super) fn lower_function(
+    &mut self,
+    id: FuncId,
+    name: String,
+    self_name: Option<String>,
+    params: &FormalParameters<'_>,
+    statements: &[Statement<'_>],
+    expr_body: Option<&Expression<'_>>,
+  ) -> Result<()> {
+    let mut scope = HashMap::new();
+    if let Some(n) = self_name {
+      scope.insert(n, Binding::Func(id));
+    }
+    self.fstack.push(FnState {
+      id,
+      name: name.clone(),
+      scopes: vec![scope, HashMap::new()],
+      local_ty: Vec::new(),
+      targets: Vec::new(),
+      ret_ty: 0,
+    });
+    if let Some(rest) = &params.rest {
+      return self.fail(rest.span, "rest parameters are not supported in a kernel");
+    }
+    for p in &params.items {
+      if p.initializer.is_some() {
+        return self.fail(
+          p.span,
+          "default parameter values are not supported in a kernel",
+        );
+      }
+      let BindingPattern::BindingIdentifier(b) = &p.pattern else {
+        return self.fail(
+          p.span,
+          "destructuring parameters are not supported in a kernel",
+        );
+      };
+      self.new_local(b.name.as_str(), false, NUM, p.span)?;
+    }
+    let n_params = params.items.len() as u32;
+    let body = match expr_body {
+      Some(e) => {
+        let (value, ty) = self.expr(e)?;
+        self.note_return(ty);
+        vec![Stmt::Return(Some(value))]
+      }
+      None => self.block_body(statements)?,
+    };
+    let st = self.fstack.pop().expect("pushed above");
+    let fid = st.id;
+    let ret = if body_always_returns(&body) {
+      st.ret_ty
+    } else {
+      st.ret_ty | NUM
+    };
+    *self.observed.returns.entry(fid).or_insert(0) |= ret;
+    let called = self.funcs[id as usize].as_ref().is_some_and(|f| f.called);
+    self.funcs[id as usize] = Some(ir::Func {
+      name,
+      n_params,
+      n_locals: st.local_ty.len() as u32,
+      body,
+      called,
+    });
+    Ok(())
+  }
+}
+
+/// True if control cannot fall off the end of `body`.
+fn body_always_returns(body: &[Stmt]) -> bool {
+  body.iter().any(|s| match s {
+    Stmt::Return(_) => true,
+    Stmt::If(_, a, b) => body_always_returns(a) && body_always_returns(b),
+    _ => false,
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::ir::Expr;
+  use crate::testing::{call, lower, rejection};
+
+  #[test]
+  fn always_returns_needs_every_path() {
+    let ret = || Stmt::Return(Some(Expr::Num(1.0)));
+    let c = || Expr::Local(0);
+    assert!(body_always_returns(&[ret()]));
+    assert!(body_always_returns(&[Stmt::If(
+      c(),
+      vec![ret()],
+      vec![ret()]
+    )]));
+    assert!(!body_always_returns(&[Stmt::If(c(), vec![ret()], vec![])]));
+    assert!(!body_always_returns(&[Stmt::Expr(c())]));
+    assert!(!body_always_returns(&[]));
+  }
+
+  #[test]
+  fn kernel_forms_and_their_rejections() {
+    assert_eq!(call("x => x + 1", &[1.0]), 2.0);
+    assert_eq!(call("(x) => { return x * 2 }", &[3.0]), 6.0);
+    assert_eq!(call("function (x) { return x - 1 }", &[3.0]), 2.0);
+    assert_eq!(
+      call("function f(x) { return x <= 1 ? 1 : x * f(x - 1) }", &[5.0]),
+      120.0
+    );
+    // Falling off the end is `undefined`, which is NaN.
+    assert!(call("x => { if (x > 0) return 1 }", &[-1.0]).is_nan());
+    let program =
+      lower("x => { function g(a) { return a } function h(a) { return a } return g(x) }").unwrap();
+    assert_eq!(program.funcs.len(), 3);
+    assert!(program.funcs[1].called && !program.funcs[2].called);
+    for (src, needle) in [
+      ("async x => x", "async functions"),
+      ("function* g(x) { }", "generator functions"),
+      ("(x = 1) => x", "default parameter values"),
+      ("(...x) => 1", "rest parameters"),
+      ("({ a }) => a", "destructuring parameters"),
+      ("5", "a kernel must be an arrow function"),
+    ] {
+      let m = rejection(src);
+      assert!(m.contains(needle), "{src}: {m}");
+    }
+  }
+}

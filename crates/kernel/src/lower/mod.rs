@@ -1,0 +1,156 @@
+//! Checks a parsed kernel against the numeric subset and lowers it to the IR.
+//!
+//! Anything outside the subset is an [`KernelError::Unsupported`] naming the
+//! construct and its `line:column` within the function source. Static types
+//! (number / boolean) are inferred by iterating the lowering to a fixpoint;
+//! they only decide `===` between a boolean and a number (always false in JS,
+//! while both are held as f64 here).
+//!
+//! This module holds the driver ([`lower_kernel`]) and the `Lowerer`'s
+//! state; each construct is lowered in its own file:
+//! - `types`: the static types and what one pass observed;
+//! - `globals`: `Math.*`, `Number.*` and their intrinsics;
+//! - `func`: the kernel and nested functions, their parameters and returns;
+//! - `scope`: bindings, locals and name lookup;
+//! - `stmt`: statements, loops and `break`/`continue` targets;
+//! - `expr`: expressions, identifiers and assignments;
+//! - `call`: calls and member access.
+
+use std::collections::HashMap;
+
+use oxc_ast::ast::Expression;
+use oxc_span::Span;
+
+use crate::error::KernelError;
+use crate::ir::{self, FuncId, LocalId, TargetId};
+
+mod call;
+mod expr;
+mod func;
+mod globals;
+mod scope;
+mod stmt;
+mod types;
+
+pub use globals::math_function;
+use types::{Ty, Types};
+
+type Result<T> = std::result::Result<T, KernelError>;
+
+/// Deepest expression/statement nesting accepted (the shared budget).
+const MAX_DEPTH: u32 = crate::nesting::MAX_NESTING;
+
+/// Most variables (parameters included) one function may declare: each is a
+/// live f64 in the native frame, so this bounds frames and compile time.
+/// Frames that still do not fit a thread's stack are caught at run time.
+pub const MAX_LOCALS: usize = 4096;
+
+/// Most arguments one call may pass (`Math.hypot(…)`, `Math.max(…)`, a
+/// nested function): they are native stack arguments or a stack array.
+pub const MAX_CALL_ARGS: usize = 4096;
+
+/// Lowers the kernel function `root` (an arrow function or a function
+/// expression) of `source`. `consts` are the `params` names.
+pub fn lower_kernel(source: &str, root: &Expression<'_>, consts: &[String]) -> Result<ir::Program> {
+  let mut assumed = Types::default();
+  for _ in 0..6 {
+    let mut l = Lowerer::new(source, consts, &assumed);
+    let program = l.lower_root(root)?;
+    if l.observed == assumed {
+      return Ok(program);
+    }
+    assumed = l.observed;
+  }
+  // Types still moving after several passes: the last lowering is sound
+  // because every unresolved type counts as a number.
+  let mut l = Lowerer::new(source, consts, &assumed);
+  l.final_pass = true;
+  l.lower_root(root)
+}
+
+#[derive(Clone, Copy)]
+enum Binding {
+  Local { id: LocalId, constant: bool },
+  Func(FuncId),
+}
+
+struct Target {
+  labels: Vec<String>,
+  id: TargetId,
+  is_loop: bool,
+}
+
+struct FnState {
+  id: FuncId,
+  name: String,
+  scopes: Vec<HashMap<String, Binding>>,
+  local_ty: Vec<Ty>,
+  targets: Vec<Target>,
+  ret_ty: Ty,
+}
+
+struct Lowerer<'s> {
+  src: &'s str,
+  consts: &'s [String],
+  assumed: &'s Types,
+  observed: Types,
+  funcs: Vec<Option<ir::Func>>,
+  fstack: Vec<FnState>,
+  next_target: TargetId,
+  has_loops: bool,
+  final_pass: bool,
+  depth: u32,
+}
+
+fn err<T>(src: &str, span: Span, message: impl Into<String>) -> Result<T> {
+  Err(KernelError::unsupported(src, span.start, message))
+}
+
+impl<'s> Lowerer<'s> {
+  fn new(src: &'s str, consts: &'s [String], assumed: &'s Types) -> Self {
+    Self {
+      src,
+      consts,
+      assumed,
+      observed: Types::default(),
+      funcs: Vec::new(),
+      fstack: Vec::new(),
+      next_target: 0,
+      has_loops: false,
+      final_pass: false,
+      depth: 0,
+    }
+  }
+
+  fn fail<T>(&self, span: Span, message: impl Into<String>) -> Result<T> {
+    err(self.src, span, message)
+  }
+
+  fn cur(&mut self) -> &mut FnState {
+    self.fstack.last_mut().expect("inside a function")
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  /// Static types give `===` its JS meaning between booleans and numbers,
+  /// across passes (a function's return type is known from the second).
+  #[test]
+  fn strict_equality_follows_the_inferred_types() {
+    // JS: (5 > 0) === 1 is false, (5 > 0) === true is true.
+    assert_eq!(call("x => (x > 0) === 1", &[5.0]), 0.0);
+    assert_eq!(call("x => (x > 0) === true", &[5.0]), 1.0);
+    assert_eq!(call("x => (x > 0) !== 1", &[5.0]), 1.0);
+    let nested = "x => { function f(a) { return a > 0 } return f(x) === true }";
+    assert_eq!(call(nested, &[1.0]), 1.0);
+    assert_eq!(call(nested, &[-1.0]), 0.0);
+    let mixed = "x => { let y = x > 0 ? true : 1; return y === 1 }";
+    assert!(
+      rejection(mixed).contains("strict equality"),
+      "{}",
+      rejection(mixed)
+    );
+  }
+}

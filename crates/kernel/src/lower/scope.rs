@@ -1,0 +1,97 @@
+//! Bindings: declaring locals (bounded by [`super::MAX_LOCALS`]), recording
+//! their types and the function's return type, and resolving names.
+
+use oxc_span::Span;
+
+use super::types::Ty;
+use super::{Binding, Lowerer, MAX_LOCALS, Result};
+use crate::ir::LocalId;
+
+impl Lowerer<'_> {
+  pub(super) fn note_return(&mut self, ty: Ty) {
+    self.cur().ret_ty |= ty;
+  }
+
+  pub(super) fn new_local(
+    &mut self,
+    name: &str,
+    constant: bool,
+    ty: Ty,
+    span: Span,
+  ) -> Result<LocalId> {
+    if self
+      .fstack
+      .last()
+      .is_some_and(|st| st.local_ty.len() >= MAX_LOCALS)
+    {
+      return self.fail(
+        span,
+        format!("more than {MAX_LOCALS} variables and parameters in one kernel function"),
+      );
+    }
+    let st = self.fstack.last_mut().expect("inside a function");
+    let id = st.local_ty.len() as LocalId;
+    let assumed = self.assumed.locals.get(&(st.id, id)).copied().unwrap_or(0);
+    st.local_ty.push(ty | assumed);
+    *self.observed.locals.entry((st.id, id)).or_insert(0) |= ty;
+    st.scopes
+      .last_mut()
+      .expect("a scope")
+      .insert(name.to_string(), Binding::Local { id, constant });
+    Ok(id)
+  }
+
+  pub(super) fn assign_ty(&mut self, local: LocalId, ty: Ty) {
+    let st = self.fstack.last_mut().expect("inside a function");
+    *self.observed.locals.entry((st.id, local)).or_insert(0) |= ty;
+    st.local_ty[local as usize] |= ty;
+  }
+
+  /// Resolves a name to a binding: `Ok(Some((binding, in_current_function)))`.
+  pub(super) fn lookup(&self, name: &str) -> Option<(Binding, usize)> {
+    for (depth, f) in self.fstack.iter().rev().enumerate() {
+      for scope in f.scopes.iter().rev() {
+        if let Some(b) = scope.get(name) {
+          return Some((*b, depth));
+        }
+      }
+    }
+    None
+  }
+
+  pub(super) fn is_global(&self, name: &str) -> bool {
+    self.lookup(name).is_none() && !self.consts.iter().any(|c| c == name)
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, rejection};
+
+  #[test]
+  fn names_resolve_like_js_scopes() {
+    assert_eq!(
+      call("x => { let y = 1; { let y = 2 } return y }", &[0.0]),
+      1.0
+    );
+    assert_eq!(call("x => { { var y = 2 } return y }", &[0.0]), 2.0);
+    assert_eq!(call("x => { var y = 5; var y; return y }", &[0.0]), 5.0);
+    assert!(call("x => { let y; return y }", &[0.0]).is_nan());
+    assert_eq!(
+      call(
+        "x => { let x2 = x; { let x = 4; x2 += x } return x2 }",
+        &[1.0]
+      ),
+      5.0
+    );
+  }
+
+  #[test]
+  fn locals_are_bounded() {
+    let params: Vec<String> = (0..=super::MAX_LOCALS).map(|k| format!("a{k}")).collect();
+    let m = rejection(&format!("({}) => 0", params.join(", ")));
+    assert!(m.contains("more than 4096 variables"), "{m}");
+    let params: Vec<String> = (0..super::MAX_LOCALS).map(|k| format!("a{k}")).collect();
+    assert_eq!(call(&format!("({}) => 7", params.join(", ")), &[0.0]), 7.0);
+  }
+}
