@@ -204,7 +204,7 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
 const MAX_NAME_BYTES: usize = 1024;
 
 /// Most input arrays a map kernel may zip (as many as a call's arguments).
-const MAX_INPUTS: f64 = napi_parallel_kernel::check::MAX_CALL_ARGS as f64;
+const MAX_INPUTS: f64 = napi_parallel_kernel::lower::MAX_CALL_ARGS as f64;
 
 /// A string argument, or `ERR_INVALID_ARG_TYPE` naming it.
 pub fn string_arg(env: &Env, value: Unknown, name: &str) -> std::result::Result<String, NpError> {

@@ -71,10 +71,6 @@ mod stack;
 #[cfg(test)]
 mod testing;
 
-/// The former name of [`lower`], kept so that the crate's public paths
-/// (`check::MAX_CALL_ARGS`, `check::lower_kernel`) are unchanged.
-pub use lower as check;
-
 pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};
 pub use error::KernelError;
