@@ -49,7 +49,7 @@ test('a Pool is isolated, has its own stats, and closes', async (t) => {
 
 test('close() waits for running work', async (t) => {
   const pool = new Pool({ threads: 1 })
-  const h = runTask({ pool }, (task) => native.pingTestAsync(task, 4, false, 100))
+  const h = runTask({ pool }, (task) => native.internal.pingTestAsync(task, 4, false, 100))
   await pool.close()
   t.is(h.status, 'done')
   t.is(await h, 4)
@@ -57,7 +57,7 @@ test('close() waits for running work', async (t) => {
 
 test('maxQueue rejects further submissions with ERR_QUEUE_FULL', async (t) => {
   const pool = new Pool({ threads: 1, maxQueue: 2 })
-  const spin = () => runTask({ pool }, (task) => native.pingTestAsync(task, 1, false, 200))
+  const spin = () => runTask({ pool }, (task) => native.internal.pingTestAsync(task, 1, false, 200))
   const running = spin()
   while (running.status !== 'running') await new Promise((r) => setImmediate(r))
   const q1 = spin()

@@ -49,7 +49,7 @@ test('terminating a worker with a task in flight does not crash the process', as
   const w = new Worker(
     `const native = require(${JSON.stringify(fileURLToPath(new URL('../binding.js', import.meta.url)))});
      const { runTask } = require(${JSON.stringify(fileURLToPath(new URL('../lib/task.js', import.meta.url)))});
-     runTask(undefined, (task) => native.pingTestAsync(task, 1, false, 200));
+     runTask(undefined, (task) => native.internal.pingTestAsync(task, 1, false, 200));
      require('node:worker_threads').parentPort.postMessage('started');`,
     { eval: true },
   )

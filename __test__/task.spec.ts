@@ -37,7 +37,7 @@ test('status goes queued/running -> done, without awaiting too', async (t) => {
 })
 
 test('a panic in a job becomes a rejection, and the pool keeps working', async (t) => {
-  const h = runTask(undefined, (task) => native.pingTestAsync(task, 1, true))
+  const h = runTask(undefined, (task) => native.internal.pingTestAsync(task, 1, true))
   const err = await t.throwsAsync(h)
   t.is((err as NodeJS.ErrnoException).code, 'ERR_NAPI_PARALLEL_PANIC')
   t.regex(err!.message, /asked to panic/)
@@ -46,7 +46,7 @@ test('a panic in a job becomes a rejection, and the pool keeps working', async (
 })
 
 function spinning(ms: number, opts?: object): TaskHandle<number> {
-  return runTask(opts, (task) => native.pingTestAsync(task, 9, false, ms))
+  return runTask(opts, (task) => native.internal.pingTestAsync(task, 9, false, ms))
 }
 
 test('cancel while running rejects with AbortError carrying the reason', async (t) => {
