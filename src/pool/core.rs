@@ -668,7 +668,11 @@ mod tests {
       let e = threads_from(&unset, Some(bad)).unwrap_err();
       assert_eq!(e.code, "ERR_OUT_OF_RANGE", "{bad:?}");
       assert!(e.message.contains("NAPI_PARALLEL_THREADS"), "{}", e.message);
-      assert!(e.message.contains(&format!("Received '{bad}'")), "{}", e.message);
+      assert!(
+        e.message.contains(&format!("Received '{bad}'")),
+        "{}",
+        e.message
+      );
     }
     // An explicit `threads` wins over the variable, even a bad one.
     let three = PoolConfig {
