@@ -104,3 +104,21 @@ test('method shorthand compiles; native functions are rejected, not crashed on',
   const e2 = (await t.throwsAsync(parallelMap([1], Math.sqrt))) as KernelError
   t.is(e2.code, 'ERR_UNSUPPORTED_KERNEL')
 })
+
+test('compileKernel reads options.params once and validates it with a code', (t) => {
+  let reads = 0
+  const flaky = {
+    get params() {
+      reads++
+      return reads === 1 ? { k: 1 } : null
+    },
+  }
+  t.notThrows(() => compileKernel((x: number) => x * k, flaky as never))
+  t.is(reads, 1)
+  for (const opts of [{ params: 5 }, 'x']) {
+    const err = t.throws(() => compileKernel((x: number) => x, opts as never))
+    t.true(err instanceof TypeError)
+    t.is((err as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  }
+})
+declare const k: number

@@ -177,3 +177,12 @@ test('kernels run from worker_threads too (the compiled-kernel cache is process-
   for (const r of results) t.deepEqual(r, [10, 21, 32])
   t.deepEqual([...(await parallelMap([1, 2, 3], (x, i) => x * 10 + i))], [10, 21, 32])
 })
+
+test('a number[] input with an element that cannot become a number is a coded TypeError', async (t) => {
+  for (const bad of [[1, Symbol('s')], [1, 2n], [Object.create(null)]]) {
+    const err = t.throws(() => parallelMapSync(bad as never, (x: number) => x))
+    t.is((err as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+    const rejected = await t.throwsAsync(parallelMap(bad as never, (x: number) => x))
+    t.is((rejected as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  }
+})

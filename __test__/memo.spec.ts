@@ -376,3 +376,16 @@ test('objects of a repeated shape keep keys, order and own __proto__', (t) => {
   }
   t.is(({} as Record<string, unknown>).polluted, undefined)
 })
+
+test('setMany refuses typed arrays (detached ones included) with a coded TypeError', (t) => {
+  const m = new Memo()
+  const live = new Uint8Array(4)
+  const gone = new Uint8Array(new ArrayBuffer(8))
+  structuredClone(gone.buffer, { transfer: [gone.buffer] })
+  for (const entries of [live, gone]) {
+    const err = t.throws(() => m.setMany(entries as never))
+    t.true(err instanceof TypeError)
+    t.is((err as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  }
+  t.is(m.size, 0)
+})

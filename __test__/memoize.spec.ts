@@ -130,3 +130,14 @@ test('unsupported arguments with the default key throw TypeError', (t) => {
   const f = memoize((g: () => number) => g())
   t.throws(() => f(() => 1), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /arguments\[0\]/ } as never)
 })
+
+test('memoize refuses a class constructor up front with a coded TypeError', (t) => {
+  class K {}
+  const err = t.throws(() => memoize(K as never))
+  t.true(err instanceof TypeError)
+  t.is((err as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  t.regex(err!.message, /"fn"/)
+  const keyErr = t.throws(() => memoize((x: number) => x, { key: K as never }))
+  t.is((keyErr as NodeJS.ErrnoException).code, 'ERR_INVALID_ARG_TYPE')
+  t.regex(keyErr!.message, /"options.key"/)
+})

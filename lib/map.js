@@ -19,7 +19,17 @@ function isNumericView(a) {
 
 function toColumn(a, name) {
   if (isNumericView(a)) return a
-  if (Array.isArray(a)) return Float64Array.from(a)
+  if (Array.isArray(a)) {
+    try {
+      return Float64Array.from(a)
+    } catch (cause) {
+      // An element without a number value (a Symbol, a BigInt, an object whose
+      // valueOf throws): V8's own TypeError carries no code.
+      const err = invalidType(name, 'a TypedArray or an array of values that convert to numbers', a)
+      err.cause = cause
+      throw err
+    }
+  }
   throw invalidType(name, 'a TypedArray, a number[] or an array of them', a)
 }
 
@@ -72,8 +82,13 @@ function spawn(fn, args, opts) {
 
 /** Compiles `fn` (cached) without running it; throws ERR_UNSUPPORTED_KERNEL outside the subset. */
 function compileKernel(fn, opts) {
-  const params = opts?.params ? Object.keys(opts.params) : []
-  native.compileKernel(sourceOf(fn), params, opts?.inputs ?? 1)
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const given = opts ?? {}
+  const params = given.params // read once: a getter may answer differently each time
+  if (params !== undefined && params !== null && typeof params !== 'object') {
+    throw invalidType('options.params', 'an object of numbers', params)
+  }
+  native.compileKernel(sourceOf(fn), params ? Object.keys(params) : [], given.inputs ?? 1)
 }
 
 module.exports = { parallelMap, parallelMapSync, spawn, compileKernel }

@@ -863,7 +863,8 @@ class Memo {
 
   /** Stores every `[key, value]` of `entries`. */
   setMany(entries, opts) {
-    if (entries === null || typeof entries !== 'object' || typeof entries[Symbol.iterator] !== 'function') {
+    // A typed array is iterable but holds numbers, never pairs (and a detached one throws V8's codeless TypeError).
+    if (entries === null || typeof entries !== 'object' || ArrayBuffer.isView(entries) || typeof entries[Symbol.iterator] !== 'function') {
       throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
     }
     for (const e of entries) {
@@ -945,8 +946,16 @@ function inflightKey(k) {
  * same key share one in-flight Promise; a rejection (or throw) is not cached,
  * nor is a result the Memo cannot store.
  */
+/** A class constructor is a function that cannot be called: refuse it when memoize() is called, not on the first call. */
+function refuseClass(fn, what) {
+  if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `${what} must be a function that can be called without \`new\`. Received a class constructor.`)
+  }
+}
+
 function memoize(fn, opts) {
   if (typeof fn !== 'function') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fn" argument must be of type function.')
+  refuseClass(fn, 'The "fn" argument')
   const given = optionsObject(opts, 'options')
   const memo = (given ? option(opts, 'memo', 'options') : undefined) ?? new Memo()
   if (!(memo instanceof Memo)) throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.memo" property must be a Memo.')
@@ -954,6 +963,7 @@ function memoize(fn, opts) {
   if (keyFn !== undefined && typeof keyFn !== 'function') {
     throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.key" property must be of type function.')
   }
+  if (keyFn !== undefined) refuseClass(keyFn, 'The "options.key" property')
   const ttl = given ? option(opts, 'ttl', 'options') : undefined
   const setOpts = ttl === undefined ? undefined : { ttl }
   ttlOf(setOpts)

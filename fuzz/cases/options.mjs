@@ -191,9 +191,18 @@ function memoKey(rng) {
 function streamSource(rng) {
   const chunks = Array.from({ length: rng.int(0, 4) }, () => (rng.chance(0.7) ? rng.pick(['a\nb', '\r', '\n', Buffer.from([0xe2, 0x82]), Buffer.from([0xac, 10])]) : hostileValue(rng)))
   if (rng.chance(0.2)) return hostileValue(rng)
-  return (async function* source() {
-    for (const c of chunks) yield c
-  })()
+  // A hand-written iterator, not an async generator: `yield c` would await a
+  // hostile chunk that looks like a thenable (a Proxy answering every get with a
+  // function) and hang the source itself, which is not splitStream's fault.
+  let i = 0
+  return {
+    [Symbol.asyncIterator]() {
+      return this
+    },
+    next() {
+      return Promise.resolve(i < chunks.length ? { value: chunks[i++], done: false } : { value: undefined, done: true })
+    },
+  }
 }
 
 async function drain(iterator) {
