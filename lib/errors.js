@@ -1,7 +1,7 @@
 'use strict'
 // The JS side's errors: every error lib/ builds comes from here, with a
 // Node-style `code`. The native side builds its own (src/error.rs), with the
-// same message shapes. Only error paths run this code.
+// same message forms (less the `Received …` part). Only error paths run this code.
 
 /** The error a cancelled or aborted task rejects with. */
 class AbortError extends Error {
