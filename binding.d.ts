@@ -35,7 +35,7 @@ export declare class NativeMemo {
    * scratch block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
    * the scratch from byte 8 and the result is its length, 2 the result is a
    * Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
-   * `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
+   * `setEncoded(key, bytes, length, ttl?)`, `getCopy(key)`. They are plain
    * napi functions (no class unwrap per call). `scratch` is the thread's
    * scratch block (16 KiB, shared by every handle of the thread), `generations` the cache's slot generation table (1,024
    * u32) that the JS near cache validates against, `nearHits` this handle's
@@ -43,7 +43,7 @@ export declare class NativeMemo {
    * detaching or transferring them cannot hurt native code. The scratch
    * layout is in `src/memo.rs`.
    */
-  fast(): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }
+  fast(): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getCopy(key: string | number | bigint | Uint8Array): unknown; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
   clear(): void
   /** Entries held now. */
@@ -115,12 +115,6 @@ export declare function countLinesAsync(task: TaskArg, input: string | Uint8Arra
 export declare function countLinesSync(input: string | Uint8Array, options?: { chunkSize?: number }): number
 
 /**
- * A number unique to this environment in the process; `lib/task.js` builds
- * process-unique task ids from it (`envId * 2 ** 32 + n`).
- */
-export declare function envId(): number
-
-/**
  * Every non-overlapping leftmost-first match of `patterns`, in input order:
  * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
  * index of the pattern that matched. Use `findAll(input, patterns)`.
@@ -173,19 +167,6 @@ export declare function pendingTaskCount(): number
  */
 export declare function pingAsync(task: TaskArg, value: number): number
 
-/**
- * The same trivial task as a napi-rs `async fn` (tokio + a per-call
- * threadsafe function). A benchmark baseline only.
- */
-export declare function pingAsyncFn(value: number): Promise<number>
-
-/**
- * `pingAsync` with test knobs: `panic: true` makes the job panic (to test
- * that a panic becomes a rejection); `spinMs` keeps it busy that long,
- * checking for cancellation every 100 µs.
- */
-export declare function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): number
-
 /** Options of a pool. */
 export interface PoolOptions {
   /** Worker threads. @default the number of CPUs, or `NAPI_PARALLEL_THREADS` */
@@ -217,8 +198,6 @@ export interface PoolStats {
   cancelled: number
   /** Busy time over `threads × uptime`, from 0 to 1. */
   utilization: number
-  /** Mean run time in ms. */
-  avgRunMs: number
   /** Run time per task (ms), from a log-linear histogram (±6%). */
   runTime: TimeStats
   /** Time from submission to start (ms). */
@@ -277,4 +256,21 @@ export interface TimeStats {
   p99: number
   /** Mean. */
   mean: number
+}
+
+export declare namespace internal {
+  /**
+   * The same trivial task as a napi-rs `async fn` (tokio + a per-call
+   * threadsafe function). Internal: the baseline of `benchmark/tasks.ts`,
+   * exported only as `internal.pingAsyncFn` of `binding.js`.
+   */
+  export function pingAsyncFn(value: number): Promise<number>
+  /**
+   * `pingAsync` with test knobs: `panic: true` makes the job panic (to test
+   * that a panic becomes a rejection); `spinMs` keeps it busy that long,
+   * checking for cancellation every 100 µs. Internal: a probe for the test
+   * suite, exported only as `internal.pingTestAsync` of `binding.js`, which
+   * the package root never re-exports.
+   */
+  export function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): number
 }

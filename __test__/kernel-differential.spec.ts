@@ -35,8 +35,54 @@ function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>): number 
   return -1
 }
 
-test('the corpus covers at least 40 kernels', (t) => {
+// Every construct of the subset (lib/map.d.ts `Kernel`) and every built-in
+// Math op must appear in some corpus kernel, or the differential tests below
+// would not exercise it.
+const CONSTRUCTS: Array<[string, RegExp]> = [
+  ['for loop', /\bfor\s*\(/],
+  ['while loop', /\bwhile\s*\(/],
+  ['do-while loop', /\bdo\s*\{/],
+  ['if/else', /\belse\b/],
+  ['conditional operator', /\?[^?:]+:/],
+  ['break', /\bbreak\b/],
+  ['continue', /\bcontinue\b/],
+  ['let', /\blet\b/],
+  ['const', /\bconst\b/],
+  ['function expression', /^function\b/],
+  ['nested function declaration', /\bfunction\s+\w+\s*\(/],
+  ['compound assignment', /[-+*/%]=(?!=)/],
+  ['increment/decrement', /\+\+|--/],
+  ['remainder', /%/],
+  ['exponent', /\*\*/],
+  ['bitwise and/or/xor/not', /[^&]&[^&][\s\S]*\||\|[\s\S]*[^&]&[^&]/],
+  ['xor', /\^/],
+  ['bitwise not', /~/],
+  ['shift left', /<</],
+  ['signed shift right', /[^>]>>[^>]/],
+  ['unsigned shift right', />>>/],
+  ['logical and/or', /&&[\s\S]*\|\||\|\|[\s\S]*&&/],
+  ['logical not', /![^=]/],
+  ['nullish coalescing', /\?\?/],
+  ['strict (in)equality', /===[\s\S]*!==|!==[\s\S]*===/],
+  ['boolean literal', /\b(true|false)\b/],
+  ['Number.is*', /\bNumber\.is\w+\(/],
+  ['Math constant', /\bMath\.(PI|E|LN2|LN10|LOG2E|LOG10E|SQRT2|SQRT1_2)\b/],
+]
+const BUILTIN_OPS = ['abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cbrt', 'ceil', 'clz32', 'cos', 'cosh', 'exp', 'expm1', 'floor', 'fround', 'log', 'log10', 'log1p', 'log2', 'round', 'sign', 'sin', 'sinh', 'sqrt', 'tan', 'tanh', 'trunc']
+
+test('the corpus covers every construct of the subset and every built-in op', (t) => {
   t.true(CORPUS.length >= 40)
+  t.is(new Set(CORPUS.map((e) => e.name)).size, CORPUS.length, 'kernel names are unique')
+  const sources = CORPUS.map((e) => e.fn.toString())
+  for (const [what, re] of CONSTRUCTS) t.true(sources.some((s) => re.test(s)), `no corpus kernel uses ${what}`)
+  for (const op of [...BUILTIN_OPS, 'imul', 'pow', 'atan2', 'hypot', 'max', 'min']) {
+    t.true(sources.some((s) => s.includes(`Math.${op}(`)), `no corpus kernel calls Math.${op}`)
+  }
+  // Recursion: a nested function that calls itself.
+  const recursive = sources.some((s) => [...s.matchAll(/\bfunction\s+(\w+)\s*\(/g)].some((m) => s.split(`${m[1]}(`).length > 2))
+  t.true(recursive, 'no corpus kernel recurses')
+  t.true(CORPUS.some((e) => e.params !== undefined), 'no corpus kernel reads params')
+  t.true(CORPUS.some((e) => e.inputs === 2), 'no corpus kernel zips two inputs')
 })
 
 for (const entry of CORPUS) {

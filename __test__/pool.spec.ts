@@ -4,18 +4,36 @@ import * as native from '../binding.js'
 import { Pool, configure, ping, poolStats } from '../index.js'
 import { runTask } from '../lib/task.js'
 
-test('poolStats reports threads, counters and percentiles', async (t) => {
+test('poolStats counts the default pool\'s tasks', async (t) => {
+  const before = poolStats()
   await Promise.all(Array.from({ length: 100 }, (_, i) => ping(i)))
   const s = poolStats()
   t.true(s.threads >= 1)
-  t.true(s.completed >= 100)
-  t.is(typeof s.utilization, 'number')
-  t.true(s.utilization >= 0 && s.utilization <= 1)
-  for (const k of ['p50', 'p99', 'mean'] as const) {
-    t.true(s.runTime[k] >= 0)
-    t.true(s.waitTime[k] >= 0)
-  }
-  t.true(s.runTime.p99 >= s.runTime.p50)
+  // Other tests of this file share the default pool: at least ours.
+  t.true(s.completed - before.completed >= 100, `${before.completed} -> ${s.completed}`)
+  t.true(s.utilization > 0 && s.utilization <= 1, String(s.utilization))
+})
+
+test('pool.stats() reports exact counters and the run and wait times of known jobs', async (t) => {
+  // 2 threads, 12 jobs that each spin 20 ms (a spin never ends early): every
+  // run time is >= 20 ms, and every job after the first two waits for one.
+  const pool = new Pool({ threads: 2 })
+  const spinMs = 20
+  const jobs = Array.from({ length: 12 }, (_, i) => runTask({ pool }, (task) => native.internal.pingTestAsync(task, i, false, spinMs)))
+  const failing = runTask({ pool }, (task) => native.internal.pingTestAsync(task, 0, true))
+  await t.throwsAsync(failing, { code: 'ERR_NAPI_PARALLEL_PANIC' } as never)
+  t.deepEqual(await Promise.all(jobs), Array.from({ length: 12 }, (_, i) => i))
+  const s = pool.stats()
+  t.like(s, { threads: 2, queued: 0, running: 0, completed: 12, failed: 1, cancelled: 0 })
+  const slack = 0.94 // the histograms are log-linear, within ±6%
+  t.true(s.runTime.p50 >= spinMs * slack, `runTime.p50 ${s.runTime.p50}`)
+  t.true(s.runTime.p99 >= s.runTime.p50, `runTime.p99 ${s.runTime.p99}`)
+  // 12 of 13 runs spin 20 ms; the panicking one takes ~0.
+  t.true(s.runTime.mean >= ((spinMs * 12) / 13) * slack, `runTime.mean ${s.runTime.mean}`)
+  t.true(s.waitTime.p99 >= spinMs * slack, `waitTime.p99 ${s.waitTime.p99}`)
+  t.true(s.waitTime.p99 >= s.waitTime.p50)
+  t.true(s.utilization > 0 && s.utilization <= 1, String(s.utilization))
+  await pool.close()
 })
 
 test('configure after first use throws ERR_POOL_ALREADY_STARTED', async (t) => {
@@ -49,7 +67,7 @@ test('a Pool is isolated, has its own stats, and closes', async (t) => {
 
 test('close() waits for running work', async (t) => {
   const pool = new Pool({ threads: 1 })
-  const h = runTask({ pool }, (task) => native.pingTestAsync(task, 4, false, 100))
+  const h = runTask({ pool }, (task) => native.internal.pingTestAsync(task, 4, false, 100))
   await pool.close()
   t.is(h.status, 'done')
   t.is(await h, 4)
@@ -57,7 +75,7 @@ test('close() waits for running work', async (t) => {
 
 test('maxQueue rejects further submissions with ERR_QUEUE_FULL', async (t) => {
   const pool = new Pool({ threads: 1, maxQueue: 2 })
-  const spin = () => runTask({ pool }, (task) => native.pingTestAsync(task, 1, false, 200))
+  const spin = () => runTask({ pool }, (task) => native.internal.pingTestAsync(task, 1, false, 200))
   const running = spin()
   while (running.status !== 'running') await new Promise((r) => setImmediate(r))
   const q1 = spin()

@@ -1,3 +1,5 @@
+import { setImmediate as tick } from 'node:timers/promises'
+
 import test from 'ava'
 
 import * as native from '../binding.js'
@@ -32,12 +34,13 @@ test('status goes queued/running -> done, without awaiting too', async (t) => {
   const h = ping(7, undefined)
   const seen = h.status
   t.true(seen === 'queued' || seen === 'running' || seen === 'done')
-  await new Promise((r) => setTimeout(r, 50))
-  t.is(h.status, 'done') // never awaited: the native side remembers
+  // Never awaited: the native side remembers (polled, without a fixed sleep).
+  await waitForStatus(h, 'done')
+  t.is(h.status, 'done')
 })
 
 test('a panic in a job becomes a rejection, and the pool keeps working', async (t) => {
-  const h = runTask(undefined, (task) => native.pingTestAsync(task, 1, true))
+  const h = runTask(undefined, (task) => native.internal.pingTestAsync(task, 1, true))
   const err = await t.throwsAsync(h)
   t.is((err as NodeJS.ErrnoException).code, 'ERR_NAPI_PARALLEL_PANIC')
   t.regex(err!.message, /asked to panic/)
@@ -46,22 +49,34 @@ test('a panic in a job becomes a rejection, and the pool keeps working', async (
 })
 
 function spinning(ms: number, opts?: object): TaskHandle<number> {
-  return runTask(opts, (task) => native.pingTestAsync(task, 9, false, ms))
+  return runTask(opts, (task) => native.internal.pingTestAsync(task, 9, false, ms))
 }
 
-test('cancel while running rejects with AbortError carrying the reason', async (t) => {
-  const h = spinning(10_000)
+test('cancel while running rejects with AbortError carrying the reason, and stops the job', async (t) => {
+  // One thread and a minute-long spin: the pool is idle again only if the
+  // job saw the cancellation.
+  const pool = new Pool({ threads: 1 })
+  const h = spinning(60_000, { pool })
+  // The started signal: the pool thread sets the task's status to running
+  // (an atomic compare-exchange) before it calls the job.
   await waitForStatus(h, 'running')
+  t.is(pool.stats().running, 1)
   const reason = new Error('stop')
-  const start = Date.now()
   t.true(h.cancel(reason))
   const err = await t.throwsAsync(h)
   t.true(err instanceof AbortError)
   t.is(err!.name, 'AbortError')
   t.is((err as Error & { cause: unknown }).cause, reason)
   t.is(h.status, 'cancelled')
-  t.true(Date.now() - start < 1000)
   t.false(h.cancel(), 'a second cancel is a no-op')
+  const deadline = Date.now() + 20_000
+  while (pool.stats().running > 0) {
+    if (Date.now() > deadline) throw new Error('the cancelled job is still running')
+    await tick()
+  }
+  t.like(pool.stats(), { completed: 0, failed: 0, cancelled: 1 })
+  t.is(await runTask({ pool }, (task) => native.pingAsync(task, 3)), 3, 'the thread is free again')
+  await pool.close()
 })
 
 test('cancel before start: the job never runs', async (t) => {
@@ -168,8 +183,7 @@ test('every status stays exact past 16,384 settled tasks, awaited or not', async
   // (ERR_TASK_TIMEOUT), and its status must say which, whether read before
   // or after anyone awaited it.
   const handles = Array.from({ length: 20_000 }, (_, i) => ping(i, { timeout: 0 }))
-  await new Promise((resolve) => setTimeout(resolve, 50))
-  while (native.pendingTaskCount() > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+  while (native.pendingTaskCount() > 0) await tick()
   const before = handles.map((h) => h.status)
   const outcomes = await Promise.allSettled(handles)
   let done = 0

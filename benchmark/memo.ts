@@ -113,14 +113,6 @@ async function getManyCost() {
           return out
         },
       },
-      {
-        name: 'one native call per batch',
-        run: () => {
-          let out: unknown[] = []
-          for (let r = 0; r < reps; r++) out = (memo as any)._getManyNative(keys)
-          return out
-        },
-      },
     ],
     {
       rounds: 9,

@@ -1,7 +1,7 @@
 /**
  * Per-task round-trip overhead: 100k trivial tasks in flight at once, and the
  * latency of one task at a time. Baselines: piscina running a trivial task,
- * and a napi-rs `async fn` compiled into the same addon (`pingAsyncFn`).
+ * and a napi-rs `async fn` compiled into the same addon (`internal.pingAsyncFn`, kept out of the package root).
  */
 import { Piscina } from 'piscina'
 
@@ -48,7 +48,7 @@ export async function main(): Promise<void> {
     `${IN_FLIGHT / 1000}k trivial tasks in flight`,
     [
       { name: 'piscina (trivial task)', run: batch((i) => piscina.run(i)) },
-      { name: 'napi-rs async fn', run: batch((i) => native.pingAsyncFn(i)) },
+      { name: 'napi-rs async fn', run: batch((i) => native.internal.pingAsyncFn(i)) },
       { name: 'napi-parallel ping (TaskHandle)', run: batch((i) => ping(i)) },
       { name: 'JS Promise, no thread (floor)', run: batch(floorPromise()) },
     ],
@@ -63,7 +63,7 @@ export async function main(): Promise<void> {
     'latency: one task at a time',
     [
       { name: 'piscina (trivial task)', run: sequential((i) => piscina.run(i)) },
-      { name: 'napi-rs async fn', run: sequential((i) => native.pingAsyncFn(i)) },
+      { name: 'napi-rs async fn', run: sequential((i) => native.internal.pingAsyncFn(i)) },
       { name: 'napi-parallel ping (TaskHandle)', run: sequential((i) => ping(i)) },
     ],
     { rounds: 5, extra: usPerTask(SEQUENTIAL) },

@@ -4,7 +4,8 @@
 // items are routed to the foundation's hash binding.
 
 const native = require('../binding.js')
-const { runTask, failedHandle, invalidType } = require('./task.js')
+const { invalidType } = require('./errors.js')
+const { runTask } = require('./task.js')
 
 const HASHES = new Set(['xxh3', 'sha256', 'crc32'])
 
@@ -90,4 +91,4 @@ function compileKernel(fn, opts) {
   native.compileKernel(sourceOf(fn), params ? Object.keys(params) : [], given.inputs ?? 1)
 }
 
-module.exports = { parallelMap, parallelMapSync, spawn, compileKernel, isHashCall, failedHandle }
+module.exports = { parallelMap, parallelMapSync, spawn, compileKernel }

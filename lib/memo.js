@@ -19,6 +19,7 @@
 // same calls one after another.
 
 const { NativeMemo } = require('../binding.js')
+const { codeError, kindOf } = require('./errors.js')
 
 // Tags. 0-6 are shared with the Rust core (format.rs).
 const T_UNDEFINED = 0
@@ -76,12 +77,6 @@ const defineProperty = Object.defineProperty
 
 // ---- errors ---------------------------------------------------------------
 
-function codeError(Ctor, code, message) {
-  const e = new Ctor(message)
-  e.code = code
-  return e
-}
-
 /** Thrown inside the encoder; each container level prepends its key. */
 class EncodeFailure {
   constructor(kind, what, cause) {
@@ -90,14 +85,6 @@ class EncodeFailure {
     this.cause = cause
     this.path = []
   }
-}
-
-function describe(v) {
-  if (typeof v === 'function') return 'a function'
-  if (typeof v === 'symbol') return 'a symbol'
-  const proto = Object.getPrototypeOf(v)
-  const name = proto && proto.constructor && proto.constructor.name
-  return name ? `an instance of ${name}` : 'an object with a custom prototype'
 }
 
 function toJsError(f, root) {
@@ -240,7 +227,7 @@ function enc(v) {
       }
       return encObject(v)
     default:
-      throw new EncodeFailure('type', describe(v))
+      throw new EncodeFailure('type', kindOf(v))
   }
 }
 
@@ -259,12 +246,12 @@ function viewBytes(v) {
     off = call(taByteOffset, v)
     len = call(taByteLength, v)
   } catch {
-    throw new EncodeFailure('type', describe(v))
+    throw new EncodeFailure('type', kindOf(v))
   }
   try {
     return new Uint8Array(ab, off, len)
   } catch {
-    throw new EncodeFailure('detached', describe(v))
+    throw new EncodeFailure('detached', kindOf(v))
   }
 }
 
@@ -273,7 +260,7 @@ function arrayBufferBytes(v) {
   try {
     len = call(abByteLength, v)
   } catch {
-    throw new EncodeFailure('type', describe(v))
+    throw new EncodeFailure('type', kindOf(v))
   }
   try {
     return new Uint8Array(v, 0, len)
@@ -333,7 +320,7 @@ function encObject(v) {
       return
     }
     const kind = TYPED_KIND.get(proto)
-    if (kind === undefined) throw new EncodeFailure('type', describe(v))
+    if (kind === undefined) throw new EncodeFailure('type', kindOf(v))
     const bytes = viewBytes(v)
     ensure(2)
     wb[wp++] = T_TYPED
@@ -346,7 +333,7 @@ function encObject(v) {
     try {
       time = call(dateGetTime, v)
     } catch {
-      throw new EncodeFailure('type', describe(v))
+      throw new EncodeFailure('type', kindOf(v))
     }
     ensure(9)
     wb[wp++] = T_DATE
@@ -361,7 +348,7 @@ function encObject(v) {
     writeBytes(bytes)
     return
   }
-  throw new EncodeFailure('type', describe(v))
+  throw new EncodeFailure('type', kindOf(v))
 }
 
 function enter(v) {
@@ -758,7 +745,7 @@ class Memo {
   #delete
   #set
   #setEncoded
-  #getMany
+  #getCopyNative
   #near
   #gens
   #offer
@@ -781,7 +768,7 @@ class Memo {
     this.#delete = f.delete
     this.#set = f.set
     this.#setEncoded = f.setEncoded
-    this.#getMany = f.getMany
+    this.#getCopyNative = f.getCopy
     // The near cache: primitive values without TTL this thread read, served
     // without a native call while their key's slot generation (shared by
     // every thread) is unchanged. See crates/memo/src/near.rs.
@@ -833,7 +820,7 @@ class Memo {
 
   /** `get` without the scratch: complex values come back as Buffers of their encoding. */
   #getCopy(key) {
-    const v = this.#getMany([key])[0]
+    const v = this.#getCopyNative(key)
     return typeof v === 'object' && v !== null ? decode(v, 0) : v
   }
 
@@ -864,24 +851,13 @@ class Memo {
   /**
    * Values for `keys` (undefined for misses). A loop over the native `get`:
    * measured faster in Node 20 than one native call per batch, whose
-   * `napi_get_element`/`napi_set_element` cost more than a call each
-   * (`_getManyNative` keeps that variant for comparison).
+   * `napi_get_element`/`napi_set_element` cost more than a call each.
    */
   getMany(keys) {
     if (!Array.isArray(keys)) throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "keys" argument must be an Array.')
     const n = keys.length
     const r = new Array(n)
     for (let i = 0; i < n; i++) r[i] = this.get(keys[i])
-    return r
-  }
-
-  /** `getMany` in one native call (complex values come back encoded, then decoded here). */
-  _getManyNative(keys) {
-    const r = this.#getMany(keys)
-    for (let i = 0; i < r.length; i++) {
-      const v = r[i]
-      if (typeof v === 'object' && v !== null) r[i] = decode(v, 0)
-    }
     return r
   }
 

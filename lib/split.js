@@ -12,26 +12,14 @@
 const { isAscii } = require('node:buffer')
 const { StringDecoder } = require('node:string_decoder')
 const native = require('../binding.js')
-const { runTask, settled, finishing, invalidType, outOfRange } = require('./task.js')
+const { codeError, invalidType, invalidValue, outOfRange } = require('./errors.js')
+const { runTask, settled, finishing } = require('./task.js')
 
 const OUTPUTS = new Set(['strings', 'offsets', 'buffers'])
 const MIN_CHUNK = 16
 const INPUT_TYPE = 'of type string or an instance of Buffer or Uint8Array'
 // Stream chunks above this are scanned on the pool, not on the event loop.
 const BIG_CHUNK = 1 << 20
-
-function invalidValue(name, problem, value) {
-  const err = new TypeError(`The "${name}" argument ${problem}. Received ${describe(value)}`)
-  err.code = 'ERR_INVALID_ARG_VALUE'
-  return err
-}
-
-function describe(value) {
-  if (typeof value === 'string') return `'${value.length > 25 ? value.slice(0, 25) + '...' : value}'`
-  if (value === null || value === undefined) return String(value)
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
-  return `type ${typeof value} (${String(value)})`
-}
 
 function isText(x) {
   return typeof x === 'string' || x instanceof Uint8Array
@@ -272,11 +260,10 @@ function findAllSync(input, patterns, opts) {
 }
 
 function lineTooLong(max, line) {
-  const err = new RangeError(`Line ${line} is longer than maxLineLength (${max} characters).`)
-  err.code = 'ERR_LINE_TOO_LONG'
-  err.maxLineLength = max
-  err.line = line
-  return err
+  return codeError(RangeError, 'ERR_LINE_TOO_LONG', `Line ${line} is longer than maxLineLength (${max} characters).`, {
+    maxLineLength: max,
+    line,
+  })
 }
 
 /**

@@ -4,17 +4,9 @@
 // settling live in Rust (src/task.rs); this file only adapts them to JS idiom.
 
 const native = require('../binding.js')
+const { AbortError, invalidType, outOfRange } = require('./errors.js')
 
 const STATUS = ['queued', 'running', 'done', 'failed', 'cancelled']
-
-/** The error a cancelled or aborted task rejects with. */
-class AbortError extends Error {
-  constructor(reason, message = 'The task has been aborted') {
-    super(message, reason === undefined ? undefined : { cause: reason })
-    this.name = 'AbortError'
-    this.code = 'ABORT_ERR'
-  }
-}
 
 // Task ids come from a process-wide counter, in blocks, so that they stay
 // small integers (a Smi to V8: no heap number per task) and are unique
@@ -29,26 +21,6 @@ function nextId() {
     blockEnd = nextFree + ID_BLOCK
   }
   return nextFree++
-}
-
-function invalidType(name, expected, value) {
-  const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`)
-  err.code = 'ERR_INVALID_ARG_TYPE'
-  return err
-}
-
-function outOfRange(name, requirement, value) {
-  const err = new RangeError(`The value of "${name}" is out of range. It ${requirement}. Received ${describe(value)}`)
-  err.code = 'ERR_OUT_OF_RANGE'
-  return err
-}
-
-function describe(value) {
-  if (value === null) return 'null'
-  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
-  if (typeof value === 'string') return `type string ('${value.length > 25 ? value.slice(0, 25) + '...' : value}')`
-  return `type ${typeof value} (${String(value)})`
 }
 
 // Every TaskHandle is built with this executor, which hands the Promise's
@@ -218,10 +190,6 @@ function forgetFinisher(slot) {
   }
 }
 
-function failedHandle(error, status = 'failed') {
-  return failBeforeStart(new TaskHandle(capture, nextId()), error, status === 'cancelled' ? CANCELLED : FAILED)
-}
-
 /** Rejects a handle whose task never started; the caller gets the rejection through the handle. */
 function failBeforeStart(handle, error, state) {
   rejectWith(handle, error, state)
@@ -351,7 +319,4 @@ module.exports = {
   Pool,
   configure: native.configure,
   poolStats: native.poolStats,
-  invalidType,
-  failedHandle,
-  outOfRange,
 }

@@ -528,8 +528,9 @@ unsafe extern "C" fn raw_set_encoded(
   }
 }
 
-/// `getMany(keys)`: one array; complex values as Buffers of their encoding.
-unsafe extern "C" fn raw_get_many(
+/// `getCopy(key)`: `get` without the scratch (complex values come back as a
+/// Buffer of their encoding), for reads made while JS decodes the scratch.
+unsafe extern "C" fn raw_get_copy(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
@@ -537,28 +538,13 @@ unsafe extern "C" fn raw_get_many(
   unsafe {
     call_guarded(env, || {
       let (argv, _, h) = cb_args::<1>(env, info);
-      let keys = argv[0];
-      let (mut is_array, mut len) = (false, 0u32);
-      sys::napi_is_array(env, keys, &mut is_array);
-      if !is_array {
-        return Err(NpError::invalid_arg_type("keys", "an Array"));
-      }
-      let mut out = ptr::null_mut();
-      sys::napi_get_array_length(env, keys, &mut len);
-      sys::napi_create_array_with_length(env, len as usize, &mut out);
-      // A local buffer: reading elements may run JS getters that use this Memo.
+      // A local buffer: `h.key` may be borrowed by the call being decoded.
       let mut key = Vec::with_capacity(64);
-      for i in 0..len {
-        let mut k = ptr::null_mut();
-        check(sys::napi_get_element(env, keys, i, &mut k))?;
-        key_bytes(env, k, &mut key)?;
-        let v = match h.core.get(&key) {
-          Some(e) => h.value_to_js(env, e.value(), false),
-          None => undefined(env),
-        };
-        sys::napi_set_element(env, out, i, v);
-      }
-      Ok(out)
+      key_bytes(env, argv[0], &mut key)?;
+      Ok(match h.core.get(&key) {
+        Some(e) => h.value_to_js(env, e.value(), false),
+        None => undefined(env),
+      })
     })
   }
 }
@@ -677,7 +663,7 @@ impl NativeMemo {
   /// scratch block: `get(key)` (byte 0 of the scratch: 0 direct, 1 encoded value in
   /// the scratch from byte 8 and the result is its length, 2 the result is a
   /// Buffer of it), `has`, `delete`, `set(key, primitive, ttl?)`,
-  /// `setEncoded(key, bytes, length, ttl?)`, `getMany(keys)`. They are plain
+  /// `setEncoded(key, bytes, length, ttl?)`, `getCopy(key)`. They are plain
   /// napi functions (no class unwrap per call). `scratch` is the thread's
   /// scratch block (16 KiB, shared by every handle of the thread), `generations` the cache's slot generation table (1,024
   /// u32) that the JS near cache validates against, `nearHits` this handle's
@@ -686,7 +672,7 @@ impl NativeMemo {
   /// layout is in `src/memo.rs`.
   #[napi(
     catch_unwind,
-    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getMany(keys: Array<string | number | bigint | Uint8Array>): unknown[]; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }"
+    ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getCopy(key: string | number | bigint | Uint8Array): unknown; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }"
   )]
   pub fn fast<'env>(&self, env: &'env Env) -> Result<Object<'env>> {
     let raw = env.raw();
@@ -711,7 +697,7 @@ impl NativeMemo {
         (c"delete", raw_delete),
         (c"set", raw_set),
         (c"setEncoded", raw_set_encoded),
-        (c"getMany", raw_get_many),
+        (c"getCopy", raw_get_copy),
       ];
       for (name, cb) in fns {
         let data = Box::into_raw(Box::new(handle.clone())) as *mut c_void;

@@ -136,7 +136,6 @@ struct Pending {
 
 /// One environment's registry. Only ever touched on that environment's JS thread.
 pub struct EnvState {
-  env_id: u32,
   bridge: &'static Bridge,
   pending: Registry<Pending>,
   keeping_alive: bool,
@@ -158,7 +157,6 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   let bridge = bridge::install(env.raw(), settle_completions)?;
   let env_id = NEXT_ENV_ID.fetch_add(1, Relaxed);
   let state = EnvState {
-    env_id,
     bridge,
     pending: Registry::default(),
     keeping_alive: false,
@@ -751,13 +749,6 @@ pub fn settle_later(env: &Env) -> napi::Result<(TaskPromise<'_>, Settler)> {
       bridge: state.bridge,
     },
   ))
-}
-
-/// A number unique to this environment in the process; `lib/task.js` builds
-/// process-unique task ids from it (`envId * 2 ** 32 + n`).
-#[napi_derive::napi(catch_unwind)]
-pub fn env_id(env: &Env) -> napi::Result<u32> {
-  Ok(env_state(env.raw())?.env_id)
 }
 
 /// `(slot, id)` of `taskStatus`/`cancelTask`: numbers (else a coded

@@ -36,7 +36,7 @@ function input(rng) {
 
 const CALLS = [
   ['pingAsync', (rng, ctx, n) => n.pingAsync(taskArg(rng, ctx), rng.pick(EDGE_NUMBERS))],
-  ['pingTestAsync', (rng, ctx, n) => n.pingTestAsync(taskArg(rng, ctx), 1, rng.chance(0.5) ? rng.pick([true, false]) : hostileScalar(rng), rng.pick([0, 1, 5, -1, NaN, -0, 'x', undefined]))],
+  ['pingTestAsync', (rng, ctx, n) => n.internal.pingTestAsync(taskArg(rng, ctx), 1, rng.chance(0.5) ? rng.pick([true, false]) : hostileScalar(rng), rng.pick([0, 1, 5, -1, NaN, -0, 'x', undefined]))],
   ['splitAsync', (rng, ctx, n) => n.splitAsync(taskArg(rng, ctx), input(rng), rng.pick([',', ['\n', ','], '', hostileValue(rng)]), hostileOptions(rng, ['limit', 'chunkSize', 'trim'], { limit: [1, 2 ** 32] }))],
   ['countLinesAsync', (rng, ctx, n) => n.countLinesAsync(taskArg(rng, ctx), input(rng), hostileOptions(rng, ['chunkSize'], { chunkSize: [16, 0] }))],
   ['findAllAsync', (rng, ctx, n) => n.findAllAsync(taskArg(rng, ctx), input(rng), rng.pick([[','], [''], hostileValue(rng)]), undefined)],
@@ -46,7 +46,7 @@ const CALLS = [
   ['cancelTask', (rng, ctx, n) => n.cancelTask(rng.pick([0, 1, 7, 2 ** 32, -1, NaN, ...EDGE_NUMBERS]), rng.pick([ctx.lastId ?? 0, ...EDGE_NUMBERS]))],
   ['taskStatus', (rng, ctx, n) => n.taskStatus(rng.pick([0, 1, 2 ** 31, -1, NaN]), rng.pick([ctx.lastId ?? 0, ...EDGE_NUMBERS]))],
   ['reserveTaskIds', (rng, _ctx, n) => n.reserveTaskIds(rng.pick([0, 1, 2 ** 32, -1, NaN, 1e308, 2 ** 53]))],
-  ['envId/pendingTaskCount', (_rng, _ctx, n) => [n.envId(), n.pendingTaskCount()]],
+  ['pendingTaskCount', (_rng, _ctx, n) => n.pendingTaskCount()],
   ['compileKernel', (rng, _ctx, n) => n.compileKernel(rng.pick(['x => x', hostileString(rng)]), rng.pick([[], ['a\0b'], ['x'], hostileValue(rng)]), rng.pick([1, 0, -1, 2 ** 32, 1e308, NaN, 70000, hostileScalar(rng)]))],
   ['hashSync', (rng, _ctx, n) => n.hashSync(rng.pick([['a'], [detachedView(rng)], hostileValue(rng)]), rng.pick(['xxh3', hostileString(rng)]))],
   ['splitSync', (rng, _ctx, n) => n.splitSync(input(rng), rng.pick([',', [], [''], hostileValue(rng)]), hostileOptions(rng, ['limit', 'chunkSize', 'skipEmpty'], { chunkSize: [16, 1, 2 ** 53] }))],
@@ -67,7 +67,7 @@ const CALLS = [
       try {
         if (rng.chance(0.4)) f.set(key, rng.pick(['v'.repeat(rng.int(0, 300)), 1.5, null, true, hostileScalar(rng)]), rng.pick([undefined, 0, 1e308, NaN, -1]))
         else if (rng.chance(0.3)) f.setEncoded(key, rng.pick([Buffer.alloc(8), detachedView(rng), hostileValue(rng)]), rng.pick([0, 8, 1e9, -1, NaN]))
-        else if (rng.chance(0.2)) f.getMany([key, key])
+        else if (rng.chance(0.2)) f.getCopy(key)
         else f.get(key)
       } catch {}
     }

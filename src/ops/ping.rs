@@ -94,8 +94,11 @@ pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
 
 /// `pingAsync` with test knobs: `panic: true` makes the job panic (to test
 /// that a panic becomes a rejection); `spinMs` keeps it busy that long,
-/// checking for cancellation every 100 µs.
+/// checking for cancellation every 100 µs. Internal: a probe for the test
+/// suite, exported only as `internal.pingTestAsync` of `binding.js`, which
+/// the package root never re-exports.
 #[napi(
+  namespace = "internal",
   catch_unwind,
   ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number",
   ts_return_type = "number"
@@ -129,8 +132,9 @@ pub fn ping_test_async(
 }
 
 /// The same trivial task as a napi-rs `async fn` (tokio + a per-call
-/// threadsafe function). A benchmark baseline only.
-#[napi]
+/// threadsafe function). Internal: the baseline of `benchmark/tasks.ts`,
+/// exported only as `internal.pingAsyncFn` of `binding.js`.
+#[napi(namespace = "internal")]
 pub async fn ping_async_fn(value: f64) -> f64 {
   value
 }

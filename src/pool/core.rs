@@ -155,10 +155,17 @@ pub struct PoolCore {
 
 /// Threads for a pool: `config.threads`, else `NAPI_PARALLEL_THREADS`, else CPUs.
 pub fn resolve_threads(config: &PoolConfig) -> Result<usize, NpError> {
+  let env = std::env::var("NAPI_PARALLEL_THREADS").ok();
+  threads_from(config, env.as_deref())
+}
+
+/// [`resolve_threads`] with the variable's value passed in (`None`: unset),
+/// so that tests need not mutate the process environment.
+fn threads_from(config: &PoolConfig, env: Option<&str>) -> Result<usize, NpError> {
   if let Some(n) = config.threads {
     return Ok(n);
   }
-  if let Ok(v) = std::env::var("NAPI_PARALLEL_THREADS") {
+  if let Some(v) = env {
     return match v.trim().parse::<usize>() {
       Ok(n) if (1..=1024).contains(&n) => Ok(n),
       _ => Err(NpError::out_of_range(
@@ -512,11 +519,6 @@ pub fn default_pool() -> Result<&'static Arc<PoolCore>, NpError> {
   Ok(DEFAULT_POOL.get_or_init(|| pool))
 }
 
-/// Whether the default pool has been created.
-pub fn default_pool_started() -> bool {
-  DEFAULT_POOL.get().is_some()
-}
-
 /// Runs `f` on the default pool, blocking the caller. For `*Sync` exports.
 pub fn run_blocking<R: Send>(f: impl FnOnce() -> Result<R, NpError> + Send) -> Result<R, NpError> {
   default_pool()?.run_blocking(f)
@@ -659,10 +661,27 @@ mod tests {
 
   #[test]
   fn env_var_is_validated() {
-    let cfg = PoolConfig {
+    let unset = PoolConfig::default();
+    assert_eq!(threads_from(&unset, Some("3")).unwrap(), 3);
+    assert_eq!(threads_from(&unset, Some(" 1024 ")).unwrap(), 1024);
+    for bad in ["0", "1025", "-1", "two", "", "1.5"] {
+      let e = threads_from(&unset, Some(bad)).unwrap_err();
+      assert_eq!(e.code, "ERR_OUT_OF_RANGE", "{bad:?}");
+      assert!(e.message.contains("NAPI_PARALLEL_THREADS"), "{}", e.message);
+      assert!(
+        e.message.contains(&format!("Received '{bad}'")),
+        "{}",
+        e.message
+      );
+    }
+    // An explicit `threads` wins over the variable, even a bad one.
+    let three = PoolConfig {
       threads: Some(3),
       ..Default::default()
     };
-    assert_eq!(resolve_threads(&cfg).unwrap(), 3);
+    assert_eq!(threads_from(&three, Some("two")).unwrap(), 3);
+    // Unset: the number of CPUs.
+    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
+    assert_eq!(threads_from(&unset, None).unwrap(), cpus);
   }
 }

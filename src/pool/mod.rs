@@ -48,8 +48,6 @@ pub struct PoolStats {
   pub cancelled: f64,
   /// Busy time over `threads × uptime`, from 0 to 1.
   pub utilization: f64,
-  /// Mean run time in ms.
-  pub avg_run_ms: f64,
   /// Run time per task (ms), from a log-linear histogram (±6%).
   pub run_time: TimeStats,
   /// Time from submission to start (ms).
@@ -66,7 +64,6 @@ impl From<StatsSnapshot> for PoolStats {
       failed: s.failed as f64,
       cancelled: s.cancelled as f64,
       utilization: s.utilization,
-      avg_run_ms: s.run_mean_ms,
       run_time: TimeStats {
         p50: s.run_p50_ms,
         p99: s.run_p99_ms,
