@@ -17,6 +17,21 @@ use crossbeam::utils::CachePadded;
 use super::histogram::Histogram;
 use crate::error::{NpError, codes};
 
+/// Whether the job a drainer runs on this thread has counted itself as
+/// finished ([`PoolCore::record_outcome`]).
+mod job_state {
+  /// Not inside a drained job (the JS thread, the timer thread).
+  pub const OUTSIDE: u8 = 0;
+  /// Inside a job that has not reported its outcome yet.
+  pub const UNCOUNTED: u8 = 1;
+  /// Inside a job that reported its outcome and counted itself.
+  pub const COUNTED: u8 = 2;
+}
+
+thread_local! {
+  static JOB_STATE: std::cell::Cell<u8> = const { std::cell::Cell::new(job_state::OUTSIDE) };
+}
+
 /// How long an idle drainer spins for new work before it parks.
 const LINGER: Duration = Duration::from_micros(50);
 
@@ -321,11 +336,19 @@ impl PoolCore {
         };
         // Jobs catch their own panics (see task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
+        // A job that reports its outcome (`record_outcome`) counts itself as
+        // finished right then, before it publishes its result, so stats read
+        // after a task settled never show it running; other jobs are counted
+        // here. Saved and restored: a job's parallel iterator may run a
+        // nested drain on this thread.
+        let outer = JOB_STATE.replace(job_state::UNCOUNTED);
         let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
         if let Some(start) = start {
           me.run_time.record(nanos(start.elapsed()));
         }
-        me.finished.fetch_add(1, Relaxed);
+        if JOB_STATE.replace(outer) != job_state::COUNTED {
+          me.finished.fetch_add(1, Relaxed);
+        }
         first = false;
       }
       if !first {
@@ -379,7 +402,9 @@ impl PoolCore {
     }
   }
 
-  /// Counts how a job ended.
+  /// Counts how a job ended. Called by the job itself on its pool thread,
+  /// it also counts the job as finished (see `drain`), so a caller that saw
+  /// the result published never reads it as running.
   pub fn record_outcome(&self, outcome: Outcome) {
     let me = self.metrics.mine();
     let counter = match outcome {
@@ -388,6 +413,10 @@ impl PoolCore {
       Outcome::Cancelled => &me.cancelled,
     };
     counter.fetch_add(1, Relaxed);
+    if JOB_STATE.get() == job_state::UNCOUNTED {
+      me.finished.fetch_add(1, Relaxed);
+      JOB_STATE.set(job_state::COUNTED);
+    }
   }
 
   /// Runs `f` on this pool and blocks the caller until it returns. A panic
@@ -552,6 +581,34 @@ mod tests {
     let s = p.stats();
     assert_eq!(s.queued, 0);
     assert_eq!(s.threads, 2);
+  }
+
+  #[test]
+  fn a_job_that_reported_its_outcome_is_not_running() {
+    let p = pool(1);
+    let (recorded_tx, recorded_rx) = mpsc::channel::<()>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let me = p.clone();
+    p.submit(Job::new(move || {
+      me.record_outcome(Outcome::Completed);
+      recorded_tx.send(()).unwrap();
+      go_rx.recv().unwrap(); // still inside the job
+    }))
+    .unwrap();
+    recorded_rx.recv().unwrap();
+    let s = p.stats();
+    assert_eq!((s.running, s.completed), (0, 1));
+    go_tx.send(()).unwrap();
+    // A job that reports nothing is counted when it returns, once.
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    p.submit(Job::new(move || done_tx.send(()).unwrap()))
+      .unwrap();
+    done_rx.recv().unwrap();
+    while p.stats().running != 0 {
+      std::thread::yield_now();
+    }
+    let s = p.stats();
+    assert_eq!((s.running, s.queued, s.completed), (0, 0, 1));
   }
 
   #[test]
