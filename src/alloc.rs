@@ -5,14 +5,12 @@
 //! becomes a `RangeError` with code `ERR_OUT_OF_MEMORY` that names the size
 //! and what the memory was for.
 
-use crate::error::{NpError, codes};
+use crate::error::NpError;
 
-/// The `RangeError` for a failed allocation of `bytes` bytes for `what`.
+/// The `RangeError` for a failed allocation of `bytes` bytes for `what`
+/// ([`NpError::out_of_memory`]).
 pub fn out_of_memory(what: &str, bytes: usize) -> NpError {
-  NpError::range_error(
-    codes::OUT_OF_MEMORY,
-    format!("Cannot allocate {bytes} bytes for {what}"),
-  )
+  NpError::out_of_memory(what, bytes)
 }
 
 /// An empty vector with room for `n` items, or the `RangeError` naming the size.
@@ -31,6 +29,7 @@ pub fn try_room<T>(v: &mut Vec<T>, extra: usize, what: &str) -> Result<(), NpErr
 #[cfg(test)]
 mod tests {
   use super::*;
+  use crate::error::codes;
 
   #[test]
   fn an_impossible_size_is_a_coded_range_error() {

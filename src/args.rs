@@ -17,7 +17,10 @@ pub struct Options {
   name: &'static str,
 }
 
-fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
+/// The JS type of `value` (`typeof`, with `null` apart; `env` and `value`
+/// live on the calling JS thread): the one reader the
+/// bindings share.
+pub(crate) fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
   let mut t = 0;
   // SAFETY: live env and value on the JS thread.
   unsafe { sys::napi_typeof(env, value, &mut t) };
@@ -277,7 +280,7 @@ mod tests {
     assert_eq!(integer_in("threads", 4.0, 1.0, 8.0).unwrap(), 4.0);
     for bad in [0.0, 9.0, 1.5, f64::NAN, f64::INFINITY] {
       let e = integer_in("threads", bad, 1.0, 8.0).unwrap_err();
-      assert_eq!(e.code, "ERR_OUT_OF_RANGE");
+      assert_eq!(e.code, crate::error::codes::OUT_OF_RANGE);
       assert!(e.message.contains("\"threads\""));
     }
   }

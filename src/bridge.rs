@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use crossbeam::queue::SegQueue;
 use napi::sys;
 
-use crate::error::NpError;
+use crate::error::{NpError, check};
 
 /// A job's result on its way to JS: a number travels inline (the common
 /// small result; no allocation), anything else as a boxed conversion that
@@ -245,12 +245,4 @@ pub fn install(env: sys::napi_env, on_wake: OnWake) -> napi::Result<&'static Bri
     ))?
   };
   Ok(bridge)
-}
-
-fn check(status: sys::napi_status) -> napi::Result<()> {
-  if status == sys::Status::napi_ok {
-    Ok(())
-  } else {
-    Err(napi::Error::from_status(napi::Status::from(status)))
-  }
 }

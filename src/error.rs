@@ -10,6 +10,9 @@ use std::fmt;
 use std::ptr;
 
 use napi::{Env, Status, sys};
+use napi_parallel_kernel::KernelError;
+use napi_parallel_memo::ConfigError;
+use napi_parallel_split::PatternError;
 
 /// Which JS constructor the error is built with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +41,9 @@ pub struct NpError {
   pub fields: Vec<(&'static str, f64)>,
 }
 
-/// Codes used by the foundation.
+/// Every `code` the binding gives a JS error: the one list. Each binding
+/// names its codes from here; `tests::every_code_in_src_is_listed` checks that
+/// no string literal in `src/` bypasses it.
 pub mod codes {
   /// Wrong argument type.
   pub const INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
@@ -56,12 +61,60 @@ pub mod codes {
   pub const POOL_CLOSED: &str = "ERR_POOL_CLOSED";
   /// `configure()` after the default pool started.
   pub const POOL_STARTED: &str = "ERR_POOL_ALREADY_STARTED";
+  /// The pool's threads could not be started.
+  pub const POOL: &str = "ERR_NAPI_PARALLEL_POOL";
+  /// The deadline timer thread could not be started.
+  pub const TIMER: &str = "ERR_NAPI_PARALLEL_TIMER";
   /// Cancelled or aborted.
   pub const ABORT: &str = "ABORT_ERR";
   /// A blocking call gave up because its environment is being torn down.
   pub const ENV_TERMINATED: &str = "ERR_NAPI_PARALLEL_ENV_TERMINATED";
   /// A buffer sized by the input could not be allocated.
   pub const OUT_OF_MEMORY: &str = "ERR_OUT_OF_MEMORY";
+  /// A napi call of the binding's own machinery failed (a bug: report it).
+  pub const INTERNAL: &str = "ERR_NAPI_PARALLEL_INTERNAL";
+  /// A task's result could not be converted to a JS value.
+  pub const CONVERT: &str = "ERR_NAPI_PARALLEL_CONVERT";
+  /// The splitter could not build its matcher (other than a bad delimiter).
+  pub const SPLIT: &str = "ERR_NAPI_PARALLEL_SPLIT";
+  /// A kernel outside the numeric subset (a `TypeError` with `line`/`column`).
+  pub const UNSUPPORTED_KERNEL: &str = "ERR_UNSUPPORTED_KERNEL";
+  /// A kernel recursed deeper than its thread's stack allows.
+  pub const KERNEL_STACK_OVERFLOW: &str = "ERR_KERNEL_STACK_OVERFLOW";
+  /// The kernel compiler failed (a bug: report it).
+  pub const KERNEL_INTERNAL: &str = "ERR_KERNEL_INTERNAL";
+  /// `Memo` was given a cyclic value to store (thrown by `lib/memo.js`).
+  pub const MEMO_CYCLIC: &str = "ERR_MEMO_CYCLIC";
+  /// A stored `Memo` value could not be decoded (thrown by `lib/memo.js`).
+  pub const MEMO_CORRUPT: &str = "ERR_MEMO_CORRUPT";
+  /// A streamed line is longer than `maxLineLength` (thrown by `lib/split.js`).
+  pub const LINE_TOO_LONG: &str = "ERR_LINE_TOO_LONG";
+
+  /// Every code above, for the test that checks nothing bypasses this list.
+  pub const ALL: &[&str] = &[
+    INVALID_ARG_TYPE,
+    INVALID_ARG_VALUE,
+    OUT_OF_RANGE,
+    TASK_TIMEOUT,
+    PANIC,
+    QUEUE_FULL,
+    POOL_CLOSED,
+    POOL_STARTED,
+    POOL,
+    TIMER,
+    ABORT,
+    ENV_TERMINATED,
+    OUT_OF_MEMORY,
+    INTERNAL,
+    CONVERT,
+    SPLIT,
+    UNSUPPORTED_KERNEL,
+    KERNEL_STACK_OVERFLOW,
+    KERNEL_INTERNAL,
+    MEMO_CYCLIC,
+    MEMO_CORRUPT,
+    LINE_TOO_LONG,
+  ];
 }
 
 impl NpError {
@@ -130,6 +183,15 @@ impl NpError {
     Self::error(
       codes::PANIC,
       format!("A napi-parallel job panicked: {message}"),
+    )
+  }
+
+  /// `RangeError` `ERR_OUT_OF_MEMORY`: a buffer of `bytes` bytes for `what`
+  /// could not be allocated.
+  pub fn out_of_memory(what: &str, bytes: usize) -> Self {
+    Self::range_error(
+      codes::OUT_OF_MEMORY,
+      format!("Cannot allocate {bytes} bytes for {what}"),
     )
   }
 
@@ -253,11 +315,86 @@ impl From<napi::Error> for NpError {
   }
 }
 
-fn check(status: sys::napi_status) -> napi::Result<()> {
+/// A kernel compiler or runner error as its JS error: unsupported source is
+/// a `TypeError` `ERR_UNSUPPORTED_KERNEL` with `line`/`column`.
+impl From<KernelError> for NpError {
+  fn from(e: KernelError) -> Self {
+    match e {
+      KernelError::Unsupported {
+        message,
+        line,
+        column,
+      } => Self::type_error(
+        codes::UNSUPPORTED_KERNEL,
+        format!("Unsupported kernel: {message}"),
+      )
+      .with_field("line", line as f64)
+      .with_field("column", column as f64),
+      KernelError::StackOverflow => Self::range_error(
+        codes::KERNEL_STACK_OVERFLOW,
+        "Maximum call stack size exceeded in kernel",
+      ),
+      KernelError::Cancelled => Self::abort(),
+      KernelError::OutOfMemory { bytes } => Self::out_of_memory("the output", bytes),
+      KernelError::Internal(m) => Self::error(
+        codes::KERNEL_INTERNAL,
+        format!("Kernel compiler error: {m}"),
+      ),
+    }
+  }
+}
+
+/// A [`PatternError`] of the delimiter list passed as argument `name`, which
+/// held `count` delimiters: what its JS message needs to name the culprit.
+#[derive(Debug)]
+pub struct DelimiterError<'a> {
+  /// The argument, as JS spells it (`delimiter`, `patterns`).
+  pub name: &'a str,
+  /// How many delimiters it held (one is named without an index).
+  pub count: usize,
+  /// What the splitter's core found wrong.
+  pub error: PatternError,
+}
+
+/// A bad delimiter list is `ERR_INVALID_ARG_VALUE` naming the argument (and
+/// the delimiter's index when there are several).
+impl From<DelimiterError<'_>> for NpError {
+  fn from(e: DelimiterError<'_>) -> Self {
+    match e.error {
+      PatternError::NoPatterns => Self::invalid_arg_value(e.name, "must not be an empty array"),
+      PatternError::Empty(i) => {
+        let which = if e.count == 1 {
+          e.name.to_string()
+        } else {
+          format!("{}[{i}]", e.name)
+        };
+        Self::invalid_arg_value(&which, "must not be empty")
+      }
+      other => Self::error(codes::SPLIT, other.to_string()),
+    }
+  }
+}
+
+/// A `Memo` limit out of its range is `RangeError` `ERR_OUT_OF_RANGE` naming the option.
+impl From<ConfigError> for NpError {
+  fn from(e: ConfigError) -> Self {
+    Self::out_of_range(e.option, &e.requirement)
+  }
+}
+
+/// A napi status as a `Result`: the one place a failed raw `napi_*` call
+/// becomes an error. The `napi::Error` keeps the status (so a pending
+/// exception stays pending); as an [`NpError`] it is a `TypeError`
+/// `ERR_INVALID_ARG_TYPE` saying which status failed.
+#[inline]
+pub fn check(status: sys::napi_status) -> napi::Result<()> {
   if status == sys::Status::napi_ok {
     Ok(())
   } else {
-    Err(napi::Error::from_status(Status::from(status)))
+    Err(napi::Error::new(
+      Status::from(status),
+      format!("napi call failed with status {status}"),
+    ))
   }
 }
 
@@ -279,6 +416,146 @@ unsafe fn set_string(
       &mut v,
     ))?;
     check(sys::napi_set_named_property(env, obj, key.as_ptr(), v))
+  }
+}
+
+/// The list of codes is the only one: every code spelled in `src/` or `lib/`
+/// is in [`codes::ALL`], and the conversions of the core errors keep their
+/// JS-visible codes and messages.
+#[cfg(test)]
+mod code_list_tests {
+  use std::path::Path;
+
+  use super::*;
+
+  /// Every `ERR_…`/`ABORT_ERR` code quoted in the files under `dir`.
+  fn quoted_codes(dir: &Path, ext: &str, found: &mut Vec<(String, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+      let path = entry.unwrap().path();
+      if path.is_dir() {
+        quoted_codes(&path, ext, found);
+        continue;
+      }
+      if path.extension().and_then(|e| e.to_str()) != Some(ext) {
+        continue;
+      }
+      let text = std::fs::read_to_string(&path).unwrap();
+      let bytes = text.as_bytes();
+      for (start, _) in text.match_indices(['"', '\'']) {
+        let rest = &text[start + 1..];
+        let end = rest
+          .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+          .unwrap_or(rest.len());
+        let word = &rest[..end];
+        let closes = bytes.get(start + 1 + end) == Some(&bytes[start]);
+        if closes && ((word.len() > 4 && word.starts_with("ERR_")) || word == "ABORT_ERR") {
+          found.push((path.display().to_string(), word.to_string()));
+        }
+      }
+    }
+  }
+
+  #[test]
+  fn every_code_in_src_and_lib_is_listed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    quoted_codes(&root.join("src"), "rs", &mut found);
+    quoted_codes(&root.join("lib"), "js", &mut found);
+    assert!(
+      found.iter().any(|(_, c)| c == codes::INVALID_ARG_TYPE),
+      "the scan found nothing"
+    );
+    let missing: Vec<_> = found
+      .iter()
+      .filter(|(_, c)| !codes::ALL.contains(&c.as_str()))
+      .collect();
+    assert!(
+      missing.is_empty(),
+      "codes missing from error::codes: {missing:?}"
+    );
+    let mut unique = codes::ALL.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), codes::ALL.len(), "a code is listed twice");
+  }
+
+  #[test]
+  fn kernel_errors_convert_once() {
+    let e = NpError::from(KernelError::Unsupported {
+      message: "x (at 2:3)".into(),
+      line: 2,
+      column: 3,
+    });
+    assert_eq!(
+      (e.kind, &*e.code),
+      (ErrorKind::Type, codes::UNSUPPORTED_KERNEL)
+    );
+    assert_eq!(e.message, "Unsupported kernel: x (at 2:3)");
+    assert_eq!(e.fields, vec![("line", 2.0), ("column", 3.0)]);
+    let e = NpError::from(KernelError::StackOverflow);
+    assert_eq!(
+      (e.kind, &*e.code),
+      (ErrorKind::Range, codes::KERNEL_STACK_OVERFLOW)
+    );
+    assert_eq!(NpError::from(KernelError::Cancelled), NpError::abort());
+    let e = NpError::from(KernelError::OutOfMemory { bytes: 8 });
+    assert_eq!(e.message, "Cannot allocate 8 bytes for the output");
+    let e = NpError::from(KernelError::Internal("bug".into()));
+    assert_eq!(
+      (e.kind, &*e.code),
+      (ErrorKind::Error, codes::KERNEL_INTERNAL)
+    );
+    assert_eq!(e.message, "Kernel compiler error: bug");
+  }
+
+  #[test]
+  fn delimiter_errors_name_the_argument() {
+    let conv = |count, error| {
+      NpError::from(DelimiterError {
+        name: "patterns",
+        count,
+        error,
+      })
+    };
+    let e = conv(0, PatternError::NoPatterns);
+    assert_eq!(&*e.code, codes::INVALID_ARG_VALUE);
+    assert_eq!(
+      e.message,
+      "The \"patterns\" argument must not be an empty array."
+    );
+    let e = conv(3, PatternError::Empty(1));
+    assert_eq!(e.message, "The \"patterns[1]\" argument must not be empty.");
+    let e = conv(1, PatternError::Empty(0));
+    assert_eq!(e.message, "The \"patterns\" argument must not be empty.");
+    let e = conv(2, PatternError::OddLength(1));
+    assert_eq!((e.kind, &*e.code), (ErrorKind::Error, codes::SPLIT));
+  }
+
+  #[test]
+  fn memo_config_errors_are_range_errors() {
+    let e = NpError::from(ConfigError {
+      option: "maxEntries",
+      requirement: "must be an integer >= 1".into(),
+    });
+    assert_eq!((e.kind, &*e.code), (ErrorKind::Range, codes::OUT_OF_RANGE));
+    assert_eq!(
+      e.message,
+      "The value of \"maxEntries\" is out of range. It must be an integer >= 1."
+    );
+  }
+
+  #[test]
+  fn a_failed_status_names_it() {
+    assert!(check(sys::Status::napi_ok).is_ok());
+    let e = NpError::from(check(sys::Status::napi_string_expected).unwrap_err());
+    assert_eq!(&*e.code, codes::INVALID_ARG_TYPE);
+    assert_eq!(
+      e.message,
+      format!(
+        "napi call failed with status {}",
+        sys::Status::napi_string_expected
+      )
+    );
   }
 }
 

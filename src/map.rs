@@ -19,38 +19,13 @@ use std::sync::atomic::AtomicBool;
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
-use napi_parallel_kernel::{Kernel, KernelError, Mode, Output, OutputType, compile_cached};
+use napi_parallel_kernel::{Kernel, Mode, Output, OutputType, compile_cached};
 
-use crate::alloc::{out_of_memory, try_vec};
-use crate::args::Options;
-use crate::error::NpError;
+use crate::alloc::try_vec;
+use crate::args::{Options, type_of};
+use crate::error::{NpError, codes};
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js;
-
-/// The `code` of a kernel outside the numeric subset.
-pub const UNSUPPORTED_KERNEL: &str = "ERR_UNSUPPORTED_KERNEL";
-
-/// The one place kernel errors become JS errors.
-fn kernel_error(e: KernelError) -> NpError {
-  match e {
-    KernelError::Unsupported {
-      message,
-      line,
-      column,
-    } => NpError::type_error(UNSUPPORTED_KERNEL, format!("Unsupported kernel: {message}"))
-      .with_field("line", line as f64)
-      .with_field("column", column as f64),
-    KernelError::StackOverflow => NpError::range_error(
-      "ERR_KERNEL_STACK_OVERFLOW",
-      "Maximum call stack size exceeded in kernel",
-    ),
-    KernelError::Cancelled => NpError::abort(),
-    KernelError::OutOfMemory { bytes } => out_of_memory("the output", bytes),
-    KernelError::Internal(m) => {
-      NpError::error("ERR_KERNEL_INTERNAL", format!("Kernel compiler error: {m}"))
-    }
-  }
-}
 
 /// The output as a V8-owned typed array; the Rust buffer is freed here.
 ///
@@ -80,13 +55,6 @@ impl ToNapiValue for MapOutput {
     // SAFETY: called on the JS thread with its env.
     unsafe { output_to_js(env, value.0).map_err(|e| e.throw_raw(env)) }
   }
-}
-
-fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
-  let mut t = 0;
-  // SAFETY: live env and value on the JS thread.
-  unsafe { sys::napi_typeof(env, value, &mut t) };
-  ValueType::from(t)
 }
 
 /// Copies one typed array (any numeric kind) into f64s.
@@ -190,7 +158,7 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
   let len = out[0].len();
   if let Some((i, c)) = out.iter().enumerate().find(|(_, c)| c.len() != len) {
     return Err(NpError::range_error(
-      "ERR_INVALID_ARG_VALUE",
+      codes::INVALID_ARG_VALUE,
       format!(
         "The input arrays must have equal lengths: input[0] has {len} elements, input[{i}] has {}",
         c.len()
@@ -410,7 +378,7 @@ impl MapJob {
       cancel,
     )
     .map(MapOutput)
-    .map_err(kernel_error)
+    .map_err(NpError::from)
   }
 }
 
@@ -444,7 +412,7 @@ fn parse_map(
       n_inputs: columns.len(),
     },
   )
-  .map_err(kernel_error)?;
+  .map_err(NpError::from)?;
   Ok(MapJob {
     kernel,
     columns,
@@ -523,12 +491,12 @@ pub fn spawn_async(
     let opts = Options::new(env, options, "options")?;
     let (names, consts) = read_params(env, &opts)?;
     let kernel =
-      compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(kernel_error)?;
+      compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(NpError::from)?;
     Ok::<_, NpError>((kernel, consts, args))
   })();
   let (kernel, consts, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(kernel_error)
+    napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(NpError::from)
   })
 }
 
@@ -568,5 +536,5 @@ pub fn compile_kernel(
   let (source, params, n_inputs) = parsed.map_err(|e| e.throw(env))?;
   compile_cached(&source, &params, Mode::Map { n_inputs })
     .map(|_| ())
-    .map_err(|e| kernel_error(e).throw(env))
+    .map_err(|e| NpError::from(e).throw(env))
 }

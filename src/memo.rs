@@ -21,18 +21,18 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use napi::bindgen_prelude::{JsValue, Object, Unknown};
-use napi::{Env, Result, sys};
+use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
 use napi_parallel_memo::cache::Ttl;
 use napi_parallel_memo::format::{self, Prim};
 use napi_parallel_memo::jsmem::{self, Lease, ScratchBlock};
 use napi_parallel_memo::near::{self, Generations};
-use napi_parallel_memo::{ConfigError, Limits, MemoCore, limits, registry};
+use napi_parallel_memo::{Limits, MemoCore, limits, registry};
 
 use crate::alloc::try_room;
 use crate::args::Options;
-use crate::args::{callback_args, u8_view};
-use crate::error::{NpError, call_guarded};
+use crate::args::{callback_args, type_of, u8_view};
+use crate::error::{NpError, call_guarded, check};
 
 /// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
 /// set to 1 when a `get` hit may be kept in the JS near cache, with the key's
@@ -46,23 +46,6 @@ const SCRATCH_NEAR_GEN: usize = 4;
 const FLAG_SCRATCH: u8 = 1;
 /// The encoded value did not fit: the result is a new Buffer holding it.
 const FLAG_BUFFER: u8 = 2;
-
-impl From<ConfigError> for NpError {
-  fn from(e: ConfigError) -> Self {
-    NpError::out_of_range(e.option, &e.requirement)
-  }
-}
-
-fn check(status: sys::napi_status) -> std::result::Result<(), NpError> {
-  if status == sys::Status::napi_ok {
-    Ok(())
-  } else {
-    Err(NpError::type_error(
-      "ERR_INVALID_ARG_TYPE",
-      format!("napi call failed with status {status}"),
-    ))
-  }
-}
 
 fn key_type_error() -> NpError {
   NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
@@ -630,10 +613,7 @@ impl NativeMemo {
     ts_args_type = "name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }"
   )]
   pub fn shared(env: &Env, name: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Self> {
-    let mut t = 0;
-    // SAFETY: live env and value.
-    unsafe { sys::napi_typeof(env.raw(), name.raw(), &mut t) };
-    if t != sys::ValueType::napi_string {
+    if type_of(env.raw(), name.raw()) != ValueType::String {
       return Err(NpError::invalid_arg_type("name", "of type string").throw(env));
     }
     // SAFETY: checked to be a string.

@@ -16,10 +16,11 @@
 use std::ptr;
 
 use napi::bindgen_prelude::Unknown;
-use napi::{Env, JsValue, sys};
+use napi::{Env, JsValue, ValueType, sys};
 
+use crate::args::type_of;
 use crate::bridge::ToJs;
-use crate::error::NpError;
+use crate::error::{NpError, codes};
 
 /// Entries per JS call.
 pub const BATCH: usize = 1024;
@@ -104,7 +105,7 @@ impl Batch {
             self.set_value(i, exception, kind::FAILED)
           } else {
             let error = NpError::error(
-              "ERR_NAPI_PARALLEL_CONVERT",
+              codes::CONVERT,
               format!("Could not convert the result: {}", e.reason),
             );
             self.set_error(i, &error, kind::FAILED)
@@ -220,7 +221,7 @@ unsafe fn typed_array(
     Ok((array, data.cast()))
   } else {
     Err(NpError::error(
-      "ERR_NAPI_PARALLEL_INTERNAL",
+      codes::INTERNAL,
       "cannot allocate the settlement arrays",
     ))
   }
@@ -234,10 +235,7 @@ pub unsafe fn create(
   env: sys::napi_env,
   function: sys::napi_value,
 ) -> Result<(JsSettler, [sys::napi_value; 4]), NpError> {
-  let mut kind = 0;
-  // SAFETY: caller contract.
-  unsafe { sys::napi_typeof(env, function, &mut kind) };
-  if kind != sys::ValueType::napi_function {
+  if type_of(env, function) != ValueType::Function {
     return Err(NpError::invalid_arg_type("settleBatch", "of type function"));
   }
   // SAFETY: caller contract.
@@ -253,7 +251,7 @@ pub unsafe fn create(
       || sys::napi_create_reference(env, function, 1, &mut function_ref) != sys::Status::napi_ok
     {
       return Err(NpError::error(
-        "ERR_NAPI_PARALLEL_INTERNAL",
+        codes::INTERNAL,
         "cannot create the settlement references",
       ));
     }
@@ -287,7 +285,7 @@ pub fn attach_settler<'env>(
   if crate::task::has_settler(env) {
     return Err(
       NpError::error(
-        "ERR_NAPI_PARALLEL_INTERNAL",
+        codes::INTERNAL,
         "napi-parallel: a task settler is already attached in this environment",
       )
       .throw(env),
@@ -313,9 +311,5 @@ pub(crate) fn is_error_value(env: sys::napi_env, value: sys::napi_value) -> bool
   if value.is_null() {
     return false;
   }
-  let mut t = 0;
-  // SAFETY: live env on its JS thread; `value` was just handed out by napi.
-  unsafe {
-    sys::napi_typeof(env, value, &mut t) == sys::Status::napi_ok && t == sys::ValueType::napi_object
-  }
+  type_of(env, value) == ValueType::Object
 }

@@ -19,8 +19,8 @@ use napi_derive::napi;
 use napi_parallel_split as core;
 
 use crate::alloc::try_vec;
-use crate::args::Options;
-use crate::error::NpError;
+use crate::args::{Options, type_of};
+use crate::error::{DelimiterError, NpError};
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js_or_throw as copy_to_js;
 
@@ -44,13 +44,6 @@ impl Input<'_> {
       Input::Bytes(_) => core::Unit::Byte,
     }
   }
-}
-
-fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
-  let mut t = 0;
-  // SAFETY: live env and value on the JS thread.
-  unsafe { sys::napi_typeof(env, value, &mut t) };
-  ValueType::from(t)
 }
 
 fn read_utf16(
@@ -188,19 +181,12 @@ fn compile(
   unit: core::Unit,
   name: &str,
 ) -> std::result::Result<core::Matcher, NpError> {
-  core::Matcher::new(patterns, unit).map_err(|e| match e {
-    core::PatternError::NoPatterns => {
-      NpError::invalid_arg_value(name, "must not be an empty array")
-    }
-    core::PatternError::Empty(i) => {
-      let which = if patterns.len() == 1 {
-        name.to_string()
-      } else {
-        format!("{name}[{i}]")
-      };
-      NpError::invalid_arg_value(&which, "must not be empty")
-    }
-    other => NpError::error("ERR_NAPI_PARALLEL_SPLIT", other.to_string()),
+  core::Matcher::new(patterns, unit).map_err(|error| {
+    NpError::from(DelimiterError {
+      name,
+      count: patterns.len(),
+      error,
+    })
   })
 }
 
