@@ -221,8 +221,12 @@ pub unsafe fn call_guarded(
   env: sys::napi_env,
   f: impl FnOnce() -> Result<sys::napi_value, NpError>,
 ) -> sys::napi_value {
-  let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-    .unwrap_or_else(|payload| Err(NpError::panic(&crate::pool::core::panic_message(&*payload))));
+  let result =
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+      Err(NpError::panic(&napi_parallel_pool::unwind::panic_message(
+        &*payload,
+      )))
+    });
   match result {
     Ok(value) => value,
     Err(e) => {
@@ -301,5 +305,30 @@ mod tests {
   fn fields_are_kept() {
     let e = NpError::type_error("ERR_UNSUPPORTED_KERNEL", "x").with_field("line", 2.0);
     assert_eq!(e.fields, vec![("line", 2.0)]);
+  }
+}
+
+/// The pool's errors, with the codes and messages JS has always seen.
+#[allow(clippy::items_after_test_module)]
+impl From<napi_parallel_pool::PoolError> for NpError {
+  fn from(e: napi_parallel_pool::PoolError) -> Self {
+    use napi_parallel_pool::{ConfigProblem, PoolError};
+    match e {
+      PoolError::Closed => Self::error(codes::POOL_CLOSED, e.to_string()),
+      PoolError::QueueFull { .. } => Self::error(codes::QUEUE_FULL, e.to_string()),
+      PoolError::AlreadyStarted => Self::error(codes::POOL_STARTED, e.to_string()),
+      PoolError::InvalidConfig {
+        option,
+        problem: problem @ ConfigProblem::NulByte,
+      } => Self::invalid_arg_value(option, &problem.to_string()),
+      PoolError::InvalidConfig {
+        option,
+        problem: problem @ ConfigProblem::ThreadCount { .. },
+      } => Self::out_of_range(option, &problem.to_string()),
+      PoolError::Start(_) => Self::error("ERR_NAPI_PARALLEL_POOL", e.to_string()),
+      PoolError::Timer(_) => Self::error("ERR_NAPI_PARALLEL_TIMER", e.to_string()),
+      PoolError::Panic(message) => Self::panic(&message),
+      PoolError::EnvTerminated => Self::error(codes::ENV_TERMINATED, e.to_string()),
+    }
   }
 }
