@@ -264,7 +264,7 @@ impl PoolCore {
           }
           None => first.then_some(streak),
         };
-        // Jobs catch their own panics (see task.rs); this is a last line of
+        // Jobs catch their own panics (the binding's task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
         let _ = halt_unwinding(|| job.run());
         if let Some(start) = start {
