@@ -283,8 +283,12 @@ pub unsafe fn call_guarded(
   env: sys::napi_env,
   f: impl FnOnce() -> Result<sys::napi_value, NpError>,
 ) -> sys::napi_value {
-  let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-    .unwrap_or_else(|payload| Err(NpError::panic(&crate::pool::core::panic_message(&*payload))));
+  let result =
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+      Err(NpError::panic(&napi_parallel_pool::unwind::panic_message(
+        &*payload,
+      )))
+    });
   match result {
     Ok(value) => value,
     Err(e) => {
@@ -422,6 +426,30 @@ unsafe fn set_string(
 /// The list of codes is the only one: every code spelled in `src/` or `lib/`
 /// is in [`codes::ALL`], and the conversions of the core errors keep their
 /// JS-visible codes and messages.
+/// The pool's errors, with the codes and messages JS has always seen.
+impl From<napi_parallel_pool::PoolError> for NpError {
+  fn from(e: napi_parallel_pool::PoolError) -> Self {
+    use napi_parallel_pool::{ConfigProblem, PoolError};
+    match e {
+      PoolError::Closed => Self::error(codes::POOL_CLOSED, e.to_string()),
+      PoolError::QueueFull { .. } => Self::error(codes::QUEUE_FULL, e.to_string()),
+      PoolError::AlreadyStarted => Self::error(codes::POOL_STARTED, e.to_string()),
+      PoolError::InvalidConfig {
+        option,
+        problem: problem @ ConfigProblem::NulByte,
+      } => Self::invalid_arg_value(option, &problem.to_string()),
+      PoolError::InvalidConfig {
+        option,
+        problem: problem @ ConfigProblem::ThreadCount { .. },
+      } => Self::out_of_range(option, &problem.to_string()),
+      PoolError::Start(_) => Self::error(codes::POOL, e.to_string()),
+      PoolError::Timer(_) => Self::error(codes::TIMER, e.to_string()),
+      PoolError::Panic(message) => Self::panic(&message),
+      PoolError::EnvTerminated => Self::error(codes::ENV_TERMINATED, e.to_string()),
+    }
+  }
+}
+
 #[cfg(test)]
 mod code_list_tests {
   use std::path::Path;

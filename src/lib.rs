@@ -1,6 +1,7 @@
 //! napi-parallel: real multi-core compute for Node.js.
 //!
-//! Module wiring only. The foundation: [`pool`] (rayon pools), [`bridge`]
+//! Module wiring only. The foundation: [`pool`] (the JS surface of the
+//! napi-free `napi-parallel-pool` crate), [`bridge`]
 //! (batched completions), [`task`] (pending Promises, cancel, deadlines),
 //! [`error`] (JS errors with codes). Capabilities: [`ops`] (built-in ops),
 //! [`map`] (`parallelMap`, `spawn`), [`split`] (the string splitter),
@@ -11,13 +12,11 @@
 pub mod alloc;
 pub mod args;
 mod bridge;
-mod deadline;
 pub mod error;
 pub mod map;
 pub mod memo;
 pub mod ops;
 pub mod pool;
-mod registry;
 pub mod settle;
 pub mod split;
 pub mod task;

@@ -13,7 +13,6 @@
 //! settles, so each settles exactly once.
 
 use std::cell::Cell;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering::*};
 use std::sync::{Arc, OnceLock};
@@ -21,12 +20,12 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, ToNapiValue, Unknown};
 use napi::{Env, ValueType, sys};
-use tokio::task::AbortHandle;
+use napi_parallel_pool::deadline::{self, AbortHandle};
+use napi_parallel_pool::unwind::{catch_panic, halt_unwinding};
+use napi_parallel_pool::{Job, Outcome, PoolCore, Registry, default_pool};
 
 use crate::bridge::{self, Bridge, Completion, ToJs};
-use crate::error::NpError;
-use crate::pool::core::{Job, Outcome, PoolCore, default_pool, panic_message};
-use crate::registry::Registry;
+use crate::error::{NpError, codes};
 use crate::settle::{Batch, JsSettler};
 
 /// The Promise an async export returns (typed per export with `ts_return_type`).
@@ -187,7 +186,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
 /// pool's threads for other environments. Their late completions reach a
 /// recycled bridge and are dropped (see `bridge.rs`).
 unsafe extern "C" fn cancel_env_tasks(arg: *mut std::ffi::c_void) {
-  let _ = catch_unwind(AssertUnwindSafe(|| {
+  let _ = halt_unwinding(|| {
     // SAFETY: `arg` is this environment's state, alive until Node's own
     // cleanup hook, which runs after this one; on the env's JS thread.
     let state = unsafe { &mut *arg.cast::<EnvState>() };
@@ -201,7 +200,7 @@ unsafe extern "C" fn cancel_env_tasks(arg: *mut std::ffi::c_void) {
     if CURRENT_ENV.get().1 == arg.cast::<EnvState>() {
       CURRENT_ENV.set((ptr::null_mut(), ptr::null_mut()));
     }
-  }));
+  });
 }
 
 /// Ids of internal Promises (`settle_later`): above every task id, and
@@ -244,7 +243,7 @@ pub(crate) fn set_settler(env: &Env, settler: JsSettler) -> Result<(), NpError> 
   let state = env_state(env.raw()).map_err(NpError::from)?;
   if state.settler.is_some() {
     return Err(NpError::error(
-      "ERR_NAPI_PARALLEL_INTERNAL",
+      codes::INTERNAL,
       "napi-parallel: a task settler is already attached in this environment",
     ));
   }
@@ -501,7 +500,7 @@ where
   if state.settler.is_none() {
     return Err(
       NpError::error(
-        "ERR_NAPI_PARALLEL_INTERNAL",
+        codes::INTERNAL,
         "napi-parallel: load the package (index.js), not binding.js alone: no task settler is attached",
       )
       .throw(env),
@@ -509,7 +508,7 @@ where
   }
   let pool: &Arc<PoolCore> = match &task.pool {
     Some(pool) => pool,
-    None => default_pool().map_err(|e| e.throw(env))?,
+    None => default_pool().map_err(|e| NpError::from(e).throw(env))?,
   };
   // Checked before anything is registered: a failure here leaves nothing pending.
   let deadline = match task.timeout_ms {
@@ -539,7 +538,7 @@ where
   // once always finds it to disarm (else it would linger until it fires).
   if let Some((ms, after)) = deadline {
     let timer_shared = shared.clone();
-    let timer = crate::deadline::schedule(after, move || {
+    let timer = deadline::schedule(after, move || {
       if timer_shared.finish_early(status::CANCELLED) {
         timer_shared.cancel.store(true, Relaxed);
         timer_shared.record(Outcome::Cancelled);
@@ -557,7 +556,7 @@ where
       Err(e) => {
         state.pending.take(slot, id);
         state.release_if_idle(raw_env);
-        return Err(e.throw(env));
+        return Err(NpError::from(e).throw(env));
       }
     }
   }
@@ -568,7 +567,7 @@ where
     shared.stop_timer();
     state.pending.take(slot, id);
     state.release_if_idle(raw_env);
-    return Err(e.throw(env));
+    return Err(NpError::from(e).throw(env));
   }
   Ok(slot)
 }
@@ -589,15 +588,11 @@ where
     return; // cancelled or timed out while queued
   }
   let ctx = TaskCtx { shared };
-  let (final_status, outcome): (u8, Result<ToJs, NpError>) =
-    match catch_unwind(AssertUnwindSafe(|| job(&ctx))) {
-      Ok(Ok(value)) => (status::DONE, Ok(ToJs::new(value))),
-      Ok(Err(e)) => (status::FAILED, Err(e)),
-      Err(payload) => (
-        status::FAILED,
-        Err(NpError::panic(&panic_message(&*payload))),
-      ),
-    };
+  let (final_status, outcome): (u8, Result<ToJs, NpError>) = match catch_panic(|| job(&ctx)) {
+    Ok(Ok(value)) => (status::DONE, Ok(ToJs::new(value))),
+    Ok(Err(e)) => (status::FAILED, Err(e)),
+    Err(panicked) => (status::FAILED, Err(panicked.into())),
+  };
   if shared
     .status
     .compare_exchange(status::RUNNING, final_status, AcqRel, Acquire)
@@ -695,7 +690,7 @@ unsafe fn settle_deferred(
           sys::napi_reject_deferred(env, deferred, exception);
         } else {
           let error = NpError::error(
-            "ERR_NAPI_PARALLEL_CONVERT",
+            codes::CONVERT,
             format!("Could not convert the result: {}", e.reason),
           );
           reject_with(env, deferred, &error);

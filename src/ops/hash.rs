@@ -1,196 +1,182 @@
-//! Napi-free hashing of many byte strings in parallel: xxh3 (64-bit),
-//! SHA-256 and CRC-32, using the well-kept `xxhash-rust`, `sha2` and
-//! `crc32fast` crates.
+//! `hashAsync` / `hashSync`: the binding of the napi-free `napi-parallel-hash`
+//! crate, reached from
+//! `parallelMap(items, 'xxh3' | 'sha256' | 'crc32')`.
+//!
+//! Inputs are copied fallibly (a failure is a `RangeError`
+//! `ERR_OUT_OF_MEMORY` naming the size) and results are V8-owned typed
+//! arrays and Buffers (no external buffers, whose finalizers Node defers to
+//! `setImmediate`), as in [`crate::map`].
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::ptr;
 
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
+use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
+use napi::{Env, Result, ValueType, sys};
+use napi_derive::napi;
 
-/// A supported hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Algorithm {
-  /// XXH3, 64-bit, seed 0.
-  Xxh3,
-  /// SHA-256.
-  Sha256,
-  /// CRC-32 (IEEE, as zlib).
-  Crc32,
-}
+use crate::alloc::out_of_memory;
+use crate::error::NpError;
+use crate::map::string_arg;
+use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js;
+use napi_parallel_hash::{Algorithm, AllocError, Digests, HashError, Items, hash_all};
 
-impl Algorithm {
-  /// Parses `'xxh3' | 'sha256' | 'crc32'`.
-  pub fn from_name(name: &str) -> Option<Self> {
-    match name {
-      "xxh3" => Some(Self::Xxh3),
-      "sha256" => Some(Self::Sha256),
-      "crc32" => Some(Self::Crc32),
-      _ => None,
+/// The digests as JS values; the Rust buffers are freed here.
+///
+/// # Safety
+/// `env` is the live env of the calling JS thread.
+unsafe fn digests_to_js(
+  env: sys::napi_env,
+  value: Digests,
+) -> std::result::Result<sys::napi_value, NpError> {
+  // SAFETY: caller contract (every unsafe call below).
+  unsafe {
+    match &value {
+      Digests::Xxh3(v) => copy_to_js(env, v),
+      Digests::Crc32(v) => copy_to_js(env, v),
+      Digests::Sha256(v) => {
+        let failed = || out_of_memory("the result", v.len().saturating_mul(32));
+        let mut array = ptr::null_mut();
+        if sys::napi_create_array_with_length(env, v.len(), &mut array) != sys::Status::napi_ok {
+          return Err(failed());
+        }
+        for (i, d) in v.iter().enumerate() {
+          let (mut buf, mut data) = (ptr::null_mut(), ptr::null_mut());
+          if sys::napi_create_buffer_copy(env, 32, d.as_ptr().cast(), &mut data, &mut buf)
+            != sys::Status::napi_ok
+            || sys::napi_set_element(env, array, i as u32, buf) != sys::Status::napi_ok
+          {
+            return Err(failed());
+          }
+        }
+        Ok(array)
+      }
     }
   }
 }
 
-/// Many byte strings stored back to back: one allocation, not one per item.
-#[derive(Debug, Default, Clone)]
-pub struct Items {
-  bytes: Vec<u8>,
-  ends: Vec<usize>,
+/// An async task's digests, converted when the task settles.
+pub struct JsDigests(Digests);
+
+impl ToNapiValue for JsDigests {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    // SAFETY: forwarded on the JS thread with its env.
+    unsafe { digests_to_js(env, value.0).map_err(|e| e.throw_raw(env)) }
+  }
 }
 
-/// An allocation sized by the input failed; `bytes` is the size asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AllocError {
-  /// Bytes the failed allocation asked for.
-  pub bytes: usize,
+fn alloc_error(e: AllocError) -> NpError {
+  out_of_memory("a copy of the input items", e.bytes)
 }
 
-fn reserve<T>(v: &mut Vec<T>, more: usize) -> Result<(), AllocError> {
-  v.try_reserve(more).map_err(|_| AllocError {
-    bytes: v.len().saturating_add(more).saturating_mul(size_of::<T>()),
+fn hash_error(e: HashError) -> NpError {
+  match e {
+    HashError::Cancelled => NpError::abort(),
+    HashError::OutOfMemory(a) => out_of_memory("the result", a.bytes),
+  }
+}
+
+pub fn parse_algorithm(name: &str) -> std::result::Result<Algorithm, NpError> {
+  Algorithm::from_name(name).ok_or_else(|| {
+    NpError::invalid_arg_value(
+      "fn",
+      &format!(
+        "must be 'xxh3', 'sha256' or 'crc32' for string and Buffer items. Received '{name}'"
+      ),
+    )
   })
 }
 
-impl Items {
-  /// Empty, with room for `n` items of `bytes` bytes in all.
-  pub fn with_capacity(n: usize, bytes: usize) -> Result<Self, AllocError> {
-    let mut items = Self::default();
-    reserve(&mut items.bytes, bytes)?;
-    reserve(&mut items.ends, n)?;
-    Ok(items)
+/// Copies the items (strings as UTF-8, Buffers and Uint8Arrays byte for byte)
+/// so the job owns them: the caller may mutate or detach its buffers meanwhile.
+pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpError> {
+  let raw = env.raw();
+  let not_array =
+    || NpError::invalid_arg_type("input", "an array of strings, Buffers or Uint8Arrays");
+  let mut is_array = false;
+  // SAFETY: live env and value on the JS thread (for every unsafe block below).
+  unsafe { sys::napi_is_array(raw, items.raw(), &mut is_array) };
+  if !is_array {
+    return Err(not_array());
   }
-
-  /// Appends one item.
-  pub fn push(&mut self, item: &[u8]) -> Result<(), AllocError> {
-    reserve(&mut self.bytes, item.len())?;
-    reserve(&mut self.ends, 1)?;
-    self.bytes.extend_from_slice(item);
-    self.ends.push(self.bytes.len());
-    Ok(())
-  }
-
-  /// Number of items.
-  pub fn len(&self) -> usize {
-    self.ends.len()
-  }
-
-  /// True when there are no items.
-  pub fn is_empty(&self) -> bool {
-    self.ends.is_empty()
-  }
-
-  /// Item `i`.
-  pub fn get(&self, i: usize) -> &[u8] {
-    let start = if i == 0 { 0 } else { self.ends[i - 1] };
-    &self.bytes[start..self.ends[i]]
-  }
-}
-
-/// One digest per item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Digests {
-  /// 64-bit hashes.
-  Xxh3(Vec<u64>),
-  /// 32-byte digests.
-  Sha256(Vec<[u8; 32]>),
-  /// 32-bit checksums.
-  Crc32(Vec<u32>),
-}
-
-/// Items per parallel work unit: small items are hashed in batches.
-const MIN_ITEMS_PER_JOB: usize = 64;
-
-/// Why hashing stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HashError {
-  /// The cancel flag was set.
-  Cancelled,
-  /// The output could not be allocated.
-  OutOfMemory(AllocError),
-}
-
-fn map_items<T: Send + Default + Clone>(
-  items: &Items,
-  cancel: &AtomicBool,
-  f: impl Fn(&[u8]) -> T + Sync + Send,
-) -> Result<Vec<T>, HashError> {
-  let mut out: Vec<T> = Vec::new();
-  reserve(&mut out, items.len()).map_err(HashError::OutOfMemory)?;
-  out.resize(items.len(), T::default());
-  out
-    .par_iter_mut()
-    .enumerate()
-    .with_min_len(MIN_ITEMS_PER_JOB)
-    .for_each(|(i, o)| *o = f(items.get(i)));
-  if cancel.load(Relaxed) {
-    return Err(HashError::Cancelled);
+  let mut len = 0u32;
+  unsafe { sys::napi_get_array_length(raw, items.raw(), &mut len) };
+  let mut out = Items::with_capacity(len as usize, 0).map_err(alloc_error)?;
+  let mut scratch = Vec::new();
+  for i in 0..len {
+    let mut item = ptr::null_mut();
+    unsafe { sys::napi_get_element(raw, items.raw(), i, &mut item) };
+    let mut t = 0;
+    unsafe { sys::napi_typeof(raw, item, &mut t) };
+    let bad =
+      || NpError::invalid_arg_type(&format!("input[{i}]"), "a string, Buffer or Uint8Array");
+    match ValueType::from(t) {
+      ValueType::String => {
+        let mut n = 0usize;
+        unsafe { sys::napi_get_value_string_utf8(raw, item, ptr::null_mut(), 0, &mut n) };
+        if scratch.len() < n + 1 {
+          scratch
+            .try_reserve(n + 1 - scratch.len())
+            .map_err(|_| out_of_memory(&format!("a copy of \"input[{i}]\""), n + 1))?;
+        }
+        scratch.resize(n + 1, 0u8);
+        unsafe {
+          sys::napi_get_value_string_utf8(raw, item, scratch.as_mut_ptr().cast(), n + 1, &mut n)
+        };
+        out.push(&scratch[..n]).map_err(alloc_error)?;
+      }
+      ValueType::Object => {
+        // SAFETY: live env and value; the bytes are copied before returning.
+        let bytes = unsafe { crate::args::u8_view(raw, item) }.ok_or_else(bad)?;
+        out.push(bytes).map_err(alloc_error)?;
+      }
+      _ => return Err(bad()),
+    }
   }
   Ok(out)
 }
 
-/// Hashes every item on the current rayon pool.
-pub fn hash_all(
-  items: &Items,
-  algorithm: Algorithm,
-  cancel: &AtomicBool,
-) -> Result<Digests, HashError> {
-  Ok(match algorithm {
-    Algorithm::Xxh3 => Digests::Xxh3(map_items(items, cancel, xxhash_rust::xxh3::xxh3_64)?),
-    Algorithm::Crc32 => Digests::Crc32(map_items(items, cancel, crc32fast::hash)?),
-    Algorithm::Sha256 => Digests::Sha256(map_items(items, cancel, |b| Sha256::digest(b).into())?),
+/// Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
+/// `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
+/// Use `parallelMap(items, algorithm)`.
+#[napi(
+  catch_unwind,
+  ts_args_type = "task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
+  ts_return_type = "number"
+)]
+pub fn hash_async(
+  env: &Env,
+  task: TaskArg,
+  items: Unknown,
+  algorithm: Unknown,
+) -> Result<TaskSlot> {
+  let algorithm = string_arg(env, algorithm, "fn")
+    .and_then(|a| parse_algorithm(&a))
+    .map_err(|e| e.throw(env))?;
+  let items = copy_items(env, items).map_err(|e| e.throw(env))?;
+  task::spawn(env, task, move |ctx| {
+    hash_all(&items, algorithm, ctx.cancel_flag())
+      .map(JsDigests)
+      .map_err(hash_error)
   })
 }
 
-#[cfg(test)]
-mod tests {
-  use super::*;
-
-  fn items(list: &[&[u8]]) -> Items {
-    let mut it = Items::default();
-    for i in list {
-      it.push(i).unwrap();
-    }
-    it
-  }
-
-  #[test]
-  fn known_vectors() {
-    let no = AtomicBool::new(false);
-    let it = items(&[b"", b"123456789", b"abc"]);
-    assert_eq!(
-      hash_all(&it, Algorithm::Crc32, &no),
-      Ok(Digests::Crc32(vec![0, 0xCBF4_3926, 0x3524_41C2]))
-    );
-    let Ok(Digests::Xxh3(x)) = hash_all(&it, Algorithm::Xxh3, &no) else {
-      panic!()
-    };
-    assert_eq!(x[0], 0x2D06_8005_38D3_94C2);
-    let Ok(Digests::Sha256(s)) = hash_all(&it, Algorithm::Sha256, &no) else {
-      panic!()
-    };
-    assert_eq!(s[2][..4], [0xba, 0x78, 0x16, 0xbf]);
-  }
-
-  #[test]
-  fn cancelled_returns_none() {
-    let yes = AtomicBool::new(true);
-    assert_eq!(
-      hash_all(&items(&[b"x"]), Algorithm::Crc32, &yes),
-      Err(HashError::Cancelled)
-    );
-  }
-
-  #[test]
-  fn items_round_trip() {
-    let it = items(&[b"a", b"", b"bcd"]);
-    assert_eq!(it.len(), 3);
-    assert_eq!(it.get(0), b"a");
-    assert_eq!(it.get(1), b"");
-    assert_eq!(it.get(2), b"bcd");
-  }
-
-  #[test]
-  fn impossible_sizes_are_errors() {
-    assert!(Items::with_capacity(usize::MAX / 2, 0).is_err());
-    assert!(Items::with_capacity(0, usize::MAX / 2).is_err());
-  }
+/// The synchronous twin of `hashAsync`: blocks the caller, still uses every core.
+#[napi(
+  catch_unwind,
+  ts_args_type = "items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
+  ts_return_type = "BigUint64Array | Uint32Array | Buffer[]"
+)]
+pub fn hash_sync(env: &Env, items: Unknown, algorithm: Unknown) -> Result<crate::map::SyncOutput> {
+  let algorithm = string_arg(env, algorithm, "fn")
+    .and_then(|a| parse_algorithm(&a))
+    .map_err(|e| e.throw(env))?;
+  let items = copy_items(env, items).map_err(|e| e.throw(env))?;
+  let digests = crate::pool::run_blocking_env(env, move |cancel| {
+    hash_all(&items, algorithm, cancel).map_err(hash_error)
+  })
+  .map_err(|e| e.throw(env))?;
+  // SAFETY: on the JS thread of `env`.
+  unsafe { digests_to_js(env.raw(), digests) }
+    .map(crate::map::SyncOutput)
+    .map_err(|e| e.throw(env))
 }

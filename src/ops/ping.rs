@@ -7,7 +7,7 @@ use napi::{Env, Result, check_status, sys};
 use napi_derive::napi;
 
 use crate::args::callback_args;
-use crate::error::{NpError, call_guarded};
+use crate::error::{NpError, call_guarded, codes};
 use crate::task::{self, TaskArg, TaskArgError, TaskSlot};
 
 /// Round-trips `value` through the pool and the completion bridge: the
@@ -60,7 +60,7 @@ unsafe extern "C" fn ping_async_raw(
       }
       // `spawn` threw its error already.
       Err(e) if e.status == napi::Status::PendingException => Ok(ptr::null_mut()),
-      Err(e) => Err(NpError::error("ERR_NAPI_PARALLEL_INTERNAL", e.reason)),
+      Err(e) => Err(NpError::error(codes::INTERNAL, e.reason)),
     }
   };
   // SAFETY: napi callback contract.

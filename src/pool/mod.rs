@@ -1,11 +1,6 @@
-//! The pool's JS surface: `configure`, `poolStats` and the `Pool` class.
-//! The pool itself lives in [`core`], free of napi.
-
-pub mod blocking;
-pub mod core;
-pub use self::core::run_blocking;
-mod histogram;
-mod job;
+//! The pool's JS surface: `configure`, `poolStats` and the `Pool` class,
+//! plus the environment probe of blocking calls. The pool itself lives in
+//! the napi-free `napi-parallel-pool` crate.
 
 use std::ptr;
 use std::sync::Arc;
@@ -15,7 +10,9 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, Result, sys};
 use napi_derive::napi;
 
-use self::core::{PoolConfig, PoolCore, StatsSnapshot};
+use napi_parallel_pool::config::validate_config;
+use napi_parallel_pool::{PoolConfig, PoolCore, StatsSnapshot, configure_default, default_pool};
+
 use crate::args::Options;
 use crate::error::NpError;
 use crate::task::{self, TaskPromise};
@@ -126,7 +123,7 @@ where
   F: FnOnce(&AtomicBool) -> std::result::Result<R, NpError> + Send + 'static,
 {
   let raw = env.raw();
-  self::core::default_pool()?.run_blocking_watched(f, || env_can_run_js(raw))
+  default_pool()?.run_blocking_watched(f, || env_can_run_js(raw))
 }
 
 /// [`run_blocking_env`] for a job that borrows the caller's data (a Buffer
@@ -138,7 +135,7 @@ where
   F: FnOnce(&AtomicBool) -> std::result::Result<R, NpError> + Send + 'a,
 {
   let raw = env.raw();
-  self::core::default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw))
+  default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw))
 }
 
 /// Reads `{ threads, stackSize, threadName, maxQueue }` with Node-style errors.
@@ -155,7 +152,7 @@ fn parse_config(
     thread_name: o.string("threadName")?,
     max_queue: o.integer("maxQueue", 1.0, 9.0e15)?.map(|v| v as usize),
   })
-  .and_then(|config| self::core::validate_config(&config).map(|_| config))
+  .and_then(|config| Ok(validate_config(&config).map(|_| config)?))
 }
 
 /// Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
@@ -164,16 +161,16 @@ fn parse_config(
 #[napi(catch_unwind, ts_args_type = "options: PoolOptions")]
 pub fn configure(env: &Env, options: Unknown) -> Result<()> {
   parse_config(env, Some(options))
-    .and_then(self::core::configure_default)
+    .and_then(|config| Ok(configure_default(config)?))
     .map_err(|e| e.throw(env))
 }
 
 /// Counters of the default pool (it is started if it was not yet).
 #[napi(catch_unwind)]
 pub fn pool_stats(env: &Env) -> Result<PoolStats> {
-  self::core::default_pool()
+  default_pool()
     .map(|p| p.stats().into())
-    .map_err(|e| e.throw(env))
+    .map_err(|e| NpError::from(e).throw(env))
 }
 
 /// Options of a pool.
@@ -209,7 +206,7 @@ impl Pool {
   #[napi(constructor, catch_unwind, ts_args_type = "options?: PoolOptions")]
   pub fn new(env: &Env, options: Option<Unknown>) -> Result<Self> {
     let config = parse_config(env, options).map_err(|e| e.throw(env))?;
-    let core = PoolCore::new(&config).map_err(|e| e.throw(env))?;
+    let core = PoolCore::new(&config).map_err(|e| NpError::from(e).throw(env))?;
     Ok(Self { core })
   }
 
@@ -254,11 +251,98 @@ impl Pool {
       let settler = settler.lock().unwrap_or_else(|e| e.into_inner()).take();
       if let Some(settler) = settler {
         settler.settle::<()>(Err(NpError::error(
-          "ERR_NAPI_PARALLEL_POOL",
+          crate::error::codes::POOL,
           format!("Could not start the close thread: {e}"),
         )));
       }
     }
     Ok(promise)
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use napi_parallel_pool::{ConfigProblem, PoolError};
+
+  use crate::error::{ErrorKind, NpError, codes};
+
+  fn js(e: PoolError) -> (ErrorKind, String, String) {
+    let e = NpError::from(e);
+    (e.kind, e.code.into_owned(), e.message)
+  }
+
+  /// Every pool error keeps the kind, code and message JS saw before the
+  /// pool moved into its own crate.
+  #[test]
+  fn pool_errors_keep_their_js_codes_and_messages() {
+    let error =
+      |code: &str, message: &str| (ErrorKind::Error, code.to_string(), message.to_string());
+    assert_eq!(
+      js(PoolError::Closed),
+      error(codes::POOL_CLOSED, "The pool is closed.")
+    );
+    assert_eq!(
+      js(PoolError::QueueFull { max: 3 }),
+      error(
+        codes::QUEUE_FULL,
+        "The pool's queue is full (maxQueue = 3)."
+      )
+    );
+    assert_eq!(
+      js(PoolError::AlreadyStarted),
+      error(
+        codes::POOL_STARTED,
+        "configure() must be called before the default pool is first used."
+      )
+    );
+    assert_eq!(
+      js(PoolError::InvalidConfig {
+        option: "options.threadName",
+        problem: ConfigProblem::NulByte
+      }),
+      (
+        ErrorKind::Type,
+        codes::INVALID_ARG_VALUE.to_string(),
+        "The \"options.threadName\" argument must not contain null bytes.".to_string()
+      )
+    );
+    assert_eq!(
+      js(PoolError::InvalidConfig {
+        option: "NAPI_PARALLEL_THREADS",
+        problem: ConfigProblem::ThreadCount {
+          received: "two".into()
+        }
+      }),
+      (
+        ErrorKind::Range,
+        codes::OUT_OF_RANGE.to_string(),
+        "The value of \"NAPI_PARALLEL_THREADS\" is out of range. It must be an integer from 1 to 1024. Received 'two'.".to_string()
+      )
+    );
+    assert_eq!(
+      js(PoolError::Start("no threads".into())),
+      error(
+        "ERR_NAPI_PARALLEL_POOL",
+        "Could not start the thread pool: no threads"
+      )
+    );
+    assert_eq!(
+      js(PoolError::Timer("cannot start the timer thread: x".into())),
+      error(
+        "ERR_NAPI_PARALLEL_TIMER",
+        "napi-parallel: cannot start the timer thread: x"
+      )
+    );
+    assert_eq!(
+      js(PoolError::Panic("boom".into())),
+      error(codes::PANIC, "A napi-parallel job panicked: boom")
+    );
+    assert_eq!(
+      js(PoolError::EnvTerminated),
+      error(
+        codes::ENV_TERMINATED,
+        "The call was cancelled: its environment is shutting down."
+      )
+    );
   }
 }

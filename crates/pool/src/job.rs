@@ -140,7 +140,7 @@ mod tests {
         panic!("boom");
       }
     });
-    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.run())).is_err());
+    assert!(crate::unwind::halt_unwinding(|| job.run()).is_err());
     assert_eq!(Arc::strong_count(&held), 1);
   }
 }

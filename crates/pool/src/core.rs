@@ -6,16 +6,18 @@
 //! handful of rayon spawns (and thread wake-ups), not 100k of them, while
 //! rayon's work stealing still serves any parallel iterator a job runs.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crossbeam::queue::SegQueue;
 use crossbeam::utils::CachePadded;
 
-use super::histogram::Histogram;
-use crate::error::{NpError, codes};
+use crate::config::{PoolConfig, validate_config};
+use crate::error::PoolError;
+use crate::histogram::Histogram;
+use crate::job::Job;
+use crate::unwind::{catch_panic, halt_unwinding};
 
 /// Whether the job a drainer runs on this thread has counted itself as
 /// finished ([`PoolCore::record_outcome`]).
@@ -37,21 +39,6 @@ const LINGER: Duration = Duration::from_micros(50);
 
 /// One submission in this many records its wait time.
 const WAIT_SAMPLE: u64 = 8;
-
-pub use super::job::Job;
-
-/// How a pool is built.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PoolConfig {
-  /// Worker threads; `None` is the number of CPUs (or `NAPI_PARALLEL_THREADS`).
-  pub threads: Option<usize>,
-  /// Stack size of each worker, in bytes.
-  pub stack_size: Option<usize>,
-  /// Prefix of the worker threads' names.
-  pub thread_name: Option<String>,
-  /// Most jobs waiting in the queue; further submissions fail with `ERR_QUEUE_FULL`.
-  pub max_queue: Option<usize>,
-}
 
 /// How a finished job ended, for the counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,7 +139,7 @@ pub struct StatsSnapshot {
 
 /// A rayon pool with a submission queue, metrics, a queue bound and a close.
 pub struct PoolCore {
-  pub(super) rayon: RwLock<Option<rayon::ThreadPool>>,
+  pub(crate) rayon: RwLock<Option<rayon::ThreadPool>>,
   threads: usize,
   max_queue: usize,
   queue: SegQueue<(Option<Instant>, Job)>,
@@ -168,47 +155,9 @@ pub struct PoolCore {
   started: Instant,
 }
 
-/// Threads for a pool: `config.threads`, else `NAPI_PARALLEL_THREADS`, else CPUs.
-pub fn resolve_threads(config: &PoolConfig) -> Result<usize, NpError> {
-  let env = std::env::var("NAPI_PARALLEL_THREADS").ok();
-  threads_from(config, env.as_deref())
-}
-
-/// [`resolve_threads`] with the variable's value passed in (`None`: unset),
-/// so that tests need not mutate the process environment.
-fn threads_from(config: &PoolConfig, env: Option<&str>) -> Result<usize, NpError> {
-  if let Some(n) = config.threads {
-    return Ok(n);
-  }
-  if let Some(v) = env {
-    return match v.trim().parse::<usize>() {
-      Ok(n) if (1..=1024).contains(&n) => Ok(n),
-      _ => Err(NpError::out_of_range(
-        "NAPI_PARALLEL_THREADS",
-        &format!("must be an integer from 1 to 1024. Received '{v}'"),
-      )),
-    };
-  }
-  Ok(std::thread::available_parallelism().map_or(2, |n| n.get()))
-}
-
-/// Checks what `resolve_threads` does not: a thread name must be a valid
-/// OS thread name (no NUL byte; std panics on one when spawning).
-pub fn validate_config(config: &PoolConfig) -> Result<usize, NpError> {
-  if let Some(name) = &config.thread_name
-    && name.contains('\0')
-  {
-    return Err(NpError::invalid_arg_value(
-      "options.threadName",
-      "must not contain null bytes",
-    ));
-  }
-  resolve_threads(config)
-}
-
 impl PoolCore {
   /// Builds a pool and its threads.
-  pub fn new(config: &PoolConfig) -> Result<Arc<Self>, NpError> {
+  pub fn new(config: &PoolConfig) -> Result<Arc<Self>, PoolError> {
     let threads = validate_config(config)?;
     let exited = Arc::new((Mutex::new(0usize), Condvar::new()));
     let exit_signal = exited.clone();
@@ -227,12 +176,9 @@ impl PoolCore {
     if let Some(size) = config.stack_size {
       builder = builder.stack_size(size);
     }
-    let rayon = builder.build().map_err(|e| {
-      NpError::error(
-        "ERR_NAPI_PARALLEL_POOL",
-        format!("Could not start the thread pool: {e}"),
-      )
-    })?;
+    let rayon = builder
+      .build()
+      .map_err(|e| PoolError::Start(e.to_string()))?;
     Ok(Arc::new(Self {
       rayon: RwLock::new(Some(rayon)),
       threads,
@@ -258,11 +204,11 @@ impl PoolCore {
     self.closed.load(Acquire)
   }
 
-  /// Queues `job`. Fails with `ERR_POOL_CLOSED` or `ERR_QUEUE_FULL`.
+  /// Queues `job`. Fails with [`PoolError::Closed`] or [`PoolError::QueueFull`].
   ///
   /// Atomic with respect to [`close_and_join`](Self::close_and_join): a job
-  /// either is refused with `ERR_POOL_CLOSED` or runs before the threads stop.
-  pub fn submit(self: &Arc<Self>, job: Job) -> Result<(), NpError> {
+  /// either is refused with [`PoolError::Closed`] or runs before the threads stop.
+  pub fn submit(self: &Arc<Self>, job: Job) -> Result<(), PoolError> {
     // Dekker-style handshake with `close_and_join` (all SeqCst): either this
     // load sees `closed`, or the closer sees `submitting > 0` and waits.
     self.submitting.fetch_add(1, SeqCst);
@@ -271,15 +217,14 @@ impl PoolCore {
     result
   }
 
-  fn submit_open(self: &Arc<Self>, job: Job) -> Result<(), NpError> {
+  fn submit_open(self: &Arc<Self>, job: Job) -> Result<(), PoolError> {
     if self.closed.load(SeqCst) {
-      return Err(NpError::error(codes::POOL_CLOSED, "The pool is closed."));
+      return Err(PoolError::Closed);
     }
     if self.max_queue != usize::MAX && self.metrics.queued() >= self.max_queue as u64 {
-      return Err(NpError::error(
-        codes::QUEUE_FULL,
-        format!("The pool's queue is full (maxQueue = {}).", self.max_queue),
-      ));
+      return Err(PoolError::QueueFull {
+        max: self.max_queue,
+      });
     }
     // Wait time is sampled (1 job in WAIT_SAMPLE): a clock read per
     // submission is measurable on the JS thread's hot path. The counter is
@@ -334,7 +279,7 @@ impl PoolCore {
           }
           None => first.then_some(streak),
         };
-        // Jobs catch their own panics (see task.rs); this is a last line of
+        // Jobs catch their own panics (the binding's task.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
         // A job that reports its outcome (`record_outcome`) counts itself as
         // finished right then, before it publishes its result, so stats read
@@ -342,7 +287,7 @@ impl PoolCore {
         // here. Saved and restored: a job's parallel iterator may run a
         // nested drain on this thread.
         let outer = JOB_STATE.replace(job_state::UNCOUNTED);
-        let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
+        let _ = halt_unwinding(|| job.run());
         if let Some(start) = start {
           me.run_time.record(nanos(start.elapsed()));
         }
@@ -420,18 +365,14 @@ impl PoolCore {
   }
 
   /// Runs `f` on this pool and blocks the caller until it returns. A panic
-  /// becomes `ERR_NAPI_PARALLEL_PANIC`.
-  pub fn run_blocking<R: Send>(
+  /// becomes [`PoolError::Panic`] (converted into the caller's error type).
+  pub fn run_blocking<R: Send, E: From<PoolError> + Send>(
     &self,
-    f: impl FnOnce() -> Result<R, NpError> + Send,
-  ) -> Result<R, NpError> {
+    f: impl FnOnce() -> Result<R, E> + Send,
+  ) -> Result<R, E> {
     let guard = self.rayon.read().unwrap_or_else(|e| e.into_inner());
-    let pool = guard
-      .as_ref()
-      .ok_or_else(|| NpError::error(codes::POOL_CLOSED, "The pool is closed."))?;
-    pool.install(|| {
-      catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(NpError::panic(&panic_message(&*p))))
-    })
+    let pool = guard.as_ref().ok_or(PoolError::Closed)?;
+    pool.install(|| catch_panic(f).unwrap_or_else(|e| Err(e.into())))
   }
 
   /// A copy of the metrics.
@@ -493,7 +434,7 @@ impl PoolCore {
     // Nothing can be queued now; should a job be left anyway, run it here
     // rather than drop it (a dropped task would never settle).
     while let Some((_, job)) = self.queue.pop() {
-      let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
+      let _ = halt_unwinding(|| job.run());
     }
     let (count, cv) = &*self.exited;
     let mut exited = count.lock().unwrap_or_else(|e| e.into_inner());
@@ -507,56 +448,12 @@ fn nanos(d: Duration) -> u64 {
   d.as_nanos().min(u64::MAX as u128) as u64
 }
 
-/// The text of a panic payload.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-  if let Some(s) = payload.downcast_ref::<&str>() {
-    (*s).to_string()
-  } else if let Some(s) = payload.downcast_ref::<String>() {
-    s.clone()
-  } else {
-    "unknown panic payload".to_string()
-  }
-}
-
-static DEFAULT_CONFIG: Mutex<Option<PoolConfig>> = Mutex::new(None);
-static DEFAULT_POOL: OnceLock<Arc<PoolCore>> = OnceLock::new();
-
-/// Sets the default pool's config. Fails once the default pool has started.
-pub fn configure_default(config: PoolConfig) -> Result<(), NpError> {
-  let mut slot = DEFAULT_CONFIG.lock().unwrap_or_else(|e| e.into_inner());
-  if DEFAULT_POOL.get().is_some() {
-    return Err(NpError::error(
-      codes::POOL_STARTED,
-      "configure() must be called before the default pool is first used.",
-    ));
-  }
-  validate_config(&config)?;
-  *slot = Some(config);
-  Ok(())
-}
-
-/// The process-wide default pool, created on first use.
-pub fn default_pool() -> Result<&'static Arc<PoolCore>, NpError> {
-  if let Some(pool) = DEFAULT_POOL.get() {
-    return Ok(pool);
-  }
-  let slot = DEFAULT_CONFIG.lock().unwrap_or_else(|e| e.into_inner());
-  if let Some(pool) = DEFAULT_POOL.get() {
-    return Ok(pool);
-  }
-  let pool = PoolCore::new(slot.as_ref().unwrap_or(&PoolConfig::default()))?;
-  Ok(DEFAULT_POOL.get_or_init(|| pool))
-}
-
-/// Runs `f` on the default pool, blocking the caller. For `*Sync` exports.
-pub fn run_blocking<R: Send>(f: impl FnOnce() -> Result<R, NpError> + Send) -> Result<R, NpError> {
-  default_pool()?.run_blocking(f)
-}
-
 #[cfg(test)]
 mod tests {
   use super::*;
   use std::sync::mpsc;
+
+  type Result<T> = std::result::Result<T, PoolError>;
 
   fn pool(threads: usize) -> Arc<PoolCore> {
     PoolCore::new(&PoolConfig {
@@ -630,17 +527,19 @@ mod tests {
     p.submit(Job::new(|| {})).unwrap();
     p.submit(Job::new(|| {})).unwrap();
     let err = p.submit(Job::new(|| {})).unwrap_err();
-    assert_eq!(err.code, codes::QUEUE_FULL);
+    assert_eq!(err, PoolError::QueueFull { max: 2 });
+    assert_eq!(err.to_string(), "The pool's queue is full (maxQueue = 2).");
     block_tx.send(()).unwrap();
   }
 
   #[test]
   fn run_blocking_turns_panics_into_errors() {
     let p = pool(1);
-    let err = p.run_blocking::<()>(|| panic!("boom")).unwrap_err();
-    assert_eq!(err.code, codes::PANIC);
-    assert!(err.message.contains("boom"));
-    assert_eq!(p.run_blocking(|| Ok(41 + 1)).unwrap(), 42);
+    let err = p
+      .run_blocking::<(), PoolError>(|| panic!("boom"))
+      .unwrap_err();
+    assert_eq!(err, PoolError::Panic("boom".into()));
+    assert_eq!(p.run_blocking(|| Result::Ok(41 + 1)).unwrap(), 42);
   }
 
   #[test]
@@ -657,10 +556,7 @@ mod tests {
     }
     p.close_and_join();
     assert_eq!(done.load(SeqCst), 100);
-    assert_eq!(
-      p.submit(Job::new(|| {})).unwrap_err().code,
-      codes::POOL_CLOSED
-    );
+    assert_eq!(p.submit(Job::new(|| {})).unwrap_err(), PoolError::Closed);
     p.close_and_join(); // idempotent
   }
 
@@ -686,7 +582,7 @@ mod tests {
               })) {
                 Ok(()) => accepted.fetch_add(1, SeqCst),
                 Err(e) => {
-                  assert_eq!(e.code, codes::POOL_CLOSED);
+                  assert_eq!(e, PoolError::Closed);
                   break;
                 }
               };
@@ -712,33 +608,12 @@ mod tests {
       ..Default::default()
     };
     let err = PoolCore::new(&cfg).err().unwrap();
-    assert_eq!(err.code, codes::INVALID_ARG_VALUE);
-    assert!(err.message.contains("options.threadName"));
-  }
-
-  #[test]
-  fn env_var_is_validated() {
-    let unset = PoolConfig::default();
-    assert_eq!(threads_from(&unset, Some("3")).unwrap(), 3);
-    assert_eq!(threads_from(&unset, Some(" 1024 ")).unwrap(), 1024);
-    for bad in ["0", "1025", "-1", "two", "", "1.5"] {
-      let e = threads_from(&unset, Some(bad)).unwrap_err();
-      assert_eq!(e.code, "ERR_OUT_OF_RANGE", "{bad:?}");
-      assert!(e.message.contains("NAPI_PARALLEL_THREADS"), "{}", e.message);
-      assert!(
-        e.message.contains(&format!("Received '{bad}'")),
-        "{}",
-        e.message
-      );
-    }
-    // An explicit `threads` wins over the variable, even a bad one.
-    let three = PoolConfig {
-      threads: Some(3),
-      ..Default::default()
-    };
-    assert_eq!(threads_from(&three, Some("two")).unwrap(), 3);
-    // Unset: the number of CPUs.
-    let cpus = std::thread::available_parallelism().map_or(2, |n| n.get());
-    assert_eq!(threads_from(&unset, None).unwrap(), cpus);
+    assert!(matches!(
+      err,
+      PoolError::InvalidConfig {
+        option: "options.threadName",
+        ..
+      }
+    ));
   }
 }

@@ -6,15 +6,18 @@
 //! caller waits in slices of [`POLL`] and, between slices, asks `alive()`
 //! whether its environment can still run JS; once it cannot, the job's
 //! cancel flag is set and the call returns an error. napi-free: the probe
-//! is the caller's (see `pool::run_blocking_env`).
+//! is the caller's (the binding crate's `pool::run_blocking_env`).
+//!
+//! A job returns the caller's error type `E`; the pool's own failures
+//! (closed, panicked, terminated) reach it through `From<PoolError>`.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::core::{PoolCore, panic_message};
-use crate::error::{NpError, codes};
+use crate::core::PoolCore;
+use crate::error::PoolError;
+use crate::unwind::catch_panic;
 
 /// How long a blocked caller waits before it checks its environment again.
 pub const POLL: Duration = Duration::from_millis(5);
@@ -24,21 +27,21 @@ pub const POLL: Duration = Duration::from_millis(5);
 pub const GRACE: Duration = Duration::from_millis(250);
 
 /// A cancellable job: it polls the flag between chunks or loop iterations.
-type BoxedJob<'a, R> = Box<dyn FnOnce(&AtomicBool) -> Result<R, NpError> + Send + 'a>;
+type BoxedJob<'a, R, E> = Box<dyn FnOnce(&AtomicBool) -> Result<R, E> + Send + 'a>;
 
 /// What the caller and the pool thread share.
-struct Call<R> {
+struct Call<R, E> {
   cancel: AtomicBool,
-  result: Mutex<Option<Result<R, NpError>>>,
+  result: Mutex<Option<Result<R, E>>>,
   done: Condvar,
 }
 
-impl<R> Call<R> {
-  fn lock(&self) -> MutexGuard<'_, Option<Result<R, NpError>>> {
+impl<R, E> Call<R, E> {
+  fn lock(&self) -> MutexGuard<'_, Option<Result<R, E>>> {
     self.result.lock().unwrap_or_else(|e| e.into_inner())
   }
 
-  fn finish(&self, result: Result<R, NpError>) {
+  fn finish(&self, result: Result<R, E>) {
     let mut slot = self.lock();
     if slot.is_none() {
       *slot = Some(result);
@@ -50,52 +53,41 @@ impl<R> Call<R> {
 /// The job as it travels to the pool. If the pool drops it unrun, `Drop`
 /// still reports (after dropping the job), so the caller never waits forever
 /// and never returns while the job could still touch borrowed data.
-struct Running<R> {
-  call: Arc<Call<R>>,
-  job: Option<BoxedJob<'static, R>>,
+struct Running<R, E: From<PoolError>> {
+  call: Arc<Call<R, E>>,
+  job: Option<BoxedJob<'static, R, E>>,
 }
 
-impl<R> Running<R> {
+impl<R, E: From<PoolError>> Running<R, E> {
   fn run(mut self) {
     if let Some(job) = self.job.take() {
       let call = &self.call;
       // The job is consumed (and its captures dropped) inside the call.
-      let result = catch_unwind(AssertUnwindSafe(move || job(&call.cancel)))
-        .unwrap_or_else(|p| Err(NpError::panic(&panic_message(&*p))));
+      let result = catch_panic(move || job(&call.cancel)).unwrap_or_else(|e| Err(e.into()));
       self.call.finish(result);
     }
   }
 }
 
-impl<R> Drop for Running<R> {
+impl<R, E: From<PoolError>> Drop for Running<R, E> {
   fn drop(&mut self) {
     if let Some(job) = self.job.take() {
       drop(job);
-      self.call.finish(Err(NpError::error(
-        codes::POOL_CLOSED,
-        "The pool is closed.",
-      )));
+      self.call.finish(Err(PoolError::Closed.into()));
     }
   }
-}
-
-/// The error a blocking call returns once its environment is going away.
-pub fn terminated() -> NpError {
-  NpError::error(
-    codes::ENV_TERMINATED,
-    "The call was cancelled: its environment is shutting down.",
-  )
 }
 
 impl PoolCore {
   /// Runs `f` on this pool and blocks until it returns, calling `alive()`
   /// every [`POLL`] while it runs. When `alive()` says no, sets the job's
   /// cancel flag, waits at most [`GRACE`] for it, and returns
-  /// [`terminated`]; `f` owns its data, so it may outlive the call.
-  pub fn run_blocking_watched<R, F>(&self, f: F, alive: impl FnMut() -> bool) -> Result<R, NpError>
+  /// [`PoolError::EnvTerminated`]; `f` owns its data, so it may outlive the call.
+  pub fn run_blocking_watched<R, E, F>(&self, f: F, alive: impl FnMut() -> bool) -> Result<R, E>
   where
     R: Send + 'static,
-    F: FnOnce(&AtomicBool) -> Result<R, NpError> + Send + 'static,
+    E: From<PoolError> + Send + 'static,
+    F: FnOnce(&AtomicBool) -> Result<R, E> + Send + 'static,
   {
     self.watched(Box::new(f), alive, Some(GRACE))
   }
@@ -104,29 +96,26 @@ impl PoolCore {
   /// borrows the caller's data: after cancelling, it waits until the job has
   /// ended, however long that takes, so the borrow never outlives the call.
   /// Use it only for jobs that poll the flag often (between bounded chunks).
-  pub fn run_blocking_scoped<'a, R, F>(
-    &self,
-    f: F,
-    alive: impl FnMut() -> bool,
-  ) -> Result<R, NpError>
+  pub fn run_blocking_scoped<'a, R, E, F>(&self, f: F, alive: impl FnMut() -> bool) -> Result<R, E>
   where
     R: Send + 'static,
-    F: FnOnce(&AtomicBool) -> Result<R, NpError> + Send + 'a,
+    E: From<PoolError> + Send + 'static,
+    F: FnOnce(&AtomicBool) -> Result<R, E> + Send + 'a,
   {
-    let job: BoxedJob<'a, R> = Box::new(f);
+    let job: BoxedJob<'a, R, E> = Box::new(f);
     // SAFETY: only the lifetime changes. `watched` with no grace returns
     // only once the job has run to its end or been dropped unrun (see
     // `Running`), so nothing it borrows is used after this call returns.
-    let job: BoxedJob<'static, R> = unsafe { std::mem::transmute(job) };
+    let job: BoxedJob<'static, R, E> = unsafe { std::mem::transmute(job) };
     self.watched(job, alive, None)
   }
 
-  fn watched<R: Send + 'static>(
+  fn watched<R: Send + 'static, E: From<PoolError> + Send + 'static>(
     &self,
-    job: BoxedJob<'static, R>,
+    job: BoxedJob<'static, R, E>,
     mut alive: impl FnMut() -> bool,
     grace: Option<Duration>,
-  ) -> Result<R, NpError> {
+  ) -> Result<R, E> {
     let call = Arc::new(Call {
       cancel: AtomicBool::new(false),
       result: Mutex::new(None),
@@ -142,7 +131,7 @@ impl PoolCore {
         Some(pool) => pool.spawn(move || running.run()),
         None => {
           drop(running);
-          return Err(NpError::error(codes::POOL_CLOSED, "The pool is closed."));
+          return Err(PoolError::Closed.into());
         }
       }
     }
@@ -151,7 +140,7 @@ impl PoolCore {
     loop {
       if let Some(result) = slot.take() {
         return if cancelled_at.is_some() {
-          Err(terminated())
+          Err(PoolError::EnvTerminated.into())
         } else {
           result
         };
@@ -159,7 +148,7 @@ impl PoolCore {
       if let (Some(at), Some(grace)) = (cancelled_at, grace)
         && at.elapsed() >= grace
       {
-        return Err(terminated());
+        return Err(PoolError::EnvTerminated.into());
       }
       let (next, wait) = call
         .done
@@ -182,7 +171,7 @@ impl PoolCore {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::pool::core::PoolConfig;
+  use crate::config::PoolConfig;
   use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
   fn pool() -> Arc<PoolCore> {
@@ -196,11 +185,15 @@ mod tests {
   #[test]
   fn returns_the_value_and_turns_panics_into_errors() {
     let p = pool();
-    assert_eq!(p.run_blocking_watched(|_| Ok(42), || true).unwrap(), 42);
+    assert_eq!(
+      p.run_blocking_watched(|_| Ok::<_, PoolError>(42), || true)
+        .unwrap(),
+      42
+    );
     let err = p
-      .run_blocking_watched::<(), _>(|_| panic!("boom"), || true)
+      .run_blocking_watched::<(), PoolError, _>(|_| panic!("boom"), || true)
       .unwrap_err();
-    assert_eq!(err.code, codes::PANIC);
+    assert_eq!(err, PoolError::Panic("boom".into()));
   }
 
   #[test]
@@ -211,7 +204,7 @@ mod tests {
     let start = Instant::now();
     // The job never ends unless cancelled; the probe says "dead" on its 3rd call.
     let err = p
-      .run_blocking_watched::<(), _>(
+      .run_blocking_watched::<(), PoolError, _>(
         |cancel| {
           while !cancel.load(Relaxed) {
             std::hint::spin_loop();
@@ -221,7 +214,7 @@ mod tests {
         move || seen.fetch_add(1, SeqCst) < 2,
       )
       .unwrap_err();
-    assert_eq!(err.code, codes::ENV_TERMINATED);
+    assert_eq!(err, PoolError::EnvTerminated);
     assert_eq!(probes.load(SeqCst), 3);
     assert!(start.elapsed() < Duration::from_secs(5));
   }
@@ -233,7 +226,7 @@ mod tests {
     let r = release.clone();
     let start = Instant::now();
     let err = p
-      .run_blocking_watched::<(), _>(
+      .run_blocking_watched::<(), PoolError, _>(
         move |_| {
           while !r.load(SeqCst) {
             std::thread::yield_now();
@@ -243,7 +236,7 @@ mod tests {
         || false,
       )
       .unwrap_err();
-    assert_eq!(err.code, codes::ENV_TERMINATED);
+    assert_eq!(err, PoolError::EnvTerminated);
     assert!(start.elapsed() >= GRACE);
     release.store(true, SeqCst);
   }
@@ -254,7 +247,7 @@ mod tests {
     let data = vec![1u64; 1000];
     let finished = AtomicBool::new(false);
     let err = p
-      .run_blocking_scoped::<(), _>(
+      .run_blocking_scoped::<(), PoolError, _>(
         |cancel| {
           while !cancel.load(Relaxed) {
             std::hint::spin_loop();
@@ -268,7 +261,7 @@ mod tests {
         || false,
       )
       .unwrap_err();
-    assert_eq!(err.code, codes::ENV_TERMINATED);
+    assert_eq!(err, PoolError::EnvTerminated);
     assert!(
       finished.load(SeqCst),
       "returned before the borrowing job ended"
@@ -279,7 +272,9 @@ mod tests {
   fn a_closed_pool_refuses() {
     let p = pool();
     p.close_and_join();
-    let err = p.run_blocking_watched(|_| Ok(1), || true).unwrap_err();
-    assert_eq!(err.code, codes::POOL_CLOSED);
+    let err = p
+      .run_blocking_watched(|_| Ok::<_, PoolError>(1), || true)
+      .unwrap_err();
+    assert_eq!(err, PoolError::Closed);
   }
 }

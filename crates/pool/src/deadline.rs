@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio::runtime::{Builder, Handle};
-use tokio::task::AbortHandle;
+/// The handle that cancels a scheduled deadline.
+pub use tokio::task::AbortHandle;
 
-use crate::error::NpError;
+use crate::error::PoolError;
 
 fn start_timer_thread() -> Result<Handle, String> {
   let runtime = Builder::new_current_thread()
@@ -22,21 +23,22 @@ fn start_timer_thread() -> Result<Handle, String> {
   Ok(handle)
 }
 
-fn timer_runtime() -> Result<&'static Handle, NpError> {
+fn timer_runtime() -> Result<&'static Handle, PoolError> {
   static HANDLE: OnceLock<Result<Handle, String>> = OnceLock::new();
   HANDLE
     .get_or_init(start_timer_thread)
     .as_ref()
-    .map_err(|e| NpError::error("ERR_NAPI_PARALLEL_TIMER", format!("napi-parallel: {e}")))
+    .map_err(|e| PoolError::Timer(e.clone()))
 }
 
 /// Runs `fire` once `after` has passed, unless the returned handle is
-/// aborted first. Fails only if the timer thread cannot be started. Any
+/// aborted first. Fails ([`PoolError::Timer`]) only if the timer thread
+/// cannot be started. Any
 /// `Duration` is accepted: tokio caps far deadlines (no overflow panic).
 pub fn schedule(
   after: Duration,
   fire: impl FnOnce() + Send + 'static,
-) -> Result<AbortHandle, NpError> {
+) -> Result<AbortHandle, PoolError> {
   Ok(
     timer_runtime()?
       .spawn(async move {
