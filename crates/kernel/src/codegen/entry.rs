@@ -3,7 +3,7 @@
 //! once (`fn(ctx) -> status`).
 
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value, types};
 use cranelift_module::Module;
 
 use super::abi::{Mode, OFF_ARGS, OFF_INPUTS, OFF_OUT, OFF_RESULT};
@@ -57,16 +57,8 @@ impl Gen<'_, '_> {
           };
           self.b.def_var(self.vars[k], v);
         }
-        self.init_locals(f.n_params as usize);
-        self.terminated = false;
-        self.stmts(&f.body)?;
-        if !self.terminated {
-          let nan = self.b.ins().f64const(f64::NAN);
-          self.b.ins().jump(store, &[BlockArg::Value(nan)]);
-        }
+        let v = self.inline_body(f, store)?;
         // Store and advance.
-        self.b.switch_to_block(store);
-        let v = self.b.block_params(store)[0];
         let rel = self.b.ins().isub(i, start);
         let rel = self.b.ins().imul_imm_u(rel, 8);
         let addr = self.b.ins().iadd(out, rel);
@@ -91,15 +83,7 @@ impl Gen<'_, '_> {
           };
           self.b.def_var(self.vars[k], v);
         }
-        self.init_locals(f.n_params as usize);
-        self.terminated = false;
-        self.stmts(&f.body)?;
-        if !self.terminated {
-          let nan = self.b.ins().f64const(f64::NAN);
-          self.b.ins().jump(store, &[BlockArg::Value(nan)]);
-        }
-        self.b.switch_to_block(store);
-        let v = self.b.block_params(store)[0];
+        let v = self.inline_body(f, store)?;
         self.b.ins().store(TRUSTED, v, self.ctx, OFF_RESULT);
         self.b.ins().jump(done, &[]);
       }
@@ -112,6 +96,21 @@ impl Gen<'_, '_> {
     let cfg = self.module.target_config();
     self.b.finalize(cfg);
     Ok(self.call_sites)
+  }
+
+  /// Runs the kernel body inline once its parameters are bound: a `return`
+  /// jumps to `store` with its value, falling off the end gives NaN (JS's
+  /// `undefined` as a number). Leaves the builder in `store`; returns its value.
+  fn inline_body(&mut self, f: &Func, store: Block) -> Result<Value, KernelError> {
+    self.init_locals(f.n_params as usize);
+    self.terminated = false;
+    self.stmts(&f.body)?;
+    if !self.terminated {
+      let nan = self.b.ins().f64const(f64::NAN);
+      self.b.ins().jump(store, &[BlockArg::Value(nan)]);
+    }
+    self.b.switch_to_block(store);
+    Ok(self.b.block_params(store)[0])
   }
 }
 
