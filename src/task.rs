@@ -24,6 +24,7 @@ use napi_parallel_pool::deadline::{self, AbortHandle};
 use napi_parallel_pool::unwind::{catch_panic, halt_unwinding};
 use napi_parallel_pool::{Job, Outcome, PoolCore, Registry, default_pool};
 
+use crate::args::type_of;
 use crate::bridge::{self, Bridge, Completion, ToJs};
 use crate::error::{NpError, codes};
 use crate::settle::{Batch, JsSettler};
@@ -338,13 +339,6 @@ fn is_exception_pending(env: sys::napi_env) -> bool {
   // SAFETY: live env.
   unsafe { sys::napi_is_exception_pending(env, &mut pending) };
   pending
-}
-
-fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
-  let mut t = 0;
-  // SAFETY: live env and value.
-  unsafe { sys::napi_typeof(env, value, &mut t) };
-  ValueType::from(t)
 }
 
 fn number(env: sys::napi_env, value: sys::napi_value) -> f64 {
