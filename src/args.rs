@@ -68,6 +68,11 @@ impl Options {
     })
   }
 
+  /// The env the options are read on (for custom field readers).
+  pub fn env(&self) -> sys::napi_env {
+    self.env
+  }
+
   fn path(&self, key: &str) -> String {
     format!("{}.{key}", self.name)
   }
@@ -112,6 +117,59 @@ impl Options {
       .map(|v| integer_in(&self.path(key), v, lo, hi))
       .transpose()
   }
+}
+
+/// An options struct read field by field through [`Options`], so that every
+/// bad field is a Node-style error naming `options.<field>` (napi's own
+/// `FromNapiValue` messages are not). Implemented by [`read_options!`].
+pub trait ReadOptions: Sized {
+  /// `(Rust field, JS key)` of every field, in reading order.
+  const FIELDS: &'static [(&'static str, &'static str)];
+
+  /// Reads every field, in [`Self::FIELDS`] order.
+  fn read(options: &Options) -> Result<Self, NpError>;
+
+  /// Reads argument `name` (`undefined`/`null`: every field absent); anything
+  /// but an object is a TypeError naming `name`.
+  fn from_arg(env: &Env, value: Option<Unknown<'_>>, name: &'static str) -> Result<Self, NpError> {
+    Self::read(&Options::new(env, value, name)?)
+  }
+}
+
+/// Implements [`ReadOptions`] for an options struct: each field (all
+/// `Option`s) is read from its JS key with the named [`Options`] reader.
+///
+/// The struct itself is written out as a `#[napi(object, object_to_js =
+/// false, object_from_js = false)]` struct, so that its doc comments and
+/// `@default` tags reach binding.d.ts (napi-derive mangles doc comments that
+/// pass through `macro_rules!`). The reader builds the struct with a struct
+/// literal, so a field left out here, or read with a reader of the wrong
+/// type, does not compile; the test `option_keys_are_the_camel_case_names`
+/// checks that each key is the name napi gives the field in binding.d.ts.
+///
+/// ```ignore
+/// read_options!(ChunkOptions {
+///   chunk_size: "chunkSize" => integer(16.0, 9.0e15),
+/// });
+/// ```
+///
+/// Conversion into a core config (defaults, domain checks) is a `TryFrom`
+/// next to the binding that uses it.
+#[macro_export]
+macro_rules! read_options {
+  ($name:ident { $( $field:ident : $key:literal => $reader:ident ( $($arg:expr),* $(,)? ) ),* $(,)? }) => {
+    impl $crate::args::ReadOptions for $name {
+      const FIELDS: &'static [(&'static str, &'static str)] = &[$( (stringify!($field), $key) ),*];
+
+      fn read(
+        options: &$crate::args::Options,
+      ) -> ::std::result::Result<Self, $crate::error::NpError> {
+        Ok(Self {
+          $( $field: options.$reader($key $(, $arg)*)?, )*
+        })
+      }
+    }
+  };
 }
 
 /// A number argument, or a `TypeError` `ERR_INVALID_ARG_TYPE` naming `name`.
@@ -182,11 +240,72 @@ unsafe fn typed_array_info(env: sys::napi_env, v: sys::napi_value) -> Option<Typ
   })
 }
 
-/// The bytes of a Uint8Array (Buffer) value, or `None` for anything else.
+/// The bytes of a JS `Uint8Array`/`Buffer`, borrowed in place.
 ///
+/// The lifetime `'v` is that of the borrow of the [`Unknown`] the view was
+/// read from, itself a value of the current napi call: a `JsBytes` cannot
+/// outlive the call, so it cannot be moved into a `'static` job (every
+/// async path, [`crate::task::spawn`], takes `Send + 'static`). Async paths
+/// take an owned copy instead ([`JsBytes::to_owned_bytes`]).
+///
+/// ```compile_fail,E0597
+/// use napi_parallel::args::JsBytes;
+/// fn spawn_static(_job: impl FnOnce() + Send + 'static) {}
+/// fn async_path(value: napi::bindgen_prelude::Unknown<'static>) {
+///   let local = value;
+///   let bytes: JsBytes<'_> = napi_parallel::args::u8_view(&local).unwrap();
+///   spawn_static(move || drop(bytes)); // `local` does not live long enough
+/// }
+/// ```
+///
+/// The owned copy is what such a job takes:
+///
+/// ```
+/// fn spawn_static(_job: impl FnOnce() + Send + 'static) {}
+/// fn async_path(value: napi::bindgen_prelude::Unknown<'static>) {
+///   let local = value;
+///   let view = napi_parallel::args::u8_view(&local).unwrap();
+///   let owned: Vec<u8> = view.to_owned_bytes("input").unwrap();
+///   spawn_static(move || drop(owned));
+/// }
+/// ```
+#[derive(Clone, Copy)]
+pub struct JsBytes<'v> {
+  bytes: &'v [u8],
+}
+
+impl<'v> JsBytes<'v> {
+  /// The bytes, for as long as the view.
+  pub fn as_slice(&self) -> &'v [u8] {
+    self.bytes
+  }
+
+  /// An owned copy, allocated fallibly: `RangeError` `ERR_OUT_OF_MEMORY`
+  /// naming "a copy of the `name` argument" when the memory cannot be had.
+  pub fn to_owned_bytes(&self, name: &str) -> Result<Vec<u8>, NpError> {
+    copy_arg(self.bytes, name)
+  }
+}
+
+/// An owned copy of argument `name`'s bytes, allocated fallibly
+/// (`RangeError` `ERR_OUT_OF_MEMORY` naming "a copy of the `name` argument").
+pub fn copy_arg(bytes: &[u8], name: &str) -> Result<Vec<u8>, NpError> {
+  let mut v = crate::alloc::try_vec(bytes.len(), &format!("a copy of the \"{name}\" argument"))?;
+  v.extend_from_slice(bytes);
+  Ok(v)
+}
+
+impl std::ops::Deref for JsBytes<'_> {
+  type Target = [u8];
+  fn deref(&self) -> &[u8] {
+    self.bytes
+  }
+}
+
 /// # Safety
-/// `env` and `v` are live; the slice must not outlive the current call.
-pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
+/// `env` and `v` are live, on the JS thread; the slice must not outlive the
+/// current call (the safe wrappers below tie it to a borrow).
+unsafe fn u8_slice<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a [u8]> {
   // SAFETY: caller contract.
   let info = unsafe { typed_array_info(env, v) }?;
   if info.kind != sys::TypedarrayType::uint8_array {
@@ -198,6 +317,31 @@ pub unsafe fn u8_view<'a>(env: sys::napi_env, v: sys::napi_value) -> Option<&'a 
     // SAFETY: napi gives the view's data (already offset) and its length.
     unsafe { std::slice::from_raw_parts(info.data as *const u8, info.len) }
   })
+}
+
+/// The bytes of a `Uint8Array` (`Buffer`) value in place, or `None` for
+/// anything else; the view lives as long as the borrow of `value`.
+pub fn u8_view<'v>(value: &'v Unknown<'_>) -> Option<JsBytes<'v>> {
+  let v = value.value();
+  // SAFETY: an `Unknown` is a live value of its env, read on its JS thread;
+  // the slice is bounded by the borrow of `value`.
+  unsafe { u8_slice(v.env, v.value) }.map(|bytes| JsBytes { bytes })
+}
+
+/// Runs `f` on the bytes of a `Uint8Array` (`Buffer`) value, or returns
+/// `None` for anything else. For raw napi callbacks that hold no
+/// [`Unknown`]: `f` is given the slice for any lifetime, so nothing it
+/// returns can keep the borrow.
+///
+/// # Safety
+/// `env` and `v` are live, on the JS thread; `f` runs no JS.
+pub unsafe fn with_u8_view<R>(
+  env: sys::napi_env,
+  v: sys::napi_value,
+  f: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+  // SAFETY: caller contract; the slice does not outlive `f`.
+  unsafe { u8_slice(env, v) }.map(f)
 }
 
 /// Whether `v` is a TypedArray whose ArrayBuffer was detached (transferred).
@@ -282,6 +426,40 @@ mod tests {
       let e = integer_in("threads", bad, 1.0, 8.0).unwrap_err();
       assert_eq!(e.code, crate::error::codes::OUT_OF_RANGE);
       assert!(e.message.contains("\"threads\""));
+    }
+  }
+
+  /// napi names a field in binding.d.ts by camel-casing it; the reader must
+  /// read that key.
+  #[test]
+  fn option_keys_are_the_camel_case_names() {
+    fn camel(snake: &str) -> String {
+      let mut out = String::new();
+      let mut up = false;
+      for c in snake.chars() {
+        if c == '_' {
+          up = true;
+        } else if up {
+          out.extend(c.to_uppercase());
+          up = false;
+        } else {
+          out.push(c);
+        }
+      }
+      out
+    }
+    let all: &[&[(&str, &str)]] = &[
+      crate::split::NativeSplitOptions::FIELDS,
+      crate::split::ChunkOptions::FIELDS,
+      crate::map::MapOptions::FIELDS,
+      crate::map::SpawnOptions::FIELDS,
+      crate::memo::MemoOptions::FIELDS,
+    ];
+    for fields in all {
+      assert!(!fields.is_empty());
+      for (field, key) in *fields {
+        assert_eq!(camel(field), *key);
+      }
     }
   }
 }

@@ -22,7 +22,7 @@ use napi_derive::napi;
 use napi_parallel_kernel::{Kernel, Mode, Output, OutputType, compile_cached};
 
 use crate::alloc::try_vec;
-use crate::args::{Options, type_of};
+use crate::args::{Options, ReadOptions, type_of};
 use crate::error::{NpError, codes};
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js;
@@ -268,12 +268,51 @@ fn strings_arg(
   })
 }
 
+/// A kernel's named constants (`options.params`), in the object's key order.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+  /// The names, each a JS identifier.
+  pub names: Vec<String>,
+  /// Their values, in the same order.
+  pub values: Vec<f64>,
+}
+
+/// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`].
+trait KernelFields {
+  /// `params`: an object of named numbers.
+  fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
+  /// `output`: one of the output kinds' names.
+  fn output_type(&self, key: &str) -> std::result::Result<Option<OutputType>, NpError>;
+}
+
+impl KernelFields for Options {
+  fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError> {
+    read_params(self, key).map(Some)
+  }
+
+  fn output_type(&self, key: &str) -> std::result::Result<Option<OutputType>, NpError> {
+    self
+      .string(key)?
+      .map(|name| {
+        OutputType::parse(&name).ok_or_else(|| {
+          NpError::invalid_arg_value(
+            &format!("options.{key}"),
+            &format!(
+              "must be 'float64', 'float32', 'int32', 'uint32' or 'uint8'. Received '{name}'"
+            ),
+          )
+        })
+      })
+      .transpose()
+  }
+}
+
 /// `params`: an object of named numbers → (names, values), in key order.
-fn read_params(env: &Env, opts: &Options) -> std::result::Result<(Vec<String>, Vec<f64>), NpError> {
-  let Some(obj) = opts.raw("params")? else {
-    return Ok((Vec::new(), Vec::new()));
+fn read_params(opts: &Options, key: &str) -> std::result::Result<Params, NpError> {
+  let Some(obj) = opts.raw(key)? else {
+    return Ok(Params::default());
   };
-  let raw = env.raw();
+  let raw = opts.env();
   if type_of(raw, obj) != ValueType::Object {
     return Err(NpError::invalid_arg_type(
       "options.params",
@@ -330,7 +369,60 @@ fn read_params(env: &Env, opts: &Options) -> std::result::Result<(Vec<String>, V
     names.push(name);
     values.push(v);
   }
-  Ok((names, values))
+  Ok(Params { names, values })
+}
+
+/// The options `parallelMapSync`/`parallelMapAsync` read.
+#[napi(object, object_to_js = false, object_from_js = false)]
+#[derive(Debug, Default, Clone)]
+pub struct MapOptions {
+  /// The result's typed-array kind. @default 'float64'
+  #[napi(ts_type = "'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'")]
+  pub output: Option<OutputType>,
+  /// Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size
+  pub chunk_size: Option<f64>,
+  /// Named numeric constants the kernel reads as free variables. @default {}
+  #[napi(ts_type = "Record<string, number>")]
+  pub params: Option<Params>,
+}
+
+crate::read_options!(MapOptions {
+  output: "output" => output_type(),
+  chunk_size: "chunkSize" => integer(1.0, 2f64.powi(32)),
+  params: "params" => params(),
+});
+
+/// The options `spawnAsync` reads.
+#[napi(object, object_to_js = false, object_from_js = false)]
+#[derive(Debug, Default, Clone)]
+pub struct SpawnOptions {
+  /// Named numeric constants the kernel reads as free variables. @default {}
+  #[napi(ts_type = "Record<string, number>")]
+  pub params: Option<Params>,
+}
+
+crate::read_options!(SpawnOptions {
+  params: "params" => params(),
+});
+
+/// A map call's configuration, as `napi-parallel-kernel` takes it.
+struct MapConfig {
+  output: OutputType,
+  chunk_size: Option<usize>,
+  params: Params,
+}
+
+/// Applies the defaults; the readers have checked every field.
+impl TryFrom<MapOptions> for MapConfig {
+  type Error = NpError;
+
+  fn try_from(o: MapOptions) -> std::result::Result<Self, NpError> {
+    Ok(MapConfig {
+      output: o.output.unwrap_or(OutputType::Float64),
+      chunk_size: o.chunk_size.map(|v| v as usize),
+      params: o.params.unwrap_or_default(),
+    })
+  }
 }
 
 /// Built-in unary op names (`'sqrt'`, `'sin'`, …) become `x => Math.<op>(x)`.
@@ -389,20 +481,14 @@ fn parse_map(
   options: Option<Unknown>,
 ) -> std::result::Result<MapJob, NpError> {
   let source = string_arg(env, source, "fn")?;
-  let opts = Options::new(env, options, "options")?;
-  let output = match opts.string("output")? {
-    None => OutputType::Float64,
-    Some(name) => OutputType::parse(&name).ok_or_else(|| {
-      NpError::invalid_arg_value(
-        "options.output",
-        &format!("must be 'float64', 'float32', 'int32', 'uint32' or 'uint8'. Received '{name}'"),
-      )
-    })?,
-  };
-  let chunk_size = opts
-    .integer("chunkSize", 1.0, 2f64.powi(32))?
-    .map(|v| v as usize);
-  let (names, consts) = read_params(env, &opts)?;
+  let MapConfig {
+    output,
+    chunk_size,
+    params: Params {
+      names,
+      values: consts,
+    },
+  } = MapOptions::from_arg(env, options, "options")?.try_into()?;
   let source = kernel_source(&source)?;
   let columns = copy_columns(env, columns)?;
   let kernel = compile_cached(
@@ -424,17 +510,13 @@ fn parse_map(
 
 /// Maps a compiled kernel over `columns` (an array of typed arrays, zipped
 /// as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn parallel_map_async(
   env: &Env,
   task: TaskArg,
-  columns: Unknown,
-  source: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "Array<ArrayLike<number>>")] columns: Unknown,
+  #[napi(ts_arg_type = "string")] source: Unknown,
+  #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| job.run(ctx.cancel_flag()))
@@ -443,14 +525,13 @@ pub fn parallel_map_async(
 /// The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core.
 #[napi(
   catch_unwind,
-  ts_args_type = "columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }",
   ts_return_type = "Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array"
 )]
 pub fn parallel_map_sync(
   env: &Env,
-  columns: Unknown,
-  source: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "Array<ArrayLike<number>>")] columns: Unknown,
+  #[napi(ts_arg_type = "string")] source: Unknown,
+  #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<SyncOutput> {
   let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
   let output =
@@ -473,23 +554,23 @@ impl ToNapiValue for SyncOutput {
 /// Runs a compiled kernel once with numeric `args` on the pool; resolves to
 /// its result (a boolean result is 1 or 0). Loops in the kernel stop at
 /// their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn spawn_async(
   env: &Env,
   task: TaskArg,
-  source: Unknown,
-  args: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string")] source: Unknown,
+  #[napi(ts_arg_type = "number[]")] args: Unknown,
+  #[napi(ts_arg_type = "SpawnOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let parsed = (|| {
     let source = string_arg(env, source, "fn")?;
     let args = numbers_arg(env, args, "args")?;
-    let opts = Options::new(env, options, "options")?;
-    let (names, consts) = read_params(env, &opts)?;
+    let Params {
+      names,
+      values: consts,
+    } = SpawnOptions::from_arg(env, options, "options")?
+      .params
+      .unwrap_or_default();
     let kernel =
       compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(NpError::from)?;
     Ok::<_, NpError>((kernel, consts, args))
@@ -503,15 +584,12 @@ pub fn spawn_async(
 /// Compiles a kernel (through the cache) without running it: throws the
 /// `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
 /// `inputs` is the number of input arrays (map mode) it will run with.
-#[napi(
-  catch_unwind,
-  ts_args_type = "source: string, params?: string[], inputs?: number"
-)]
+#[napi(catch_unwind)]
 pub fn compile_kernel(
   env: &Env,
-  source: Unknown,
-  params: Option<Unknown>,
-  inputs: Option<Unknown>,
+  #[napi(ts_arg_type = "string")] source: Unknown,
+  #[napi(ts_arg_type = "string[]")] params: Option<Unknown>,
+  #[napi(ts_arg_type = "number")] inputs: Option<Unknown>,
 ) -> Result<()> {
   let parsed = (|| {
     let source = kernel_source(&string_arg(env, source, "fn")?)?;

@@ -30,8 +30,8 @@ use napi_parallel_memo::near::{self, Generations};
 use napi_parallel_memo::{Limits, MemoCore, limits, registry};
 
 use crate::alloc::try_room;
-use crate::args::Options;
-use crate::args::{callback_args, type_of, u8_view};
+use crate::args::ReadOptions;
+use crate::args::{callback_args, type_of, with_u8_view};
 use crate::error::{NpError, call_guarded, check};
 
 /// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
@@ -185,10 +185,13 @@ unsafe fn key_bytes(
         format::bigint_key(sign != 0, &words[..count], out);
       }
       sys::ValueType::napi_object => {
-        let bytes = u8_view(env, v).ok_or_else(key_type_error)?;
         // A detached Buffer reads as empty, as it does in JS (`length` 0).
-        try_room(out, 1 + bytes.len(), "key")?;
-        format::bytes_key(bytes, out);
+        with_u8_view(env, v, |bytes| {
+          try_room(out, 1 + bytes.len(), "key")?;
+          format::bytes_key(bytes, out);
+          Ok::<_, NpError>(())
+        })
+        .ok_or_else(key_type_error)??;
       }
       _ => return Err(key_type_error()),
     }
@@ -207,17 +210,44 @@ fn ttl_arg(ttl: Option<f64>) -> std::result::Result<Ttl, NpError> {
   })
 }
 
+/// The options of a `NativeMemo` (`NativeMemo.shared` takes all but `name`).
+/// A bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
+#[napi(object, object_to_js = false, object_from_js = false)]
+#[derive(Debug, Default, Clone)]
+pub struct MemoOptions {
+  /// At most this many entries, an integer in 1..=2^32.
+  /// @default 100000 when `maxBytes` is not given either, else unbounded
+  pub max_entries: Option<f64>,
+  /// At most this many encoded bytes (key + value), an integer in 1..=2^53. @default unbounded
+  pub max_bytes: Option<f64>,
+  /// Default time to live in ms of an entry set without one (0 or Infinity: never expires). @default never
+  pub ttl: Option<f64>,
+  /// The cache's name, reported by `name`. @default null
+  pub name: Option<String>,
+}
+
+crate::read_options!(MemoOptions {
+  max_entries: "maxEntries" => number(),
+  max_bytes: "maxBytes" => number(),
+  ttl: "ttl" => number(),
+  name: "name" => string(),
+});
+
+/// Validates the bounds (`crates/memo`'s `ConfigError` becomes the RangeError).
+impl TryFrom<&MemoOptions> for Limits {
+  type Error = NpError;
+
+  fn try_from(o: &MemoOptions) -> std::result::Result<Self, NpError> {
+    Ok(Limits::new(o.max_entries, o.max_bytes, o.ttl)?)
+  }
+}
+
 fn parse_limits(
   env: &Env,
   opts: Option<Unknown<'_>>,
 ) -> std::result::Result<(Limits, Option<String>), NpError> {
-  let o = Options::new(env, opts, "options")?;
-  let limits = Limits::new(
-    o.number("maxEntries")?,
-    o.number("maxBytes")?,
-    o.number("ttl")?,
-  )?;
-  Ok((limits, o.string("name")?))
+  let o = MemoOptions::from_arg(env, opts, "options")?;
+  Ok((Limits::try_from(&o)?, o.name))
 }
 
 /// # Safety
@@ -496,13 +526,14 @@ unsafe extern "C" fn raw_set_encoded(
       let (argv, _, h) = cb_args::<4>(env, info);
       let ttl = ttl_arg(opt_f64(env, argv[3], "ttl")?)?;
       let len = opt_f64(env, argv[2], "length")?.unwrap_or(0.0).max(0.0) as usize;
-      let bytes = u8_view(env, argv[1])
-        .ok_or_else(|| NpError::invalid_arg_type("encoded", "a Uint8Array"))?;
-      let bytes = &bytes[..len.min(bytes.len())];
-      let mut value = Vec::new();
-      try_room(&mut value, bytes.len(), "encoded")?;
-      value.extend_from_slice(bytes);
-      let value = value.into_boxed_slice();
+      let value = with_u8_view(env, argv[1], |bytes| {
+        let bytes = &bytes[..len.min(bytes.len())];
+        let mut value = Vec::new();
+        try_room(&mut value, bytes.len(), "encoded")?;
+        value.extend_from_slice(bytes);
+        Ok::<_, NpError>(value.into_boxed_slice())
+      })
+      .ok_or_else(|| NpError::invalid_arg_type("encoded", "a Uint8Array"))??;
       let mut key = h.key.borrow_mut();
       key_bytes(env, argv[0], &mut key)?;
       h.core.set(&key, value, ttl);
@@ -592,12 +623,11 @@ pub struct NativeMemo {
 impl NativeMemo {
   /// A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
   /// a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
-  #[napi(
-    catch_unwind,
-    constructor,
-    ts_args_type = "options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string }"
-  )]
-  pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
+  #[napi(catch_unwind, constructor)]
+  pub fn new(
+    env: &Env,
+    #[napi(ts_arg_type = "MemoOptions")] options: Option<Unknown<'_>>,
+  ) -> Result<Self> {
     let (limits, name) = parse_limits(env, options).map_err(|e| e.throw(env))?;
     Ok(Self {
       core: MemoCore::new(limits),
@@ -607,12 +637,12 @@ impl NativeMemo {
 
   /// The process-wide cache named `name`, created with `options` on first use;
   /// every worker_thread gets the same native cache for the same name.
-  #[napi(
-    catch_unwind,
-    factory,
-    ts_args_type = "name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }"
-  )]
-  pub fn shared(env: &Env, name: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<Self> {
+  #[napi(catch_unwind, factory)]
+  pub fn shared(
+    env: &Env,
+    #[napi(ts_arg_type = "string")] name: Unknown<'_>,
+    #[napi(ts_arg_type = "Omit<MemoOptions, 'name'>")] options: Option<Unknown<'_>>,
+  ) -> Result<Self> {
     if type_of(env.raw(), name.raw()) != ValueType::String {
       return Err(NpError::invalid_arg_type("name", "of type string").throw(env));
     }

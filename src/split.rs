@@ -9,7 +9,6 @@
 //! the pool works); the async ones copy it, so the caller may reuse it at once.
 //! Output shaping (`'strings'`, `'buffers'`) is done by `lib/split.js`.
 
-use std::borrow::Cow;
 use std::ptr;
 use std::sync::atomic::AtomicBool;
 
@@ -19,29 +18,39 @@ use napi_derive::napi;
 use napi_parallel_split as core;
 
 use crate::alloc::try_vec;
-use crate::args::{Options, type_of};
+use crate::args::{JsBytes, ReadOptions, type_of, u8_view};
 use crate::error::{DelimiterError, NpError};
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js_or_throw as copy_to_js;
 
-/// The searched text, owned (async) or borrowed for the duration of a sync call.
-enum Input<'a> {
+/// The searched text: UTF-16 units (always copied: napi has no in-place
+/// view of a string) or the bytes of a Buffer, of type `B`.
+enum Text<B> {
   Utf16(Vec<u16>),
-  Bytes(Cow<'a, [u8]>),
+  Bytes(B),
 }
 
-impl Input<'_> {
+/// The input of a sync call: a Buffer is read in place, for as long as the
+/// borrow of the argument (the JS thread is blocked while the pool works).
+/// Its lifetime keeps it out of any `'static` job.
+type InPlaceInput<'v> = Text<JsBytes<'v>>;
+
+/// The input of an async call: owned, so the caller may reuse its Buffer at
+/// once. The only input type the `task::spawn` jobs below can hold.
+type OwnedInput = Text<Vec<u8>>;
+
+impl<B: std::ops::Deref<Target = [u8]>> Text<B> {
   fn haystack(&self) -> core::Haystack<'_> {
     match self {
-      Input::Utf16(units) => core::Haystack::utf16(units),
-      Input::Bytes(bytes) => core::Haystack::bytes(bytes),
+      Text::Utf16(units) => core::Haystack::utf16(units),
+      Text::Bytes(bytes) => core::Haystack::bytes(bytes),
     }
   }
 
   fn unit(&self) -> core::Unit {
     match self {
-      Input::Utf16(_) => core::Unit::Utf16,
-      Input::Bytes(_) => core::Unit::Byte,
+      Text::Utf16(_) => core::Unit::Utf16,
+      Text::Bytes(_) => core::Unit::Byte,
     }
   }
 }
@@ -67,32 +76,29 @@ fn read_utf16(
   }
 }
 
-fn copy_bytes(bytes: &[u8], name: &str) -> std::result::Result<Vec<u8>, NpError> {
-  let mut v = try_vec(bytes.len(), &format!("a copy of the \"{name}\" argument"))?;
-  v.extend_from_slice(bytes);
-  Ok(v)
-}
-
-fn read_input<'a>(
+/// Reads `input` in place (sync calls).
+fn read_input_in_place<'v>(
   env: &Env,
-  value: &Unknown<'_>,
-  copy: bool,
-) -> std::result::Result<Input<'a>, NpError> {
+  value: &'v Unknown<'_>,
+) -> std::result::Result<InPlaceInput<'v>, NpError> {
   let (raw_env, raw) = (env.raw(), value.raw());
   match type_of(raw_env, raw) {
-    ValueType::String => Ok(Input::Utf16(read_utf16(raw_env, raw, "input")?)),
-    // SAFETY: a sync caller uses the borrow within its call; an async one copies.
+    ValueType::String => Ok(Text::Utf16(read_utf16(raw_env, raw, "input")?)),
     // SAFETY: live env and value.
     ValueType::Object if unsafe { crate::args::is_detached_view(raw_env, raw) } => {
       Err(crate::args::detached("input"))
     }
-    ValueType::Object => match unsafe { crate::args::u8_view(raw_env, raw) } {
-      Some(bytes) if copy => Ok(Input::Bytes(Cow::Owned(copy_bytes(bytes, "input")?))),
-      Some(bytes) => Ok(Input::Bytes(Cow::Borrowed(bytes))),
-      None => Err(not_input()),
-    },
+    ValueType::Object => u8_view(value).map(Text::Bytes).ok_or_else(not_input),
     _ => Err(not_input()),
   }
+}
+
+/// Reads `input` into an owned copy (async calls).
+fn read_input_owned(env: &Env, value: &Unknown<'_>) -> std::result::Result<OwnedInput, NpError> {
+  Ok(match read_input_in_place(env, value)? {
+    Text::Utf16(units) => Text::Utf16(units),
+    Text::Bytes(bytes) => Text::Bytes(bytes.to_owned_bytes("input")?),
+  })
 }
 
 fn not_input() -> NpError {
@@ -134,16 +140,18 @@ fn read_pattern(
     ValueType::Object if unsafe { crate::args::is_detached_view(env, value) } => {
       Err(crate::args::detached(name))
     }
-    // SAFETY: copied at once.
-    ValueType::Object => match unsafe { crate::args::u8_view(env, value) } {
-      Some(bytes) => Ok(match unit {
-        core::Unit::Byte => copy_bytes(bytes, name)?,
-        core::Unit::Utf16 => core::haystack::utf16_pattern(
+    // SAFETY: live env and value; the bytes are copied within the closure.
+    ValueType::Object => match unsafe {
+      crate::args::with_u8_view(env, value, |bytes| match unit {
+        core::Unit::Byte => crate::args::copy_arg(bytes, name),
+        core::Unit::Utf16 => Ok(core::haystack::utf16_pattern(
           &String::from_utf8_lossy(bytes)
             .encode_utf16()
             .collect::<Vec<_>>(),
-        ),
-      }),
+        )),
+      })
+    } {
+      Some(pattern) => pattern,
       None => Err(bad()),
     },
     _ => Err(bad()),
@@ -190,26 +198,70 @@ fn compile(
   })
 }
 
-fn chunk_size(o: &Options) -> std::result::Result<usize, NpError> {
-  Ok(
-    o.integer("chunkSize", core::MIN_CHUNK_SIZE as f64, 9.0e15)?
-      .map_or(core::DEFAULT_CHUNK_SIZE, |v| v as usize),
-  )
+/// The options `splitSync`/`splitAsync` read (output shaping is done in JS).
+#[napi(object, object_to_js = false, object_from_js = false)]
+#[derive(Debug, Default, Clone)]
+pub struct NativeSplitOptions {
+  /// Drop empty pieces (after `trim`). @default false
+  pub skip_empty: Option<bool>,
+  /// Trim JS whitespace (as `String.prototype.trim`) from each piece. @default false
+  pub trim: Option<bool>,
+  /// Keep at most this many pieces (after `skipEmpty`), an integer in 0..=2^32-1. @default unlimited
+  pub limit: Option<f64>,
+  /// Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576
+  pub chunk_size: Option<f64>,
 }
 
-fn parse_split_options(
-  env: &Env,
-  options: Option<Unknown<'_>>,
-) -> std::result::Result<core::SplitOptions, NpError> {
-  let o = Options::new(env, options, "options")?;
-  Ok(core::SplitOptions {
-    skip_empty: o.boolean("skipEmpty")?.unwrap_or(false),
-    trim: o.boolean("trim")?.unwrap_or(false),
-    limit: o
-      .integer("limit", 0.0, u32::MAX as f64)?
-      .map(|v| v as usize),
-    chunk_size: chunk_size(&o)?,
-  })
+crate::read_options!(NativeSplitOptions {
+  skip_empty: "skipEmpty" => boolean(),
+  trim: "trim" => boolean(),
+  limit: "limit" => integer(0.0, u32::MAX as f64),
+  chunk_size: "chunkSize" => integer(core::MIN_CHUNK_SIZE as f64, MAX_CHUNK_SIZE),
+});
+
+/// The options `countLines*` and `findAll*` read.
+#[napi(object, object_to_js = false, object_from_js = false)]
+#[derive(Debug, Default, Clone)]
+pub struct ChunkOptions {
+  /// Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576
+  pub chunk_size: Option<f64>,
+}
+
+crate::read_options!(ChunkOptions {
+  chunk_size: "chunkSize" => integer(core::MIN_CHUNK_SIZE as f64, MAX_CHUNK_SIZE),
+});
+
+/// Largest `chunkSize` accepted (below 2^53, so it is an exact integer).
+const MAX_CHUNK_SIZE: f64 = 9.0e15;
+
+/// `chunkSize` (already range-checked by its reader), or the default.
+fn chunk_or_default(chunk_size: Option<f64>) -> usize {
+  chunk_size.map_or(core::DEFAULT_CHUNK_SIZE, |v| v as usize)
+}
+
+/// The core's options; the reader has checked every field's type and range.
+impl TryFrom<NativeSplitOptions> for core::SplitOptions {
+  type Error = NpError;
+
+  fn try_from(o: NativeSplitOptions) -> std::result::Result<Self, NpError> {
+    Ok(core::SplitOptions {
+      skip_empty: o.skip_empty.unwrap_or(false),
+      trim: o.trim.unwrap_or(false),
+      limit: o.limit.map(|v| v as usize),
+      chunk_size: chunk_or_default(o.chunk_size),
+    })
+  }
+}
+
+/// The core's chunk size in bytes.
+pub struct ChunkSize(pub usize);
+
+impl TryFrom<ChunkOptions> for ChunkSize {
+  type Error = NpError;
+
+  fn try_from(o: ChunkOptions) -> std::result::Result<Self, NpError> {
+    Ok(ChunkSize(chunk_or_default(o.chunk_size)))
+  }
 }
 
 /// `[start, end, …]` pairs: a `Uint32Array` when every offset fits, else a `Float64Array`.
@@ -258,8 +310,8 @@ fn cancelled() -> NpError {
   NpError::abort()
 }
 
-fn split_impl(
-  input: &Input<'_>,
+fn split_impl<B: std::ops::Deref<Target = [u8]>>(
+  input: &Text<B>,
   matcher: &core::Matcher,
   opts: &core::SplitOptions,
   cancel: &AtomicBool,
@@ -273,23 +325,23 @@ fn split_impl(
   .ok_or_else(cancelled)
 }
 
-struct SplitArgs<'a> {
-  input: Input<'a>,
+/// A split's parsed arguments over input `I`.
+struct SplitArgs<I> {
+  input: I,
   matcher: core::Matcher,
   opts: core::SplitOptions,
 }
 
-fn parse_split<'a>(
+/// Reads the delimiter and options for `input` (already read).
+fn parse_split<B: std::ops::Deref<Target = [u8]>>(
   env: &Env,
-  input: &Unknown<'_>,
+  input: Text<B>,
   delimiter: &Unknown<'_>,
   options: Option<Unknown<'_>>,
-  copy: bool,
-) -> std::result::Result<SplitArgs<'a>, NpError> {
-  let input = read_input(env, input, copy)?;
+) -> std::result::Result<SplitArgs<Text<B>>, NpError> {
   let patterns = read_patterns(env, delimiter, input.unit(), "delimiter")?;
   let matcher = compile(&patterns, input.unit(), "delimiter")?;
-  let opts = parse_split_options(env, options)?;
+  let opts = NativeSplitOptions::from_arg(env, options, "options")?.try_into()?;
   Ok(SplitArgs {
     input,
     matcher,
@@ -300,70 +352,47 @@ fn parse_split<'a>(
 /// Splits `input` on the pool and resolves to the pieces' `[start, end, …]`
 /// offsets (UTF-16 indices for a string, byte offsets for a Buffer). Use
 /// `split(input, delimiter, { output: 'offsets' })`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn split_async(
   env: &Env,
   task: TaskArg,
-  input: Unknown,
-  delimiter: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "string | Uint8Array | Array<string | Uint8Array>")] delimiter: Unknown,
+  #[napi(ts_arg_type = "NativeSplitOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
-  let args: SplitArgs<'static> =
-    parse_split(env, &input, &delimiter, options, true).map_err(|e| e.throw(env))?;
+  let args = read_input_owned(env, &input)
+    .and_then(|input| parse_split(env, input, &delimiter, options))
+    .map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     split_impl(&args.input, &args.matcher, &args.opts, ctx.cancel_flag())
   })
 }
 
 /// The synchronous twin of `splitAsync`: blocks the caller, still uses every core.
-#[napi(
-  catch_unwind,
-  ts_args_type = "input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions",
-  ts_return_type = "Uint32Array | Float64Array"
-)]
+#[napi(catch_unwind, ts_return_type = "Uint32Array | Float64Array")]
 pub fn split_sync(
   env: &Env,
-  input: Unknown,
-  delimiter: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "string | Uint8Array | Array<string | Uint8Array>")] delimiter: Unknown,
+  #[napi(ts_arg_type = "NativeSplitOptions")] options: Option<Unknown>,
 ) -> Result<Offsets> {
-  let args = parse_split(env, &input, &delimiter, options, false).map_err(|e| e.throw(env))?;
+  let args = read_input_in_place(env, &input)
+    .and_then(|input| parse_split(env, input, &delimiter, options))
+    .map_err(|e| e.throw(env))?;
   crate::pool::run_blocking_env_scoped(env, |cancel| {
     split_impl(&args.input, &args.matcher, &args.opts, cancel)
   })
   .map_err(|e| e.throw(env))
 }
 
-/// The options `splitSync`/`splitAsync` read (output shaping is done in JS).
-#[napi(object)]
-pub struct NativeSplitOptions {
-  /// Drop empty pieces (after `trim`). @default false
-  pub skip_empty: Option<bool>,
-  /// Trim JS whitespace (as `String.prototype.trim`) from each piece. @default false
-  pub trim: Option<bool>,
-  /// Keep at most this many pieces (after `skipEmpty`), an integer in 0..=2^32-1. @default unlimited
-  pub limit: Option<f64>,
-  /// Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576
-  pub chunk_size: Option<f64>,
+/// `options.chunkSize`, or the default.
+fn chunk_arg(env: &Env, options: Option<Unknown<'_>>) -> std::result::Result<usize, NpError> {
+  let ChunkSize(chunk) = ChunkOptions::from_arg(env, options, "options")?.try_into()?;
+  Ok(chunk)
 }
 
-fn parse_chunked<'a>(
-  env: &Env,
-  input: &Unknown<'_>,
-  options: Option<Unknown<'_>>,
-  copy: bool,
-) -> std::result::Result<(Input<'a>, usize), NpError> {
-  let input = read_input(env, input, copy)?;
-  let o = Options::new(env, options, "options")?;
-  Ok((input, chunk_size(&o)?))
-}
-
-fn count_impl(
-  input: &Input<'_>,
+fn count_impl<B: std::ops::Deref<Target = [u8]>>(
+  input: &Text<B>,
   chunk: usize,
   cancel: &AtomicBool,
 ) -> std::result::Result<f64, NpError> {
@@ -375,37 +404,37 @@ fn count_impl(
 /// Counts lines on the pool: the number of `\n`, plus one if the input is
 /// not empty and does not end with `\n` (`\r\n` ends one line; a lone `\r`
 /// ends none). Use `countLines(input)`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn count_lines_async(
   env: &Env,
   task: TaskArg,
-  input: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "ChunkOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
-  let (input, chunk): (Input<'static>, usize) =
-    parse_chunked(env, &input, options, true).map_err(|e| e.throw(env))?;
+  let (input, chunk) = read_input_owned(env, &input)
+    .and_then(|input| Ok((input, chunk_arg(env, options)?)))
+    .map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     count_impl(&input, chunk, ctx.cancel_flag())
   })
 }
 
 /// The synchronous twin of `countLinesAsync`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "input: string | Uint8Array, options?: { chunkSize?: number }"
-)]
-pub fn count_lines_sync(env: &Env, input: Unknown, options: Option<Unknown>) -> Result<f64> {
-  let (input, chunk) = parse_chunked(env, &input, options, false).map_err(|e| e.throw(env))?;
+#[napi(catch_unwind)]
+pub fn count_lines_sync(
+  env: &Env,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "ChunkOptions")] options: Option<Unknown>,
+) -> Result<f64> {
+  let (input, chunk) = read_input_in_place(env, &input)
+    .and_then(|input| Ok((input, chunk_arg(env, options)?)))
+    .map_err(|e| e.throw(env))?;
   crate::pool::run_blocking_env_scoped(env, |cancel| count_impl(&input, chunk, cancel))
     .map_err(|e| e.throw(env))
 }
 
-fn find_impl(
-  input: &Input<'_>,
+fn find_impl<B: std::ops::Deref<Target = [u8]>>(
+  input: &Text<B>,
   matcher: &core::Matcher,
   chunk: usize,
   cancel: &AtomicBool,
@@ -415,14 +444,14 @@ fn find_impl(
     .ok_or_else(cancelled)
 }
 
-fn parse_find<'a>(
+/// Reads the options and patterns for `input` (already read).
+fn parse_find<B: std::ops::Deref<Target = [u8]>>(
   env: &Env,
-  input: &Unknown<'_>,
+  input: Text<B>,
   patterns: &Unknown<'_>,
   options: Option<Unknown<'_>>,
-  copy: bool,
-) -> std::result::Result<(Input<'a>, core::Matcher, usize), NpError> {
-  let (input, chunk) = parse_chunked(env, input, options, copy)?;
+) -> std::result::Result<(Text<B>, core::Matcher, usize), NpError> {
+  let chunk = chunk_arg(env, options)?;
   let pats = read_patterns(env, patterns, input.unit(), "patterns")?;
   let matcher = compile(&pats, input.unit(), "patterns")?;
   Ok((input, matcher, chunk))
@@ -431,20 +460,17 @@ fn parse_find<'a>(
 /// Every non-overlapping leftmost-first match of `patterns`, in input order:
 /// start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
 /// index of the pattern that matched. Use `findAll(input, patterns)`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn find_all_async(
   env: &Env,
   task: TaskArg,
-  input: Unknown,
-  patterns: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "Array<string | Uint8Array>")] patterns: Unknown,
+  #[napi(ts_arg_type = "ChunkOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
-  let (input, matcher, chunk): (Input<'static>, _, _) =
-    parse_find(env, &input, &patterns, options, true).map_err(|e| e.throw(env))?;
+  let (input, matcher, chunk) = read_input_owned(env, &input)
+    .and_then(|input| parse_find(env, input, &patterns, options))
+    .map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     find_impl(&input, &matcher, chunk, ctx.cancel_flag())
   })
@@ -453,17 +479,17 @@ pub fn find_all_async(
 /// The synchronous twin of `findAllAsync`.
 #[napi(
   catch_unwind,
-  ts_args_type = "input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }",
   ts_return_type = "{ offsets: Float64Array; patterns: Uint32Array }"
 )]
 pub fn find_all_sync(
   env: &Env,
-  input: Unknown,
-  patterns: Unknown,
-  options: Option<Unknown>,
+  #[napi(ts_arg_type = "string | Uint8Array")] input: Unknown,
+  #[napi(ts_arg_type = "Array<string | Uint8Array>")] patterns: Unknown,
+  #[napi(ts_arg_type = "ChunkOptions")] options: Option<Unknown>,
 ) -> Result<Found> {
-  let (input, matcher, chunk) =
-    parse_find(env, &input, &patterns, options, false).map_err(|e| e.throw(env))?;
+  let (input, matcher, chunk) = read_input_in_place(env, &input)
+    .and_then(|input| parse_find(env, input, &patterns, options))
+    .map_err(|e| e.throw(env))?;
   crate::pool::run_blocking_env_scoped(env, |cancel| find_impl(&input, &matcher, chunk, cancel))
     .map_err(|e| e.throw(env))
 }

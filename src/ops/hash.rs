@@ -125,9 +125,10 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
         out.push(&scratch[..n]).map_err(alloc_error)?;
       }
       ValueType::Object => {
-        // SAFETY: live env and value; the bytes are copied before returning.
-        let bytes = unsafe { crate::args::u8_view(raw, item) }.ok_or_else(bad)?;
-        out.push(bytes).map_err(alloc_error)?;
+        // SAFETY: live env and value; the bytes are copied within the closure.
+        unsafe { crate::args::with_u8_view(raw, item, |bytes| out.push(bytes)) }
+          .ok_or_else(bad)?
+          .map_err(alloc_error)?;
       }
       _ => return Err(bad()),
     }
@@ -138,16 +139,12 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
 /// Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
 /// `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
 /// Use `parallelMap(items, algorithm)`.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn hash_async(
   env: &Env,
   task: TaskArg,
-  items: Unknown,
-  algorithm: Unknown,
+  #[napi(ts_arg_type = "Array<string | Uint8Array>")] items: Unknown,
+  #[napi(ts_arg_type = "'xxh3' | 'sha256' | 'crc32'")] algorithm: Unknown,
 ) -> Result<TaskSlot> {
   let algorithm = string_arg(env, algorithm, "fn")
     .and_then(|a| parse_algorithm(&a))
@@ -163,10 +160,13 @@ pub fn hash_async(
 /// The synchronous twin of `hashAsync`: blocks the caller, still uses every core.
 #[napi(
   catch_unwind,
-  ts_args_type = "items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'",
   ts_return_type = "BigUint64Array | Uint32Array | Buffer[]"
 )]
-pub fn hash_sync(env: &Env, items: Unknown, algorithm: Unknown) -> Result<crate::map::SyncOutput> {
+pub fn hash_sync(
+  env: &Env,
+  #[napi(ts_arg_type = "Array<string | Uint8Array>")] items: Unknown,
+  #[napi(ts_arg_type = "'xxh3' | 'sha256' | 'crc32'")] algorithm: Unknown,
+) -> Result<crate::map::SyncOutput> {
   let algorithm = string_arg(env, algorithm, "fn")
     .and_then(|a| parse_algorithm(&a))
     .map_err(|e| e.throw(env))?;
