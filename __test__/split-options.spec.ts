@@ -99,7 +99,7 @@ test('the async exports copy a Buffer input: filling and detaching it after the 
     buf.set(Buffer.from(original, 'latin1'))
     return buf
   }
-  const clobber = (buf: Uint8Array) => {
+  const clobber = (buf: Uint8Array<ArrayBuffer>) => {
     buf.fill(0x2c) // every byte a ','
     structuredClone(buf.buffer, { transfer: [buf.buffer] }) // detaches it
   }
