@@ -41,7 +41,7 @@ export declare class NativeMemo {
    * u32) that the JS near cache validates against, `nearHits` this handle's
    * near-hit counter (one f64): all native memory that is never freed, so
    * detaching or transferring them cannot hurt native code. The scratch
-   * layout is in `src/memo.rs`.
+   * layout is in `napi_parallel_memo::format`.
    */
   fast(): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getCopy(key: string | number | bigint | Uint8Array): unknown; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
@@ -133,6 +133,14 @@ export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Arra
 
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
+
+/**
+ * The Memo wire format: every value tag and the `get` scratch layout
+ * (`napi_parallel_memo::format::WIRE`) as `{ TAG_NULL: 1, ..., SCRATCH_DATA: 8, ... }`.
+ * `lib/memo/codec.js` takes its constants from here once at load, so Rust
+ * and JS share one definition.
+ */
+export declare function memoWireFormat(): Record<string, number>
 
 /** The options `splitSync`/`splitAsync` read (output shaping is done in JS). */
 export interface NativeSplitOptions {
