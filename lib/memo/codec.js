@@ -14,8 +14,19 @@
 // reader after, so re-entrant calls behave like the same calls one after
 // another.
 
-const { codeError, kindOf } = require('../errors.js')
+const { codeError, kindOf, messageOf } = require('../errors.js')
 const { WIRE } = require('./wire.js')
+
+/**
+ * A Buffer with Node's internal string methods (on every Buffer, untyped in @types/node):
+ * they skip the encoding dispatch of `write`/`toString`.
+ * @typedef {Buffer & {
+ *   ucs2Write(s: string, at: number): number,
+ *   latin1Write(s: string, at: number): number,
+ *   ucs2Slice(start?: number, end?: number): string,
+ *   latin1Slice(start?: number, end?: number): string,
+ * }} RawBuffer
+ */
 
 // Tags, from the wire format.
 const T_UNDEFINED = WIRE.TAG_UNDEFINED
@@ -54,30 +65,54 @@ const MAX_DEPTH = 1000
 
 // Intrinsics, taken once: a value's own `buffer`/`getTime`/... properties
 // must neither lie to the encoder nor run user code.
-const call = Function.prototype.call.bind(Function.prototype.call)
+/** `call(fn, self)` is `fn.call(self)`, with no `call` property of `fn` looked up. */
+const call = /** @type {<R>(fn: (this: unknown) => R, self: unknown) => R} */ (Function.prototype.call.bind(Function.prototype.call))
 const TA_PROTO = Object.getPrototypeOf(Uint8Array.prototype)
-const taBuffer = Object.getOwnPropertyDescriptor(TA_PROTO, 'buffer').get
-const taByteOffset = Object.getOwnPropertyDescriptor(TA_PROTO, 'byteOffset').get
-const taByteLength = Object.getOwnPropertyDescriptor(TA_PROTO, 'byteLength').get
-const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get
+const taBuffer = /** @type {(this: unknown) => ArrayBuffer} */ (getter(TA_PROTO, 'buffer'))
+const taByteOffset = /** @type {(this: unknown) => number} */ (getter(TA_PROTO, 'byteOffset'))
+const taByteLength = /** @type {(this: unknown) => number} */ (getter(TA_PROTO, 'byteLength'))
+const abByteLength = /** @type {(this: unknown) => number} */ (getter(ArrayBuffer.prototype, 'byteLength'))
 const dateGetTime = Date.prototype.getTime
 const isArray = Array.isArray
 const getPrototypeOf = Object.getPrototypeOf
 const objectKeys = Object.keys
 const defineProperty = Object.defineProperty
 
+/**
+ * The accessor `name` of `proto`, an intrinsic that exists in every Node.
+ * @param {object} proto
+ * @param {string} name
+ * @returns {Function}
+ */
+function getter(proto, name) {
+  const get = Object.getOwnPropertyDescriptor(proto, name)?.get
+  if (get === undefined) throw new Error(`napi-parallel: the intrinsic getter ${name} is missing`)
+  return get
+}
+
 // ---- errors ---------------------------------------------------------------
 
 /** Thrown inside the encoder; each container level prepends its key. */
 class EncodeFailure {
+  /**
+   * @param {'type' | 'cyclic' | 'detached' | 'deep' | 'unreadable'} kind
+   * @param {string} what the value refused, for the message
+   * @param {unknown} [cause] what user code threw ('unreadable')
+   */
   constructor(kind, what, cause) {
     this.kind = kind
     this.what = what
     this.cause = cause
+    /** @type {(string | number)[]} keys from the root down to the failing value */
     this.path = []
   }
 }
 
+/**
+ * The coded JS error for an encode failure under `root` (the argument's name).
+ * @param {EncodeFailure} f
+ * @param {string} root
+ */
 function toJsError(f, root) {
   let where = root
   for (const p of f.path) where += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`
@@ -91,7 +126,7 @@ function toJsError(f, root) {
     return codeError(RangeError, 'ERR_OUT_OF_RANGE', `Memo cannot store ${root}: it is nested more than ${MAX_DEPTH} levels deep.`)
   }
   if (f.kind === 'unreadable') {
-    const e = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo could not read ${where}: ${f.cause && f.cause.message}`)
+    const e = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `Memo could not read ${where}: ${messageOf(f.cause)}`)
     e.cause = f.cause
     return e
   }
@@ -105,26 +140,32 @@ function toJsError(f, root) {
 // ---- writer ---------------------------------------------------------------
 
 const WRITER_BYTES = 16 * 1024
-let wb = Buffer.allocUnsafeSlow(WRITER_BYTES)
+let wb = /** @type {RawBuffer} */ (Buffer.allocUnsafeSlow(WRITER_BYTES))
 let wdv = new DataView(wb.buffer, wb.byteOffset, wb.byteLength)
 let wp = 0
 let canonical = false
+/** @type {object[]} the containers being encoded, root first (cycle and depth checks) */
 let ancestors = []
 /** Whether an encode is running (a nested one gets its own writer). */
 let encoding = false
 /** The buffer the last `encode` wrote (its first `n` bytes). */
 let out = wb
 
+/**
+ * Makes room for `n` more bytes in the writer.
+ * @param {number} n
+ */
 function ensure(n) {
   if (wp + n <= wb.length) return
   let size = wb.length * 2
   while (size < wp + n) size *= 2
-  const nb = Buffer.allocUnsafeSlow(size)
+  const nb = /** @type {RawBuffer} */ (Buffer.allocUnsafeSlow(size))
   wb.copy(nb, 0, 0, wp)
   wb = nb
   wdv = new DataView(wb.buffer, wb.byteOffset, wb.byteLength)
 }
 
+/** @param {number} n an unsigned integer below 2 ** 32 */
 function varint(n) {
   ensure(5)
   while (n >= 0x80) {
@@ -137,7 +178,10 @@ function varint(n) {
 /** True when some code unit of `s` is 256 or more. */
 const WIDE = /[^\u0000-\u00ff]/
 
-/** A string: varint `units * 2 + wide`, then latin1 bytes or UTF-16LE units. */
+/**
+ * A string: varint `units * 2 + wide`, then latin1 bytes or UTF-16LE units.
+ * @param {string} s
+ */
 function writeStr(s) {
   const len = s.length
   if (len < 64) {
@@ -169,6 +213,7 @@ function writeStr(s) {
   }
 }
 
+/** @param {Uint8Array} u8 */
 function writeBytes(u8) {
   varint(u8.byteLength)
   ensure(u8.byteLength)
@@ -176,6 +221,7 @@ function writeBytes(u8) {
   wp += u8.byteLength
 }
 
+/** @param {unknown} v */
 function enc(v) {
   switch (typeof v) {
     case 'string':
@@ -222,14 +268,21 @@ function enc(v) {
   }
 }
 
-/** `e` as an EncodeFailure at container key `k`: a throwing getter or Proxy trap becomes an 'unreadable' one. */
+/**
+ * `e` as an EncodeFailure at container key `k`: a throwing getter or Proxy trap becomes an 'unreadable' one.
+ * @param {unknown} e
+ * @param {string | number} k
+ */
 function failureAt(e, k) {
   const f = e instanceof EncodeFailure ? e : new EncodeFailure('unreadable', '', e)
   f.path.unshift(k)
   return f
 }
 
-/** The bytes under a typed array (intrinsic getters: no user code runs). */
+/**
+ * The bytes under a typed array (intrinsic getters: no user code runs).
+ * @param {ArrayBufferView} v
+ */
 function viewBytes(v) {
   let ab, off, len
   try {
@@ -246,6 +299,7 @@ function viewBytes(v) {
   }
 }
 
+/** @param {ArrayBuffer} v */
 function arrayBufferBytes(v) {
   let len
   try {
@@ -263,6 +317,7 @@ function arrayBufferBytes(v) {
 // User code (getters, Proxy traps) that throws inside `encObject` is caught
 // by the enclosing container (`failureAt`) or by `encode`, and reported as
 // an 'unreadable' failure at its path.
+/** @param {object} v */
 function encObject(v) {
   const array = isArray(v)
   const proto = array ? null : getPrototypeOf(v)
@@ -287,14 +342,15 @@ function encObject(v) {
     enter(v)
     ensure(1)
     wb[wp++] = T_OBJECT
-    const keys = objectKeys(v)
+    const o = /** @type {Record<string, unknown>} */ (v)
+    const keys = objectKeys(o)
     if (canonical) keys.sort()
     varint(keys.length)
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]
       writeStr(k)
       try {
-        enc(v[k])
+        enc(o[k])
       } catch (e) {
         throw failureAt(e, k)
       }
@@ -333,7 +389,7 @@ function encObject(v) {
     return
   }
   if (proto === ArrayBuffer.prototype) {
-    const bytes = arrayBufferBytes(v)
+    const bytes = arrayBufferBytes(/** @type {ArrayBuffer} */ (v))
     ensure(1)
     wb[wp++] = T_ARRAYBUFFER
     writeBytes(bytes)
@@ -342,6 +398,7 @@ function encObject(v) {
   throw new EncodeFailure('type', kindOf(v))
 }
 
+/** @param {object} v a container about to be encoded */
 function enter(v) {
   if (ancestors.length >= MAX_DEPTH) throw new EncodeFailure('deep', '')
   for (let i = 0; i < ancestors.length; i++) {
@@ -355,6 +412,10 @@ function enter(v) {
  * encode started while another runs (a getter inside the value calling
  * `set` or a memoized function) writes into a writer of its own, and the
  * outer one resumes untouched.
+ * @param {unknown} v
+ * @param {boolean} canon sort object keys (memoize's argument keys)
+ * @param {string} root the argument's name, for errors
+ * @returns {number}
  */
 function encode(v, canon, root) {
   if (encoding) return encodeNested(v, canon, root)
@@ -374,9 +435,16 @@ function encode(v, canon, root) {
   return wp
 }
 
+/**
+ * @param {unknown} v
+ * @param {boolean} canon
+ * @param {string} root
+ * @returns {number}
+ */
 function encodeNested(v, canon, root) {
+  /** @type {[RawBuffer, DataView, number, boolean, object[]]} */
   const saved = [wb, wdv, wp, canonical, ancestors]
-  wb = Buffer.allocUnsafe(256)
+  wb = /** @type {RawBuffer} */ (Buffer.allocUnsafe(256))
   wdv = new DataView(wb.buffer, wb.byteOffset, wb.byteLength)
   wp = 0
   canonical = canon
@@ -403,6 +471,7 @@ function readVarint() {
   return b0 < 0x80 ? b0 : readVarintSlow(b0)
 }
 
+/** @param {number} b0 the first byte, with its continuation bit set */
 function readVarintSlow(b0) {
   let n = b0 & 0x7f
   let shift = 7
@@ -447,6 +516,7 @@ function readStr() {
 // Property names repeat: decode each short one once and reuse the string, so
 // V8 sees the same (internalized) key and keeps its fast object shapes.
 const KEY_CACHE_SIZE = 4096
+/** @type {(Uint8Array | null)[]} */
 const keyCacheBytes = new Array(KEY_CACHE_SIZE).fill(null)
 const keyCacheStr = new Array(KEY_CACHE_SIZE).fill('')
 
@@ -486,6 +556,7 @@ function readKey() {
 /**
  * Checks that `n` more bytes exist: a length read from corrupt bytes (from
  * the raw binding's `setEncoded`) never sizes an allocation beyond them.
+ * @param {number} n
  */
 function room(n) {
   if (n > rb.length - rp) throw codeError(Error, 'ERR_MEMO_CORRUPT', 'Memo: a stored value is truncated')
@@ -538,6 +609,7 @@ function dec() {
       const n = readVarint()
       room(n)
       if (n > 0 && n <= 32) return decShaped(n)
+      /** @type {Record<string, unknown>} */
       const o = {}
       for (let i = 0; i < n; i++) {
         const k = readKey()
@@ -578,11 +650,23 @@ function dec() {
 // (cached) key strings, capped in size.
 const MAX_SHAPES = 4096
 let shapeCount = 0
+/**
+ * A trie node: the shape of the keys read so far.
+ * @typedef {object} Shape
+ * @property {Map<string, Shape | null>} next null: no node (the trie is full, or `__proto__`)
+ * @property {((v: unknown[]) => Record<string, unknown>) | null} ctor the generated builder, once the shape repeats
+ * @property {number} hits objects of this shape built so far
+ */
+/** @type {Shape} */
 const shapeRoot = { next: new Map(), ctor: null, hits: 0 }
 
+/** @param {number} n the object's key count (1-32) */
 function decShaped(n) {
+  /** @type {string[]} */
   const keys = new Array(n)
+  /** @type {unknown[]} */
   const vals = new Array(n)
+  /** @type {Shape | null | undefined} */
   let node = shapeRoot
   for (let i = 0; i < n; i++) {
     const k = readKey()
@@ -605,10 +689,11 @@ function decShaped(n) {
   if (node !== null) {
     if (node.ctor !== null) return node.ctor(vals)
     if (++node.hits >= 2) {
-      node.ctor = new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`)
+      node.ctor = /** @type {(v: unknown[]) => Record<string, unknown>} */ (new Function('v', `return {${keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ')}}`))
       return node.ctor(vals)
     }
   }
+  /** @type {Record<string, unknown>} */
   const o = {}
   for (let i = 0; i < n; i++) {
     const k = keys[i]
@@ -621,11 +706,16 @@ function decShaped(n) {
 /** Decodes running (a get meanwhile reads a private copy, see Memo#get). */
 let decoding = 0
 
-/** Decodes the value at `buf[start..]` (`buf` is a Buffer); re-entrant. */
+/**
+ * Decodes the value at `buf[start..]`; re-entrant.
+ * @param {Buffer} buf
+ * @param {number} start
+ * @returns {unknown}
+ */
 function decode(buf, start) {
   if (decoding !== 0) return decodeNested(buf, start)
   if (buf !== rb) {
-    rb = buf
+    rb = /** @type {RawBuffer} */ (buf)
     rdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   }
   rp = start
@@ -641,12 +731,16 @@ function decode(buf, start) {
   return v
 }
 
-/** A decode started inside another (user code ran meanwhile): restores the outer reader after. */
+/**
+ * A decode started inside another (user code ran meanwhile): restores the outer reader after.
+ * @param {Buffer} buf
+ * @param {number} start
+ */
 function decodeNested(buf, start) {
   const savedRb = rb
   const savedRdv = rdv
   const savedRp = rp
-  rb = buf
+  rb = /** @type {RawBuffer} */ (buf)
   rdv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   rp = start
   decoding++
@@ -662,9 +756,13 @@ function decodeNested(buf, start) {
   }
 }
 
+/**
+ * `e` as an `ERR_MEMO_CORRUPT` error (kept if it is one).
+ * @param {unknown} e
+ */
 function corrupt(e) {
-  if (e && e.code === 'ERR_MEMO_CORRUPT') return e
-  return codeError(Error, 'ERR_MEMO_CORRUPT', `Memo: a stored value could not be decoded (${e && e.message})`)
+  if (e && /** @type {{ code?: unknown }} */ (e).code === 'ERR_MEMO_CORRUPT') return e
+  return codeError(Error, 'ERR_MEMO_CORRUPT', `Memo: a stored value could not be decoded (${messageOf(e)})`)
 }
 
 /** The buffer the last `encode` wrote (its first `n` bytes, `n` being what `encode` returned). */

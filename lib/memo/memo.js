@@ -18,6 +18,9 @@ const { NearCache } = require('./near.js')
 const { cacheOptions, ttlOf } = require('./options.js')
 const { WIRE } = require('./wire.js')
 
+/** @typedef {import('../memo.js').MemoKey} MemoKey */
+/** @typedef {InstanceType<typeof NativeMemo>} NativeHandle */
+
 const SCRATCH_FLAG = WIRE.SCRATCH_FLAG
 const SCRATCH_DATA = WIRE.SCRATCH_DATA
 const FLAG_DIRECT = WIRE.FLAG_DIRECT
@@ -26,6 +29,10 @@ const FLAG_SCRATCH = WIRE.FLAG_SCRATCH
 const CACHE_KEYS = ['maxEntries', 'maxBytes', 'ttl', 'name']
 const SHARED_KEYS = ['maxEntries', 'maxBytes', 'ttl']
 
+/**
+ * Whether the binding stores `v` itself (no codec).
+ * @param {unknown} v
+ */
 function isPrimitive(v) {
   const t = typeof v
   return t === 'string' || t === 'number' || t === 'boolean' || v === null || v === undefined
@@ -33,6 +40,7 @@ function isPrimitive(v) {
 
 /** Passes a shared cache's native handle from `Memo.shared` to the constructor. */
 const FROM_SHARED = Object.freeze({})
+/** @type {NativeHandle | null} */
 let sharedNative = null
 
 /**
@@ -44,17 +52,27 @@ let sharedNative = null
  * caller can reach is memory that native code writes.
  */
 class Memo {
+  /** @type {NativeHandle} */
   #n
+  /** @type {Buffer} the thread's `get` scratch (native memory) */
   #s
+  /** @typedef {ReturnType<NativeHandle['fast']>} Fast */
+  /** @type {Fast['get']} */
   #get
+  /** @type {Fast['has']} */
   #has
+  /** @type {Fast['delete']} */
   #delete
+  /** @type {Fast['set']} */
   #set
+  /** @type {Fast['setEncoded']} */
   #setEncoded
+  /** @type {Fast['getCopy']} */
   #getCopyNative
   /** @type {NearCache} */
   #near
 
+  /** @param {unknown} [opts] MemoOptions, or the module's FROM_SHARED token */
   constructor(opts) {
     let native
     if (opts === FROM_SHARED && sharedNative !== null) {
@@ -76,7 +94,11 @@ class Memo {
     this.#near = new NearCache(f.generations, this.#s, f.nearHits)
   }
 
-  /** The process-wide cache `name` (created with `opts` on first use). */
+  /**
+   * The process-wide cache `name` (created with `opts` on first use).
+   * @param {string} name
+   * @param {unknown} [opts]
+   */
   static shared(name, opts) {
     sharedNative = NativeMemo.shared(name, cacheOptions(opts, SHARED_KEYS))
     try {
@@ -87,12 +109,17 @@ class Memo {
   }
 
   /** Forgets the shared cache `name`; handles already obtained keep working. */
+  /** @param {unknown} name */
   static dropShared(name) {
     if (typeof name !== 'string') throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "name" argument must be of type string.')
     return NativeMemo.dropShared(name)
   }
 
-  /** The value for `key`, or undefined. */
+  /**
+   * The value for `key`, or undefined.
+   * @param {MemoKey} key
+   * @returns {unknown}
+   */
   get(key) {
     const near = this.#near.hit(key)
     if (near !== undefined) return near.value
@@ -111,17 +138,23 @@ class Memo {
   }
 
   /** `get` without the scratch: complex values come back as Buffers of their encoding. */
+  /** @param {MemoKey} key */
   #getCopy(key) {
     const v = this.#getCopyNative(key)
-    return typeof v === 'object' && v !== null ? decode(v, 0) : v
+    return typeof v === 'object' && v !== null ? decode(/** @type {Buffer} */ (v), 0) : v
   }
 
-  /** Stores `value` under `key` (`opts.ttl` in ms overrides the cache's ttl). */
+  /**
+   * Stores `value` under `key` (`opts.ttl` in ms overrides the cache's ttl).
+   * @param {MemoKey} key
+   * @param {unknown} value
+   * @param {unknown} [opts]
+   */
   set(key, value, opts) {
     this.#near.delete(key)
     const ttl = opts === undefined ? undefined : ttlOf(opts)
     if (isPrimitive(value)) {
-      this.#set(key, value, ttl)
+      this.#set(key, /** @type {string | number | boolean | null | undefined} */ (value), ttl)
     } else {
       const n = encode(value, false, 'value')
       this.#setEncoded(key, encoded(), n, ttl)
@@ -135,6 +168,7 @@ class Memo {
    * Values for `keys` (undefined for misses). A loop over the native `get`:
    * measured faster in Node 20 than one native call per batch, whose
    * `napi_get_element`/`napi_set_element` cost more than a call each.
+   * @param {MemoKey[]} keys
    */
   getMany(keys) {
     if (!Array.isArray(keys)) throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "keys" argument must be an Array.')
@@ -144,7 +178,11 @@ class Memo {
     return r
   }
 
-  /** Stores every `[key, value]` of `entries`. */
+  /**
+   * Stores every `[key, value]` of `entries`.
+   * @param {Iterable<[MemoKey, unknown]>} entries
+   * @param {unknown} [opts]
+   */
   setMany(entries, opts) {
     // A typed array is iterable but holds numbers, never pairs (and a detached one throws V8's codeless TypeError).
     if (entries === null || typeof entries !== 'object' || ArrayBuffer.isView(entries) || typeof entries[Symbol.iterator] !== 'function') {
@@ -159,12 +197,18 @@ class Memo {
     return this
   }
 
-  /** Whether `key` has a live entry. */
+  /**
+   * Whether `key` has a live entry.
+   * @param {MemoKey} key
+   */
   has(key) {
     return this.#has(key)
   }
 
-  /** Removes `key`; true if it was there. */
+  /**
+   * Removes `key`; true if it was there.
+   * @param {MemoKey} key
+   */
   delete(key) {
     this.#near.delete(key)
     return this.#delete(key)

@@ -2,7 +2,7 @@
 // Reading Memo and memoize options: each property read once, a throwing
 // getter or a wrong type reported with a Node-style code.
 
-const { codeError } = require('../errors.js')
+const { codeError, messageOf } = require('../errors.js')
 
 /**
  * Reads `opts[key]` of an options argument; a throwing getter or Proxy trap
@@ -21,14 +21,6 @@ function option(opts, key, name) {
     err.cause = e
     throw err
   }
-}
-
-/**
- * The message of a thrown value (`undefined` for a falsy one, as `e && e.message` gave).
- * @param {unknown} e
- */
-function messageOf(e) {
-  return e ? /** @type {{ message?: unknown }} */ (e).message : e
 }
 
 /**
@@ -71,4 +63,4 @@ function cacheOptions(opts, keys) {
   return plain
 }
 
-module.exports = { option, optionsObject, ttlOf, cacheOptions, messageOf }
+module.exports = { option, optionsObject, ttlOf, cacheOptions }
