@@ -190,7 +190,7 @@ function settleBatch(count) {
     }
     if (finishersInUse > 0) {
       try {
-        value = finish(slot, value)
+        value = runFinisher(slot, value)
       } catch (err) {
         rejectWith(handle, err, FAILED)
         continue
@@ -205,7 +205,7 @@ function settleBatch(count) {
  * @param {number} slot
  * @param {unknown} value
  */
-function finish(slot, value) {
+function runFinisher(slot, value) {
   const finisher = finishers[slot]
   if (finisher === undefined) return value
   forgetFinisher(slot)
@@ -233,7 +233,8 @@ function failBeforeStart(handle, error, state) {
   return handle
 }
 
-/** What `start` returns when the task needs no native call, or a last step in JS. */
+/** What `start` returns when the task needs no native call, or a last step in JS (recognized by `instanceof`). */
+// oxlint-disable-next-line typescript/no-extraneous-class -- a record that `runTask` tells apart from a slot with instanceof
 class Started {
   /**
    * @param {number} slot the task's slot, or -1 when already done
@@ -365,12 +366,18 @@ function startPing(task, value) {
   return native.pingAsync(task, value)
 }
 
+/**
+ * `await using pool = new Pool()`: closes the pool.
+ * @this {InstanceType<typeof native.Pool>}
+ */
+function asyncDispose() {
+  return this.close()
+}
+
 const Pool = native.Pool
 if (Symbol.asyncDispose && !Pool.prototype[Symbol.asyncDispose]) {
   Object.defineProperty(Pool.prototype, Symbol.asyncDispose, {
-    value: function asyncDispose() {
-      return this.close()
-    },
+    value: asyncDispose,
     configurable: true,
     writable: true,
   })

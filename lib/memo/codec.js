@@ -93,6 +93,7 @@ function getter(proto, name) {
 // ---- errors ---------------------------------------------------------------
 
 /** Thrown inside the encoder; each container level prepends its key. */
+// oxlint-disable-next-line typescript/no-extraneous-class -- thrown and caught by instanceof, so user errors stay apart
 class EncodeFailure {
   /**
    * @param {'type' | 'cyclic' | 'detached' | 'deep' | 'unreadable'} kind
@@ -176,6 +177,7 @@ function varint(n) {
 }
 
 /** True when some code unit of `s` is 256 or more. */
+// oxlint-disable-next-line no-control-regex -- the range is every latin1 code unit, U+0000 included
 const WIDE = /[^\u0000-\u00ff]/
 
 /**
