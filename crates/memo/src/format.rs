@@ -89,6 +89,13 @@ pub const FLAG_SCRATCH: u8 = 1;
 /// holding it.
 pub const FLAG_BUFFER: u8 = 2;
 
+// The JS side reads the generation as an aligned u32, and the scratch holds
+// more than its header: checked when the crate builds.
+const _: () = {
+  assert!(SCRATCH_NEAR_GEN.is_multiple_of(4));
+  assert!(SCRATCH_DATA < crate::jsmem::SCRATCH_BYTES);
+};
+
 /// The wire format as `(name, value)` pairs: every value tag and the
 /// scratch layout. The binding's `memoWireFormat()` returns it as an object
 /// and the JS codec takes its constants from there, never from literals.
@@ -325,12 +332,6 @@ mod tests {
       end = at + len;
     }
     assert!(end <= SCRATCH_DATA);
-    assert_eq!(
-      SCRATCH_NEAR_GEN % 4,
-      0,
-      "the JS side reads the generation as an aligned u32"
-    );
-    assert!(SCRATCH_DATA < crate::jsmem::SCRATCH_BYTES);
     assert_eq!(wire("SCRATCH_DATA") as usize, SCRATCH_DATA);
   }
 
