@@ -20,12 +20,12 @@ export declare class NativeMemo {
    * A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
    * a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
    */
-  constructor(options?: MemoOptions)
+  constructor(options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string })
   /**
    * The process-wide cache named `name`, created with `options` on first use;
    * every worker_thread gets the same native cache for the same name.
    */
-  static shared(name: string, options?: Omit<MemoOptions, 'name'>): NativeMemo
+  static shared(name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }): NativeMemo
   /** Forgets the shared cache `name` (handles already obtained keep working); true if it existed. */
   static dropShared(name: string): boolean
   /** The cache's name (`options.name` or the shared name), or null. */
@@ -41,7 +41,7 @@ export declare class NativeMemo {
    * u32) that the JS near cache validates against, `nearHits` this handle's
    * near-hit counter (one f64): all native memory that is never freed, so
    * detaching or transferring them cannot hurt native code. The scratch
-   * layout is in `src/memo.rs`.
+   * layout is in `napi_parallel_memo::format`.
    */
   fast(): { get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getCopy(key: string | number | bigint | Uint8Array): unknown; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }
   /** Removes every entry (of the shared cache too, for every thread). */
@@ -87,12 +87,6 @@ export declare function attachSettler(settleBatch: (count: number) => void): [Ui
  */
 export declare function cancelTask(slot: number, id: number): boolean
 
-/** The options `countLines*` and `findAll*` read. */
-export interface ChunkOptions {
-  /** Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576 */
-  chunkSize?: number
-}
-
 /**
  * Compiles a kernel (through the cache) without running it: throws the
  * `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
@@ -115,20 +109,20 @@ export declare function configure(options: PoolOptions): void
 ` ends one line; a lone `\r`
  * ends none). Use `countLines(input)`.
  */
-export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: ChunkOptions): number
+export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }): number
 
 /** The synchronous twin of `countLinesAsync`. */
-export declare function countLinesSync(input: string | Uint8Array, options?: ChunkOptions): number
+export declare function countLinesSync(input: string | Uint8Array, options?: { chunkSize?: number }): number
 
 /**
  * Every non-overlapping leftmost-first match of `patterns`, in input order:
  * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
  * index of the pattern that matched. Use `findAll(input, patterns)`.
  */
-export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: ChunkOptions): number
+export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): number
 
 /** The synchronous twin of `findAllAsync`. */
-export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: ChunkOptions): { offsets: Float64Array; patterns: Uint32Array }
+export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): { offsets: Float64Array; patterns: Uint32Array }
 
 /**
  * Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
@@ -140,33 +134,13 @@ export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Arra
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
 
-/** The options `parallelMapSync`/`parallelMapAsync` read. */
-export interface MapOptions {
-  /** The result's typed-array kind. @default 'float64' */
-  output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'
-  /** Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size */
-  chunkSize?: number
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
-}
-
 /**
- * The options of a `NativeMemo` (`NativeMemo.shared` takes all but `name`).
- * A bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
+ * The Memo wire format: every value tag and the `get` scratch layout
+ * (`napi_parallel_memo::format::WIRE`) as `{ TAG_NULL: 1, ..., SCRATCH_DATA: 8, ... }`.
+ * `lib/memo/codec.js` takes its constants from here once at load, so Rust
+ * and JS share one definition.
  */
-export interface MemoOptions {
-  /**
-   * At most this many entries, an integer in 1..=2^32.
-   * @default 100000 when `maxBytes` is not given either, else unbounded
-   */
-  maxEntries?: number
-  /** At most this many encoded bytes (key + value), an integer in 1..=2^53. @default unbounded */
-  maxBytes?: number
-  /** Default time to live in ms of an entry set without one (0 or Infinity: never expires). @default never */
-  ttl?: number
-  /** The cache's name, reported by `name`. @default null */
-  name?: string
-}
+export declare function memoWireFormat(): Record<string, number>
 
 /** The options `splitSync`/`splitAsync` read (output shaping is done in JS). */
 export interface NativeSplitOptions {
@@ -184,10 +158,10 @@ export interface NativeSplitOptions {
  * Maps a compiled kernel over `columns` (an array of typed arrays, zipped
  * as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
  */
-export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: MapOptions): number
+export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): number
 
 /** The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core. */
-export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: MapOptions): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
+export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 
 /** Number of tasks pending in this environment (diagnostics and tests). */
 export declare function pendingTaskCount(): number
@@ -250,13 +224,7 @@ export declare function reserveTaskIds(count: number): number
  * its result (a boolean result is 1 or 0). Loops in the kernel stop at
  * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
  */
-export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: SpawnOptions): number
-
-/** The options `spawnAsync` reads. */
-export interface SpawnOptions {
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
-}
+export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }): number
 
 /**
  * Splits `input` on the pool and resolves to the pieces' `[start, end, …]`

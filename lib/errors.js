@@ -33,12 +33,22 @@ function codeError(Ctor, code, message, fields) {
   return e
 }
 
-/** `ERR_INVALID_ARG_TYPE`: `The "name" argument must be <expected>. Received <received(value)>`. */
+/**
+ * `ERR_INVALID_ARG_TYPE`: `The "name" argument must be <expected>. Received <received(value)>`.
+ * @param {string} name
+ * @param {string} expected
+ * @param {unknown} value
+ */
 function invalidType(name, expected, value) {
   return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}. Received ${received(value)}`)
 }
 
-/** `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It <requirement>. Received <received(value)>`. */
+/**
+ * `ERR_OUT_OF_RANGE`: `The value of "name" is out of range. It <requirement>. Received <received(value)>`.
+ * @param {string} name
+ * @param {string} requirement
+ * @param {unknown} value
+ */
 function outOfRange(name, requirement, value) {
   return codeError(
     RangeError,
@@ -47,7 +57,12 @@ function outOfRange(name, requirement, value) {
   )
 }
 
-/** `ERR_INVALID_ARG_VALUE` (a TypeError, as Node's): `The "name" argument <problem>. Received <inspected(value)>`. */
+/**
+ * `ERR_INVALID_ARG_VALUE` (a TypeError, as Node's): `The "name" argument <problem>. Received <inspected(value)>`.
+ * @param {string} name
+ * @param {string} problem
+ * @param {unknown} value
+ */
 function invalidValue(name, problem, value) {
   return codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "${name}" argument ${problem}. Received ${inspected(value)}`)
 }
@@ -91,4 +106,13 @@ function kindOf(value) {
   return name ? `an instance of ${name}` : 'an object with a custom prototype'
 }
 
-module.exports = { AbortError, codeError, invalidType, outOfRange, invalidValue, received, inspected, kindOf }
+/**
+ * The message of a thrown value, for a message that quotes it: its
+ * `message`, or the value itself when falsy (what `e && e.message` gives).
+ * @param {unknown} e
+ */
+function messageOf(e) {
+  return e ? /** @type {{ message?: unknown }} */ (e).message : e
+}
+
+module.exports = { AbortError, codeError, messageOf, invalidType, outOfRange, invalidValue, received, inspected, kindOf }

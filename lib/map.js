@@ -7,16 +7,35 @@ const native = require('../binding.js')
 const { invalidType } = require('./errors.js')
 const { runTask } = require('./task.js')
 
+/** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
+/** @typedef {Parameters<typeof native.parallelMapSync>[2]} MapOptions the native options (checked there) */
+
+/** @type {Set<unknown>} */
 const HASHES = new Set(['xxh3', 'sha256', 'crc32'])
 
+/**
+ * Whether this call hashes string/Buffer items (the items are checked natively).
+ * @param {unknown} input
+ * @param {unknown} fn
+ * @returns {fn is Hash}
+ */
 function isHashCall(input, fn) {
   return typeof fn === 'string' && HASHES.has(fn) && Array.isArray(input)
 }
 
+/**
+ * @param {unknown} a
+ * @returns {a is ArrayLike<number>}
+ */
 function isNumericView(a) {
   return ArrayBuffer.isView(a) && !(a instanceof DataView)
 }
 
+/**
+ * @param {unknown} a
+ * @param {string} name the argument's name, for errors
+ * @returns {ArrayLike<number>}
+ */
 function toColumn(a, name) {
   if (isNumericView(a)) return a
   if (Array.isArray(a)) {
@@ -33,7 +52,10 @@ function toColumn(a, name) {
   throw invalidType(name, 'a TypedArray, a number[] or an array of them', a)
 }
 
-/** One input → [column]; several equal-length inputs ([xs, ys]) → columns zipped as (x, y, …, i). */
+/**
+ * One input → [column]; several equal-length inputs ([xs, ys]) → columns zipped as (x, y, …, i).
+ * @param {unknown} input
+ */
 function toColumns(input) {
   if (Array.isArray(input) && input.length > 0 && (Array.isArray(input[0]) || isNumericView(input[0]))) {
     return input.map((c, i) => toColumn(c, `input[${i}]`))
@@ -41,13 +63,20 @@ function toColumns(input) {
   return [toColumn(input, 'input')]
 }
 
-/** A kernel's source: `fn.toString()`, or a built-in op name such as 'sqrt'. */
+/**
+ * A kernel's source: `fn.toString()`, or a built-in op name such as 'sqrt'.
+ * @param {unknown} fn
+ */
 function sourceOf(fn) {
   if (typeof fn === 'function') return Function.prototype.toString.call(fn)
   if (typeof fn === 'string') return fn
   throw invalidType('fn', 'a function or the name of a built-in op', fn)
 }
 
+/**
+ * @param {unknown} args
+ * @returns {number[]}
+ */
 function toArgs(args) {
   if (args === undefined) return []
   if (!Array.isArray(args)) throw invalidType('args', 'an array of numbers', args)
@@ -58,32 +87,51 @@ function toArgs(args) {
   })
 }
 
-/** Maps `fn` over `input` on every core; returns a TaskHandle of the output typed array. */
+/**
+ * Maps `fn` over `input` on every core; returns a TaskHandle of the output typed array.
+ * @param {unknown} input
+ * @param {unknown} fn
+ * @param {import('./task.js').TaskOptions & MapOptions} [opts]
+ */
 function parallelMap(input, fn, opts) {
   // Everything that reads the arguments runs inside runTask's guard: an
   // async function rejects, it never throws (a revoked Proxy input included).
   return runTask(opts, (task) =>
     isHashCall(input, fn)
-      ? native.hashAsync(task, input, fn)
+      ? native.hashAsync(task, /** @type {Array<string | Uint8Array>} */ (input), fn)
       : native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts),
   )
 }
 
-/** The blocking twin of parallelMap (still uses every core). */
+/**
+ * The blocking twin of parallelMap (still uses every core).
+ * @param {unknown} input
+ * @param {unknown} fn
+ * @param {MapOptions} [opts]
+ */
 function parallelMapSync(input, fn, opts) {
-  if (isHashCall(input, fn)) return native.hashSync(input, fn)
+  if (isHashCall(input, fn)) return native.hashSync(/** @type {Array<string | Uint8Array>} */ (input), fn)
   return native.parallelMapSync(toColumns(input), sourceOf(fn), opts)
 }
 
-/** Runs `fn(...args)` once on the pool; cancellable at the kernel's loop back-edges. */
+/**
+ * Runs `fn(...args)` once on the pool; cancellable at the kernel's loop back-edges.
+ * @param {unknown} fn
+ * @param {unknown} [args]
+ * @param {import('./task.js').TaskOptions & MapOptions} [opts]
+ */
 function spawn(fn, args, opts) {
   return runTask(opts, (task) => native.spawnAsync(task, sourceOf(fn), toArgs(args), opts))
 }
 
-/** Compiles `fn` (cached) without running it; throws ERR_UNSUPPORTED_KERNEL outside the subset. */
+/**
+ * Compiles `fn` (cached) without running it; throws ERR_UNSUPPORTED_KERNEL outside the subset.
+ * @param {unknown} fn
+ * @param {unknown} [opts] `{ params, inputs }`
+ */
 function compileKernel(fn, opts) {
   if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
-  const given = opts ?? {}
+  const given = /** @type {{ params?: unknown, inputs?: number }} */ (opts ?? {})
   const params = given.params // read once: a getter may answer differently each time
   if (params !== undefined && params !== null && typeof params !== 'object') {
     throw invalidType('options.params', 'an object of numbers', params)

@@ -15,16 +15,33 @@ const native = require('../binding.js')
 const { codeError, invalidType, invalidValue, outOfRange } = require('./errors.js')
 const { runTask, settled, finishing } = require('./task.js')
 
+/** @typedef {string | Uint8Array} Text */
+/** @typedef {{ [key: string]: unknown }} Bag an options object whose properties are not checked yet */
+/** @typedef {NonNullable<Parameters<typeof native.splitSync>[2]>} NativeSplit */
+/**
+ * A planned split: the result (`done`), or what the native side scans and how its offsets become the result.
+ * @typedef {{ done: unknown } | { text: Text, delims: Text[], o: NativeSplit | undefined, finish: (offsets: any) => unknown }} Plan
+ */
+
+/** @type {Set<unknown>} */
 const OUTPUTS = new Set(['strings', 'offsets', 'buffers'])
 const MIN_CHUNK = 16
 const INPUT_TYPE = 'of type string or an instance of Buffer or Uint8Array'
 // Stream chunks above this are scanned on the pool, not on the event loop.
 const BIG_CHUNK = 1 << 20
 
+/**
+ * @param {unknown} x
+ * @returns {x is Text}
+ */
 function isText(x) {
   return typeof x === 'string' || x instanceof Uint8Array
 }
 
+/**
+ * @param {unknown} input
+ * @returns {asserts input is Text}
+ */
 function checkInput(input) {
   if (!isText(input)) throw invalidType('input', INPUT_TYPE, input)
   if (typeof input !== 'string' && input.byteLength === 0 && isDetached(input.buffer)) {
@@ -32,7 +49,10 @@ function checkInput(input) {
   }
 }
 
-/** Whether `ab` was detached (transferred); only asked of empty views, so it stays cheap. */
+/**
+ * Whether `ab` was detached (transferred); only asked of empty views, so it stays cheap.
+ * @param {ArrayBufferLike & { detached?: boolean }} ab
+ */
 function isDetached(ab) {
   if (typeof ab.detached === 'boolean') return ab.detached
   if (ab.byteLength !== 0 || typeof SharedArrayBuffer === 'function' && ab instanceof SharedArrayBuffer) return false
@@ -44,15 +64,22 @@ function isDetached(ab) {
   }
 }
 
+/** @param {Uint8Array} u8 */
 function asBuffer(u8) {
   return Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)
 }
 
+/** @param {Uint8Array} u8 */
 function decode(u8) {
   return asBuffer(u8).toString('utf8')
 }
 
-/** Normalizes `delimiter` to a non-empty array of strings/Uint8Arrays. */
+/**
+ * Normalizes `delimiter` to a non-empty array of strings/Uint8Arrays.
+ * @param {unknown} delimiter
+ * @param {string} name
+ * @returns {Text[]}
+ */
 function delimiterList(delimiter, name) {
   if (isText(delimiter)) {
     if (typeof delimiter !== 'string' && delimiter.byteLength === 0 && isDetached(delimiter.buffer)) {
@@ -72,6 +99,13 @@ function delimiterList(delimiter, name) {
   return delimiter
 }
 
+/**
+ * @param {Bag} opts
+ * @param {string} key
+ * @param {number} lo
+ * @param {number} hi
+ * @returns {number | undefined}
+ */
 function integerOption(opts, key, lo, hi) {
   const v = opts[key]
   if (v === undefined) return undefined
@@ -80,6 +114,10 @@ function integerOption(opts, key, lo, hi) {
   return v
 }
 
+/**
+ * @param {Bag} opts
+ * @param {string} key
+ */
 function booleanOption(opts, key) {
   const v = opts[key]
   if (v === undefined) return false
@@ -87,20 +125,25 @@ function booleanOption(opts, key) {
   return v
 }
 
+/**
+ * @param {Bag | null | undefined} opts
+ * @returns {{ output: unknown, native: NativeSplit | undefined }}
+ */
 function splitOptions(opts) {
   if (opts === undefined || opts === null) return { output: 'strings', native: undefined }
   if (typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
   const output = opts.output ?? 'strings'
   if (!OUTPUTS.has(output)) throw invalidValue('options.output', "must be 'strings', 'offsets' or 'buffers'", output)
-  const native = {
+  const nativeOpts = {
     skipEmpty: booleanOption(opts, 'skipEmpty'),
     trim: booleanOption(opts, 'trim'),
     limit: integerOption(opts, 'limit', 0, 2 ** 32 - 1),
     chunkSize: integerOption(opts, 'chunkSize', MIN_CHUNK, Number.MAX_SAFE_INTEGER),
   }
-  return { output, native }
+  return { output, native: nativeOpts }
 }
 
+/** @param {Bag | null | undefined} opts */
 function chunkOptions(opts) {
   if (opts === undefined || opts === null) return undefined
   if (typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
@@ -108,7 +151,12 @@ function chunkOptions(opts) {
   return chunkSize === undefined ? undefined : { chunkSize }
 }
 
-/** The pieces `[s, e]` of `offsets` as slices of `text`. */
+/**
+ * The pieces `[s, e]` of `offsets` as slices of `text`.
+ * @param {string} text
+ * @param {ArrayLike<number>} offsets
+ * @returns {string[]}
+ */
 function slices(text, offsets) {
   const n = offsets.length >>> 1
   const out = new Array(n)
@@ -116,6 +164,11 @@ function slices(text, offsets) {
   return out
 }
 
+/**
+ * @param {Buffer} buf
+ * @param {ArrayLike<number>} offsets
+ * @returns {Buffer[]}
+ */
 function subarrays(buf, offsets) {
   const n = offsets.length >>> 1
   const out = new Array(n)
@@ -129,6 +182,9 @@ const SPACE = /\s/
  * `''` as the only delimiter: like `'abc'.split('')`, one piece per UTF-16
  * code unit (an empty input gives no piece). Done in JS; offsets exist only
  * for string input (there is no byte offset of a code unit).
+ * @param {Text} input
+ * @param {unknown} output
+ * @param {NativeSplit | undefined} o
  */
 function splitEmpty(input, output, o) {
   if (output !== 'strings' && typeof input !== 'string') {
@@ -137,6 +193,7 @@ function splitEmpty(input, output, o) {
   if (output === 'buffers') throw invalidValue('delimiter', 'must not be empty for buffers output', '')
   const text = typeof input === 'string' ? input : decode(input)
   const limit = o?.limit ?? Infinity
+  /** @type {number[]} */
   const pairs = []
   for (let i = 0; i < text.length && pairs.length < 2 * limit; i++) {
     let [s, e] = [i, i + 1]
@@ -151,6 +208,10 @@ function splitEmpty(input, output, o) {
 /**
  * Plans one split: what the native side scans (`text`), with which
  * delimiters and options, and how its offsets become the result (`finish`).
+ * @param {unknown} input
+ * @param {unknown} delimiter
+ * @param {Bag | null | undefined} opts
+ * @returns {Plan}
  */
 function plan(input, delimiter, opts) {
   checkInput(input)
@@ -163,6 +224,7 @@ function plan(input, delimiter, opts) {
   return { text: buf, delims, o, finish: (offsets) => subarrays(buf, offsets) }
 }
 
+/** @param {Text} d */
 const wellFormed = (d) => typeof d !== 'string' || (typeof d.isWellFormed === 'function' ? d.isWellFormed() : !/[\uD800-\uDFFF]/.test(d))
 
 /**
@@ -179,6 +241,10 @@ const wellFormed = (d) => typeof d !== 'string' || (typeof d.isWellFormed === 'f
  *   (`str.slice` makes cheap sliced strings; a native or C++ string per
  *   piece costs 2-3x more). Any other Buffer is decoded as UTF-8 and split
  *   as a string, so the result is exactly `buf.toString().split(d)`.
+ * @param {Text} input
+ * @param {Text[]} delims
+ * @param {NativeSplit | undefined} o
+ * @returns {Plan}
  */
 function planStrings(input, delims, o) {
   const v8 = delims.length === 1 && typeof delims[0] === 'string' && !o?.trim && !o?.skipEmpty
@@ -188,18 +254,24 @@ function planStrings(input, delims, o) {
     // UTF-8 even for ASCII: V8 keeps the result a sequential string, while a
     // big latin1 decode becomes an external string that splits ~30% slower.
     const text = buf.toString('utf8')
-    if (v8) return { done: text.split(delims[0], o?.limit) }
+    if (v8) return { done: text.split(/** @type {string} */ (delims[0]), o?.limit) }
     if (ascii && delims.every(wellFormed)) return { text: buf, delims, o, finish: (offsets) => slices(text, offsets) }
     return planStrings(text, delims, o)
   }
-  if (v8) return { done: input.split(delims[0], o?.limit) }
+  if (v8) return { done: input.split(/** @type {string} */ (delims[0]), o?.limit) }
   if (delims.every((d) => typeof d === 'string')) return { done: v8Split(input, delims, o) }
   return { text: input, delims, o, finish: (offsets) => slices(input, offsets) }
 }
 
+/** @param {string} s */
 const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** A string split by V8 (a RegExp alternation for several delimiters), then trim, skipEmpty and limit. */
+/**
+ * A string split by V8 (a RegExp alternation for several delimiters), then trim, skipEmpty and limit.
+ * @param {string} input
+ * @param {string[]} delims
+ * @param {NativeSplit | undefined} o
+ */
 function v8Split(input, delims, o) {
   const sep = delims.length === 1 ? delims[0] : new RegExp(delims.map(escapeRegExp).join('|'))
   let out = input.split(sep)
@@ -212,6 +284,9 @@ function v8Split(input, delims, o) {
  * Splits `input` on every core. Resolves to what `opts.output` asks for:
  * `'strings'` (default, equal to `input.split(delimiter)`), `'offsets'`
  * (`[start, end, …]`) or `'buffers'` (zero-copy views).
+ * @param {unknown} input
+ * @param {unknown} delimiter
+ * @param {import('./task.js').TaskOptions & Bag} [opts]
  */
 function split(input, delimiter, opts) {
   return runTask(opts, (task) => {
@@ -221,14 +296,23 @@ function split(input, delimiter, opts) {
   })
 }
 
-/** The blocking twin of `split`: returns the result directly, still uses every core. */
+/**
+ * The blocking twin of `split`: returns the result directly, still uses every core.
+ * @param {unknown} input
+ * @param {unknown} delimiter
+ * @param {Bag} [opts]
+ */
 function splitSync(input, delimiter, opts) {
   const p = plan(input, delimiter, opts)
   if ('done' in p) return p.done
   return p.finish(native.splitSync(p.text, p.delims, p.o))
 }
 
-/** Counts lines on every core (see the typings for how they count). */
+/**
+ * Counts lines on every core (see the typings for how they count).
+ * @param {unknown} input
+ * @param {import('./task.js').TaskOptions & Bag} [opts]
+ */
 function countLines(input, opts) {
   return runTask(opts, (task) => {
     checkInput(input)
@@ -236,12 +320,22 @@ function countLines(input, opts) {
   })
 }
 
-/** The blocking twin of `countLines`. */
+/**
+ * The blocking twin of `countLines`.
+ * @param {unknown} input
+ * @param {Bag} [opts]
+ */
 function countLinesSync(input, opts) {
   checkInput(input)
   return native.countLinesSync(input, chunkOptions(opts))
 }
 
+/**
+ * @param {unknown} input
+ * @param {unknown} patterns
+ * @param {Bag | undefined} opts
+ * @returns {[Text, Text[], { chunkSize: number } | undefined]}
+ */
 function findPlan(input, patterns, opts) {
   checkInput(input)
   const list = delimiterList(patterns, 'patterns')
@@ -249,16 +343,30 @@ function findPlan(input, patterns, opts) {
   return [input, list, chunkOptions(opts)]
 }
 
-/** Every non-overlapping leftmost-first match of `patterns`, in input order. */
+/**
+ * Every non-overlapping leftmost-first match of `patterns`, in input order.
+ * @param {unknown} input
+ * @param {unknown} patterns
+ * @param {import('./task.js').TaskOptions & Bag} [opts]
+ */
 function findAll(input, patterns, opts) {
   return runTask(opts, (task) => native.findAllAsync(task, ...findPlan(input, patterns, opts)))
 }
 
-/** The blocking twin of `findAll`. */
+/**
+ * The blocking twin of `findAll`.
+ * @param {unknown} input
+ * @param {unknown} patterns
+ * @param {Bag} [opts]
+ */
 function findAllSync(input, patterns, opts) {
   return native.findAllSync(...findPlan(input, patterns, opts))
 }
 
+/**
+ * @param {number} max
+ * @param {number} line
+ */
 function lineTooLong(max, line) {
   return codeError(RangeError, 'ERR_LINE_TOO_LONG', `Line ${line} is longer than maxLineLength (${max} characters).`, {
     maxLineLength: max,
@@ -269,9 +377,12 @@ function lineTooLong(max, line) {
 /**
  * Splits a stream into batches of complete lines. See `lib/split.d.ts`.
  * Validation throws at once; stream errors surface from the iteration.
+ * @param {unknown} source
+ * @param {unknown} [delimiter]
+ * @param {Bag | null} [opts]
  */
 function splitStream(source, delimiter, opts) {
-  if (source === null || typeof source !== 'object' || typeof source[Symbol.asyncIterator] !== 'function') {
+  if (source === null || typeof source !== 'object' || typeof (/** @type {{ [Symbol.asyncIterator]?: unknown }} */ (source))[Symbol.asyncIterator] !== 'function') {
     throw invalidType('source', 'an async iterable (e.g. a Readable stream)', source)
   }
   if (delimiter !== undefined) {
@@ -281,26 +392,41 @@ function splitStream(source, delimiter, opts) {
   if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
   const batchLines = integerOption(opts ?? {}, 'batchLines', 1, 2 ** 32 - 1) ?? 1024
   const maxLineLength = integerOption(opts ?? {}, 'maxLineLength', 1, Number.MAX_SAFE_INTEGER) ?? Infinity
-  return lines(source, delimiter, batchLines, maxLineLength)
+  return lines(/** @type {AsyncIterable<unknown>} */ (source), delimiter, batchLines, maxLineLength)
 }
+
+/**
+ * @param {AsyncIterable<unknown>} source
+ * @param {string | undefined} delimiter
+ * @param {number} batchLines
+ * @param {number} maxLineLength
+ * @returns {AsyncGenerator<string[], void, undefined>}
+ */
 
 async function* lines(source, delimiter, batchLines, maxLineLength) {
   const lineMode = delimiter === undefined
   const delim = lineMode ? '\n' : delimiter
   const keep = delim.length - 1 // a delimiter may start in the last `keep` chars of a chunk
   const decoder = new StringDecoder('utf8')
+  /** @type {string[]} */
   let parts = [] // the unfinished line, never re-scanned
   let partsLen = 0
   let carry = '' // its last `keep` chars, scanned again with the next chunk
   let lineNo = 0
+  /** @type {string[]} */
   let batch = []
 
+  /** @param {string} line */
   const emit = (line) => {
     lineNo++
     if (line.length > maxLineLength) throw lineTooLong(maxLineLength, lineNo)
     if (lineMode && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1)
     batch.push(line)
   }
+  /**
+   * @param {string} text
+   * @returns {Promise<number[]>}
+   */
   const matches = async (text) => {
     if (text.length <= BIG_CHUNK) {
       const at = []
@@ -314,6 +440,7 @@ async function* lines(source, delimiter, batchLines, maxLineLength) {
     return at
   }
 
+  /** @param {string} s */
   async function* feed(s) {
     if (s.length === 0) return
     const text = carry + s

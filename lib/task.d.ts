@@ -29,6 +29,7 @@ export declare class TaskHandle<T> implements PromiseLike<T> {
    * running stops at its next chunk boundary.
    */
   cancel(reason?: unknown): boolean
+  // oxlint-disable-next-line unicorn/no-thenable -- a TaskHandle is a Promise, thenable by design
   then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
@@ -58,6 +59,7 @@ declare module '../binding' {
 }
 
 /** What `start` may return instead of a slot: see `settled` and `finishing`. */
+// oxlint-disable-next-line typescript/no-extraneous-class -- opaque: only settled()/finishing() make one
 export declare class Started {
   private constructor()
 }

@@ -6,6 +6,12 @@
 const native = require('../binding.js')
 const { AbortError, invalidType, outOfRange } = require('./errors.js')
 
+/**
+ * What a native `*Async` export takes: the task id, or `{ id, timeout, pool }`
+ * (binding.d.ts spells only the object form; `runTask` casts the bare id once).
+ * @typedef {import('../binding.js').TaskArg} TaskArg
+ */
+
 const STATUS = ['queued', 'running', 'done', 'failed', 'cancelled']
 
 // Task ids come from a process-wide counter, in blocks, so that they stay
@@ -28,7 +34,9 @@ function nextId() {
 // per task. The reject function is not kept: a handle rejects by resolving
 // to a rejected Promise, and a rejection is rare, while keeping a function
 // alive costs every pending task ~60 bytes that each scavenge must copy.
+/** @type {((value: any) => void) | undefined} */
 let capturedResolve
+/** @param {(value: any) => void} resolve */
 function capture(resolve) {
   capturedResolve = resolve
 }
@@ -40,12 +48,17 @@ const UNSTARTED = -1
 const DONE = -2
 const FAILED = -3
 const CANCELLED = -4
+/** @type {Record<number, string>} */
 const FINAL_STATUS = { [UNSTARTED]: 'queued', [DONE]: 'done', [FAILED]: 'failed', [CANCELLED]: 'cancelled' }
 
 // Set in TaskHandle's static block: they touch its private fields.
+/** @type {(handle: TaskHandle<unknown>, slot: number) => void} */
 let attach
+/** @type {(handle: TaskHandle<unknown>, value: unknown) => void} */
 let fulfil
+/** @type {(handle: TaskHandle<unknown>, error: unknown, state: number) => void} */
 let rejectWith
+/** @type {(handle: TaskHandle<unknown>, error: unknown) => void} */
 let abandon
 
 /**
@@ -57,12 +70,20 @@ let abandon
  * It holds three fields: every byte of a pending task is copied by each
  * young-generation GC while 100k tasks are in flight.
  * @template T
+ * @extends {Promise<T>}
  */
 class TaskHandle extends Promise {
+  /** @type {number} */
   #id
+  /** @type {number} */
   #state
+  /** @type {((value: unknown) => void) | undefined} */
   #resolve
 
+  /**
+   * @param {(resolve: (value: unknown) => void) => void} executor must be the module's `capture`
+   * @param {number} id
+   */
   constructor(executor, id) {
     if (executor !== capture) throw new TypeError('TaskHandle is not constructible: async functions return one')
     super(capture)
@@ -87,6 +108,7 @@ class TaskHandle extends Promise {
   /**
    * Cancels the task. Returns true if it will not complete normally: its
    * Promise then rejects with an AbortError whose `cause` is `reason`.
+   * @param {unknown} [reason]
    */
   cancel(reason) {
     const slot = this.#state
@@ -107,13 +129,13 @@ class TaskHandle extends Promise {
       handles[slot] = handle
     }
     fulfil = (handle, value) => {
-      const resolve = handle.#resolve
+      const resolve = /** @type {(value: unknown) => void} */ (handle.#resolve)
       handle.#state = DONE
       handle.#resolve = undefined
       resolve(value)
     }
     rejectWith = (handle, error, state) => {
-      const resolve = handle.#resolve
+      const resolve = /** @type {(value: unknown) => void} */ (handle.#resolve)
       handle.#state = state
       handle.#resolve = undefined
       const rejected = Promise.reject(error)
@@ -135,8 +157,10 @@ Object.defineProperty(TaskHandle.prototype, 'constructor', { value: Promise, wri
 
 // Pending handles by native slot, and what the native side fills before each
 // settleBatch(count) call: entry i settles the handle in slots[i].
+/** @type {(TaskHandle<unknown> | undefined)[]} */
 const handles = []
 // `finishing(slot, finish)`: the last step of a task, run on the JS thread.
+/** @type {(((value: unknown) => unknown) | undefined)[]} */
 const finishers = []
 let finishersInUse = 0
 const KIND_NUMBER = 0 // fulfil with nums[i]
@@ -144,6 +168,7 @@ const KIND_VALUE = 1 // fulfil with values[i]
 const KIND_FAILED = 2 // reject with values[i]; KIND_CANCELLED (3) likewise
 const [slots, kinds, nums, values] = native.attachSettler(settleBatch)
 
+/** @param {number} count entries filled in `slots`, `kinds`, `nums`, `values` */
 function settleBatch(count) {
   for (let i = 0; i < count; i++) {
     const slot = slots[i]
@@ -165,7 +190,7 @@ function settleBatch(count) {
     }
     if (finishersInUse > 0) {
       try {
-        value = finish(slot, value)
+        value = runFinisher(slot, value)
       } catch (err) {
         rejectWith(handle, err, FAILED)
         continue
@@ -175,14 +200,19 @@ function settleBatch(count) {
   }
 }
 
-/** Applies and forgets the finisher of `slot`, if any. */
-function finish(slot, value) {
+/**
+ * Applies and forgets the finisher of `slot`, if any.
+ * @param {number} slot
+ * @param {unknown} value
+ */
+function runFinisher(slot, value) {
   const finisher = finishers[slot]
   if (finisher === undefined) return value
   forgetFinisher(slot)
   return finisher(value)
 }
 
+/** @param {number} slot */
 function forgetFinisher(slot) {
   if (finishers[slot] !== undefined) {
     finishers[slot] = undefined
@@ -190,15 +220,27 @@ function forgetFinisher(slot) {
   }
 }
 
-/** Rejects a handle whose task never started; the caller gets the rejection through the handle. */
+/**
+ * Rejects a handle whose task never started; the caller gets the rejection through the handle.
+ * @template T
+ * @param {TaskHandle<T>} handle
+ * @param {unknown} error
+ * @param {number} state
+ */
 function failBeforeStart(handle, error, state) {
   rejectWith(handle, error, state)
   handle.catch(noop)
   return handle
 }
 
-/** What `start` returns when the task needs no native call, or a last step in JS. */
+/** What `start` returns when the task needs no native call, or a last step in JS (recognized by `instanceof`). */
+// oxlint-disable-next-line typescript/no-extraneous-class -- a record that `runTask` tells apart from a slot with instanceof
 class Started {
+  /**
+   * @param {number} slot the task's slot, or -1 when already done
+   * @param {((value: any) => unknown) | undefined} finish
+   * @param {unknown} value the result when already done
+   */
   constructor(slot, finish, value) {
     this.slot = slot
     this.finish = finish
@@ -206,12 +248,19 @@ class Started {
   }
 }
 
-/** For `start`: the task is already done, with `value`. */
+/**
+ * For `start`: the task is already done, with `value`.
+ * @param {unknown} value
+ */
 function settled(value) {
   return new Started(-1, undefined, value)
 }
 
-/** For `start`: the task in `slot` resolves to `finish(its value)`, run on the JS thread. */
+/**
+ * For `start`: the task in `slot` resolves to `finish(its value)`, run on the JS thread.
+ * @param {number} slot
+ * @param {(value: any) => unknown} finish
+ */
 function finishing(slot, finish) {
   return new Started(slot, finish, undefined)
 }
@@ -224,22 +273,30 @@ function finishing(slot, finish) {
  * Proxy, a revoked Proxy), runs under one guard, and whatever goes wrong
  * rejects the handle. `arg` lets a hot caller pass a module-level `start`
  * instead of allocating a closure per call.
+ * @template A
+ * @param {unknown} opts the caller's TaskOptions
+ * @param {(task: TaskArg, arg: A) => unknown} start returns a slot or a `Started`
+ * @param {A} arg
+ * @returns {TaskHandle<any>}
  */
 function runTask(opts, start, arg) {
   const id = nextId()
   const handle = new TaskHandle(capture, id)
+  /** @type {AbortSignal | undefined} */
   let signal
   let started
   try {
-    let task = id
+    let task = /** @type {TaskArg} */ (/** @type {unknown} */ (id))
     if (opts !== undefined && opts !== null) {
       if (typeof opts !== 'object') return failBeforeStart(handle, invalidType('options', 'of type object', opts), FAILED)
-      const timeout = opts.timeout
-      const pool = opts.pool
-      signal = opts.signal
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        return failBeforeStart(handle, invalidType('options.signal', 'an instance of AbortSignal', signal), FAILED)
+      const o = /** @type {{ timeout?: unknown, pool?: unknown, signal?: unknown }} */ (opts)
+      const timeout = o.timeout
+      const pool = o.pool
+      const sig = o.signal
+      if (sig !== undefined && !(sig instanceof AbortSignal)) {
+        return failBeforeStart(handle, invalidType('options.signal', 'an instance of AbortSignal', sig), FAILED)
       }
+      signal = sig
       if (timeout !== undefined) {
         if (typeof timeout !== 'number') {
           return failBeforeStart(handle, invalidType('options.timeout', 'of type number', timeout), FAILED)
@@ -252,7 +309,9 @@ function runTask(opts, start, arg) {
         return failBeforeStart(handle, invalidType('options.pool', 'an instance of Pool', pool), FAILED)
       }
       if (signal?.aborted) return failBeforeStart(handle, new AbortError(signal.reason), CANCELLED)
-      if (timeout !== undefined || (pool !== undefined && pool !== null)) task = { id, timeout, pool }
+      if (timeout !== undefined || (pool !== undefined && pool !== null)) {
+        task = { id, timeout: /** @type {number | undefined} */ (timeout), pool: /** @type {native.Pool | undefined} */ (pool) }
+      }
     }
     started = start(task, arg)
   } catch (err) {
@@ -275,10 +334,11 @@ function runTask(opts, start, arg) {
     )
   }
   if (signal) {
+    const sig = signal
     try {
-      const onAbort = () => handle.cancel(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      const cleanup = () => signal.removeEventListener('abort', onAbort)
+      const onAbort = () => handle.cancel(sig.reason)
+      sig.addEventListener('abort', onAbort, { once: true })
+      const cleanup = () => sig.removeEventListener('abort', onAbort)
       handle.then(cleanup, cleanup)
     } catch (err) {
       // A signal that passed the checks yet cannot be listened to (a Proxy
@@ -289,21 +349,35 @@ function runTask(opts, start, arg) {
   return handle
 }
 
-/** Runs a trivial task through the pool and back; measures per-task overhead. */
+/**
+ * Runs a trivial task through the pool and back; measures per-task overhead.
+ * @param {number} [value]
+ * @param {unknown} [opts]
+ */
 function ping(value = 0, opts) {
   return runTask(opts, startPing, value)
 }
 
+/**
+ * @param {TaskArg} task
+ * @param {number} value
+ */
 function startPing(task, value) {
   return native.pingAsync(task, value)
+}
+
+/**
+ * `await using pool = new Pool()`: closes the pool.
+ * @this {InstanceType<typeof native.Pool>}
+ */
+function asyncDispose() {
+  return this.close()
 }
 
 const Pool = native.Pool
 if (Symbol.asyncDispose && !Pool.prototype[Symbol.asyncDispose]) {
   Object.defineProperty(Pool.prototype, Symbol.asyncDispose, {
-    value: function asyncDispose() {
-      return this.close()
-    },
+    value: asyncDispose,
     configurable: true,
     writable: true,
   })

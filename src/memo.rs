@@ -34,18 +34,12 @@ use crate::args::ReadOptions;
 use crate::args::{callback_args, type_of, with_u8_view};
 use crate::error::{NpError, call_guarded, check};
 
-/// Scratch layout (shared with `lib/memo.js`): byte 0 the value flag; byte 1
-/// set to 1 when a `get` hit may be kept in the JS near cache, with the key's
-/// generation slot (u16 LE) at 2 and that slot's generation before the
-/// lookup (u32 LE) at 4; complex values from [`SCRATCH_DATA`].
-const SCRATCH_DATA: usize = 8;
-const SCRATCH_NEAR_OK: usize = 1;
-const SCRATCH_NEAR_SLOT: usize = 2;
-const SCRATCH_NEAR_GEN: usize = 4;
-/// The encoded value is in the scratch at [`SCRATCH_DATA`], the result is its length.
-const FLAG_SCRATCH: u8 = 1;
-/// The encoded value did not fit: the result is a new Buffer holding it.
-const FLAG_BUFFER: u8 = 2;
+// The scratch layout is part of the wire format (`format`), which the JS
+// codec reads through `memoWireFormat()` below.
+use format::{
+  FLAG_BUFFER, FLAG_DIRECT, FLAG_SCRATCH, SCRATCH_DATA, SCRATCH_FLAG, SCRATCH_NEAR_GEN,
+  SCRATCH_NEAR_OK, SCRATCH_NEAR_SLOT,
+};
 
 fn key_type_error() -> NpError {
   NpError::invalid_arg_type("key", "of type string, number, bigint or Buffer")
@@ -322,7 +316,7 @@ impl Handle {
   fn set_flag(&self, flag: u8) {
     // SAFETY: the scratch block (SCRATCH_BYTES >= SCRATCH_DATA) is never
     // freed; only this JS thread touches it.
-    unsafe { *self.scratch = flag };
+    unsafe { *self.scratch.add(SCRATCH_FLAG) = flag };
   }
 
   /// Converts a stored value: primitives directly, complex ones into the
@@ -421,7 +415,7 @@ unsafe extern "C" fn raw_get(env: sys::napi_env, info: sys::napi_callback_info) 
       Ok(match h.core.get(&key) {
         Some(e) => {
           let value = h.value_to_js(env, e.value(), true);
-          if e.never_expires() && *h.scratch == 0 {
+          if e.never_expires() && *h.scratch.add(SCRATCH_FLAG) == FLAG_DIRECT {
             h.offer_to_near_cache(&key, slot, generation);
           }
           value
@@ -679,7 +673,7 @@ impl NativeMemo {
   /// u32) that the JS near cache validates against, `nearHits` this handle's
   /// near-hit counter (one f64): all native memory that is never freed, so
   /// detaching or transferring them cannot hurt native code. The scratch
-  /// layout is in `src/memo.rs`.
+  /// layout is in `napi_parallel_memo::format`.
   #[napi(
     catch_unwind,
     ts_return_type = "{ get(key: string | number | bigint | Uint8Array): unknown; has(key: string | number | bigint | Uint8Array): boolean; delete(key: string | number | bigint | Uint8Array): boolean; set(key: string | number | bigint | Uint8Array, value: string | number | boolean | null | undefined, ttl?: number): void; setEncoded(key: string | number | bigint | Uint8Array, encoded: Uint8Array, length: number, ttl?: number): void; getCopy(key: string | number | bigint | Uint8Array): unknown; scratch: ArrayBuffer; generations: ArrayBuffer; nearHits: ArrayBuffer }"
@@ -782,4 +776,17 @@ impl NativeMemo {
     o.set("bytes", s.bytes as f64)?;
     Ok(o)
   }
+}
+
+/// The Memo wire format: every value tag and the `get` scratch layout
+/// (`napi_parallel_memo::format::WIRE`) as `{ TAG_NULL: 1, ..., SCRATCH_DATA: 8, ... }`.
+/// `lib/memo/codec.js` takes its constants from here once at load, so Rust
+/// and JS share one definition.
+#[napi(catch_unwind, ts_return_type = "Record<string, number>")]
+pub fn memo_wire_format(env: &Env) -> Result<Object<'_>> {
+  let mut o = Object::new(env)?;
+  for &(name, value) in format::WIRE {
+    o.set(name, value)?;
+  }
+  Ok(o)
 }

@@ -1,4 +1,7 @@
-//! The byte formats of keys and values, shared with `lib/memo.js`.
+//! The byte formats of keys and values and the `get` scratch layout: the
+//! one definition of the Memo wire format. The binding hands [`WIRE`] to
+//! the JS codec (`lib/memo/codec.js` reads it once at load, through the
+//! `memoWireFormat` export), so the two sides cannot drift apart.
 //!
 //! **Keys** are a kind tag then the payload, so `1` and `'1'` differ:
 //! [`KEY_STR`] + UTF-8 (lone surrogates as WTF-8), [`KEY_NUM`] + f64 LE (`-0` folded to `0`, one NaN),
@@ -7,7 +10,16 @@
 //! **Values** start with a tag. The binding builds and reads the primitive
 //! ones itself ([`Prim`]); everything else ([`TAG_ARRAY`], [`TAG_OBJECT`],
 //! Buffers, typed arrays, bigints, dates) is written and read by the JS
-//! codec in `lib/memo.js` and is opaque here.
+//! codec in `lib/memo/codec.js` and is opaque here; its tags live here all
+//! the same, so that no two kinds share one.
+//!
+//! **Scratch** (the thread's `get` block, see [`crate::jsmem`]): byte
+//! [`SCRATCH_FLAG`] says where a `get` result is ([`FLAG_DIRECT`],
+//! [`FLAG_SCRATCH`], [`FLAG_BUFFER`]); byte [`SCRATCH_NEAR_OK`] is 1 when
+//! the hit may be kept in the JS near cache, with the key's generation slot
+//! (u16 LE) at [`SCRATCH_NEAR_SLOT`] and that slot's generation before the
+//! lookup (u32 LE) at [`SCRATCH_NEAR_GEN`]; an encoded value starts at
+//! [`SCRATCH_DATA`].
 
 /// Key tag: a string.
 pub const KEY_STR: u8 = b's';
@@ -42,8 +54,78 @@ pub const TAG_LATIN1: u8 = 14;
 pub const TAG_UTF16: u8 = 15;
 /// Value tag: an array (JS codec).
 pub const TAG_ARRAY: u8 = 8;
-/// Value tag: a plain object (JS codec).
+/// Value tag: a plain object (JS codec): varint key count, then each key
+/// as a [`TAG_STR`] payload followed by its value.
 pub const TAG_OBJECT: u8 = 9;
+/// Value tag (JS codec): a bigint: a sign byte (1 negative), then its
+/// magnitude in hex as a [`TAG_STR`] payload.
+pub const TAG_BIGINT: u8 = 7;
+/// Value tag (JS codec): a Buffer: varint length, then the bytes.
+pub const TAG_BUFFER: u8 = 10;
+/// Value tag (JS codec): a typed array: its kind (an index into the codec's
+/// list of typed array constructors), varint byte length, then the bytes.
+pub const TAG_TYPED: u8 = 11;
+/// Value tag (JS codec): a Date: its time value, f64 LE.
+pub const TAG_DATE: u8 = 12;
+/// Value tag (JS codec): an ArrayBuffer: varint length, then the bytes.
+pub const TAG_ARRAYBUFFER: u8 = 13;
+
+/// Scratch byte: where the result of a `get` is (a `FLAG_*`).
+pub const SCRATCH_FLAG: usize = 0;
+/// Scratch byte: 1 when the hit may be kept in the JS near cache.
+pub const SCRATCH_NEAR_OK: usize = 1;
+/// Scratch offset of the near-cache offer's generation slot (u16 LE).
+pub const SCRATCH_NEAR_SLOT: usize = 2;
+/// Scratch offset of that slot's generation before the lookup (u32 LE).
+pub const SCRATCH_NEAR_GEN: usize = 4;
+/// Scratch offset where an encoded value starts.
+pub const SCRATCH_DATA: usize = 8;
+/// Scratch flag: the `get` result is the value itself (a primitive or a miss).
+pub const FLAG_DIRECT: u8 = 0;
+/// Scratch flag: the encoded value is in the scratch at [`SCRATCH_DATA`],
+/// the result is its length.
+pub const FLAG_SCRATCH: u8 = 1;
+/// Scratch flag: the encoded value did not fit; the result is a new Buffer
+/// holding it.
+pub const FLAG_BUFFER: u8 = 2;
+
+// The JS side reads the generation as an aligned u32, and the scratch holds
+// more than its header: checked when the crate builds.
+const _: () = {
+  assert!(SCRATCH_NEAR_GEN.is_multiple_of(4));
+  assert!(SCRATCH_DATA < crate::jsmem::SCRATCH_BYTES);
+};
+
+/// The wire format as `(name, value)` pairs: every value tag and the
+/// scratch layout. The binding's `memoWireFormat()` returns it as an object
+/// and the JS codec takes its constants from there, never from literals.
+pub const WIRE: &[(&str, u32)] = &[
+  ("TAG_UNDEFINED", TAG_UNDEFINED as u32),
+  ("TAG_NULL", TAG_NULL as u32),
+  ("TAG_FALSE", TAG_FALSE as u32),
+  ("TAG_TRUE", TAG_TRUE as u32),
+  ("TAG_F64", TAG_F64 as u32),
+  ("TAG_INT", TAG_INT as u32),
+  ("TAG_STR", TAG_STR as u32),
+  ("TAG_BIGINT", TAG_BIGINT as u32),
+  ("TAG_ARRAY", TAG_ARRAY as u32),
+  ("TAG_OBJECT", TAG_OBJECT as u32),
+  ("TAG_BUFFER", TAG_BUFFER as u32),
+  ("TAG_TYPED", TAG_TYPED as u32),
+  ("TAG_DATE", TAG_DATE as u32),
+  ("TAG_ARRAYBUFFER", TAG_ARRAYBUFFER as u32),
+  ("TAG_LATIN1", TAG_LATIN1 as u32),
+  ("TAG_UTF16", TAG_UTF16 as u32),
+  ("SCRATCH_FLAG", SCRATCH_FLAG as u32),
+  ("SCRATCH_NEAR_OK", SCRATCH_NEAR_OK as u32),
+  ("SCRATCH_NEAR_SLOT", SCRATCH_NEAR_SLOT as u32),
+  ("SCRATCH_NEAR_GEN", SCRATCH_NEAR_GEN as u32),
+  ("SCRATCH_DATA", SCRATCH_DATA as u32),
+  ("FLAG_DIRECT", FLAG_DIRECT as u32),
+  ("FLAG_SCRATCH", FLAG_SCRATCH as u32),
+  ("FLAG_BUFFER", FLAG_BUFFER as u32),
+  ("SCRATCH_BYTES", crate::jsmem::SCRATCH_BYTES as u32),
+];
 
 /// Appends the key bytes of a string.
 pub fn str_key(s: &str, out: &mut Vec<u8>) {
@@ -200,6 +282,57 @@ mod tests {
     let mut v = Vec::new();
     f(&mut v);
     v
+  }
+
+  fn wire(name: &str) -> u32 {
+    WIRE
+      .iter()
+      .find(|(n, _)| *n == name)
+      .map(|&(_, v)| v)
+      .unwrap_or_else(|| panic!("{name} missing"))
+  }
+
+  #[test]
+  fn wire_table_is_complete_and_unambiguous() {
+    let names: std::collections::HashSet<_> = WIRE.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names.len(), WIRE.len(), "a name is listed twice");
+    // Every value tag is one byte and no two kinds share a tag.
+    let tags: Vec<u32> = WIRE
+      .iter()
+      .filter(|(n, _)| n.starts_with("TAG_"))
+      .map(|&(_, v)| v)
+      .collect();
+    assert_eq!(tags.len(), 16);
+    let distinct: std::collections::HashSet<_> = tags.iter().collect();
+    assert_eq!(
+      distinct.len(),
+      tags.len(),
+      "two value kinds share a tag: {tags:?}"
+    );
+    assert!(tags.iter().all(|&t| t < 256));
+    let flags = [
+      wire("FLAG_DIRECT"),
+      wire("FLAG_SCRATCH"),
+      wire("FLAG_BUFFER"),
+    ];
+    assert_eq!(flags, [0, 1, 2]); // JS tests the flag against 0 first
+  }
+
+  #[test]
+  fn scratch_fields_do_not_overlap() {
+    let fields = [
+      (SCRATCH_FLAG, 1),
+      (SCRATCH_NEAR_OK, 1),
+      (SCRATCH_NEAR_SLOT, 2),
+      (SCRATCH_NEAR_GEN, 4),
+    ];
+    let mut end = 0;
+    for (at, len) in fields {
+      assert!(at >= end, "scratch field at {at} overlaps the one before");
+      end = at + len;
+    }
+    assert!(end <= SCRATCH_DATA);
+    assert_eq!(wire("SCRATCH_DATA") as usize, SCRATCH_DATA);
   }
 
   #[test]
