@@ -89,6 +89,8 @@ pub mod codes {
   pub const MEMO_CORRUPT: &str = "ERR_MEMO_CORRUPT";
   /// A streamed line is longer than `maxLineLength` (thrown by `lib/split.js`).
   pub const LINE_TOO_LONG: &str = "ERR_LINE_TOO_LONG";
+  /// The native addon could not load on this platform (thrown by `lib/load.js`).
+  pub const LOAD: &str = "ERR_NAPI_PARALLEL_LOAD";
 
   /// Every code above, for the test that checks nothing bypasses this list.
   pub const ALL: &[&str] = &[
@@ -114,6 +116,7 @@ pub mod codes {
     MEMO_CYCLIC,
     MEMO_CORRUPT,
     LINE_TOO_LONG,
+    LOAD,
   ];
 }
 
