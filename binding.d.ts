@@ -20,12 +20,12 @@ export declare class NativeMemo {
    * A new private cache. `options`: `{ maxEntries?, maxBytes?, ttl?, name? }`;
    * a bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
    */
-  constructor(options?: { maxEntries?: number; maxBytes?: number; ttl?: number; name?: string })
+  constructor(options?: MemoOptions)
   /**
    * The process-wide cache named `name`, created with `options` on first use;
    * every worker_thread gets the same native cache for the same name.
    */
-  static shared(name: string, options?: { maxEntries?: number; maxBytes?: number; ttl?: number }): NativeMemo
+  static shared(name: string, options?: Omit<MemoOptions, 'name'>): NativeMemo
   /** Forgets the shared cache `name` (handles already obtained keep working); true if it existed. */
   static dropShared(name: string): boolean
   /** The cache's name (`options.name` or the shared name), or null. */
@@ -87,6 +87,12 @@ export declare function attachSettler(settleBatch: (count: number) => void): [Ui
  */
 export declare function cancelTask(slot: number, id: number): boolean
 
+/** The options `countLines*` and `findAll*` read. */
+export interface ChunkOptions {
+  /** Bytes per parallel chunk, for tests and tuning (>= 16). @default 1048576 */
+  chunkSize?: number
+}
+
 /**
  * Compiles a kernel (through the cache) without running it: throws the
  * `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
@@ -109,20 +115,20 @@ export declare function configure(options: PoolOptions): void
 ` ends one line; a lone `\r`
  * ends none). Use `countLines(input)`.
  */
-export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: { chunkSize?: number }): number
+export declare function countLinesAsync(task: TaskArg, input: string | Uint8Array, options?: ChunkOptions): number
 
 /** The synchronous twin of `countLinesAsync`. */
-export declare function countLinesSync(input: string | Uint8Array, options?: { chunkSize?: number }): number
+export declare function countLinesSync(input: string | Uint8Array, options?: ChunkOptions): number
 
 /**
  * Every non-overlapping leftmost-first match of `patterns`, in input order:
  * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
  * index of the pattern that matched. Use `findAll(input, patterns)`.
  */
-export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): number
+export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: ChunkOptions): number
 
 /** The synchronous twin of `findAllAsync`. */
-export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: { chunkSize?: number }): { offsets: Float64Array; patterns: Uint32Array }
+export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: ChunkOptions): { offsets: Float64Array; patterns: Uint32Array }
 
 /**
  * Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
@@ -133,6 +139,34 @@ export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Arra
 
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
+
+/** The options `parallelMapSync`/`parallelMapAsync` read. */
+export interface MapOptions {
+  /** The result's typed-array kind. @default 'float64' */
+  output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'
+  /** Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size */
+  chunkSize?: number
+  /** Named numeric constants the kernel reads as free variables. @default {} */
+  params?: Record<string, number>
+}
+
+/**
+ * The options of a `NativeMemo` (`NativeMemo.shared` takes all but `name`).
+ * A bad bound is a RangeError `ERR_OUT_OF_RANGE` naming the option.
+ */
+export interface MemoOptions {
+  /**
+   * At most this many entries, an integer in 1..=2^32.
+   * @default 100000 when `maxBytes` is not given either, else unbounded
+   */
+  maxEntries?: number
+  /** At most this many encoded bytes (key + value), an integer in 1..=2^53. @default unbounded */
+  maxBytes?: number
+  /** Default time to live in ms of an entry set without one (0 or Infinity: never expires). @default never */
+  ttl?: number
+  /** The cache's name, reported by `name`. @default null */
+  name?: string
+}
 
 /**
  * The Memo wire format: every value tag and the `get` scratch layout
@@ -158,10 +192,10 @@ export interface NativeSplitOptions {
  * Maps a compiled kernel over `columns` (an array of typed arrays, zipped
  * as `(x, y, …, i)`) on the pool. Use `parallelMap(input, fn, opts)`.
  */
-export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): number
+export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike<number>>, source: string, options?: MapOptions): number
 
 /** The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core. */
-export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: { params?: Record<string, number>; output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'; chunkSize?: number }): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
+export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: MapOptions): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 
 /** Number of tasks pending in this environment (diagnostics and tests). */
 export declare function pendingTaskCount(): number
@@ -224,7 +258,13 @@ export declare function reserveTaskIds(count: number): number
  * its result (a boolean result is 1 or 0). Loops in the kernel stop at
  * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
  */
-export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: { params?: Record<string, number> }): number
+export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: SpawnOptions): number
+
+/** The options `spawnAsync` reads. */
+export interface SpawnOptions {
+  /** Named numeric constants the kernel reads as free variables. @default {} */
+  params?: Record<string, number>
+}
 
 /**
  * Splits `input` on the pool and resolves to the pieces' `[start, end, …]`

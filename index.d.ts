@@ -1,14 +1,45 @@
-// The package root's typings. Each capability's section re-exports its lib/*.d.ts.
+// The package root's typings: exactly the names index.js exports (checked by
+// __test__/exports.spec.ts), each section re-exporting from its lib/*.d.ts.
+// Types (interfaces, aliases) are exported in full; values only by name.
 
 // <task>
-export * from './lib/task'
+export { AbortError, TaskHandle, Pool, configure, poolStats, ping } from './lib/task'
+export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from './lib/task'
 // </task>
 // <map>
-export * from './lib/map'
+export { parallelMap, parallelMapSync, spawn, compileKernel } from './lib/map'
+export type {
+  HashOp,
+  BuiltinOp,
+  NumericArray,
+  Kernel,
+  OutputType,
+  OutputArrays,
+  MapOptions,
+  SyncMapOptions,
+} from './lib/map'
 // </map>
 // <split>
-export * from './lib/split'
+export {
+  split,
+  splitSync,
+  countLines,
+  countLinesSync,
+  findAll,
+  findAllSync,
+  splitStream,
+} from './lib/split'
+export type {
+  Delimiter,
+  SplitOptions,
+  OffsetsOptions,
+  BuffersOptions,
+  ChunkOptions,
+  FindAllResult,
+  SplitStreamOptions,
+} from './lib/split'
 // </split>
 // <memo>
-export * from './lib/memo'
+export { Memo, memoize } from './lib/memo'
+export type { MemoKey, MemoOptions, MemoStats, MemoizeOptions } from './lib/memo'
 // </memo>

@@ -67,6 +67,7 @@ function loadError(cause) {
 }
 
 /** The native binding: binding.js's exports. */
+/** @type {typeof import('../binding.js')} */
 let binding
 try {
   binding = require('../binding.js')

@@ -3,7 +3,7 @@
 // (see crates/kernel) and run on every core. The hash ops over string/Buffer
 // items are routed to the foundation's hash binding.
 
-const native = require('../binding.js')
+const native = require('./load.js').binding
 const { invalidType } = require('./errors.js')
 const { runTask } = require('./task.js')
 

@@ -11,7 +11,7 @@
 
 const { isAscii } = require('node:buffer')
 const { StringDecoder } = require('node:string_decoder')
-const native = require('../binding.js')
+const native = require('./load.js').binding
 const { codeError, invalidType, invalidValue, outOfRange } = require('./errors.js')
 const { runTask, settled, finishing } = require('./task.js')
 

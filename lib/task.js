@@ -3,7 +3,7 @@
 // AbortSignal wiring and option checks. Deadlines, cancellation flags and
 // settling live in Rust (src/task.rs); this file only adapts them to JS idiom.
 
-const native = require('../binding.js')
+const native = require('./load.js').binding
 const { AbortError, invalidType, outOfRange } = require('./errors.js')
 
 /**
@@ -310,7 +310,7 @@ function runTask(opts, start, arg) {
       }
       if (signal?.aborted) return failBeforeStart(handle, new AbortError(signal.reason), CANCELLED)
       if (timeout !== undefined || (pool !== undefined && pool !== null)) {
-        task = { id, timeout: /** @type {number | undefined} */ (timeout), pool: /** @type {native.Pool | undefined} */ (pool) }
+        task = { id, timeout: /** @type {number | undefined} */ (timeout), pool: /** @type {import("../binding.js").Pool | undefined} */ (pool) }
       }
     }
     started = start(task, arg)

@@ -11,7 +11,7 @@
 // set/get/delete/clear on any Memo behaves like the same calls one after
 // another.
 
-const { NativeMemo } = require('../../binding.js')
+const { NativeMemo } = require('../load.js').binding
 const { codeError } = require('../errors.js')
 const { encode, encoded, decode, isDecoding } = require('./codec.js')
 const { NearCache } = require('./near.js')

@@ -4,7 +4,7 @@
 // `memoWireFormat()`: the value tags the codec writes and reads, and the
 // layout of the `get` scratch block that native `get` fills.
 
-const { memoWireFormat } = require('../../binding.js')
+const { memoWireFormat } = require('../load.js').binding
 
 /** Every name the JS side uses; a missing one fails at load, not on first use. */
 const NAMES = /** @type {const} */ ([
