@@ -148,14 +148,23 @@ impl Lowerer<'_> {
         (Expr::Cond(Box::new(t), Box::new(a), Box::new(b)), at | bt)
       }
       Expression::SequenceExpression(s) => {
+        // istanbul's `(cov_…().s[n]++, value)`: the counters before the
+        // value are dropped (see `coverage`).
+        let last = s.expressions.len().saturating_sub(1);
         let mut items = Vec::with_capacity(s.expressions.len());
         let mut ty = NUM;
-        for x in &s.expressions {
+        for (k, x) in s.expressions.iter().enumerate() {
+          if k < last && self.is_coverage_counter(x) {
+            continue;
+          }
           let (v, t) = self.expr(x)?;
           items.push(v);
           ty = t;
         }
-        (Expr::Seq(items), ty)
+        match <[Expr; 1]>::try_from(items) {
+          Ok([only]) => (only, ty),
+          Err(items) => (Expr::Seq(items), ty),
+        }
       }
       Expression::AssignmentExpression(a) => self.assignment(a)?,
       Expression::UpdateExpression(u) => {

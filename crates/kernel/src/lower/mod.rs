@@ -14,7 +14,8 @@
 //! - `scope`: bindings, locals and name lookup;
 //! - `stmt`: statements, loops and `break`/`continue` targets;
 //! - `expr`: expressions, identifiers and assignments;
-//! - `call`: calls and member access.
+//! - `call`: calls and member access;
+//! - `coverage`: istanbul's coverage counters, dropped.
 
 use std::collections::HashMap;
 
@@ -25,6 +26,7 @@ use crate::error::KernelError;
 use crate::ir::{self, FuncId, LocalId, TargetId};
 
 mod call;
+mod coverage;
 mod expr;
 mod func;
 mod globals;
