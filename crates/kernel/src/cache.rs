@@ -99,7 +99,7 @@ pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, Ke
 
 /// Parses, checks and compiles on the calling thread.
 pub fn compile_here(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
-  let program = crate::parse::parse_kernel(source, consts)?;
+  let program = crate::parse::parse_kernel_for(source, consts, mode)?;
   codegen::compile(&program, mode)
 }
 

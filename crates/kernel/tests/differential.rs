@@ -105,7 +105,8 @@ fn instrumented_corpus_matches_v8() {
 fn check(cases: &[Case]) {
   let cancel = AtomicBool::new(false);
   let mut failures = Vec::new();
-  for c in cases {    let kernel = match compile(
+  for c in cases {
+    let kernel = match compile(
       &c.source,
       &c.names,
       Mode::Map {

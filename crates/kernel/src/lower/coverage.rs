@@ -155,7 +155,11 @@ mod tests {
       return s > 0 ? (cov_vhqu53l88().b[1][0]++, s) : (cov_vhqu53l88().b[1][1]++, -s);
     }";
     for x in [-2.0, 0.0, 1.5, 2.0, 7.0] {
-      assert_eq!(call(instrumented, &[x, 0.0]), call(plain, &[x, 0.0]), "x = {x}");
+      assert_eq!(
+        call(instrumented, &[x, 0.0]),
+        call(plain, &[x, 0.0]),
+        "x = {x}"
+      );
     }
     let logic = "x => { cov_a1().f[4]++; cov_a1().s[14]++; return x > 1 ? (cov_a1().b[3][0]++, Math.sqrt(x)) : (cov_a1().b[3][1]++, (cov_a1().b[4][0]++, x) && (cov_a1().b[4][1]++, 3)) }";
     assert_eq!(call(logic, &[4.0]), 2.0);
