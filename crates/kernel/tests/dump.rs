@@ -121,3 +121,34 @@ fn dump_corpus() {
   }
   assert!(compiled >= 40, "{compiled} kernels");
 }
+
+/// The kernel cache: a cold compile (miss) and a hit, per kernel.
+#[test]
+#[ignore]
+fn time_cache() {
+  use napi_parallel_kernel::KernelCache;
+  let cache = KernelCache::new(256);
+  let m = Mode::Map { n_inputs: 1 };
+  let names = ["scale".to_string(), "offset".to_string()];
+  let sources: Vec<String> = (0..200)
+    .map(|k| format!("(x, i) => {{ let s = x * scale + offset; for (let j = 0; j < {k}; j++) s += Math.sqrt(j + x); return s }}"))
+    .collect();
+  let t = Instant::now();
+  for s in &sources {
+    cache.get_or_compile(s, &names, m).unwrap();
+  }
+  let cold = t.elapsed().as_secs_f64() / sources.len() as f64;
+  let hits = 200_000;
+  let t = Instant::now();
+  for k in 0..hits {
+    let s = &sources[k % sources.len()];
+    std::hint::black_box(cache.get_or_compile(s, &names, m).unwrap());
+  }
+  let hit = t.elapsed().as_secs_f64() / hits as f64;
+  assert_eq!(cache.len(), sources.len());
+  eprintln!(
+    "cache: cold compile {:.1} µs/kernel, hit {:.0} ns",
+    cold * 1e6,
+    hit * 1e9
+  );
+}
