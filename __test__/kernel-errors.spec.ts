@@ -122,3 +122,22 @@ test('compileKernel reads options.params once and validates it with a code', (t)
   }
 })
 declare const k: number
+
+test('a parameter past the inputs and the index is an error naming it (it would always be undefined)', async (t) => {
+  const fn = (x: number, i: number, k: number) => x + i + k
+  const err = (await t.throwsAsync(parallelMap([1, 2], fn))) as KernelError
+  t.true(err instanceof TypeError)
+  t.is(err.code, 'ERR_UNSUPPORTED_KERNEL')
+  t.regex(err.message, /parameter `k` would always be undefined .*at most 2 parameters.*`params`/)
+  const [line, column] = position(fn.toString(), 'k')
+  t.deepEqual([err.line, err.column], [line, column])
+  t.throws(() => parallelMapSync([1, 2], fn), { code: 'ERR_UNSUPPORTED_KERNEL', message: /parameter `k`/ })
+  // With two inputs the same three parameters are (x, y, i): fine, as JS computes them.
+  t.deepEqual(Array.from(parallelMapSync([[1, 2], [10, 20]], fn)), [11, 23])
+  t.throws(() => compileKernel((a: number, b: number, i: number, j: number) => a + b + i + j, { inputs: 2 }), {
+    code: 'ERR_UNSUPPORTED_KERNEL',
+    message: /parameter `j`.*2 input arrays/,
+  })
+  // spawn is a call: a missing argument is undefined (NaN), as in JS.
+  t.true(Number.isNaN(await spawn((a: number, b: number) => a + b, [1])))
+})

@@ -1,80 +1,99 @@
 //! A bounded cache of compiled kernels, keyed by source text, `params`
 //! names and entry mode.
+//!
+//! The store is `quick_cache`'s concurrent cache; a lookup hashes and
+//! compares a borrowed key ([`KeyRef`], through `Equivalent`), so a hit
+//! allocates nothing. Only a miss builds the owned key.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::hash::Hash;
+use std::sync::{Arc, OnceLock};
+
+use quick_cache::Equivalent;
+use quick_cache::sync::Cache;
 
 use crate::codegen::{self, Kernel, Mode};
 use crate::error::KernelError;
 
+/// The owned key: source text, `params` names, entry mode.
 type Key = (String, Vec<String>, Mode);
-type Entries = (HashMap<Key, Arc<Kernel>>, VecDeque<Key>);
 
-/// A bounded FIFO-evicting cache of compiled kernels.
+/// A borrowed [`Key`]. Its derived `Hash` hashes exactly what the owned
+/// tuple's does (`&str` as `String`, `&[String]` as `Vec<String>`), which
+/// `Equivalent` requires.
+#[derive(Hash)]
+struct KeyRef<'a>(&'a str, &'a [String], Mode);
+
+impl Equivalent<Key> for KeyRef<'_> {
+  fn equivalent(&self, key: &Key) -> bool {
+    self.0 == key.0 && self.1 == key.1.as_slice() && self.2 == key.2
+  }
+}
+
+/// A bounded cache of compiled kernels (at most `capacity`; which kernel
+/// leaves first is quick_cache's CLOCK-Pro-style choice, so a kernel in
+/// steady use stays while one-off kernels pass through).
 pub struct KernelCache {
-  capacity: usize,
-  inner: Mutex<Entries>,
+  inner: Cache<Key, Arc<Kernel>>,
 }
 
 impl KernelCache {
   /// A cache holding at most `capacity` kernels.
   pub fn new(capacity: usize) -> Self {
+    let capacity = capacity.max(1);
+    // One shard: the bound is exact (shards would split it), and lookups
+    // are rare next to the kernel runs they start.
+    let options = quick_cache::OptionsBuilder::new()
+      .estimated_items_capacity(capacity)
+      .weight_capacity(capacity as u64)
+      .shards(1)
+      .build()
+      .expect("capacity and weight are set");
     Self {
-      capacity: capacity.max(1),
-      inner: Mutex::new((HashMap::new(), VecDeque::new())),
+      inner: Cache::with_options(
+        options,
+        Default::default(),
+        Default::default(),
+        Default::default(),
+      ),
     }
   }
 
-  /// Returns the cached kernel or compiles it. Compilation runs outside the
-  /// lock; two threads racing on the same key may both compile (one wins).
+  /// Returns the cached kernel or compiles it. A hit allocates nothing.
+  /// Compilation runs outside any lock; two threads racing on the same key
+  /// may both compile (the first stored wins).
   pub fn get_or_compile(
     &self,
     source: &str,
     consts: &[String],
     mode: Mode,
   ) -> Result<Arc<Kernel>, KernelError> {
-    let key: Key = (source.to_string(), consts.to_vec(), mode);
-    if let Some(k) = self.lock().0.get(&key) {
-      return Ok(k.clone());
+    let key = KeyRef(source, consts, mode);
+    if let Some(k) = self.inner.get(&key) {
+      return Ok(k);
     }
     let kernel = Arc::new(compile(source, consts, mode)?);
-    let mut guard = self.lock();
-    let (map, order) = &mut *guard;
-    if let Some(existing) = map.get(&key) {
-      return Ok(existing.clone());
+    if let Some(existing) = self.inner.get(&key) {
+      return Ok(existing);
     }
-    while map.len() >= self.capacity {
-      match order.pop_front() {
-        Some(old) => {
-          map.remove(&old);
-        }
-        None => break,
-      }
-    }
-    order.push_back(key.clone());
-    map.insert(key, kernel.clone());
+    self
+      .inner
+      .insert((source.to_owned(), consts.to_vec(), mode), kernel.clone());
     Ok(kernel)
   }
 
   /// Number of cached kernels.
   pub fn len(&self) -> usize {
-    self.lock().0.len()
+    self.inner.len()
   }
 
   /// True if empty.
   pub fn is_empty(&self) -> bool {
-    self.len() == 0
+    self.inner.is_empty()
   }
 
   /// Drops every cached kernel (running tasks keep theirs alive).
   pub fn clear(&self) {
-    let mut g = self.lock();
-    g.0.clear();
-    g.1.clear();
-  }
-
-  fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-    self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    self.inner.clear();
   }
 }
 
@@ -99,7 +118,7 @@ pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, Ke
 
 /// Parses, checks and compiles on the calling thread.
 pub fn compile_here(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
-  let program = crate::parse::parse_kernel(source, consts)?;
+  let program = crate::parse::parse_kernel_for(source, consts, mode)?;
   codegen::compile(&program, mode)
 }
 
@@ -120,6 +139,8 @@ pub fn compile_cached(
 
 #[cfg(test)]
 mod tests {
+  use std::hash::BuildHasher;
+
   use super::*;
 
   #[test]
@@ -129,15 +150,58 @@ mod tests {
     let a = cache.get_or_compile("x => x + 1", &[], m).unwrap();
     let b = cache.get_or_compile("x => x + 1", &[], m).unwrap();
     assert!(Arc::ptr_eq(&a, &b));
-    cache.get_or_compile("x => x + 2", &[], m).unwrap();
-    cache.get_or_compile("x => x + 3", &[], m).unwrap();
-    assert_eq!(cache.len(), 2);
+    // The bound holds however many distinct kernels pass through.
+    for k in 2..20 {
+      cache
+        .get_or_compile(&format!("x => x + {k}"), &[], m)
+        .unwrap();
+      assert!(cache.len() <= 2, "{} kernels cached", cache.len());
+    }
+    assert!(!cache.is_empty());
+    // Different params names, or a different mode → a different kernel.
     let c = cache.get_or_compile("x => x + 1", &[], m).unwrap();
-    assert!(!Arc::ptr_eq(&a, &c));
-    // Different params names → a different kernel.
     let d = cache
       .get_or_compile("x => x + 1", &["k".into()], m)
       .unwrap();
     assert!(!Arc::ptr_eq(&c, &d));
+    let e = cache
+      .get_or_compile("x => x + 1", &[], Mode::Call { n_args: 1 })
+      .unwrap();
+    assert!(!Arc::ptr_eq(&c, &e));
+    // Errors are not cached, and leave the cache as it was.
+    let before = cache.len();
+    assert!(cache.get_or_compile("x => 'a'", &[], m).is_err());
+    assert_eq!(cache.len(), before);
+    cache.clear();
+    assert!(cache.is_empty());
+  }
+
+  /// The borrowed key hashes as the owned one and compares field by field:
+  /// what `Equivalent` lookups rely on.
+  #[test]
+  fn borrowed_keys_hash_and_compare_as_owned() {
+    let hasher = std::collections::hash_map::RandomState::new();
+    let names = vec!["a".to_string(), "bc".to_string()];
+    for (src, consts, mode) in [
+      ("x => x", &names[..], Mode::Map { n_inputs: 1 }),
+      ("", &[][..], Mode::Call { n_args: 0 }),
+      ("ab", &names[1..], Mode::Map { n_inputs: 3 }),
+    ] {
+      let owned: Key = (src.to_string(), consts.to_vec(), mode);
+      let borrowed = KeyRef(src, consts, mode);
+      assert_eq!(hasher.hash_one(&owned), hasher.hash_one(&borrowed));
+      assert!(borrowed.equivalent(&owned));
+    }
+    let owned: Key = ("x => x".into(), names.clone(), Mode::Map { n_inputs: 1 });
+    assert!(!KeyRef("x => y", &names, Mode::Map { n_inputs: 1 }).equivalent(&owned));
+    assert!(!KeyRef("x => x", &names[..1], Mode::Map { n_inputs: 1 }).equivalent(&owned));
+    assert!(!KeyRef("x => x", &names, Mode::Map { n_inputs: 2 }).equivalent(&owned));
+    // ("ab", ["c"]) and ("a", ["bc"]) must not collide by concatenation.
+    let one = ["c".to_string()];
+    let two = ["bc".to_string()];
+    assert_ne!(
+      hasher.hash_one(KeyRef("ab", &one, Mode::Call { n_args: 1 })),
+      hasher.hash_one(KeyRef("a", &two, Mode::Call { n_args: 1 }))
+    );
   }
 }

@@ -5,6 +5,7 @@ use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
+use crate::codegen::Mode;
 use crate::error::KernelError;
 use crate::ir::Program;
 
@@ -12,8 +13,33 @@ const METHOD_PREFIX: &str = "function ";
 
 /// Parses `source` (an arrow function, a function expression or a method
 /// `name(…) {…}`, as `Function.prototype.toString` gives them), checks it
-/// against the subset and lowers it. `consts` are the `params` names.
+/// against the subset and lowers it. `consts` are the `params` names. The
+/// kernel may declare any number of parameters (see [`parse_kernel_for`]).
 pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelError> {
+  parse_kernel_with(source, consts, None)
+}
+
+/// [`parse_kernel`] for a kernel entered in `mode`: in map mode, with
+/// `n_inputs` input arrays, the kernel receives `(x0, …, i)`, so a
+/// parameter past the index (always `undefined`) is an error naming it.
+pub fn parse_kernel_for(
+  source: &str,
+  consts: &[String],
+  mode: Mode,
+) -> Result<Program, KernelError> {
+  let max_params = match mode {
+    Mode::Map { n_inputs } => Some(n_inputs.saturating_add(1)),
+    // `spawn(fn, args)` is a call: missing arguments are `undefined`, as in JS.
+    Mode::Call { .. } => None,
+  };
+  parse_kernel_with(source, consts, max_params)
+}
+
+fn parse_kernel_with(
+  source: &str,
+  consts: &[String],
+  max_params: Option<usize>,
+) -> Result<Program, KernelError> {
   if source.trim().is_empty() {
     return Err(KernelError::unsupported(source, 0, "empty kernel source"));
   }
@@ -21,7 +47,7 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
   crate::nesting::prescan(source)?;
   let allocator = Allocator::default();
   match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
-    Ok(expr) => crate::lower::lower_kernel(source, &expr, consts),
+    Ok(expr) => crate::lower::lower_kernel(source, &expr, consts, max_params),
     Err(diagnostics) => {
       // A method (`m(x) { … }` from an object or class) reads as a function
       // expression once prefixed with `function `.
@@ -29,7 +55,7 @@ pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelEr
         let prefixed = format!("{METHOD_PREFIX}{source}");
         let allocator = Allocator::default();
         if let Ok(expr) = Parser::new(&allocator, &prefixed, SourceType::cjs()).parse_expression() {
-          return crate::lower::lower_kernel(&prefixed, &expr, consts)
+          return crate::lower::lower_kernel(&prefixed, &expr, consts, max_params)
             .map_err(|e| unprefix(e, source));
         }
       }

@@ -103,7 +103,6 @@ const CORPUS = [
   { name: 'comma and var', fn: function (x) { var t = (x, x * 2, x + 1); if (x > 0) { var u = 5 } return t + (u > 0 ? u : 1) + u } },
   { name: 'strict equality of booleans and numbers', fn: (x) => ((x > 0) === 1) + ((x > 0) === (x < 5)) * 2 + ((x > 0) !== true) * 4 },
   { name: 'implicit undefined return', fn: (x) => { if (x > 0) return 1 } },
-  { name: 'extra parameter is undefined', fn: (x, i, extra) => extra },
   { name: 'use strict directive', fn: function (x) { 'use strict'; return x * x } },
   { name: 'Infinity NaN undefined', fn: (x) => (x === Infinity ? 1 : x !== x ? 2 : x === -Infinity ? 3 : 4) + undefined * 0 },
   { name: 'mandelbrot', fn: function (x, i) { const cr = -2 + (i % 64) / 24; const ci = -1.2 + (Math.abs(x) % 2.4); let zr = 0, zi = 0, n = 0; while (n < 200 && zr * zr + zi * zi <= 4) { const t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; n++ } return n } },

@@ -1,6 +1,8 @@
 //! Differential test against V8: `tests/data/vectors.txt` holds each corpus
 //! kernel (tests/corpus.js) evaluated by Node; the compiled kernel must give
 //! the same double for every element (`Object.is`: NaN equals NaN, -0 is not 0).
+//! `tests/data/coverage.txt` holds the same corpus as istanbul instruments it
+//! (tests/gen_coverage.js): its `cov_…()` counters must compile away.
 
 use std::sync::atomic::AtomicBool;
 
@@ -27,8 +29,7 @@ fn f(bits: &str) -> f64 {
   f64::from_bits(u64::from_str_radix(bits, 16).unwrap())
 }
 
-fn load() -> Vec<Case> {
-  let text = include_str!("data/vectors.txt");
+fn load(text: &str) -> Vec<Case> {
   let mut cases: Vec<Case> = Vec::new();
   for line in text.lines() {
     let parts: Vec<&str> = line.split(' ').collect();
@@ -78,11 +79,33 @@ fn same(a: f64, b: f64) -> bool {
 
 #[test]
 fn corpus_matches_v8() {
-  let cases = load();
+  let cases = load(include_str!("data/vectors.txt"));
   assert!(cases.len() >= 40, "corpus has {} kernels", cases.len());
+  check(&cases);
+}
+
+/// The corpus instrumented by istanbul-lib-instrument (what `nyc` and
+/// `jest --coverage` run) compiles and gives V8's results.
+#[test]
+fn instrumented_corpus_matches_v8() {
+  let cases = load(include_str!("data/coverage.txt"));
+  let plain = load(include_str!("data/vectors.txt"));
+  assert_eq!(cases.len(), plain.len());
+  for c in &cases {
+    assert!(
+      c.source.contains("().f[") && c.source.contains("().s["),
+      "not instrumented: {}",
+      c.source
+    );
+  }
+  assert!(cases.iter().any(|c| c.source.contains("().b[")));
+  check(&cases);
+}
+
+fn check(cases: &[Case]) {
   let cancel = AtomicBool::new(false);
   let mut failures = Vec::new();
-  for c in &cases {
+  for c in cases {
     let kernel = match compile(
       &c.source,
       &c.names,

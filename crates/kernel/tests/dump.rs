@@ -1,20 +1,39 @@
-//! Diagnostics, run by hand: `NAPI_PARALLEL_KERNEL_DUMP=1 cargo test -p
-//! napi-parallel-kernel --test dump -- --ignored --nocapture` prints the
-//! Cranelift IR and machine code, and a single-thread timing.
+//! Diagnostics, run by hand:
+//! `NAPI_PARALLEL_KERNEL_DUMP=1 cargo test -p napi-parallel-kernel --test dump -- --ignored --nocapture --test-threads 1`
+//! prints the Cranelift IR and machine code of each kernel compiled here
+//! (`dump_corpus`: every kernel of the differential corpus, so two builds'
+//! code generation can be diffed), and single-thread timings. Each timed
+//! kernel's output is checked (against a Rust reference, or element by
+//! element against the same kernel entered through call mode), so a timing
+//! is never of a kernel that computes the wrong thing.
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use napi_parallel_kernel::Mode;
+use napi_parallel_kernel::cache::compile;
+
 const MANDELBROT: &str = "(x, i) => { const cr = -2 + ((i % 2048) / 2048) * 2.5; const ci = -1.25 + (Math.floor(i / 2048) / 2048) * 2.5 + x * 0; let zr = 0; let zi = 0; let n = 0; while (n < 200 && zr * zr + zi * zi <= 4) { const t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; n++ } return n }";
+
+/// MANDELBROT in Rust, with the same operations in the same order (so the
+/// same doubles; `x * 0` is 0 for the finite inputs used here).
+fn mandelbrot(i: usize) -> f64 {
+  let i = i as f64;
+  let cr = -2.0 + ((i % 2048.0) / 2048.0) * 2.5;
+  let ci = -1.25 + ((i / 2048.0).floor() / 2048.0) * 2.5 + 0.0;
+  let (mut zr, mut zi, mut n) = (0.0f64, 0.0f64, 0.0f64);
+  while n < 200.0 && zr * zr + zi * zi <= 4.0 {
+    let t = zr * zr - zi * zi + cr;
+    zi = 2.0 * zr * zi + ci;
+    zr = t;
+    n += 1.0;
+  }
+  n
+}
 
 #[test]
 #[ignore]
 fn dump_mandelbrot() {
-  let k = napi_parallel_kernel::cache::compile(
-    MANDELBROT,
-    &[],
-    napi_parallel_kernel::Mode::Map { n_inputs: 1 },
-  )
-  .unwrap();
+  let k = compile(MANDELBROT, &[], Mode::Map { n_inputs: 1 }).unwrap();
   let xs = vec![0.0; 1 << 20];
   let mut out = vec![0.0; 1 << 20];
   let cancel = AtomicBool::new(false);
@@ -23,6 +42,11 @@ fn dump_mandelbrot() {
     k.run_chunk(&[&xs], &[], 0, &mut out, &cancel).unwrap();
     eprintln!("mandelbrot 1M on one thread: {:?}", t.elapsed());
   }
+  for (i, got) in out.iter().enumerate() {
+    assert_eq!(got.to_bits(), mandelbrot(i).to_bits(), "element {i}");
+  }
+  // Not a constant: both ends of the iteration count occur.
+  assert!(out.contains(&200.0) && out.contains(&1.0));
 }
 
 #[test]
@@ -49,12 +73,7 @@ fn time_kernels() {
   let mut out = vec![0.0; n];
   let cancel = AtomicBool::new(false);
   for (name, src) in cases {
-    let k = napi_parallel_kernel::cache::compile(
-      src,
-      &[],
-      napi_parallel_kernel::Mode::Map { n_inputs: 1 },
-    )
-    .unwrap();
+    let k = compile(src, &[], Mode::Map { n_inputs: 1 }).unwrap();
     let mut best = f64::MAX;
     for _ in 0..5 {
       let t = Instant::now();
@@ -62,16 +81,74 @@ fn time_kernels() {
       best = best.min(t.elapsed().as_secs_f64());
     }
     eprintln!("{name}: {:.2} ns/elem", best * 1e9 / n as f64);
+    // The map loop agrees with single calls of the same source on a sample.
+    let single = compile(src, &[], Mode::Call { n_args: 2 }).unwrap();
+    for i in (0..n).step_by(997) {
+      let want = single.call(&[xs[i], i as f64], &[], &cancel).unwrap();
+      assert_eq!(out[i].to_bits(), want.to_bits(), "{name}: element {i}");
+    }
   }
 }
 
+/// Compiles every kernel of the differential corpus (tests/data/vectors.txt);
+/// with `NAPI_PARALLEL_KERNEL_DUMP=1` this prints their IR and machine code.
 #[test]
 #[ignore]
-fn time_input_copy() {
-  let xs: Vec<f64> = (0..(4 << 20)).map(|i| i as f64).collect();
-  for _ in 0..5 {
-    let t = Instant::now();
-    let copy = xs.to_vec();
-    eprintln!("copy of 32 MB: {:?} ({})", t.elapsed(), copy[12345]);
+fn dump_corpus() {
+  let unhex = |s: &str| -> String {
+    let bytes = (0..s.len())
+      .step_by(2)
+      .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+      .collect();
+    String::from_utf8(bytes).unwrap()
+  };
+  let mut compiled = 0;
+  for line in include_str!("data/vectors.txt").lines() {
+    let parts: Vec<&str> = line.split(' ').collect();
+    if parts[0] != "K" {
+      continue;
+    }
+    let n_inputs: usize = parts[1].parse().unwrap();
+    let source = unhex(parts[2]);
+    let names: Vec<String> = if parts[3] == "-" {
+      Vec::new()
+    } else {
+      unhex(parts[3]).split(',').map(String::from).collect()
+    };
+    eprintln!("==== {source}");
+    compile(&source, &names, Mode::Map { n_inputs }).unwrap_or_else(|e| panic!("{source}: {e}"));
+    compiled += 1;
   }
+  assert!(compiled >= 40, "{compiled} kernels");
+}
+
+/// The kernel cache: a cold compile (miss) and a hit, per kernel.
+#[test]
+#[ignore]
+fn time_cache() {
+  use napi_parallel_kernel::KernelCache;
+  let cache = KernelCache::new(256);
+  let m = Mode::Map { n_inputs: 1 };
+  let names = ["scale".to_string(), "offset".to_string()];
+  let sources: Vec<String> = (0..200)
+    .map(|k| format!("(x, i) => {{ let s = x * scale + offset; for (let j = 0; j < {k}; j++) s += Math.sqrt(j + x); return s }}"))
+    .collect();
+  let t = Instant::now();
+  for s in &sources {
+    cache.get_or_compile(s, &names, m).unwrap();
+  }
+  let cold = t.elapsed().as_secs_f64() / sources.len() as f64;
+  let hits = 200_000;
+  let t = Instant::now();
+  for k in 0..hits {
+    let s = &sources[k % sources.len()];
+    std::hint::black_box(cache.get_or_compile(s, &names, m).unwrap());
+  }
+  let hit = t.elapsed().as_secs_f64() / hits as f64;
+  assert_eq!(cache.len(), sources.len());
+  eprintln!(
+    "cache: cold compile {:.1} µs/kernel, hit {:.0} ns",
+    cold * 1e6,
+    hit * 1e9
+  );
 }

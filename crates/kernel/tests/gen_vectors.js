@@ -15,28 +15,44 @@ const f64 = new Float64Array(1)
 const u64 = new BigUint64Array(f64.buffer)
 const bits = (x) => ((f64[0] = x), u64[0].toString(16).padStart(16, '0'))
 
-/** Runs `fn` like parallelMap: (x0, …, i) with params bound as constants. */
-function reference(entry, columns) {
+/**
+ * Runs `fn` like parallelMap: (x0, …, i) with params bound as constants.
+ * `scope` names extra free variables the source needs (an instrumented
+ * kernel's `cov_…` function), bound when params force a rebuild.
+ */
+function reference(entry, columns, scope = {}) {
   const names = Object.keys(entry.params ?? {})
   const values = names.map((k) => entry.params[k])
+  const free = Object.keys(scope)
   // Rebuild the function with params in scope, as the compiler binds them.
-  const fn = names.length ? new Function(...names, `return (${entry.fn.toString()})`)(...values) : entry.fn
+  const fn = names.length
+    ? new Function(...free, ...names, `return (${entry.fn.toString()})`)(...free.map((k) => scope[k]), ...values)
+    : entry.fn
   const n = columns[0].length
   const out = new Float64Array(n)
   for (let i = 0; i < n; i++) out[i] = columns.length === 1 ? fn(columns[0][i], i) : fn(columns[0][i], columns[1][i], i)
   return out
 }
 
-const lines = []
-for (const entry of CORPUS) {
-  const k = entry.inputs ?? 1
-  const columns = k === 1 ? [inputs(1)] : pairs(2)
-  const out = reference(entry, columns)
-  const names = Object.keys(entry.params ?? {})
-  const vals = names.map((n) => bits(entry.params[n]))
-  lines.push(`K ${k} ${hex(entry.fn.toString())} ${hex(names.join(',')) || '-'} ${vals.join(',') || '-'}`)
-  for (let i = 0; i < out.length; i++) lines.push(`V ${columns.map((c) => bits(c[i])).join(' ')} ${bits(out[i])}`)
+/** The records (see the format above) of every kernel of `corpus`. */
+function vectors(corpus, scope = {}) {
+  const lines = []
+  for (const entry of corpus) {
+    const k = entry.inputs ?? 1
+    const columns = k === 1 ? [inputs(1)] : pairs(2)
+    const out = reference(entry, columns, scope)
+    const names = Object.keys(entry.params ?? {})
+    const vals = names.map((n) => bits(entry.params[n]))
+    lines.push(`K ${k} ${hex(entry.fn.toString())} ${hex(names.join(',')) || '-'} ${vals.join(',') || '-'}`)
+    for (let i = 0; i < out.length; i++) lines.push(`V ${columns.map((c) => bits(c[i])).join(' ')} ${bits(out[i])}`)
+  }
+  return lines.join('\n') + '\n'
 }
-const file = path.join(__dirname, 'data', 'vectors.txt')
-fs.writeFileSync(file, lines.join('\n') + '\n')
-console.log(`wrote ${CORPUS.length} kernels to ${path.relative(process.cwd(), file)} (node ${process.version})`)
+
+module.exports = { vectors }
+
+if (require.main === module) {
+  const file = path.join(__dirname, 'data', 'vectors.txt')
+  fs.writeFileSync(file, vectors(CORPUS))
+  console.log(`wrote ${CORPUS.length} kernels to ${path.relative(process.cwd(), file)} (node ${process.version})`)
+}

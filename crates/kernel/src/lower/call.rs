@@ -4,7 +4,7 @@
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
-use super::expr::expression_kind;
+use super::expr::unsupported_expression;
 use super::globals::{
   intrinsic_ty, math_constant, math_function, number_constant, number_function,
 };
@@ -120,10 +120,7 @@ impl Lowerer<'_> {
       }
       other => self.fail(
         other.span(),
-        format!(
-          "calling {} is not supported in a kernel",
-          expression_kind(other)
-        ),
+        unsupported_expression(other, |what| format!("{what} cannot be called in a kernel")),
       ),
     }
   }
@@ -168,7 +165,7 @@ impl Lowerer<'_> {
     self.fail(
       m.span,
       format!(
-        "property access `.{prop}` is not supported in a kernel: kernels work on numbers only"
+        "property access `.{prop}` cannot be used in a kernel, which works on numbers only; pass the number itself, as an input array or through `params`"
       ),
     )
   }

@@ -18,7 +18,7 @@ pub(super) fn expression_kind(e: &Expression<'_>) -> &'static str {
     Expression::Super(_) => "`super`",
     Expression::ArrayExpression(_) => "arrays",
     Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_) => {
-      "function expressions inside a kernel (closures); declare a nested `function name(…) {…}` instead"
+      "function expressions (closures)"
     }
     Expression::AwaitExpression(_) => "`await` (async functions)",
     Expression::ChainExpression(_) => "optional chaining",
@@ -33,11 +33,43 @@ pub(super) fn expression_kind(e: &Expression<'_>) -> &'static str {
     Expression::ImportMeta(_) => "`import.meta`",
     Expression::NewTarget(_) => "`new.target`",
     Expression::JSXElement(_) | Expression::JSXFragment(_) => "JSX",
-    Expression::ComputedMemberExpression(_) => {
-      "indexing (`a[i]`): kernels work on numbers, not arrays or objects"
-    }
+    Expression::ComputedMemberExpression(_) => "indexing (`a[i]`)",
     Expression::PrivateFieldExpression(_) => "private fields",
     _ => "this expression",
+  }
+}
+
+/// What to do instead of an expression outside the subset, where there is
+/// a usual way out.
+fn expression_fix(e: &Expression<'_>) -> Option<&'static str> {
+  match e {
+    Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_) => {
+      Some("declare a nested `function name(…) {…}` inside the kernel instead")
+    }
+    Expression::ComputedMemberExpression(_)
+    | Expression::ArrayExpression(_)
+    | Expression::ObjectExpression(_) => Some(
+      "a kernel receives one number per input array and element; map over the array itself (`parallelMap(xs, (x, i) => …)`) and pass other numbers through `params`",
+    ),
+    _ => None,
+  }
+}
+
+/// The message for expression `e` outside the subset: `clause` says what
+/// cannot be done with `e`'s kind (e.g. "… cannot be used in a kernel"),
+/// followed by the fix if there is a usual one.
+pub(super) fn unsupported_expression(
+  e: &Expression<'_>,
+  clause: impl FnOnce(&str) -> String,
+) -> String {
+  let mut e = e;
+  while let Expression::ParenthesizedExpression(p) = e {
+    e = &p.expression;
+  }
+  let what = clause(expression_kind(e));
+  match expression_fix(e) {
+    Some(fix) => format!("{what}; {fix}"),
+    None => what,
   }
 }
 
@@ -148,14 +180,23 @@ impl Lowerer<'_> {
         (Expr::Cond(Box::new(t), Box::new(a), Box::new(b)), at | bt)
       }
       Expression::SequenceExpression(s) => {
+        // istanbul's `(cov_…().s[n]++, value)`: the counters before the
+        // value are dropped (see `coverage`).
+        let last = s.expressions.len().saturating_sub(1);
         let mut items = Vec::with_capacity(s.expressions.len());
         let mut ty = NUM;
-        for x in &s.expressions {
+        for (k, x) in s.expressions.iter().enumerate() {
+          if k < last && self.is_coverage_counter(x) {
+            continue;
+          }
           let (v, t) = self.expr(x)?;
           items.push(v);
           ty = t;
         }
-        (Expr::Seq(items), ty)
+        match <[Expr; 1]>::try_from(items) {
+          Ok([only]) => (only, ty),
+          Err(items) => (Expr::Seq(items), ty),
+        }
       }
       Expression::AssignmentExpression(a) => self.assignment(a)?,
       Expression::UpdateExpression(u) => {
@@ -183,7 +224,7 @@ impl Lowerer<'_> {
       other => {
         return self.fail(
           other.span(),
-          format!("{} cannot be used in a kernel", expression_kind(other)),
+          unsupported_expression(other, |what| format!("{what} cannot be used in a kernel")),
         );
       }
     })
@@ -375,6 +416,37 @@ mod tests {
     );
     assert_eq!(call("x => (x++, x++, x)", &[1.0]), 3.0);
     assert_eq!(call("x => true + 1", &[0.0]), 2.0);
+  }
+
+  /// Each message is one statement of what is unsupported, then the fix
+  /// (never a reason and a verb phrase run together).
+  #[test]
+  fn messages_name_the_construct_then_the_fix() {
+    for (src, expected) in [
+      (
+        "(x, i) => x[i]",
+        "indexing (`a[i]`) cannot be used in a kernel; a kernel receives one number per input array and element; map over the array itself (`parallelMap(xs, (x, i) => …)`) and pass other numbers through `params` (at 1:11)",
+      ),
+      (
+        "x => { const f = y => y; return f(x) }",
+        "function expressions (closures) cannot be used in a kernel; declare a nested `function name(…) {…}` inside the kernel instead (at 1:18)",
+      ),
+      (
+        "x => (function (y) { return y })(x)",
+        "function expressions (closures) cannot be called in a kernel; declare a nested `function name(…) {…}` inside the kernel instead (at 1:6)",
+      ),
+      (
+        "x => [x]",
+        "arrays cannot be used in a kernel; a kernel receives one number per input array and element; map over the array itself (`parallelMap(xs, (x, i) => …)`) and pass other numbers through `params` (at 1:6)",
+      ),
+      ("x => null", "`null` cannot be used in a kernel (at 1:6)"),
+      (
+        "x => { let y = x; return y.length }",
+        "property access `.length` cannot be used in a kernel, which works on numbers only; pass the number itself, as an input array or through `params` (at 1:26)",
+      ),
+    ] {
+      assert_eq!(rejection(src), expected, "{src}");
+    }
   }
 
   #[test]

@@ -98,6 +98,9 @@ impl Lowerer<'_> {
     if let Some(rest) = &params.rest {
       return self.fail(rest.span, "rest parameters are not supported in a kernel");
     }
+    if id == 0 {
+      self.check_arity(params)?;
+    }
     for p in &params.items {
       if p.initializer.is_some() {
         return self.fail(
@@ -142,6 +145,41 @@ impl Lowerer<'_> {
   }
 }
 
+impl Lowerer<'_> {
+  /// In map mode the kernel is called with `(x0, …, x{n-1}, i)`: a parameter
+  /// past the index would always be `undefined` (NaN), so it is an error.
+  fn check_arity(&self, params: &FormalParameters<'_>) -> Result<()> {
+    let Some(max) = self.max_params else {
+      return Ok(());
+    };
+    let Some(extra) = params.items.get(max) else {
+      return Ok(());
+    };
+    let n_inputs = max.saturating_sub(1);
+    let name = match &extra.pattern {
+      BindingPattern::BindingIdentifier(b) => format!("`{}`", b.name),
+      _ => format!("number {}", max + 1),
+    };
+    let (arrays, elements) = if n_inputs == 1 {
+      (
+        "1 input array".to_string(),
+        "its element and index, `(x, i)`",
+      )
+    } else {
+      (
+        format!("{n_inputs} input arrays"),
+        "one element of each and the index, `(x0, …, i)`",
+      )
+    };
+    self.fail(
+      extra.span,
+      format!(
+        "parameter {name} would always be undefined (NaN): a kernel over {arrays} is called with {elements}, so it takes at most {max} parameters; give {name} its own input array (`parallelMap([xs, ys], (x, y, i) => …)`) or remove it and pass the value through `params`"
+      ),
+    )
+  }
+}
+
 /// True if control cannot fall off the end of `body`.
 fn body_always_returns(body: &[Stmt]) -> bool {
   body.iter().any(|s| match s {
@@ -170,6 +208,46 @@ mod tests {
     assert!(!body_always_returns(&[Stmt::If(c(), vec![ret()], vec![])]));
     assert!(!body_always_returns(&[Stmt::Expr(c())]));
     assert!(!body_always_returns(&[]));
+  }
+
+  /// In map mode a parameter past the index would always be `undefined`:
+  /// an error naming it, at compile time; call mode is a JS call.
+  #[test]
+  fn parameters_past_the_inputs_are_errors_in_map_mode() {
+    use crate::codegen::Mode;
+    use crate::parse::parse_kernel_for;
+    let message =
+      |src: &str, n_inputs: usize| match parse_kernel_for(src, &[], Mode::Map { n_inputs }) {
+        Err(KernelError::Unsupported { message, .. }) => message,
+        other => panic!("{src}: expected Unsupported, got {other:?}"),
+      };
+    assert_eq!(
+      message("(x, i, scale) => x * scale", 1),
+      "parameter `scale` would always be undefined (NaN): a kernel over 1 input array is called with its element and index, `(x, i)`, so it takes at most 2 parameters; give `scale` its own input array (`parallelMap([xs, ys], (x, y, i) => …)`) or remove it and pass the value through `params` (at 1:8)"
+    );
+    let two = message("function (a, b, i, k, l) { return a }", 2);
+    assert!(
+      two.contains("parameter `k`")
+        && two.contains("2 input arrays")
+        && two.contains("at most 3 parameters"),
+      "{two}"
+    );
+    assert!(message("(x, i, [z]) => x", 1).contains("parameter number 3"));
+    // A method's position maps back past the `function ` prefix.
+    assert!(message("m(x, i, z) { return x }", 1).ends_with("(at 1:9)"));
+    for (src, n) in [
+      ("(x, i) => x", 1),
+      ("x => x", 1),
+      ("() => 1", 1),
+      ("(x, y, i) => x + y", 2),
+    ] {
+      assert!(
+        parse_kernel_for(src, &[], Mode::Map { n_inputs: n }).is_ok(),
+        "{src}"
+      );
+    }
+    // `spawn(fn, args)`: missing arguments are `undefined`, as in any JS call.
+    assert!(parse_kernel_for("(a, b, c) => a", &[], Mode::Call { n_args: 1 }).is_ok());
   }
 
   #[test]

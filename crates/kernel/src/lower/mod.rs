@@ -14,7 +14,8 @@
 //! - `scope`: bindings, locals and name lookup;
 //! - `stmt`: statements, loops and `break`/`continue` targets;
 //! - `expr`: expressions, identifiers and assignments;
-//! - `call`: calls and member access.
+//! - `call`: calls and member access;
+//! - `coverage`: istanbul's coverage counters, dropped.
 
 use std::collections::HashMap;
 
@@ -25,6 +26,7 @@ use crate::error::KernelError;
 use crate::ir::{self, FuncId, LocalId, TargetId};
 
 mod call;
+mod coverage;
 mod expr;
 mod func;
 mod globals;
@@ -50,11 +52,19 @@ pub const MAX_LOCALS: usize = 4096;
 pub const MAX_CALL_ARGS: usize = 4096;
 
 /// Lowers the kernel function `root` (an arrow function or a function
-/// expression) of `source`. `consts` are the `params` names.
-pub fn lower_kernel(source: &str, root: &Expression<'_>, consts: &[String]) -> Result<ir::Program> {
+/// expression) of `source`. `consts` are the `params` names; `max_params`,
+/// if given, is how many parameters the kernel is called with (a parameter
+/// past it would always be `undefined`, and is an error).
+pub fn lower_kernel(
+  source: &str,
+  root: &Expression<'_>,
+  consts: &[String],
+  max_params: Option<usize>,
+) -> Result<ir::Program> {
   let mut assumed = Types::default();
   for _ in 0..6 {
     let mut l = Lowerer::new(source, consts, &assumed);
+    l.max_params = max_params;
     let program = l.lower_root(root)?;
     if l.observed == assumed {
       return Ok(program);
@@ -64,6 +74,7 @@ pub fn lower_kernel(source: &str, root: &Expression<'_>, consts: &[String]) -> R
   // Types still moving after several passes: the last lowering is sound
   // because every unresolved type counts as a number.
   let mut l = Lowerer::new(source, consts, &assumed);
+  l.max_params = max_params;
   l.final_pass = true;
   l.lower_root(root)
 }
@@ -100,6 +111,8 @@ struct Lowerer<'s> {
   has_loops: bool,
   final_pass: bool,
   depth: u32,
+  /// How many parameters the kernel root is called with, if bounded.
+  max_params: Option<usize>,
 }
 
 fn err<T>(src: &str, span: Span, message: impl Into<String>) -> Result<T> {
@@ -119,6 +132,7 @@ impl<'s> Lowerer<'s> {
       has_loops: false,
       final_pass: false,
       depth: 0,
+      max_params: None,
     }
   }
 
