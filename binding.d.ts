@@ -58,7 +58,7 @@ export declare class NativeMemo {
  */
 export declare class Pool {
   /** Starts a pool with its own threads. */
-  constructor(options?: PoolOptions)
+  constructor(options?: PoolOptions | undefined | null)
   /** Number of worker threads. */
   get threads(): number
   /** Whether `close()` has been called. */
@@ -211,13 +211,29 @@ export declare function pingAsync(task: TaskArg, value: number): number
 
 /** Options of a pool. */
 export interface PoolOptions {
-  /** Worker threads. @default the number of CPUs, or `NAPI_PARALLEL_THREADS` */
+  /**
+   * Worker threads: an integer from 1 to 1024.
+   *
+   * @default the number of CPUs, or `NAPI_PARALLEL_THREADS`
+   */
   threads?: number
-  /** Stack size of each worker thread in bytes. @default rayon's (2 MiB) */
+  /**
+   * Stack size of each worker thread in bytes: an integer from 65536 to 1073741824.
+   *
+   * @default rayon's (2 MiB)
+   */
   stackSize?: number
-  /** Prefix of the worker threads' names. @default "napi-parallel" */
+  /**
+   * Prefix of the worker threads' names (no null bytes).
+   *
+   * @default "napi-parallel"
+   */
   threadName?: string
-  /** Most tasks waiting in the queue; more fail with `ERR_QUEUE_FULL`. @default unbounded */
+  /**
+   * Most tasks waiting in the queue; more fail with `ERR_QUEUE_FULL`.
+   *
+   * @default unbounded
+   */
   maxQueue?: number
 }
 
@@ -277,16 +293,24 @@ export declare function splitAsync(task: TaskArg, input: string | Uint8Array, de
 export declare function splitSync(input: string | Uint8Array, delimiter: string | Uint8Array | Array<string | Uint8Array>, options?: NativeSplitOptions): Uint32Array | Float64Array
 
 /**
- * The shape of the `task` argument of every `*Async` export, for the
- * typings only (see [`TaskArg`]). Build it with the exported functions,
- * never by hand: `id` must be unique per process.
+ * The task argument of every `*Async` export. Build it with the exported
+ * functions, never by hand: `id` must be unique per process. A bare task
+ * id (a number) means `{ id }`.
  */
 export interface TaskArg {
   /** Process-unique task id. */
   id: number
-  /** Milliseconds before the task times out. */
+  /**
+   * Milliseconds before the task times out, from 0 to 2147483647.
+   *
+   * @default no timeout
+   */
   timeout?: number
-  /** The pool to run on (default: the default pool). */
+  /**
+   * The pool to run on.
+   *
+   * @default the default pool
+   */
   pool?: Pool
 }
 
@@ -320,5 +344,5 @@ export declare namespace internal {
    * suite, exported only as `internal.pingTestAsync` of `binding.js`, which
    * the package root never re-exports.
    */
-  export function pingTestAsync(task: TaskArg, value: number, panic?: boolean, spinMs?: number): number
+  export function pingTestAsync(task: TaskArg, value: number, panic?: boolean | undefined | null, spinMs?: number | undefined | null): number
 }

@@ -103,3 +103,35 @@ test('Pool options are validated', (t) => {
   t.throws(() => new Pool({ maxQueue: 0 }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => new Pool('x' as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
 })
+
+test('each bad Pool/configure option is a Node-style error naming it, with its exact message', (t) => {
+  const range = (name: string, rule: string, got: string) =>
+    `RangeError ERR_OUT_OF_RANGE The value of "options.${name}" is out of range. It must be an integer ${rule}. Received ${got}.`
+  const type = (name: string, want: string) => `TypeError ERR_INVALID_ARG_TYPE The "${name}" argument must be ${want}.`
+  const cases: Array<[unknown, string]> = [
+    [5, type('options', 'of type object')],
+    [{ threads: 0 }, range('threads', '>= 1 and <= 1024', '0')],
+    [{ threads: 1025 }, range('threads', '>= 1 and <= 1024', '1025')],
+    [{ threads: Number.NaN }, range('threads', '>= 1 and <= 1024', 'NaN')],
+    [{ threads: '2' }, type('options.threads', 'of type number')],
+    [{ stackSize: 100 }, range('stackSize', '>= 65536 and <= 1073741824', '100')],
+    [{ stackSize: 'big' }, type('options.stackSize', 'of type number')],
+    [{ threadName: 5 }, type('options.threadName', 'of type string')],
+    [{ threadName: 'a\0b' }, 'TypeError ERR_INVALID_ARG_VALUE The "options.threadName" argument must not contain null bytes.'],
+    [{ maxQueue: 0 }, range('maxQueue', '>= 1 and <= 9000000000000000', '0')],
+    [{ maxQueue: {} }, type('options.maxQueue', 'of type number')],
+  ]
+  const describe = (f: () => unknown) => {
+    try {
+      f()
+      return 'no error'
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      return `${err.constructor.name} ${err.code} ${err.message}`
+    }
+  }
+  for (const [options, expected] of cases) {
+    t.is(describe(() => new Pool(options as never)), expected, `new Pool(${String(JSON.stringify(options))})`)
+    t.is(describe(() => configure(options as never)), expected, `configure(${String(JSON.stringify(options))})`)
+  }
+})

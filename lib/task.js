@@ -1,7 +1,7 @@
 'use strict'
 // The thin JS side of tasks: TaskHandle (thenable + id/status/cancel),
 // AbortSignal wiring and option checks. Deadlines, cancellation flags and
-// settling live in Rust (src/task.rs); this file only adapts them to JS idiom.
+// settling live in Rust (src/task/); this file only adapts them to JS idiom.
 
 const native = require('./load.js').binding
 const { AbortError, invalidType, outOfRange } = require('./errors.js')

@@ -5,9 +5,9 @@
 //! threadsafe function. A finished job pushes its completion and calls the
 //! threadsafe function only if the `scheduled` flag was clear, so a burst of
 //! completions costs one wake-up of the JS thread, and that wake-up settles
-//! all of them in one pass (see `task::settle_completions`).
+//! all of them in one pass (see `task::settle`).
 //!
-//! The threadsafe function is created weak (unref'd): `task.rs` refs it while
+//! The threadsafe function is created weak (unref'd): `task::env` refs it while
 //! tasks are pending and unrefs it when none is, so an idle process exits.
 //!
 //! Bridges are `&'static`: every job holds one, and a reference count would

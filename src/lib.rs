@@ -17,7 +17,6 @@ pub mod map;
 pub mod memo;
 pub mod ops;
 pub mod pool;
-pub mod settle;
 pub mod split;
 pub mod task;
 pub mod typed;
@@ -35,6 +34,6 @@ use napi::{Env, Result};
 /// creates that environment's completion bridge and task registry.
 #[napi_derive::napi(module_exports)]
 pub fn init(exports: Object, env: Env) -> Result<()> {
-  task::init_env(&env)?;
+  task::init_env(&env, pool::pool_of)?;
   ops::ping::install_raw_exports(&env, &exports)
 }

@@ -15,11 +15,7 @@ use crate::task::{self, TaskArg, TaskArgError, TaskSlot};
 ///
 /// Module init replaces this export with [`ping_async_raw`], the same
 /// function without napi-rs's per-call wrapper; this declaration gives the typings.
-#[napi(
-  catch_unwind,
-  ts_args_type = "task: TaskArg, value: number",
-  ts_return_type = "number"
-)]
+#[napi(catch_unwind, ts_return_type = "number")]
 pub fn ping_async(env: &Env, task: TaskArg, value: f64) -> Result<TaskSlot> {
   task::spawn(env, task, move |_| Ok(value))
 }
@@ -97,12 +93,7 @@ pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
 /// checking for cancellation every 100 µs. Internal: a probe for the test
 /// suite, exported only as `internal.pingTestAsync` of `binding.js`, which
 /// the package root never re-exports.
-#[napi(
-  namespace = "internal",
-  catch_unwind,
-  ts_args_type = "task: TaskArg, value: number, panic?: boolean, spinMs?: number",
-  ts_return_type = "number"
-)]
+#[napi(namespace = "internal", catch_unwind, ts_return_type = "number")]
 pub fn ping_test_async(
   env: &Env,
   task: TaskArg,

@@ -6,14 +6,14 @@ use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
 use napi::{Env, Result, sys};
 use napi_derive::napi;
 
 use napi_parallel_pool::config::validate_config;
 use napi_parallel_pool::{PoolConfig, PoolCore, StatsSnapshot, configure_default, default_pool};
 
-use crate::args::Options;
+use crate::args::{Options, integer_in};
 use crate::error::NpError;
 use crate::task::{self, TaskPromise};
 
@@ -138,29 +138,12 @@ where
   default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw))
 }
 
-/// Reads `{ threads, stackSize, threadName, maxQueue }` with Node-style errors.
-fn parse_config(
-  env: &Env,
-  options: Option<Unknown<'_>>,
-) -> std::result::Result<PoolConfig, NpError> {
-  let o = Options::new(env, options, "options")?;
-  Ok(PoolConfig {
-    threads: o.integer("threads", 1.0, 1024.0)?.map(|v| v as usize),
-    stack_size: o
-      .integer("stackSize", 65_536.0, 1_073_741_824.0)?
-      .map(|v| v as usize),
-    thread_name: o.string("threadName")?,
-    max_queue: o.integer("maxQueue", 1.0, 9.0e15)?.map(|v| v as usize),
-  })
-  .and_then(|config| Ok(validate_config(&config).map(|_| config)?))
-}
-
 /// Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
 /// Must run before the default pool is first used; afterwards it throws
 /// `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
-#[napi(catch_unwind, ts_args_type = "options: PoolOptions")]
-pub fn configure(env: &Env, options: Unknown) -> Result<()> {
-  parse_config(env, Some(options))
+#[napi(catch_unwind)]
+pub fn configure(env: &Env, options: PoolOptions) -> Result<()> {
+  PoolConfig::try_from(options)
     .and_then(|config| Ok(configure_default(config)?))
     .map_err(|e| e.throw(env))
 }
@@ -174,16 +157,88 @@ pub fn pool_stats(env: &Env) -> Result<PoolStats> {
 }
 
 /// Options of a pool.
-#[napi(object)]
+// The one source of the options' typings and of their reading: read field
+// by field (`FromNapiValue`, not napi-rs's generic one) so that a field of
+// the wrong type is a TypeError naming `options.<field>`; the ranges are
+// checked converting to the pool's config (`PoolConfig::try_from`).
+#[napi(object, object_from_js = false, object_to_js = false)]
+#[derive(Default)]
 pub struct PoolOptions {
-  /// Worker threads. @default the number of CPUs, or `NAPI_PARALLEL_THREADS`
-  pub threads: Option<u32>,
-  /// Stack size of each worker thread in bytes. @default rayon's (2 MiB)
-  pub stack_size: Option<u32>,
-  /// Prefix of the worker threads' names. @default "napi-parallel"
+  /// Worker threads: an integer from 1 to 1024.
+  ///
+  /// @default the number of CPUs, or `NAPI_PARALLEL_THREADS`
+  pub threads: Option<f64>,
+  /// Stack size of each worker thread in bytes: an integer from 65536 to 1073741824.
+  ///
+  /// @default rayon's (2 MiB)
+  pub stack_size: Option<f64>,
+  /// Prefix of the worker threads' names (no null bytes).
+  ///
+  /// @default "napi-parallel"
   pub thread_name: Option<String>,
-  /// Most tasks waiting in the queue; more fail with `ERR_QUEUE_FULL`. @default unbounded
+  /// Most tasks waiting in the queue; more fail with `ERR_QUEUE_FULL`.
+  ///
+  /// @default unbounded
   pub max_queue: Option<f64>,
+}
+
+impl PoolOptions {
+  /// Reads `{ threads, stackSize, threadName, maxQueue }` from `options`
+  /// (an object, `undefined` or `null`), checking each field's type.
+  pub fn read(env: &Env, options: Option<Unknown<'_>>) -> std::result::Result<Self, NpError> {
+    let o = Options::new(env, options, "options")?;
+    Ok(Self {
+      threads: o.number("threads")?,
+      stack_size: o.number("stackSize")?,
+      thread_name: o.string("threadName")?,
+      max_queue: o.number("maxQueue")?,
+    })
+  }
+}
+
+/// Reads [`PoolOptions`] with Node-style errors (napi-rs's own are not).
+impl FromNapiValue for PoolOptions {
+  unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
+    let env = Env::from_raw(env);
+    // SAFETY: caller contract (a live value of this env).
+    let value = unsafe { Unknown::from_raw_unchecked(env.raw(), value) };
+    Self::read(&env, Some(value)).map_err(|e| e.throw(&env))
+  }
+}
+
+impl TryFrom<PoolOptions> for PoolConfig {
+  type Error = NpError;
+
+  /// Range-checks the options (RangeErrors naming `options.<field>`) and
+  /// validates the result as the pool would.
+  fn try_from(o: PoolOptions) -> std::result::Result<Self, NpError> {
+    let integer = |name: &str, v: Option<f64>, lo: f64, hi: f64| {
+      v.map(|v| integer_in(name, v, lo, hi).map(|v| v as usize))
+        .transpose()
+    };
+    let config = PoolConfig {
+      threads: integer("options.threads", o.threads, 1.0, 1024.0)?,
+      stack_size: integer("options.stackSize", o.stack_size, 65_536.0, 1_073_741_824.0)?,
+      thread_name: o.thread_name,
+      max_queue: integer("options.maxQueue", o.max_queue, 1.0, 9.0e15)?,
+    };
+    validate_config(&config)?;
+    Ok(config)
+  }
+}
+
+/// The pool a JS `Pool` instance wraps, or `None` for anything else: how
+/// task arguments read their `pool` field ([`crate::task::PoolOf`]).
+///
+/// # Safety
+/// `env` and `value` are live, on the JS thread.
+pub unsafe fn pool_of(env: sys::napi_env, value: sys::napi_value) -> Option<Arc<PoolCore>> {
+  // SAFETY: `ClassInstance` checks that the object wraps a `Pool`. (Not
+  // `from_napi_ref`: it needs napi-rs's borrow scope, which raw callbacks
+  // such as `pingAsync` do not open.)
+  unsafe { ClassInstance::<Pool>::from_napi_value(env, value) }
+    .ok()
+    .map(|instance| instance.core().clone())
 }
 
 /// An isolated thread pool. Pass it as `{ pool }` to any async function.
@@ -203,9 +258,9 @@ impl Pool {
 #[napi]
 impl Pool {
   /// Starts a pool with its own threads.
-  #[napi(constructor, catch_unwind, ts_args_type = "options?: PoolOptions")]
-  pub fn new(env: &Env, options: Option<Unknown>) -> Result<Self> {
-    let config = parse_config(env, options).map_err(|e| e.throw(env))?;
+  #[napi(constructor, catch_unwind)]
+  pub fn new(env: &Env, options: Option<PoolOptions>) -> Result<Self> {
+    let config = PoolConfig::try_from(options.unwrap_or_default()).map_err(|e| e.throw(env))?;
     let core = PoolCore::new(&config).map_err(|e| NpError::from(e).throw(env))?;
     Ok(Self { core })
   }
@@ -262,9 +317,101 @@ impl Pool {
 
 #[cfg(test)]
 mod tests {
-  use napi_parallel_pool::{ConfigProblem, PoolError};
+  use napi_parallel_pool::{ConfigProblem, PoolConfig, PoolError};
 
+  use super::PoolOptions;
   use crate::error::{ErrorKind, NpError, codes};
+
+  fn config(o: PoolOptions) -> Result<PoolConfig, (ErrorKind, String, String)> {
+    PoolConfig::try_from(o).map_err(|e| (e.kind, e.code.into_owned(), e.message))
+  }
+
+  /// Options become the pool's config unchanged; absent ones stay unset.
+  #[test]
+  fn pool_options_convert_to_the_config() {
+    let c = config(PoolOptions {
+      threads: Some(3.0),
+      stack_size: Some(65_536.0),
+      thread_name: Some("mine".into()),
+      max_queue: Some(9.0e15),
+    })
+    .unwrap();
+    assert_eq!(
+      (
+        c.threads,
+        c.stack_size,
+        c.thread_name.as_deref(),
+        c.max_queue
+      ),
+      (
+        Some(3),
+        Some(65_536),
+        Some("mine"),
+        Some(9_000_000_000_000_000)
+      )
+    );
+    let c = config(PoolOptions::default()).unwrap();
+    assert_eq!(
+      (c.threads, c.stack_size, c.thread_name, c.max_queue),
+      (None, None, None, None)
+    );
+  }
+
+  /// Each out-of-range option is a RangeError naming it, with the message
+  /// the hand-written reader gave; a thread name with a NUL is refused.
+  #[test]
+  fn pool_options_are_range_checked_by_name() {
+    let range = |name: &str, rule: &str, got: &str| {
+      Err((
+        ErrorKind::Range,
+        codes::OUT_OF_RANGE.to_string(),
+        format!(
+          "The value of \"options.{name}\" is out of range. It must be an integer {rule}. Received {got}."
+        ),
+      ))
+    };
+    let threads = |v| PoolOptions {
+      threads: Some(v),
+      ..Default::default()
+    };
+    assert_eq!(
+      config(threads(0.0)),
+      range("threads", ">= 1 and <= 1024", "0")
+    );
+    assert_eq!(
+      config(threads(1.5)),
+      range("threads", ">= 1 and <= 1024", "1.5")
+    );
+    assert_eq!(
+      config(threads(f64::NAN)),
+      range("threads", ">= 1 and <= 1024", "NaN")
+    );
+    assert_eq!(
+      config(PoolOptions {
+        stack_size: Some(100.0),
+        ..Default::default()
+      }),
+      range("stackSize", ">= 65536 and <= 1073741824", "100")
+    );
+    assert_eq!(
+      config(PoolOptions {
+        max_queue: Some(0.0),
+        ..Default::default()
+      }),
+      range("maxQueue", ">= 1 and <= 9000000000000000", "0")
+    );
+    assert_eq!(
+      config(PoolOptions {
+        thread_name: Some("a\0b".into()),
+        ..Default::default()
+      }),
+      Err((
+        ErrorKind::Type,
+        codes::INVALID_ARG_VALUE.to_string(),
+        "The \"options.threadName\" argument must not contain null bytes.".to_string()
+      ))
+    );
+  }
 
   fn js(e: PoolError) -> (ErrorKind, String, String) {
     let e = NpError::from(e);

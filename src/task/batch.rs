@@ -2,7 +2,7 @@
 //!
 //! `lib/task.js` creates every TaskHandle itself (a Promise subclass) and
 //! keeps it at the index of the task's slot in a JS array. At load it
-//! attaches its `settleBatch(count)` function here ([`attach_settler`]) and
+//! attaches its `settleBatch(count)` function ([`super::attach_settler`]) and
 //! receives four arrays that this module fills: for entry `i`, the slot, a
 //! [`kind`], and the value (a number inline in a `Float64Array`, anything else
 //! in a JS array). One JS call then settles up to [`BATCH`] tasks.
@@ -15,8 +15,7 @@
 
 use std::ptr;
 
-use napi::bindgen_prelude::Unknown;
-use napi::{Env, JsValue, ValueType, sys};
+use napi::{ValueType, sys};
 
 use crate::args::type_of;
 use crate::bridge::ToJs;
@@ -231,7 +230,7 @@ unsafe fn typed_array(
 ///
 /// # Safety
 /// Live env, on its JS thread.
-pub unsafe fn create(
+pub(super) unsafe fn create(
   env: sys::napi_env,
   function: sys::napi_value,
 ) -> Result<(JsSettler, [sys::napi_value; 4]), NpError> {
@@ -268,46 +267,9 @@ pub unsafe fn create(
   }
 }
 
-/// Internal: `lib/task.js` attaches its `settleBatch(count)` once per
-/// environment and gets back `[slots: Uint32Array, kinds: Uint8Array, nums:
-/// Float64Array, values: unknown[]]`, which each call fills with `count`
-/// entries. Tasks cannot start before this.
-#[napi_derive::napi(
-  catch_unwind,
-  ts_args_type = "settleBatch: (count: number) => void",
-  ts_return_type = "[Uint32Array, Uint8Array, Float64Array, unknown[]]"
-)]
-pub fn attach_settler<'env>(
-  env: &'env Env,
-  settle_batch: Unknown<'env>,
-) -> napi::Result<Unknown<'env>> {
-  let raw = env.raw();
-  if crate::task::has_settler(env) {
-    return Err(
-      NpError::error(
-        codes::INTERNAL,
-        "napi-parallel: a task settler is already attached in this environment",
-      )
-      .throw(env),
-    );
-  }
-  // SAFETY: a generated napi callback: live env on its JS thread.
-  let (settler, arrays) = unsafe { create(raw, settle_batch.raw()) }.map_err(|e| e.throw(env))?;
-  crate::task::set_settler(env, settler).map_err(|e| e.throw(env))?;
-  let mut list = ptr::null_mut();
-  // SAFETY: live env; `arrays` are values of this call.
-  unsafe {
-    sys::napi_create_array_with_length(raw, arrays.len(), &mut list);
-    for (i, value) in arrays.iter().enumerate() {
-      sys::napi_set_element(raw, list, i as u32, *value);
-    }
-    Ok(Unknown::from_raw_unchecked(raw, list))
-  }
-}
-
 /// Whether `value` (an exception a failed napi call left) is a JS object,
 /// i.e. an error some conversion threw on purpose.
-pub(crate) fn is_error_value(env: sys::napi_env, value: sys::napi_value) -> bool {
+pub(super) fn is_error_value(env: sys::napi_env, value: sys::napi_value) -> bool {
   if value.is_null() {
     return false;
   }
