@@ -125,7 +125,9 @@ test('timeout rejects with ERR_TASK_TIMEOUT', async (t) => {
   const err = await t.throwsAsync(h)
   t.is((err as NodeJS.ErrnoException).code, 'ERR_TASK_TIMEOUT')
   t.true(Date.now() - start >= 45)
-  t.true(Date.now() - start < 2000)
+  // Well before the 10 s job would end on its own: the deadline stopped it
+  // (not a timing bound: the machine may be loaded).
+  t.true(Date.now() - start < 9000)
   t.is(h.status, 'cancelled')
 })
 

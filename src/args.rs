@@ -169,6 +169,21 @@ macro_rules! read_options {
         })
       }
     }
+
+    /// Reads the options as the `options` argument, with Node-style errors
+    /// (napi-rs's derived conversion has none), so the struct can be a typed
+    /// `#[napi]` parameter.
+    impl ::napi::bindgen_prelude::FromNapiValue for $name {
+      unsafe fn from_napi_value(
+        env: ::napi::sys::napi_env,
+        value: ::napi::sys::napi_value,
+      ) -> ::napi::Result<Self> {
+        let env = ::napi::Env::from_raw(env);
+        // SAFETY: caller contract (a live value of this env, on its thread).
+        let value = unsafe { ::napi::bindgen_prelude::Unknown::from_raw_unchecked(env.raw(), value) };
+        <Self as $crate::args::ReadOptions>::from_arg(&env, Some(value), "options").map_err(|e| e.throw(&env))
+      }
+    }
   };
 }
 

@@ -6,14 +6,14 @@ use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue};
 use napi::{Env, Result, sys};
 use napi_derive::napi;
 
 use napi_parallel_pool::config::validate_config;
 use napi_parallel_pool::{PoolConfig, PoolCore, StatsSnapshot, configure_default, default_pool};
 
-use crate::args::{Options, integer_in};
+use crate::args::integer_in;
 use crate::error::NpError;
 use crate::task::{self, TaskPromise};
 
@@ -157,10 +157,9 @@ pub fn pool_stats(env: &Env) -> Result<PoolStats> {
 }
 
 /// Options of a pool.
-// The one source of the options' typings and of their reading: read field
-// by field (`FromNapiValue`, not napi-rs's generic one) so that a field of
-// the wrong type is a TypeError naming `options.<field>`; the ranges are
-// checked converting to the pool's config (`PoolConfig::try_from`).
+// The one source of the options' typings and of their reading
+// (`read_options!`, which also gives it a Node-style `FromNapiValue`); the
+// ranges are checked converting to the pool's config (`PoolConfig::try_from`).
 #[napi(object, object_from_js = false, object_to_js = false)]
 #[derive(Default)]
 pub struct PoolOptions {
@@ -182,29 +181,12 @@ pub struct PoolOptions {
   pub max_queue: Option<f64>,
 }
 
-impl PoolOptions {
-  /// Reads `{ threads, stackSize, threadName, maxQueue }` from `options`
-  /// (an object, `undefined` or `null`), checking each field's type.
-  pub fn read(env: &Env, options: Option<Unknown<'_>>) -> std::result::Result<Self, NpError> {
-    let o = Options::new(env, options, "options")?;
-    Ok(Self {
-      threads: o.number("threads")?,
-      stack_size: o.number("stackSize")?,
-      thread_name: o.string("threadName")?,
-      max_queue: o.number("maxQueue")?,
-    })
-  }
-}
-
-/// Reads [`PoolOptions`] with Node-style errors (napi-rs's own are not).
-impl FromNapiValue for PoolOptions {
-  unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> Result<Self> {
-    let env = Env::from_raw(env);
-    // SAFETY: caller contract (a live value of this env).
-    let value = unsafe { Unknown::from_raw_unchecked(env.raw(), value) };
-    Self::read(&env, Some(value)).map_err(|e| e.throw(&env))
-  }
-}
+crate::read_options!(PoolOptions {
+  threads: "threads" => number(),
+  stack_size: "stackSize" => number(),
+  thread_name: "threadName" => string(),
+  max_queue: "maxQueue" => number(),
+});
 
 impl TryFrom<PoolOptions> for PoolConfig {
   type Error = NpError;
