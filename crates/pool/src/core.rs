@@ -279,7 +279,7 @@ impl PoolCore {
           }
           None => first.then_some(streak),
         };
-        // Jobs catch their own panics (the binding's task.rs); this is a last line of
+        // Jobs catch their own panics (the binding's src/task/mod.rs); this is a last line of
         // defence so a drainer never dies with work left in the queue.
         // A job that reports its outcome (`record_outcome`) counts itself as
         // finished right then, before it publishes its result, so stats read
