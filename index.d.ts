@@ -41,5 +41,5 @@ export type {
 // </split>
 // <memo>
 export { Memo, memoize } from './lib/memo'
-export type { MemoKey, MemoOptions, MemoStats, MemoizeOptions } from './lib/memo'
+export type { MemoKey, MemoOptions, MemoStats, MemoizeOptions, Memoized, OnUnstorable } from './lib/memo'
 // </memo>

@@ -58,3 +58,13 @@ test('bad items reject with ERR_INVALID_ARG_TYPE naming the index', async (t) =>
   t.regex(err!.message, /input\[1\]/)
   t.throws(() => parallelMapSync([new Float64Array(2) as never], 'crc32'), { code: 'ERR_INVALID_ARG_TYPE' })
 })
+
+test('numbers given to a hash op: the message says what hashes take and where numbers go', (t) => {
+  const e = t.throws(() => parallelMapSync([1, 2] as never, 'sha256')) as NodeJS.ErrnoException
+  t.is(e.name, 'TypeError')
+  t.is(e.code, 'ERR_INVALID_ARG_TYPE')
+  t.is(
+    e.message,
+    'The "input[0]" argument must be a string, Buffer or Uint8Array: a hash op takes an array of strings or Buffers (numbers go to a kernel or a Math op).',
+  )
+})

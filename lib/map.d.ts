@@ -55,7 +55,9 @@ export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O
  * too deeply (more than 400 levels), with more than 4096 variables in one function or
  * more than 4096 arguments in one call. An input copy or output too large to allocate
  * rejects with a RangeError `code: 'ERR_OUT_OF_MEMORY'` naming the size. Results are
- * ordinary V8-owned typed arrays.
+ * ordinary V8-owned typed arrays. A hash op (`'xxh3'`, `'sha256'`, `'crc32'`) takes an
+ * array of strings or Buffers (one Buffer alone is `ERR_INVALID_ARG_TYPE`: pass `[buf]`);
+ * a kernel or Math op given an array of strings is `ERR_INVALID_ARG_TYPE` naming the hash ops.
  */
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'xxh3', opts?: TaskOptions): TaskHandle<BigUint64Array>
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'crc32', opts?: TaskOptions): TaskHandle<Uint32Array>
@@ -66,7 +68,11 @@ export declare function parallelMap<O extends OutputType = 'float64'>(
   opts?: MapOptions<O>,
 ): TaskHandle<OutputArrays[O]>
 
-/** The blocking twin of parallelMap: same results, computed on every core while the caller waits. */
+/**
+ * The blocking twin of parallelMap: same results, computed on every core while the caller waits.
+ * It cannot be cancelled: `signal`, `timeout` or `pool` in the options is a TypeError
+ * `ERR_INVALID_ARG_VALUE` naming the option (use parallelMap for them).
+ */
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'xxh3'): BigUint64Array
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'crc32'): Uint32Array
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'sha256'): Buffer[]

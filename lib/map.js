@@ -4,7 +4,8 @@
 // items are routed to the foundation's hash binding.
 
 const native = require('./load.js').binding
-const { invalidType } = require('./errors.js')
+const { codeError, invalidType, received } = require('./errors.js')
+const { option } = require('./memo/options.js')
 const { runTask } = require('./task.js')
 
 /** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
@@ -12,6 +13,9 @@ const { runTask } = require('./task.js')
 
 /** @type {Set<unknown>} */
 const HASHES = new Set(['xxh3', 'sha256', 'crc32'])
+
+/** The hash ops, as messages list them. */
+const HASH_LIST = "'xxh3', 'sha256' and 'crc32'"
 
 /**
  * Whether this call hashes string/Buffer items (the items are checked natively).
@@ -21,6 +25,64 @@ const HASHES = new Set(['xxh3', 'sha256', 'crc32'])
  */
 function isHashCall(input, fn) {
   return typeof fn === 'string' && HASHES.has(fn) && Array.isArray(input)
+}
+
+/**
+ * A hash op given something other than an array of items (one Buffer, a
+ * string): the error says what hashes take and how to hash one item.
+ * @param {unknown} input
+ * @param {string} op
+ */
+function notHashItems(input, op) {
+  return codeError(
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The "input" argument must be an array of strings or Buffers for the hash op '${op}' (to hash one item, pass [item]). Received ${received(input)}`,
+  )
+}
+
+/**
+ * An array of strings given to a kernel or a Math op: the error names the
+ * hash ops, which take strings. (Only the first element is looked at, at no
+ * cost; a mixed array converts each element as `Float64Array.from` does.)
+ * @param {unknown} input
+ * @param {unknown} fn
+ */
+function checkNotStrings(input, fn) {
+  if (!Array.isArray(input) || typeof input[0] !== 'string') return
+  const what = typeof fn === 'string' ? `the Math op '${fn}'` : 'a kernel'
+  throw codeError(
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The "input" argument must be a TypedArray or an array of numbers for ${what}. Received an array of strings. The hash ops (${HASH_LIST}) take an array of strings or Buffers.`,
+  )
+}
+
+/**
+ * The TaskOptions a sync call cannot honour (`signal`, `timeout`, `pool`):
+ * each is a TypeError `ERR_INVALID_ARG_VALUE` that points at the async twin,
+ * never silently ignored. An options object that is not an object is left
+ * to the native reader.
+ * @param {unknown} opts
+ * @param {string} sync the sync function's name
+ * @param {string} async its async twin's call, for the message: `parallelMap(input, fn, …)`
+ */
+function refuseTaskOptions(opts, sync, async) {
+  if (opts === undefined || opts === null || typeof opts !== 'object') return
+  const why = {
+    signal: 'a synchronous call cannot be cancelled',
+    timeout: 'a synchronous call cannot be cancelled, so it cannot time out',
+    pool: 'a synchronous call runs on the default pool',
+  }
+  for (const key of /** @type {const} */ (['signal', 'timeout', 'pool'])) {
+    const value = option(opts, key, 'options')
+    if (value === undefined || value === null) continue
+    throw codeError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
+      `The "options.${key}" option cannot be used with ${sync}: ${why[key]}. Use ${async.replace('…', `{ ${key} }`)}, which returns a TaskHandle.`,
+    )
+  }
 }
 
 /**
@@ -96,21 +158,26 @@ function toArgs(args) {
 function parallelMap(input, fn, opts) {
   // Everything that reads the arguments runs inside runTask's guard: an
   // async function rejects, it never throws (a revoked Proxy input included).
-  return runTask(opts, (task) =>
-    isHashCall(input, fn)
-      ? native.hashAsync(task, /** @type {Array<string | Uint8Array>} */ (input), fn)
-      : native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts),
-  )
+  return runTask(opts, (task) => {
+    if (isHashCall(input, fn)) return native.hashAsync(task, /** @type {Array<string | Uint8Array>} */ (input), fn)
+    if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
+    checkNotStrings(input, fn)
+    return native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts)
+  })
 }
 
 /**
- * The blocking twin of parallelMap (still uses every core).
+ * The blocking twin of parallelMap (still uses every core). It cannot be
+ * cancelled, so `signal`, `timeout` and `pool` are refused (see refuseTaskOptions).
  * @param {unknown} input
  * @param {unknown} fn
  * @param {MapOptions} [opts]
  */
 function parallelMapSync(input, fn, opts) {
+  refuseTaskOptions(opts, 'parallelMapSync', 'the async parallelMap(input, fn, …)')
   if (isHashCall(input, fn)) return native.hashSync(/** @type {Array<string | Uint8Array>} */ (input), fn)
+  if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
+  checkNotStrings(input, fn)
   return native.parallelMapSync(toColumns(input), sourceOf(fn), opts)
 }
 

@@ -76,19 +76,69 @@ export declare class Memo<V = unknown> {
   stats(): MemoStats
 }
 
+/** What `memoize` does with a result the Memo cannot store (see `MemoizeOptions.onUnstorable`). */
+export type OnUnstorable = 'warn' | 'throw' | 'ignore'
+
 /** Options of `memoize`. */
 export interface MemoizeOptions<F extends (...a: any[]) => any> {
   /** The cache to use. @default a new private Memo */
   memo?: Memo
   /** Builds the key from the arguments. @default every argument encoded canonically (object keys sorted) */
   key?: (...a: Parameters<F>) => MemoKey
-  /** Time to live of each cached result, in ms. */
+  /** Time to live of each cached result, in ms (0 or Infinity: no expiry). */
   ttl?: number
+  /**
+   * A result the Memo cannot store (a class instance, a Map or Set, a
+   * function, a cyclic value, …) is returned but not cached, so `fn` runs
+   * again on every call with those arguments. `'warn'`: the first such
+   * result emits a process warning with `code:
+   * 'NAPI_PARALLEL_MEMOIZE_UNSTORABLE'`, whose message names the function
+   * and the value's kind. `'throw'`: each such call throws (an async `fn`:
+   * rejects) a TypeError `ERR_MEMOIZE_UNSTORABLE` with the Memo's error as
+   * `cause`, after `fn` ran. `'ignore'`: nothing is said.
+   * @default 'warn'
+   */
+  onUnstorable?: OnUnstorable
+}
+
+/** What `memoize(fn)` returns: `fn`'s signature, plus its cache. */
+export type Memoized<F extends (...a: any[]) => any> = F & {
+  /** The cache the results are kept in. */
+  readonly memo: Memo
+  /**
+   * Forgets the result cached for these arguments (the key a call with the
+   * same arguments uses: `f.delete(1)` and `f.delete(1, undefined)` differ,
+   * as the calls do), and an async call with them still in flight: its
+   * callers still get its result, but it is not cached, and the next call
+   * runs `fn` again. True if a cached result or an in-flight call was forgotten.
+   */
+  delete(...args: Parameters<F>): boolean
+  /**
+   * Empties `memo` and forgets every call in flight. `memo` is every entry
+   * of that Memo: with your own Memo given as `options.memo` (or a shared
+   * one), that includes entries other code put there, in every thread.
+   */
+  clear(): void
 }
 
 /**
  * Caches `fn`'s results. Concurrent calls of an async `fn` with the same key
- * share one in-flight Promise; a rejection or throw is not cached, nor is a
- * result the Memo cannot store. The wrapper exposes its cache as `.memo`.
+ * share one in-flight Promise; a rejection or throw is not cached.
+ *
+ * A hit is a copy, decoded from the Memo, never the object `fn` returned
+ * (the call that computed it returns `fn`'s own result). Mutating a result
+ * never changes the cache. What round-trips: primitives as they are (-0,
+ * NaN, bigint, strings code unit for code unit); arrays (a hole comes back
+ * as `undefined`, other non-index properties are dropped); objects whose
+ * prototype is `Object.prototype` or `null`, as plain objects with their
+ * own enumerable string-keyed properties in order (getters are read once,
+ * symbol keys and non-enumerable properties dropped; a null prototype comes
+ * back as `Object.prototype`); Dates; ArrayBuffers; Buffers as Buffers and
+ * every other TypedArray as the same kind over a fresh buffer holding only
+ * the view's bytes (`byteOffset` 0). Unlike `structuredClone`, a Buffer
+ * stays a Buffer, an object reached twice comes back as two equal copies,
+ * a cycle is refused, and
+ * Map, Set, RegExp, Error, boxed primitives, DataView, SharedArrayBuffer,
+ * class instances, functions and symbols are refused (see `onUnstorable`).
  */
-export declare function memoize<F extends (...a: any[]) => any>(fn: F, opts?: MemoizeOptions<F>): F & { readonly memo: Memo }
+export declare function memoize<F extends (...a: any[]) => any>(fn: F, opts?: MemoizeOptions<F>): Memoized<F>

@@ -87,6 +87,8 @@ pub mod codes {
   pub const MEMO_CYCLIC: &str = "ERR_MEMO_CYCLIC";
   /// A stored `Memo` value could not be decoded (thrown by `lib/memo.js`).
   pub const MEMO_CORRUPT: &str = "ERR_MEMO_CORRUPT";
+  /// `memoize` with `onUnstorable: 'throw'` got a result the Memo cannot store (thrown by `lib/memo/memoize.js`).
+  pub const MEMOIZE_UNSTORABLE: &str = "ERR_MEMOIZE_UNSTORABLE";
   /// A streamed line is longer than `maxLineLength` (thrown by `lib/split.js`).
   pub const LINE_TOO_LONG: &str = "ERR_LINE_TOO_LONG";
   /// The native addon could not load on this platform (thrown by `lib/load.js`).
@@ -115,6 +117,7 @@ pub mod codes {
     KERNEL_INTERNAL,
     MEMO_CYCLIC,
     MEMO_CORRUPT,
+    MEMOIZE_UNSTORABLE,
     LINE_TOO_LONG,
     LOAD,
   ];

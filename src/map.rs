@@ -160,7 +160,8 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
     return Err(NpError::range_error(
       codes::INVALID_ARG_VALUE,
       format!(
-        "The input arrays must have equal lengths: input[0] has {len} elements, input[{i}] has {}",
+        "The input arrays must all have the same length: \"input[0]\" has {len} {} but \"input[{i}]\" has {}.",
+        if len == 1 { "element" } else { "elements" },
         c.len()
       ),
     ));
@@ -440,7 +441,7 @@ fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
       Err(NpError::invalid_arg_value(
         "fn",
         &format!(
-          "must be a function or a unary Math op name ({}). Received '{s}'",
+          "must be a function, the name of a unary Math op ({}) or, for an array of strings or Buffers, the name of a hash op ('xxh3', 'sha256', 'crc32'). Received '{s}'",
           UNARY.join(", ")
         ),
       ))

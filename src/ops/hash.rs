@@ -107,8 +107,12 @@ pub fn copy_items(env: &Env, items: Unknown) -> std::result::Result<Items, NpErr
     unsafe { sys::napi_get_element(raw, items.raw(), i, &mut item) };
     let mut t = 0;
     unsafe { sys::napi_typeof(raw, item, &mut t) };
-    let bad =
-      || NpError::invalid_arg_type(&format!("input[{i}]"), "a string, Buffer or Uint8Array");
+    let bad = || {
+      NpError::invalid_arg_type(
+        &format!("input[{i}]"),
+        "a string, Buffer or Uint8Array: a hash op takes an array of strings or Buffers (numbers go to a kernel or a Math op)",
+      )
+    };
     match ValueType::from(t) {
       ValueType::String => {
         let mut n = 0usize;
