@@ -456,6 +456,17 @@ impl From<napi_parallel_pool::PoolError> for NpError {
   }
 }
 
+/// The hashing core's errors: a cancel is an `AbortError`, an allocation
+/// failure `ERR_OUT_OF_MEMORY` naming the result.
+impl From<napi_parallel_hash::HashError> for NpError {
+  fn from(e: napi_parallel_hash::HashError) -> Self {
+    match e {
+      napi_parallel_hash::HashError::Cancelled => Self::abort(),
+      napi_parallel_hash::HashError::OutOfMemory(a) => Self::out_of_memory("the result", a.bytes),
+    }
+  }
+}
+
 #[cfg(test)]
 mod code_list_tests {
   use std::path::Path;

@@ -18,7 +18,7 @@ use crate::error::NpError;
 use crate::map::string_arg;
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js;
-use napi_parallel_hash::{Algorithm, AllocError, Digests, HashError, Items, hash_all};
+use napi_parallel_hash::{Algorithm, AllocError, Digests, Items, hash_all};
 
 /// The digests as JS values; the Rust buffers are freed here.
 ///
@@ -66,13 +66,6 @@ impl ToNapiValue for JsDigests {
 
 fn alloc_error(e: AllocError) -> NpError {
   out_of_memory("a copy of the input items", e.bytes)
-}
-
-fn hash_error(e: HashError) -> NpError {
-  match e {
-    HashError::Cancelled => NpError::abort(),
-    HashError::OutOfMemory(a) => out_of_memory("the result", a.bytes),
-  }
 }
 
 pub fn parse_algorithm(name: &str) -> std::result::Result<Algorithm, NpError> {
@@ -157,7 +150,7 @@ pub fn hash_async(
   task::spawn(env, task, move |ctx| {
     hash_all(&items, algorithm, ctx.cancel_flag())
       .map(JsDigests)
-      .map_err(hash_error)
+      .map_err(NpError::from)
   })
 }
 
@@ -176,7 +169,7 @@ pub fn hash_sync(
     .map_err(|e| e.throw(env))?;
   let items = copy_items(env, items).map_err(|e| e.throw(env))?;
   let digests = crate::pool::run_blocking_env(env, move |cancel| {
-    hash_all(&items, algorithm, cancel).map_err(hash_error)
+    hash_all(&items, algorithm, cancel).map_err(NpError::from)
   })
   .map_err(|e| e.throw(env))?;
   // SAFETY: on the JS thread of `env`.
