@@ -49,7 +49,8 @@ test('ESM named exports equal the CommonJS exports', async (t) => {
   // namespace (the whole exports object, like 'default'): not one of ours.
   const own = Object.keys(esm).filter((k) => k !== 'default' && k !== 'module.exports')
   t.deepEqual(own.sort(), runtime)
-  if ('module.exports' in esm) t.is((esm as Record<string, unknown>)['module.exports'], esm.default)
+  const ns = esm as unknown as Record<string, unknown>
+  if ('module.exports' in ns) t.is(ns['module.exports'], ns.default)
 })
 
 test('internal helpers stay internal', (t) => {

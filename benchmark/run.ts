@@ -28,7 +28,7 @@ function parseArgs(argv: string[]): { node: string | undefined; rest: string[] }
 
 const { node, rest } = parseArgs(process.argv.slice(2))
 if (node !== undefined) {
-  const nv = (await import('../scripts/node-versions.mjs')) as { NODES: Record<string, string>; nodeBinary: (v: string) => string }
+  const nv = (await import(new URL('../scripts/node-versions.mjs', import.meta.url).href)) as { NODES: Record<string, string>; nodeBinary: (v: string) => string }
   const bin = node in nv.NODES || /^\d+\.\d+\.\d+$/.test(node) ? nv.nodeBinary(node) : node
   if (realpathSync(bin) !== realpathSync(process.execPath)) {
     const r = spawnSync(bin, [...process.execArgv, fileURLToPath(import.meta.url), ...rest], {
