@@ -11,11 +11,14 @@
 //!   "_ZN2v84base7ieee7543sinEd")` …) when the crate is loaded into Node,
 //!   and otherwise to [`port`], a statement-by-statement Rust port of V8's
 //!   `ieee754.cc` that reproduces Node 20's results bit for bit.
-//! * `pow` / `**`: Node's exported `ieee754::pow` when present; else, when
-//!   running inside a Node that exports the other ieee754 symbols but not
-//!   `pow` (Node 24+, where `**` is special cases + the host `std::pow`),
-//!   the host `pow`; else the port of V8's `legacy::pow`. The JS special
-//!   cases are applied on top in every case; see [`set_pow_impl`].
+//! * `pow` / `**`: what the running V8 computes, picked once from its
+//!   version ([`v8version`]): fdlibm's pow (Node's exported `ieee754::pow`,
+//!   or the port) for V8 11-12 (Node 20/22); V8's std pow (`y == 2` is
+//!   `x * x`, `y == 0.5` is `sqrt`, else the host `pow`) for V8 13-14
+//!   (Node 24/26); the port outside Node. A V8 not in
+//!   [`v8version::KNOWN`] gets the best guess and [`pow_selection`] says it
+//!   is unknown. The JS special cases are applied on top in every case; see
+//!   [`set_pow_impl`].
 //! * The rest (`round`, `sign`, `max`, `min`, `hypot`, `clz32`, `imul`,
 //!   `fround`, `sqrt`, `abs`, `floor`, `ceil`, `trunc`) follow the exact
 //!   rules of the spec / V8 builtins.
@@ -34,8 +37,12 @@
 pub mod js;
 pub mod port;
 mod resolve;
+pub mod v8version;
 
-pub use resolve::{PowImpl, Source, exactness, node_symbol_name, pow_impl, set_pow_impl};
+pub use resolve::{
+  PowImpl, PowSelection, Source, exactness, node_symbol_name, pow_impl, pow_selection, set_pow_impl,
+};
+pub use v8version::V8Version;
 
 use std::sync::OnceLock;
 
@@ -148,6 +155,16 @@ pub extern "C" fn js_pow(x: f64, y: f64) -> f64 {
     return r;
   }
   resolve::pow_dispatch(x, y)
+}
+
+/// `x ** y` as implementation `p` computes it (the JS special cases, then
+/// `p`), whatever [`pow_impl`] is set to: for checking one V8 version's
+/// vectors without touching the process-wide setting.
+pub fn js_pow_with(p: PowImpl, x: f64, y: f64) -> f64 {
+  if let Some(r) = js::pow_special(x, y) {
+    return r;
+  }
+  resolve::pow_with(p, x, y)
 }
 
 // ---------------------------------------------------------------------------

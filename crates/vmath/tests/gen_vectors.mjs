@@ -1,4 +1,7 @@
-// Generates the V8 reference vectors for crates/vmath/tests/vectors.rs.
+// Generates the V8 reference vectors for crates/vmath/tests/vectors.rs, from
+// the running node's own Math: one file per V8 version, named after
+// process.versions.v8's major.minor (data/v8-13.6.bin). Run it under each
+// supported node (scripts/node-versions.mjs --vectors does).
 //
 //   node crates/vmath/tests/gen_vectors.mjs [randomPerFunction=3000] [out]
 //
@@ -13,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const nRandom = Number(process.argv[2] ?? 3000);
-const out = process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), 'data', 'v8_vectors.bin');
+const v8 = process.versions.v8.split('.').slice(0, 2).join('.');
+const out = process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), 'data', `v8-${v8}.bin`);
 
 const M64 = (1n << 64n) - 1n;
 const f64 = new Float64Array(1);
@@ -135,4 +139,4 @@ for (const [name, arity, params] of FUNCS) {
   chunks.push(buf);
 }
 writeFileSync(out, Buffer.concat(chunks));
-console.log(`wrote ${out} (${FUNCS.length} functions, ${nRandom} random each, node ${process.version})`);
+console.log(`wrote ${out} (${FUNCS.length} functions, ${nRandom} random each, node ${process.version}, V8 ${process.versions.v8})`);

@@ -1,10 +1,15 @@
-//! Bit-exactness of the port against outputs recorded from Node 20.20.2
-//! (`tests/gen_vectors.mjs`). No node process exists under `cargo test`, so
-//! the dlsym path resolves nothing and these tests exercise the Rust port
-//! (through the same `extern "C"` entry points a JIT calls).
+//! Bit-exactness against outputs recorded from each supported V8's own Math
+//! (`tests/gen_vectors.mjs`, one file per V8 version: `data/v8-11.3.bin`
+//! from Node 20, `v8-12.4` Node 22, `v8-13.6` Node 24, `v8-14.6` Node 26).
+//! No node process exists under `cargo test`, so the dlsym path resolves
+//! nothing and these tests exercise the Rust port (through the same
+//! `extern "C"` entry points a JIT calls); `pow` is computed the way that
+//! file's V8 computes it ([`vm::v8version::pow_impl_for`], the same table
+//! the runtime picks from).
 //!
-//! Set `VMATH_EXTRA_VECTORS=/path/file.bin` to also check a larger file made
-//! with `node tests/gen_vectors.mjs 200000 /path/file.bin`.
+//! Set `VMATH_EXTRA_VECTORS=/path/v8-13.6.bin` to also check a larger file
+//! made with `node tests/gen_vectors.mjs 200000 /path/v8-13.6.bin` (the V8
+//! version is read from the file name).
 
 // Literal values are what Node prints; keep them verbatim.
 #![allow(clippy::approx_constant)]
@@ -215,10 +220,10 @@ fn inputs(name: &str, arity: usize, params: (f64, i64, i64), n_random: usize) ->
   list
 }
 
-fn call(name: &str, x: f64, y: f64) -> f64 {
+fn call(name: &str, pow: vm::PowImpl, x: f64, y: f64) -> f64 {
   match name {
     "atan2" => vm::js_atan2(x, y),
-    "pow" => vm::js_pow(x, y),
+    "pow" => vm::js_pow_with(pow, x, y),
     "hypot2" => vm::hypot(&[x, y]),
     "round" => vm::js_round(x),
     _ => {
@@ -236,7 +241,7 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 /// Returns mismatch counts per function (and prints the first few).
-fn check_file(bytes: &[u8]) -> BTreeMap<String, (usize, usize)> {
+fn check_file(bytes: &[u8], pow: vm::PowImpl) -> BTreeMap<String, (usize, usize)> {
   assert_eq!(&bytes[0..4], b"VMV1", "bad magic");
   let n_random = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
   let n_funcs = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
@@ -261,7 +266,7 @@ fn check_file(bytes: &[u8]) -> BTreeMap<String, (usize, usize)> {
       let want = f64::from_bits(u64::from_le_bytes(
         bytes[o + 8 * i..o + 8 * i + 8].try_into().unwrap(),
       ));
-      let got = call(&name, x, y);
+      let got = call(&name, pow, x, y);
       if !same(got, want) {
         if bad < 5 {
           eprintln!(
@@ -289,12 +294,42 @@ fn report_and_assert(res: &BTreeMap<String, (usize, usize)>) {
   assert_eq!(total_bad, 0, "mismatches against V8 vectors");
 }
 
-#[test]
-fn port_matches_node20_vectors_bit_for_bit() {
-  let bytes = include_bytes!("data/v8_vectors.bin");
-  let res = check_file(bytes);
+/// The V8 version in a vector file's name: `.../v8-13.6.bin` → 13.6.
+fn version_of(path: &std::path::Path) -> vm::V8Version {
+  let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+  let v = stem.strip_prefix("v8-").unwrap_or(stem);
+  vm::V8Version::parse(v)
+    .unwrap_or_else(|| panic!("{}: name it v8-<major>.<minor>.bin", path.display()))
+}
+
+/// Checks one file against the pow its V8 computes; returns that V8.
+fn check_path(path: &std::path::Path) -> vm::V8Version {
+  let v = version_of(path);
+  let (pow, known) = vm::v8version::pow_impl_for(v);
+  let bytes = std::fs::read(path).expect("read vectors");
+  eprintln!("== {} (V8 {v}, pow {pow:?}, known {known})", path.display());
+  let res = check_file(&bytes, pow);
   assert_eq!(res.len(), FUNCS.len());
   report_and_assert(&res);
+  v
+}
+
+#[test]
+fn matches_every_supported_v8_bit_for_bit() {
+  let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+  let mut seen: Vec<vm::V8Version> = std::fs::read_dir(&dir)
+    .expect("tests/data")
+    .map(|e| e.expect("dir entry").path())
+    .filter(|p| p.extension().is_some_and(|e| e == "bin"))
+    .map(|p| check_path(&p))
+    .collect();
+  seen.sort();
+  // One file per V8 the runtime knows, and no file for a V8 it does not.
+  let known: Vec<vm::V8Version> = vm::v8version::KNOWN.iter().map(|k| k.0).collect();
+  assert_eq!(
+    seen, known,
+    "tests/data must hold one vector file per known V8"
+  );
 }
 
 #[test]
@@ -302,6 +337,5 @@ fn extra_vectors_from_env() {
   let Ok(path) = std::env::var("VMATH_EXTRA_VECTORS") else {
     return;
   };
-  let bytes = std::fs::read(&path).expect("read VMATH_EXTRA_VECTORS");
-  report_and_assert(&check_file(&bytes));
+  check_path(std::path::Path::new(&path));
 }
