@@ -345,4 +345,18 @@ export declare namespace internal {
    * the package root never re-exports.
    */
   export function pingTestAsync(task: TaskArg, value: number, panic?: boolean | undefined | null, spinMs?: number | undefined | null): number
+  /**
+   * The kernels' pow selection for this process (`lib/load.js` warns once when
+   * the V8 is unknown).
+   */
+  export function powExactness(): internal.PowExactness
+  /** How the kernels' `**` / `Math.pow` matches the running V8. */
+  export interface PowExactness {
+    /** The V8 version found (`major.minor`, e.g. `"13.6"`), or null outside Node. */
+    v8?: string
+    /** True when that V8 is one the pow was checked against bit for bit. */
+    known: boolean
+    /** The implementation in use (`"NodeSymbol"`, `"Port"`, `"V8Std"`, `"Host"`). */
+    pow: string
+  }
 }

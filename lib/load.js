@@ -75,4 +75,27 @@ try {
   throw loadError(cause)
 }
 
-module.exports = { binding, loadError, platformOfTriple, detectedPlatform }
+/**
+ * Warns once per thread (code `NAPI_PARALLEL_UNKNOWN_V8`) when this V8 is not
+ * one the kernels' `**` / `Math.pow` was checked against bit for bit: the
+ * kernels then use the nearest known V8's pow, which may differ in the last bit.
+ * @param {{ v8?: string | null, known: boolean, pow: string }} exactness
+ */
+function warnIfUnknownV8(exactness) {
+  if (exactness.known) return false
+  const key = Symbol.for('napi-parallel.unknown-v8-warned')
+  const g = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis))
+  if (g[key] === true) return false
+  g[key] = true
+  process.emitWarning(
+    `napi-parallel has not been checked against V8 ${exactness.v8} (Node ${process.versions.node}): ` +
+      `compiled kernels compute ** and Math.pow with the nearest known V8's algorithm (${exactness.pow}), ` +
+      'which may differ from this V8 in the last bit. Every other Math function is exact.',
+    { code: 'NAPI_PARALLEL_UNKNOWN_V8' },
+  )
+  return true
+}
+
+warnIfUnknownV8(binding.internal.powExactness())
+
+module.exports = { binding, loadError, platformOfTriple, detectedPlatform, warnIfUnknownV8 }

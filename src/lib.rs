@@ -13,6 +13,7 @@ pub mod alloc;
 pub mod args;
 mod bridge;
 pub mod error;
+pub mod exactness;
 pub mod map;
 pub mod memo;
 pub mod ops;
