@@ -138,8 +138,8 @@ const releaseKernels = new FinalizationRegistry((/** @type {number[]} */ handles
 
 /**
  * `spawn`'s start (module-level: no closure per call).
- * @param {import('./task.js').TaskArg} task
- * @param {[unknown, unknown, unknown]} call `[fn, args, opts]`
+ * @param {import('../binding.js').TaskArg} task
+ * @param {[unknown, unknown, (import('./task.js').TaskOptions & MapOptions) | undefined]} call `[fn, args, opts]`
  */
 function startSpawn(task, call) {
   const [fn, args, opts] = call

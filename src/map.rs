@@ -618,7 +618,14 @@ pub fn compile_spawn_kernel(
   let kernel = crate::args::integer_in("nArgs", n_args as f64, 0.0, MAX_FAST_SPAWN_ARGS as f64)
     .and_then(|_| string_arg(env, source, "fn"))
     .and_then(|source| {
-      compile_cached(&source, &[], Mode::Call { n_args: n_args as usize }).map_err(NpError::from)
+      compile_cached(
+        &source,
+        &[],
+        Mode::Call {
+          n_args: n_args as usize,
+        },
+      )
+      .map_err(NpError::from)
     })
     .map_err(|e| e.throw(env))?;
   let entry = Some((kernel, n_args as usize));
@@ -672,7 +679,13 @@ pub fn spawn_kernel_async(
   for (i, a) in given.iter().enumerate() {
     args[i] = a.unwrap_or(f64::NAN);
   }
-  spawn_kernel(env, task, handle, args, given.iter().filter(|a| a.is_some()).count())
+  spawn_kernel(
+    env,
+    task,
+    handle,
+    args,
+    given.iter().filter(|a| a.is_some()).count(),
+  )
 }
 
 /// Looks up `handle` and runs its kernel with the first `given` of `args`.
@@ -722,7 +735,10 @@ pub unsafe extern "C" fn spawn_kernel_async_raw(
     for (i, arg) in args.iter_mut().enumerate().take(given) {
       // SAFETY: live env; a value of this callback.
       if unsafe { sys::napi_get_value_double(env, argv[2 + i], arg) } != sys::Status::napi_ok {
-        return Err(NpError::invalid_arg_type(&format!("args[{i}]"), "of type number"));
+        return Err(NpError::invalid_arg_type(
+          &format!("args[{i}]"),
+          "of type number",
+        ));
       }
     }
     // SAFETY: a value of this callback's env.

@@ -69,7 +69,12 @@ unsafe extern "C" fn ping_async_raw(
 /// Runs at module init, after napi-rs registered the generated exports.
 pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
   install_raw(env, exports, c"pingAsync", ping_async_raw)?;
-  install_raw(env, exports, c"spawnKernelAsync", crate::map::spawn_kernel_async_raw)
+  install_raw(
+    env,
+    exports,
+    c"spawnKernelAsync",
+    crate::map::spawn_kernel_async_raw,
+  )
 }
 
 fn install_raw(

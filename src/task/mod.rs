@@ -86,7 +86,7 @@ where
   // 0 means no timeout, as Memo's `ttl: 0` and Node's own `timeout` options.
   let deadline = match task.timeout {
     None => None,
-    Some(ms) if ms == 0.0 => None,
+    Some(0.0) => None, // -0.0 too: float patterns compare with ==
     Some(ms) => Some((
       ms,
       timeout_ms(ms, "task.timeout")
