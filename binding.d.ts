@@ -101,6 +101,15 @@ export interface ChunkOptions {
 export declare function compileKernel(source: string, params?: string[], inputs?: number): void
 
 /**
+ * Compiles `source` (through the cache) as a spawn kernel taking `nArgs`
+ * (0 to 4) arguments and no params, and returns a handle for
+ * `spawnKernelAsync`. Throws what `spawnAsync` would (ERR_UNSUPPORTED_KERNEL,
+ * …). Release the handle with `releaseSpawnKernel` (lib/map.js does so when
+ * the function is collected).
+ */
+export declare function compileSpawnKernel(source: string, nArgs: number): number
+
+/**
  * Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
  * Must run before the default pool is first used; afterwards it throws
  * `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
@@ -263,6 +272,12 @@ export interface PoolStats {
 }
 
 /**
+ * Releases a handle of `compileSpawnKernel` (running tasks keep their kernel).
+ * Unknown or released handles are ignored.
+ */
+export declare function releaseSpawnKernel(handle: number): void
+
+/**
  * Reserves `count` consecutive task ids, unique in the process (every
  * environment shares the counter), and returns the first. `lib/task.js`
  * takes them in blocks, so ids stay small integers.
@@ -275,6 +290,15 @@ export declare function reserveTaskIds(count: number): number
  * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
  */
 export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: SpawnOptions): number
+
+/**
+ * Runs the spawn kernel `handle` (from `compileSpawnKernel`) once on the
+ * pool, as `spawnAsync` does, with its arguments (as many as it was compiled
+ * for) as numbers after the handle. Module init replaces this export with
+ * [`spawn_kernel_async_raw`] (no napi-rs per-call wrapper, as `pingAsync`);
+ * this declaration gives the typings.
+ */
+export declare function spawnKernelAsync(task: TaskArg, handle: number, a0?: number | undefined | null, a1?: number | undefined | null, a2?: number | undefined | null, a3?: number | undefined | null): number
 
 /** The options `spawnAsync` reads. */
 export interface SpawnOptions {
@@ -301,7 +325,7 @@ export interface TaskArg {
   /** Process-unique task id. */
   id: number
   /**
-   * Milliseconds before the task times out, from 0 to 2147483647.
+   * Milliseconds before the task times out, from 0 to 2147483647; 0 means no timeout.
    *
    * @default no timeout
    */

@@ -135,3 +135,26 @@ test('each bad Pool/configure option is a Node-style error naming it, with its e
     t.is(describe(() => configure(options as never)), expected, `configure(${String(JSON.stringify(options))})`)
   }
 })
+
+test('Pool() without new is a TypeError with ERR_CONSTRUCT_CALL_REQUIRED, as Node\'s own classes', async (t) => {
+  const callable = Pool as unknown as (opts?: unknown) => unknown
+  const globalKeys = Object.keys(globalThis).length
+  t.throws(() => callable({ threads: 1 }), {
+    instanceOf: TypeError,
+    code: 'ERR_CONSTRUCT_CALL_REQUIRED',
+    message: "Class constructor Pool cannot be invoked without 'new'",
+  })
+  t.throws(() => Reflect.apply(callable, {}, []), { code: 'ERR_CONSTRUCT_CALL_REQUIRED' })
+  t.is(Object.keys(globalThis).length, globalKeys) // nothing was written onto globalThis
+  // `new`, instanceof, subclassing and the pool option work as before.
+  class Named extends Pool {}
+  const pools = [new Pool({ threads: 1 }), new Named({ threads: 1 })]
+  for (const pool of pools) {
+    t.true(pool instanceof Pool)
+    t.true(pool instanceof native.Pool)
+    t.is(await ping(9, { pool }), 9)
+    t.is(pool.stats().completed, 1)
+    await pool.close()
+  }
+  t.true(pools[1] instanceof Named)
+})

@@ -188,7 +188,68 @@ function parallelMapSync(input, fn, opts) {
  * @param {import('./task.js').TaskOptions & MapOptions} [opts]
  */
 function spawn(fn, args, opts) {
-  return runTask(opts, (task) => native.spawnAsync(task, sourceOf(fn), toArgs(args), opts))
+  return runTask(opts, startSpawn, [fn, args, opts])
+}
+
+/**
+ * Compiled spawn kernels per JS function, by argument count (0 to 4): a hot
+ * `spawn` passes a small integer handle and its arguments as numbers, instead
+ * of the source text (which the native side would otherwise copy and hash on
+ * every call) and an array. A handle is released when its function is collected.
+ * @type {WeakMap<Function, number[]>}
+ */
+const spawnKernels = new WeakMap()
+const releaseKernels = new FinalizationRegistry((/** @type {number[]} */ handles) => {
+  for (const handle of handles) if (handle !== undefined) native.releaseSpawnKernel(handle)
+})
+
+/**
+ * `spawn`'s start (module-level: no closure per call).
+ * @param {import('../binding.js').TaskArg} task
+ * @param {[unknown, unknown, (import('./task.js').TaskOptions & MapOptions) | undefined]} call `[fn, args, opts]`
+ */
+function startSpawn(task, call) {
+  const [fn, args, opts] = call
+  if (typeof fn !== 'function' || !isNumberArray(args) || args.length > 4 || hasParams(opts)) {
+    return native.spawnAsync(task, sourceOf(fn), toArgs(args), opts)
+  }
+  const n = args.length
+  let handles = spawnKernels.get(fn)
+  let handle = handles?.[n]
+  if (handle === undefined) {
+    handle = native.compileSpawnKernel(sourceOf(fn), n)
+    if (handles === undefined) {
+      handles = []
+      spawnKernels.set(fn, handles)
+      releaseKernels.register(fn, handles)
+    }
+    handles[n] = handle
+  }
+  // The arguments as numbers after the handle: no array for the native side to read.
+  if (n === 1) return native.spawnKernelAsync(task, handle, args[0])
+  if (n === 2) return native.spawnKernelAsync(task, handle, args[0], args[1])
+  if (n === 0) return native.spawnKernelAsync(task, handle)
+  if (n === 3) return native.spawnKernelAsync(task, handle, args[0], args[1], args[2])
+  return native.spawnKernelAsync(task, handle, args[0], args[1], args[2], args[3])
+}
+
+/**
+ * A plain array of numbers (what the fast path passes through as is).
+ * @param {unknown} args
+ * @returns {args is number[]}
+ */
+function isNumberArray(args) {
+  if (!Array.isArray(args)) return false
+  for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'number') return false
+  return true
+}
+
+/**
+ * Whether spawn options name params (those kernels take the source path).
+ * @param {unknown} opts
+ */
+function hasParams(opts) {
+  return opts !== undefined && opts !== null && typeof opts === 'object' && /** @type {{ params?: unknown }} */ (opts).params !== undefined
 }
 
 /**

@@ -5,19 +5,28 @@ export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled'
 
 /** Options every async function accepts. */
 export interface TaskOptions {
-  /** Aborting it cancels the task: the await rejects with an AbortError whose `cause` is `signal.reason`. */
+  /**
+   * Aborting it cancels the task: the await rejects with an AbortError whose
+   * `cause` is `signal.reason`, or, when that reason is a TimeoutError
+   * (`AbortSignal.timeout(ms)`), with the same ERR_TASK_TIMEOUT error as `timeout`.
+   */
   signal?: AbortSignal
-  /** Milliseconds before the task is cancelled and rejects with `code === 'ERR_TASK_TIMEOUT'`. */
+  /**
+   * Milliseconds before the task is cancelled and rejects with an Error whose
+   * `code === 'ERR_TASK_TIMEOUT'` and whose stack is the call's. 0 means no
+   * timeout (as Memo's `ttl: 0`).
+   */
   timeout?: number
   /** Run on this pool instead of the default one. */
   pool?: Pool
 }
 
 /**
- * A running task: awaitable like a Promise (`await h`, `.then/.catch/.finally`),
- * with a process-unique `id`, a live `status` and `cancel()`.
+ * A running task: a Promise (`await h`, `.then/.catch/.finally`,
+ * `Promise.all`), with a process-unique `id`, a live `status` and `cancel()`.
+ * What `then`/`catch`/`finally` return are plain Promises.
  */
-export declare class TaskHandle<T> implements PromiseLike<T> {
+export declare class TaskHandle<T> extends Promise<T> {
   private constructor()
   /** Unique per process. */
   readonly id: number
@@ -26,16 +35,10 @@ export declare class TaskHandle<T> implements PromiseLike<T> {
   /**
    * Cancels the task. Returns true if it will not complete normally; the await
    * then rejects with an AbortError whose `cause` is `reason`. Work already
-   * running stops at its next chunk boundary.
+   * running stops at its next chunk boundary. A rejection the caller asked for
+   * with `cancel()` is never reported as an unhandled rejection.
    */
   cancel(reason?: unknown): boolean
-  // oxlint-disable-next-line unicorn/no-thenable -- a TaskHandle is a Promise, thenable by design
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2>
-  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>
-  finally(onfinally?: (() => void) | null): Promise<T>
 }
 
 /** The error of a cancelled or aborted task: `name === 'AbortError'`, `code === 'ABORT_ERR'`, `cause` = the reason. */

@@ -4,7 +4,7 @@
 // settling live in Rust (src/task/); this file only adapts them to JS idiom.
 
 const native = require('./load.js').binding
-const { AbortError, invalidType, outOfRange } = require('./errors.js')
+const { AbortError, codeError, invalidType, outOfRange } = require('./errors.js')
 
 /**
  * What a native `*Async` export takes: the task id, or `{ id, timeout, pool }`
@@ -60,6 +60,8 @@ let fulfil
 let rejectWith
 /** @type {(handle: TaskHandle<unknown>, error: unknown) => void} */
 let abandon
+/** @type {(handle: TaskHandle<unknown>, reason: unknown, handled: boolean) => boolean} */
+let cancelWith
 
 /**
  * A running task: a Promise (so `await`, `.then` and `Promise.all` work as
@@ -107,16 +109,13 @@ class TaskHandle extends Promise {
 
   /**
    * Cancels the task. Returns true if it will not complete normally: its
-   * Promise then rejects with an AbortError whose `cause` is `reason`.
+   * Promise then rejects with an AbortError whose `cause` is `reason`. The
+   * caller asked for that rejection, so it is never reported as unhandled
+   * (an aborted `signal` or a timeout is, as any rejection nobody handles).
    * @param {unknown} [reason]
    */
   cancel(reason) {
-    const slot = this.#state
-    if (slot < 0 || !native.cancelTask(slot, this.#id)) return false
-    handles[slot] = undefined
-    if (finishersInUse > 0) forgetFinisher(slot)
-    rejectWith(this, new AbortError(reason), CANCELLED)
-    return true
+    return cancelWith(this, reason, true)
   }
 
   get [Symbol.toStringTag]() {
@@ -148,8 +147,17 @@ class TaskHandle extends Promise {
       // no handle in the slot (the native entry keeps the slot until then).
       native.cancelTask(slot, handle.#id)
       handles[slot] = undefined
-      if (finishersInUse > 0) forgetFinisher(slot)
+      forgetExtras(slot)
       rejectWith(handle, error, FAILED)
+    }
+    cancelWith = (handle, reason, handled) => {
+      const slot = handle.#state
+      if (slot < 0 || !native.cancelTask(slot, handle.#id)) return false
+      handles[slot] = undefined
+      const site = forgetExtras(slot)
+      rejectWith(handle, abortError(reason, site), CANCELLED)
+      if (handled) handle.catch(noop)
+      return true
     }
   }
 }
@@ -163,6 +171,14 @@ const handles = []
 /** @type {(((value: unknown) => unknown) | undefined)[]} */
 const finishers = []
 let finishersInUse = 0
+// Tasks given a `signal` or a `timeout`: the call site (for a timeout's
+// stack) and the abort listener to remove once the task settles. Kept by
+// slot, not on the handle: a listener attached with `handle.then` would
+// count as handling the rejection, and most tasks have neither option.
+/** @typedef {{ site: { stack?: string }, signal: AbortSignal | undefined, onAbort: (() => void) | undefined }} Watch */
+/** @type {(Watch | undefined)[]} */
+const watches = []
+let watchesInUse = 0
 const KIND_NUMBER = 0 // fulfil with nums[i]
 const KIND_VALUE = 1 // fulfil with values[i]
 const KIND_FAILED = 2 // reject with values[i]; KIND_CANCELLED (3) likewise
@@ -183,11 +199,13 @@ function settleBatch(count) {
       value = values[i]
       values[i] = undefined
       if (kind !== KIND_VALUE) {
-        if (finishersInUse > 0) forgetFinisher(slot)
+        const site = forgetExtras(slot)
+        if (site !== undefined && isTimeout(value)) pointAt(value, site)
         rejectWith(handle, value, kind === KIND_FAILED ? FAILED : CANCELLED)
         continue
       }
     }
+    if (watchesInUse > 0) forgetWatch(slot)
     if (finishersInUse > 0) {
       try {
         value = runFinisher(slot, value)
@@ -221,6 +239,67 @@ function forgetFinisher(slot) {
 }
 
 /**
+ * Removes the abort listener of `slot`, if any; returns its call site.
+ * @param {number} slot
+ */
+function forgetWatch(slot) {
+  const watch = watches[slot]
+  if (watch === undefined) return undefined
+  watches[slot] = undefined
+  watchesInUse--
+  if (watch.onAbort !== undefined) watch.signal?.removeEventListener('abort', watch.onAbort)
+  return watch.site
+}
+
+/**
+ * Forgets everything kept for the task in `slot` (it settles now); returns its call site, if kept.
+ * @param {number} slot
+ */
+function forgetExtras(slot) {
+  if (finishersInUse > 0) forgetFinisher(slot)
+  return watchesInUse > 0 ? forgetWatch(slot) : undefined
+}
+
+/**
+ * Whether `error` is a task timeout (ERR_TASK_TIMEOUT).
+ * @param {unknown} error
+ */
+function isTimeout(error) {
+  return typeof error === 'object' && error !== null && /** @type {{ code?: unknown }} */ (error).code === 'ERR_TASK_TIMEOUT'
+}
+
+/**
+ * What a task aborted with `reason` rejects with. A reason that is a
+ * TimeoutError (`AbortSignal.timeout()`'s) makes the same error as the
+ * `timeout` option: code ERR_TASK_TIMEOUT, the reason as `cause`, the stack
+ * of the call that started the task. Any other reason: an AbortError.
+ * @param {unknown} reason
+ * @param {{ stack?: string } | undefined} site
+ */
+function abortError(reason, site) {
+  if (!(reason instanceof DOMException && reason.name === 'TimeoutError')) return new AbortError(reason)
+  const error = codeError(Error, 'ERR_TASK_TIMEOUT', "The task timed out: its signal's timeout expired.", { cause: reason })
+  if (site !== undefined) pointAt(error, site)
+  return error
+}
+
+/**
+ * Gives `error` the stack frames saved at the call that started the task.
+ * @param {unknown} error
+ * @param {{ stack?: string }} site
+ */
+function pointAt(error, site) {
+  try {
+    const e = /** @type {Error} */ (error)
+    const frames = site.stack ?? ''
+    const at = frames.indexOf('\n')
+    e.stack = `${e.name}: ${e.message}${at < 0 ? '' : frames.slice(at)}`
+  } catch {
+    // A frozen error keeps its own stack.
+  }
+}
+
+/**
  * Rejects a handle whose task never started; the caller gets the rejection through the handle.
  * @template T
  * @param {TaskHandle<T>} handle
@@ -229,7 +308,6 @@ function forgetFinisher(slot) {
  */
 function failBeforeStart(handle, error, state) {
   rejectWith(handle, error, state)
-  handle.catch(noop)
   return handle
 }
 
@@ -284,13 +362,15 @@ function runTask(opts, start, arg) {
   const handle = new TaskHandle(capture, id)
   /** @type {AbortSignal | undefined} */
   let signal
+  /** @type {{ stack?: string } | undefined} */
+  let site
   let started
   try {
     let task = /** @type {TaskArg} */ (/** @type {unknown} */ (id))
     if (opts !== undefined && opts !== null) {
       if (typeof opts !== 'object') return failBeforeStart(handle, invalidType('options', 'of type object', opts), FAILED)
       const o = /** @type {{ timeout?: unknown, pool?: unknown, signal?: unknown }} */ (opts)
-      const timeout = o.timeout
+      let timeout = o.timeout
       const pool = o.pool
       const sig = o.signal
       if (sig !== undefined && !(sig instanceof AbortSignal)) {
@@ -308,7 +388,14 @@ function runTask(opts, start, arg) {
       if (pool !== undefined && pool !== null && !(pool instanceof native.Pool)) {
         return failBeforeStart(handle, invalidType('options.pool', 'an instance of Pool', pool), FAILED)
       }
-      if (signal?.aborted) return failBeforeStart(handle, new AbortError(signal.reason), CANCELLED)
+      if (timeout === 0) timeout = undefined // 0: no timeout, as Memo's `ttl: 0`
+      if (timeout !== undefined || signal !== undefined) {
+        // The call site, for a timeout's stack: frames are captured now and
+        // formatted only if the stack is read.
+        site = {}
+        Error.captureStackTrace(site, runTask)
+      }
+      if (signal?.aborted) return failBeforeStart(handle, abortError(signal.reason, site), CANCELLED)
       if (timeout !== undefined || (pool !== undefined && pool !== null)) {
         task = { id, timeout: /** @type {number | undefined} */ (timeout), pool: /** @type {import("../binding.js").Pool | undefined} */ (pool) }
       }
@@ -317,14 +404,18 @@ function runTask(opts, start, arg) {
   } catch (err) {
     return failBeforeStart(handle, err, FAILED)
   }
+  /** @type {number} */
+  let slot
   if (typeof started === 'number') {
-    attach(handle, started)
+    slot = started
+    attach(handle, slot)
   } else if (started instanceof Started && started.slot < 0) {
     fulfil(handle, started.value)
     return handle
   } else if (started instanceof Started) {
-    attach(handle, started.slot)
-    finishers[started.slot] = started.finish
+    slot = started.slot
+    attach(handle, slot)
+    finishers[slot] = started.finish
     finishersInUse++
   } else {
     return failBeforeStart(
@@ -333,17 +424,27 @@ function runTask(opts, start, arg) {
       FAILED,
     )
   }
-  if (signal) {
-    const sig = signal
-    try {
-      const onAbort = () => handle.cancel(sig.reason)
-      sig.addEventListener('abort', onAbort, { once: true })
-      const cleanup = () => sig.removeEventListener('abort', onAbort)
-      handle.then(cleanup, cleanup)
-    } catch (err) {
-      // A signal that passed the checks yet cannot be listened to (a Proxy
-      // of one): the task is running, so cancel it and reject with the error.
-      abandon(handle, err)
+  if (site !== undefined) {
+    /** @type {Watch} */
+    const watch = { site, signal: undefined, onAbort: undefined }
+    watches[slot] = watch
+    watchesInUse++
+    if (signal) {
+      const sig = signal
+      try {
+        // Not `handle.cancel`: an aborted signal's rejection is reported
+        // as unhandled when nobody handles it.
+        const onAbort = () => {
+          cancelWith(handle, sig.reason, false)
+        }
+        sig.addEventListener('abort', onAbort, { once: true })
+        watch.signal = sig
+        watch.onAbort = onAbort
+      } catch (err) {
+        // A signal that passed the checks yet cannot be listened to (a Proxy
+        // of one): the task is running, so cancel it and reject with the error.
+        abandon(handle, err)
+      }
     }
   }
   return handle
@@ -374,14 +475,24 @@ function asyncDispose() {
   return this.close()
 }
 
-const Pool = native.Pool
-if (Symbol.asyncDispose && !Pool.prototype[Symbol.asyncDispose]) {
-  Object.defineProperty(Pool.prototype, Symbol.asyncDispose, {
+if (Symbol.asyncDispose && !native.Pool.prototype[Symbol.asyncDispose]) {
+  Object.defineProperty(native.Pool.prototype, Symbol.asyncDispose, {
     value: asyncDispose,
     configurable: true,
     writable: true,
   })
 }
+
+/**
+ * The native Pool class, made to throw a coded TypeError when called without
+ * `new` (a napi-rs class called as a function returns `globalThis`). `new`,
+ * `instanceof`, subclassing and the prototype are the native class's.
+ */
+const Pool = new Proxy(native.Pool, {
+  apply() {
+    throw codeError(TypeError, 'ERR_CONSTRUCT_CALL_REQUIRED', "Class constructor Pool cannot be invoked without 'new'")
+  },
+})
 
 module.exports = {
   AbortError,

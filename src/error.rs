@@ -93,6 +93,8 @@ pub mod codes {
   pub const LINE_TOO_LONG: &str = "ERR_LINE_TOO_LONG";
   /// The native addon could not load on this platform (thrown by `lib/load.js`).
   pub const LOAD: &str = "ERR_NAPI_PARALLEL_LOAD";
+  /// A class called without `new` (`Pool()`; thrown by `lib/task.js`), as Node's own classes.
+  pub const CONSTRUCT_CALL_REQUIRED: &str = "ERR_CONSTRUCT_CALL_REQUIRED";
 
   /// Every code above, for the test that checks nothing bypasses this list.
   pub const ALL: &[&str] = &[
@@ -120,6 +122,7 @@ pub mod codes {
     MEMOIZE_UNSTORABLE,
     LINE_TOO_LONG,
     LOAD,
+    CONSTRUCT_CALL_REQUIRED,
   ];
 }
 

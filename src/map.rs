@@ -582,6 +582,187 @@ pub fn spawn_async(
   })
 }
 
+/// Spawn kernels compiled once and named by a small integer handle: the hot
+/// `spawn(fn, args)` path (`lib/map.js` keeps a handle per JS function and
+/// argument count in a WeakMap) passes the handle and the arguments as plain
+/// numbers, so a call neither copies nor hashes the source text, nor reads an
+/// array, nor allocates for the arguments. A free list reuses released handles.
+struct SpawnKernels {
+  kernels: Vec<Option<(Arc<Kernel>, usize)>>,
+  free: Vec<u32>,
+}
+
+static SPAWN_KERNELS: std::sync::Mutex<SpawnKernels> = std::sync::Mutex::new(SpawnKernels {
+  kernels: Vec::new(),
+  free: Vec::new(),
+});
+
+/// The most arguments `spawnKernelAsync` passes (more take `spawnAsync`).
+pub const MAX_FAST_SPAWN_ARGS: usize = 4;
+
+fn spawn_kernels() -> std::sync::MutexGuard<'static, SpawnKernels> {
+  // The table is consistent after any panic (each update is one push or store).
+  SPAWN_KERNELS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Compiles `source` (through the cache) as a spawn kernel taking `nArgs`
+/// (0 to 4) arguments and no params, and returns a handle for
+/// `spawnKernelAsync`. Throws what `spawnAsync` would (ERR_UNSUPPORTED_KERNEL,
+/// …). Release the handle with `releaseSpawnKernel` (lib/map.js does so when
+/// the function is collected).
+#[napi(catch_unwind)]
+pub fn compile_spawn_kernel(
+  env: &Env,
+  #[napi(ts_arg_type = "string")] source: Unknown,
+  n_args: u32,
+) -> Result<u32> {
+  let kernel = crate::args::integer_in("nArgs", n_args as f64, 0.0, MAX_FAST_SPAWN_ARGS as f64)
+    .and_then(|_| string_arg(env, source, "fn"))
+    .and_then(|source| {
+      compile_cached(
+        &source,
+        &[],
+        Mode::Call {
+          n_args: n_args as usize,
+        },
+      )
+      .map_err(NpError::from)
+    })
+    .map_err(|e| e.throw(env))?;
+  let entry = Some((kernel, n_args as usize));
+  let mut table = spawn_kernels();
+  if let Some(handle) = table.free.pop() {
+    table.kernels[handle as usize] = entry;
+    return Ok(handle);
+  }
+  if table.kernels.try_reserve(1).is_err() || table.kernels.len() >= u32::MAX as usize {
+    return Err(
+      NpError::out_of_memory(
+        "a spawn kernel handle",
+        std::mem::size_of::<Option<(Arc<Kernel>, usize)>>(),
+      )
+      .throw(env),
+    );
+  }
+  table.kernels.push(entry);
+  Ok((table.kernels.len() - 1) as u32)
+}
+
+/// Releases a handle of `compileSpawnKernel` (running tasks keep their kernel).
+/// Unknown or released handles are ignored.
+#[napi(catch_unwind)]
+pub fn release_spawn_kernel(handle: u32) {
+  let mut table = spawn_kernels();
+  if let Some(entry) = table.kernels.get_mut(handle as usize)
+    && entry.take().is_some()
+  {
+    table.free.push(handle);
+  }
+}
+
+/// Runs the spawn kernel `handle` (from `compileSpawnKernel`) once on the
+/// pool, as `spawnAsync` does, with its arguments (as many as it was compiled
+/// for) as numbers after the handle. Module init replaces this export with
+/// [`spawn_kernel_async_raw`] (no napi-rs per-call wrapper, as `pingAsync`);
+/// this declaration gives the typings.
+#[napi(catch_unwind, ts_return_type = "number")]
+pub fn spawn_kernel_async(
+  env: &Env,
+  task: TaskArg,
+  handle: u32,
+  a0: Option<f64>,
+  a1: Option<f64>,
+  a2: Option<f64>,
+  a3: Option<f64>,
+) -> Result<TaskSlot> {
+  let given = [a0, a1, a2, a3];
+  let mut args = [0.0; MAX_FAST_SPAWN_ARGS];
+  for (i, a) in given.iter().enumerate() {
+    args[i] = a.unwrap_or(f64::NAN);
+  }
+  spawn_kernel(
+    env,
+    task,
+    handle,
+    args,
+    given.iter().filter(|a| a.is_some()).count(),
+  )
+}
+
+/// Looks up `handle` and runs its kernel with the first `given` of `args`.
+fn spawn_kernel(
+  env: &Env,
+  task: TaskArg,
+  handle: u32,
+  args: [f64; MAX_FAST_SPAWN_ARGS],
+  given: usize,
+) -> Result<TaskSlot> {
+  let (kernel, n_args) = spawn_kernels()
+    .kernels
+    .get(handle as usize)
+    .and_then(|k| k.clone())
+    .ok_or_else(|| {
+      NpError::invalid_arg_value("handle", "is not a live spawn kernel handle").throw(env)
+    })?;
+  if given < n_args {
+    return Err(
+      NpError::invalid_arg_value("args", &format!("must hold {n_args} numbers")).throw(env),
+    );
+  }
+  task::spawn(env, task, move |ctx| {
+    napi_parallel_kernel::call(&kernel, &args[..n_args], &[], ctx.cancel_flag())
+      .map_err(NpError::from)
+  })
+}
+
+/// `spawnKernelAsync` as a raw napi callback (see `pingAsync`'s).
+///
+/// # Safety
+/// A napi callback: called by Node with a live env and callback info.
+pub unsafe extern "C" fn spawn_kernel_async_raw(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  let call = || -> std::result::Result<sys::napi_value, NpError> {
+    // SAFETY: napi callback contract.
+    let (argv, argc, _) =
+      unsafe { crate::args::callback_args::<{ 2 + MAX_FAST_SPAWN_ARGS }>(env, info) };
+    let mut handle = f64::NAN;
+    // SAFETY: live env; `handle` is a valid out-param (stays NaN unless a number).
+    unsafe { sys::napi_get_value_double(env, argv[1], &mut handle) };
+    let handle = crate::args::integer_in("handle", handle, 0.0, u32::MAX as f64)? as u32;
+    let mut args = [f64::NAN; MAX_FAST_SPAWN_ARGS];
+    let given = argc.saturating_sub(2).min(MAX_FAST_SPAWN_ARGS);
+    for (i, arg) in args.iter_mut().enumerate().take(given) {
+      // SAFETY: live env; a value of this callback.
+      if unsafe { sys::napi_get_value_double(env, argv[2 + i], arg) } != sys::Status::napi_ok {
+        return Err(NpError::invalid_arg_type(
+          &format!("args[{i}]"),
+          "of type number",
+        ));
+      }
+    }
+    // SAFETY: a value of this callback's env.
+    let task = match unsafe { TaskArg::parse(env, argv[0]) } {
+      Ok(task) => task,
+      Err(crate::task::TaskArgError::Pending) => return Ok(ptr::null_mut()),
+      Err(crate::task::TaskArgError::Invalid(e)) => return Err(e),
+    };
+    match spawn_kernel(&Env::from_raw(env), task, handle, args, given) {
+      Ok(slot) => {
+        let mut out = ptr::null_mut();
+        // SAFETY: live env of this callback.
+        unsafe { sys::napi_create_uint32(env, slot, &mut out) };
+        Ok(out)
+      }
+      Err(e) if e.status == napi::Status::PendingException => Ok(ptr::null_mut()),
+      Err(e) => Err(NpError::error(codes::INTERNAL, e.reason)),
+    }
+  };
+  // SAFETY: napi callback contract.
+  unsafe { crate::error::call_guarded(env, call) }
+}
+
 /// Compiles a kernel (through the cache) without running it: throws the
 /// `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
 /// `inputs` is the number of input arrays (map mode) it will run with.

@@ -63,25 +63,41 @@ unsafe extern "C" fn ping_async_raw(
   unsafe { call_guarded(env, call) }
 }
 
-/// Installs [`ping_async_raw`] as `exports.pingAsync`. Runs at module init,
-/// after napi-rs registered the generated exports.
+/// Installs the raw callbacks over their generated exports:
+/// [`ping_async_raw`] as `exports.pingAsync` and
+/// [`crate::map::spawn_kernel_async_raw`] as `exports.spawnKernelAsync`.
+/// Runs at module init, after napi-rs registered the generated exports.
 pub fn install_raw_exports(env: &Env, exports: &Object) -> Result<()> {
-  let name = "pingAsync";
+  install_raw(env, exports, c"pingAsync", ping_async_raw)?;
+  install_raw(
+    env,
+    exports,
+    c"spawnKernelAsync",
+    crate::map::spawn_kernel_async_raw,
+  )
+}
+
+fn install_raw(
+  env: &Env,
+  exports: &Object,
+  name: &std::ffi::CStr,
+  callback: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> Result<()> {
   let mut function = ptr::null_mut();
   // SAFETY: live env at module init; `exports` belongs to it.
   unsafe {
     check_status!(sys::napi_create_function(
       env.raw(),
-      name.as_ptr().cast(),
-      name.len() as isize,
-      Some(ping_async_raw),
+      name.as_ptr(),
+      name.count_bytes() as isize,
+      Some(callback),
       ptr::null_mut(),
       &mut function,
     ))?;
     check_status!(sys::napi_set_named_property(
       env.raw(),
       exports.raw(),
-      c"pingAsync".as_ptr(),
+      name.as_ptr(),
       function,
     ))?;
   }

@@ -22,7 +22,7 @@ pub struct TaskArg {
   /// Process-unique task id.
   #[napi(ts_type = "number")]
   pub id: u64,
-  /// Milliseconds before the task times out, from 0 to 2147483647.
+  /// Milliseconds before the task times out, from 0 to 2147483647; 0 means no timeout.
   ///
   /// @default no timeout
   pub timeout: Option<f64>,

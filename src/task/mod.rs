@@ -83,8 +83,10 @@ where
     None => default_pool().map_err(|e| NpError::from(e).throw(env))?,
   };
   // Checked before anything is registered: a failure here leaves nothing pending.
+  // 0 means no timeout, as Memo's `ttl: 0` and Node's own `timeout` options.
   let deadline = match task.timeout {
     None => None,
+    Some(0.0) => None, // -0.0 too: float patterns compare with ==
     Some(ms) => Some((
       ms,
       timeout_ms(ms, "task.timeout")
