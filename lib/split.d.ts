@@ -85,33 +85,52 @@ export declare function findAll(input: string | Uint8Array, patterns: Delimiter,
 /** The blocking twin of `findAll`. */
 export declare function findAllSync(input: string | Uint8Array, patterns: Delimiter, opts?: ChunkOptions): FindAllResult
 
-/** Options of `splitStream`. */
-export interface SplitStreamOptions {
-  /** Most lines per yielded batch (a batch is also yielded at the end of each source chunk). @default 1024 */
-  batchLines?: number
+/** What `splitStream` and `lines` read: a Readable stream or any async iterable of Buffers/strings, or one string/Buffer. */
+export type LineSource = AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream | string | Uint8Array
+
+/** Options of `lines`. */
+export interface LinesOptions {
   /**
-   * Longest line allowed, in UTF-16 code units without the delimiter; a longer
+   * Longest line allowed, in UTF-16 code units without the line ending; a longer
    * one (even unfinished) throws a RangeError with `code === 'ERR_LINE_TOO_LONG'`. @default unlimited
    */
   maxLineLength?: number
 }
 
+/** Options of `splitStream`. */
+export interface SplitStreamOptions extends LinesOptions {
+  /** Most lines per yielded batch (a batch is also yielded at the end of each source chunk). @default 1024 */
+  batchLines?: number
+}
+
 /**
  * Splits a stream of Buffers (decoded as UTF-8, a character split across
- * chunks is fine) or strings into batches of complete lines.
+ * chunks is fine) or strings into **batches** of complete lines: each
+ * iteration gives a `string[]`, not one line (for one line at a time, use
+ * `lines()`).
  *
- * Without `delimiter` it is line mode: lines end at `\n`, one trailing `\r`
- * is removed (so `\r\n` works, even split across chunks), and an empty last line
- * (after removing `\r`) is not reported, like `readline`. With a `delimiter` the lines,
- * concatenated, equal `whole.split(delimiter)` exactly.
+ * Without `delimiter` it is line mode, with readline's line endings: `\n`,
+ * `\r\n` (even split across chunks) and a lone `\r` each end a line, and a
+ * final line ending gives no empty last line, exactly like
+ * `readline.createInterface({ input, crlfDelay: Infinity })`. With a
+ * `delimiter` the lines, concatenated, equal `whole.split(delimiter)` exactly.
  *
  * Only the unfinished tail is carried between chunks and it is never
  * re-scanned. The source is read one chunk at a time, when the consumer asks
  * for the next batch (bounded read-ahead). Chunks over 1 MB are scanned on
  * the pool so the event loop stays free.
  */
-export declare function splitStream(
-  source: AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream,
-  delimiter?: string,
-  opts?: SplitStreamOptions,
-): AsyncIterableIterator<string[]>
+export declare function splitStream(source: LineSource, delimiter?: string, opts?: SplitStreamOptions): AsyncIterableIterator<string[]>
+
+/**
+ * One line at a time, like `readline` (same line endings: `\n`, `\r\n` even
+ * across chunks, a lone `\r`; no empty last line after a final line ending;
+ * UTF-8 decoded across chunk boundaries), but read with `splitStream`'s
+ * scanner: `for await (const line of lines(fs.createReadStream(file)))`.
+ *
+ * The difference with `splitStream`: `lines` yields each line (`string`),
+ * `splitStream` yields batches of lines (`string[]`), which saves one
+ * promise per line when the consumer can take arrays.
+ * A `break` out of the loop closes the source (its `return()` is called).
+ */
+export declare function lines(source: LineSource, opts?: LinesOptions): AsyncIterableIterator<string>

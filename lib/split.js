@@ -374,6 +374,38 @@ function lineTooLong(max, line) {
   })
 }
 
+/** @typedef {AsyncIterable<unknown> | string | Uint8Array} Source what `splitStream` and `lines` read */
+
+/**
+ * The source as an async iterable of chunks: a string or Buffer is one chunk.
+ * @param {unknown} source
+ * @returns {AsyncIterable<unknown>}
+ */
+function sourceOf(source) {
+  if (isText(source)) {
+    return (async function* one() {
+      yield source
+    })()
+  }
+  if (source === null || typeof source !== 'object' || typeof (/** @type {{ [Symbol.asyncIterator]?: unknown }} */ (source))[Symbol.asyncIterator] !== 'function') {
+    throw invalidType('source', 'an async iterable (e.g. a Readable stream), a string, or an instance of Buffer or Uint8Array', source)
+  }
+  return /** @type {AsyncIterable<unknown>} */ (source)
+}
+
+/**
+ * `options.maxLineLength` and `options.batchLines` of `splitStream` / `lines`.
+ * @param {unknown} opts
+ */
+function streamOptions(opts) {
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const o = /** @type {Bag} */ (opts ?? {})
+  return {
+    batchLines: integerOption(o, 'batchLines', 1, 2 ** 32 - 1) ?? 1024,
+    maxLineLength: integerOption(o, 'maxLineLength', 1, Number.MAX_SAFE_INTEGER) ?? Infinity,
+  }
+}
+
 /**
  * Splits a stream into batches of complete lines. See `lib/split.d.ts`.
  * Validation throws at once; stream errors surface from the iteration.
@@ -382,31 +414,172 @@ function lineTooLong(max, line) {
  * @param {Bag | null} [opts]
  */
 function splitStream(source, delimiter, opts) {
-  if (source === null || typeof source !== 'object' || typeof (/** @type {{ [Symbol.asyncIterator]?: unknown }} */ (source))[Symbol.asyncIterator] !== 'function') {
-    throw invalidType('source', 'an async iterable (e.g. a Readable stream)', source)
-  }
+  const src = sourceOf(source)
   if (delimiter !== undefined) {
     if (typeof delimiter !== 'string') throw invalidType('delimiter', 'of type string', delimiter)
     if (delimiter.length === 0) throw invalidValue('delimiter', 'must not be empty', delimiter)
   }
-  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
-  const batchLines = integerOption(opts ?? {}, 'batchLines', 1, 2 ** 32 - 1) ?? 1024
-  const maxLineLength = integerOption(opts ?? {}, 'maxLineLength', 1, Number.MAX_SAFE_INTEGER) ?? Infinity
-  return lines(/** @type {AsyncIterable<unknown>} */ (source), delimiter, batchLines, maxLineLength)
+  const { batchLines, maxLineLength } = streamOptions(opts)
+  return batches(src, delimiter, batchLines, maxLineLength)
+}
+
+/**
+ * One line at a time, with readline's line endings: the async iterator over
+ * `splitStream`'s batches, yielding each line. See `lib/split.d.ts`.
+ * @param {unknown} source
+ * @param {Bag | null} [opts]
+ * @returns {AsyncIterableIterator<string>}
+ */
+function lines(source, opts) {
+  const src = sourceOf(source)
+  const { maxLineLength } = streamOptions(opts)
+  if (opts !== undefined && opts !== null && /** @type {Bag} */ (opts).batchLines !== undefined) {
+    throw invalidValue('options.batchLines', 'is not an option of lines() (it yields one line at a time)', /** @type {Bag} */ (opts).batchLines)
+  }
+  return new LineIterator(batches(src, undefined, LINES_BATCH, maxLineLength))
+}
+
+// Lines per internal batch of `lines()`: big enough that fetching a batch is
+// rare, small enough that a huge one-chunk source is not held as one array.
+const LINES_BATCH = 4096
+
+/**
+ * The iterator `lines()` returns: hands out the lines of the current batch
+ * with an already-resolved promise each, and asks the batch generator for
+ * the next batch only when one is used up (one generator step per batch,
+ * not per line). `next()` calls made before the previous one settled are
+ * queued, so lines come out in order.
+ * @implements {AsyncIterableIterator<string>}
+ */
+class LineIterator {
+  /** @param {AsyncGenerator<string[], void, undefined>} source */
+  constructor(source) {
+    this.source = source
+    /** @type {string[]} */
+    this.batch = []
+    this.at = 0
+    /** @type {Promise<void> | null} settles when the batch being fetched is in */
+    this.pending = null
+  }
+
+  /** @returns {Promise<IteratorResult<string, undefined>>} */
+  next() {
+    if (this.pending !== null) return this.pending.then(() => this.next())
+    if (this.at < this.batch.length) return Promise.resolve({ value: this.batch[this.at++], done: /** @type {const} */ (false) })
+    const fetch = this.source.next().then(
+      /** @returns {IteratorResult<string, undefined>} */
+      (r) => {
+        this.pending = null
+        if (r.done) return { value: undefined, done: true }
+        this.batch = r.value
+        this.at = 1
+        return { value: r.value[0], done: false }
+      },
+      (error) => {
+        this.pending = null
+        throw error
+      },
+    )
+    this.pending = fetch.then(noop, noop)
+    return fetch
+  }
+
+  /**
+   * Stops early (a `break` out of `for await`): closes the source.
+   * @returns {Promise<IteratorResult<string, undefined>>}
+   */
+  async return() {
+    this.batch = []
+    await this.source.return(undefined)
+    return { value: undefined, done: true }
+  }
+
+  [Symbol.asyncIterator]() {
+    return this
+  }
+}
+
+const CR = 13
+const noop = () => {}
+
+/**
+ * readline's line terminators in `text` (`\r\n`, `\n`, or a lone `\r`),
+ * leftmost first, as `[start0, end0, start1, end1, …]`; two `indexOf`
+ * scans, the second only when the text has a `\r` at all.
+ * @param {string} text
+ * @returns {number[]}
+ */
+function readlineEnds(text) {
+  /** @type {number[]} */
+  const at = []
+  let r = text.indexOf('\r')
+  let n = text.indexOf('\n')
+  if (r === -1) {
+    for (; n !== -1; n = text.indexOf('\n', n + 1)) at.push(n, n + 1)
+    return at
+  }
+  while (r !== -1 || n !== -1) {
+    if (n === -1 || (r !== -1 && r < n)) {
+      if (r + 1 === n) {
+        at.push(r, n + 1)
+        n = text.indexOf('\n', n + 1)
+      } else {
+        at.push(r, r + 1)
+      }
+      r = text.indexOf('\r', r + 1)
+    } else {
+      at.push(n, n + 1)
+      n = text.indexOf('\n', n + 1)
+    }
+  }
+  return at
+}
+
+/**
+ * Every `delim` in `text` as `[start0, end0, …]`.
+ * @param {string} text
+ * @param {string} delim
+ * @returns {number[]}
+ */
+function delimEnds(text, delim) {
+  /** @type {number[]} */
+  const at = []
+  for (let i = text.indexOf(delim); i !== -1; i = text.indexOf(delim, i + delim.length)) at.push(i, i + delim.length)
+  return at
+}
+
+const READLINE_DELIMS = ['\r\n', '\r', '\n']
+
+/**
+ * The terminators in `text`: in JS for a small chunk, on the pool for a big
+ * one (the native pieces `[s0, e0, s1, …]`: a terminator runs from each `e_k`
+ * to `s_{k+1}`).
+ * @param {string} text
+ * @param {string | undefined} delimiter undefined: readline's endings
+ * @returns {Promise<number[]> | number[]}
+ */
+function terminators(text, delimiter) {
+  if (text.length <= BIG_CHUNK) return delimiter === undefined ? readlineEnds(text) : delimEnds(text, delimiter)
+  return split(text, delimiter ?? READLINE_DELIMS, { output: 'offsets' }).then((offsets) => {
+    /** @type {number[]} */
+    const at = []
+    for (let j = 1; j < offsets.length - 1; j += 2) at.push(offsets[j], offsets[j + 1])
+    return at
+  })
 }
 
 /**
  * @param {AsyncIterable<unknown>} source
- * @param {string | undefined} delimiter
+ * @param {string | undefined} delimiter undefined: line mode (readline's endings)
  * @param {number} batchLines
  * @param {number} maxLineLength
  * @returns {AsyncGenerator<string[], void, undefined>}
  */
-
-async function* lines(source, delimiter, batchLines, maxLineLength) {
+async function* batches(source, delimiter, batchLines, maxLineLength) {
   const lineMode = delimiter === undefined
-  const delim = lineMode ? '\n' : delimiter
-  const keep = delim.length - 1 // a delimiter may start in the last `keep` chars of a chunk
+  // A terminator may start in the last `keep` chars of a chunk (line mode: a
+  // '\r' there may be the first half of a '\r\n').
+  const keep = lineMode ? 1 : delimiter.length - 1
   const decoder = new StringDecoder('utf8')
   /** @type {string[]} */
   let parts = [] // the unfinished line, never re-scanned
@@ -420,37 +593,28 @@ async function* lines(source, delimiter, batchLines, maxLineLength) {
   const emit = (line) => {
     lineNo++
     if (line.length > maxLineLength) throw lineTooLong(maxLineLength, lineNo)
-    if (lineMode && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1)
     batch.push(line)
   }
-  /**
-   * @param {string} text
-   * @returns {Promise<number[]>}
-   */
-  const matches = async (text) => {
-    if (text.length <= BIG_CHUNK) {
-      const at = []
-      for (let i = text.indexOf(delim); i !== -1; i = text.indexOf(delim, i + delim.length)) at.push(i)
-      return at
-    }
-    // Scan big chunks on the pool; pieces [s0, e0, s1, …]: a match starts at each e_k but the last.
-    const offsets = await split(text, delim, { output: 'offsets' })
-    const at = []
-    for (let j = 1; j < offsets.length - 1; j += 2) at.push(offsets[j])
-    return at
-  }
 
-  /** @param {string} s */
-  async function* feed(s) {
-    if (s.length === 0) return
+  /**
+   * @param {string} s
+   * @param {boolean} final the end of the source: a last '\r' ends a line
+   */
+  async function* feed(s, final) {
+    if (s.length === 0 && !(final && carry.length > 0)) return
     const text = carry + s
+    const found = terminators(text, delimiter)
+    const at = Array.isArray(found) ? found : await found
+    let n = at.length
+    // A '\r' at the very end is held back until the next chunk says whether a '\n' follows.
+    if (lineMode && !final && n > 0 && at[n - 1] === text.length && text.charCodeAt(text.length - 1) === CR) n -= 2
     let prev = 0
-    for (const m of await matches(text)) {
-      const piece = text.slice(prev, m)
+    for (let k = 0; k < n; k += 2) {
+      const piece = text.slice(prev, at[k])
       emit(partsLen === 0 ? piece : parts.join('') + piece)
       parts = []
       partsLen = 0
-      prev = m + delim.length
+      prev = at[k + 1]
       if (batch.length >= batchLines) {
         const out = batch
         batch = []
@@ -464,7 +628,8 @@ async function* lines(source, delimiter, batchLines, maxLineLength) {
       partsLen += cut
     }
     carry = rest.slice(cut)
-    if (partsLen + carry.length > maxLineLength) throw lineTooLong(maxLineLength, lineNo + 1)
+    const pendingCr = lineMode && carry.charCodeAt(0) === CR ? 1 : 0
+    if (partsLen + carry.length - pendingCr > maxLineLength) throw lineTooLong(maxLineLength, lineNo + 1)
   }
 
   for await (const chunk of source) {
@@ -472,19 +637,19 @@ async function* lines(source, delimiter, batchLines, maxLineLength) {
     if (typeof chunk === 'string') s = chunk
     else if (chunk instanceof Uint8Array) s = decoder.write(asBuffer(chunk))
     else throw invalidType('source chunk', INPUT_TYPE, chunk)
-    yield* feed(s)
+    yield* feed(s, false)
     if (batch.length > 0) {
       const out = batch
       batch = []
       yield out
     }
   }
-  yield* feed(decoder.end())
+  yield* feed(decoder.end(), true)
   const last = partsLen === 0 ? carry : parts.join('') + carry
-  // Line mode drops an empty last line ('' or a lone '\r', like readline); an explicit delimiter
-  // keeps it, so the lines equal `whole.split(delimiter)`.
-  if (!lineMode || (last.length > 0 && last !== '\r')) emit(last)
+  // Line mode reports no empty last line (like readline); an explicit
+  // delimiter keeps it, so the lines equal `whole.split(delimiter)`.
+  if (!lineMode || last.length > 0) emit(last)
   if (batch.length > 0) yield batch
 }
 
-module.exports = { split, splitSync, countLines, countLinesSync, findAll, findAllSync, splitStream }
+module.exports = { split, splitSync, countLines, countLinesSync, findAll, findAllSync, splitStream, lines }
