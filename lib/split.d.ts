@@ -38,8 +38,15 @@ export type BuffersOptions = SplitOptions & { output: 'buffers' }
  * Speed notes (see benchmark/split.ts): `'offsets'`/`'buffers'` of a Buffer
  * are the fast paths. For a string with one delimiter and `'strings'`
  * output (no trim/skipEmpty) V8's own `split` is used (a Buffer is decoded first), also by the async
- * form, because copying a string out of V8 costs more than V8's split; the
- * async form copies a Buffer input (the sync form reads it in place).
+ * form, because copying a string out of V8 costs more than V8's split.
+ * Several string delimiters use V8's RegExp split too (a cached RegExp).
+ *
+ * Input memory: the sync form reads a Buffer in place. The async form copies
+ * a plain Buffer before it returns (on every pool thread at once), because
+ * JS could detach its ArrayBuffer under the job; a Buffer/Uint8Array over a
+ * `SharedArrayBuffer` (which cannot be detached) of 64 KiB or more is read in
+ * place, so `await split(shared, …)` costs about what `splitSync` does.
+ * Writing shared memory during a scan gives an unspecified mix of old and new bytes.
  */
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): TaskHandle<Uint32Array | Float64Array>
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): TaskHandle<Buffer[]>
@@ -61,7 +68,9 @@ export interface ChunkOptions {
  * Counts lines on every core: the number of `\n`, plus one when the input
  * is not empty and does not end with `\n`. So `''` → 0, `'a'` → 1,
  * `'a\n'` → 1, `'a\nb'` → 2, `'\n\n'` → 2; `\r\n` ends one line and a
- * lone `\r` ends none.
+ * lone `\r` ends none. (Note `lines()` counts a lone `\r` as a line ending, like readline.)
+ * Input memory as for `split`: the async form reads a SharedArrayBuffer-backed view in place
+ * and copies a plain Buffer.
  */
 export declare function countLines(input: string | Uint8Array, opts?: TaskOptions & ChunkOptions): TaskHandle<number>
 /** The blocking twin of `countLines`. */

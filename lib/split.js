@@ -573,8 +573,6 @@ function delimEnds(text, delim) {
   return at
 }
 
-const READLINE_DELIMS = ['\r\n', '\r', '\n']
-
 /**
  * The terminators in `text`: in JS for a small chunk, on the pool for a big
  * one (the native pieces `[s0, e0, s1, …]`: a terminator runs from each `e_k`
@@ -585,7 +583,10 @@ const READLINE_DELIMS = ['\r\n', '\r', '\n']
  */
 function terminators(text, delimiter) {
   if (text.length <= BIG_CHUNK) return delimiter === undefined ? readlineEnds(text) : delimEnds(text, delimiter)
-  return split(text, delimiter ?? READLINE_DELIMS, { output: 'offsets' }).then((offsets) => {
+  // Line mode with a '\r' in the chunk: the two indexOf scans (measured ~6x faster than the native
+  // 3-pattern matcher over a copied UTF-16 string); without one, the pool's memchr for '\n'.
+  if (delimiter === undefined && text.indexOf('\r') !== -1) return readlineEnds(text)
+  return split(text, delimiter ?? '\n', { output: 'offsets' }).then((offsets) => {
     /** @type {number[]} */
     const at = []
     for (let j = 1; j < offsets.length - 1; j += 2) at.push(offsets[j], offsets[j + 1])
