@@ -125,13 +125,15 @@ export async function main() {
     [
       { name: 'text.split(/ GET | 200 |\\n/)', run: () => text.split(/ GET | 200 |\n/) },
       { name: "splitSync(text, [' GET ', ' 200 ', '\\n'])", run: () => splitSync(text, [' GET ', ' 200 ', '\n']) },
+      { name: "buf.toString().split(/ GET | 200 |\\n/)", run: () => buf.toString('utf8').split(/ GET | 200 |\n/) },
       { name: "splitSync(buf, [' GET ', ' 200 ', '\\n'])", run: () => splitSync(buf, [' GET ', ' 200 ', '\n']) },
+      { name: "splitSync(buf, [...], offsets)", run: () => splitSync(buf, [' GET ', ' 200 ', '\n'], { output: 'offsets' }) },
     ],
     {
       rounds: Math.max(1, rounds - 1),
       check: (results) => {
-        const [a, b, c] = results as string[][]
-        if (a.length !== b.length || a.length !== c.length || a[777] !== b[777] || a[777] !== c[777]) throw new Error('strings disagree')
+        const [a, b, c, d, offsets] = results as [string[], string[], string[], string[], Uint32Array]
+        if ([b, c, d].some((x) => x.length !== a.length || x[777] !== a[777]) || offsets.length !== 2 * a.length) throw new Error('strings disagree')
       },
       extra: gbps,
     },
