@@ -28,6 +28,7 @@ export {
   findAll,
   findAllSync,
   splitStream,
+  lines,
 } from './lib/split'
 export type {
   Delimiter,
@@ -37,6 +38,8 @@ export type {
   ChunkOptions,
   FindAllResult,
   SplitStreamOptions,
+  LinesOptions,
+  LineSource,
 } from './lib/split'
 // </split>
 // <memo>

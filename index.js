@@ -31,6 +31,7 @@ exports.countLinesSync = split.countLinesSync
 exports.findAll = split.findAll
 exports.findAllSync = split.findAllSync
 exports.splitStream = split.splitStream
+exports.lines = split.lines
 // </split>
 
 // <memo>

@@ -10,9 +10,12 @@ import fc from 'fast-check'
 
 import { splitStream } from '../index.js'
 
-/** Line mode's reference: split on \n, drop one trailing \r, no empty last line. */
+/**
+ * Line mode's reference, readline's rule: `\r\n`, `\n` and a lone `\r` each end a line, no empty
+ * last line (lines.spec.ts checks the same inputs against readline itself).
+ */
 function refLines(text: string): string[] {
-  const v = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
+  const v = text.split(/\r\n|\r|\n/)
   if (v[v.length - 1] === '') v.pop()
   return v
 }

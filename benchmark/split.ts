@@ -15,7 +15,7 @@ import { Writable } from 'node:stream'
 
 import split2 from 'split2'
 
-import { countLines, countLinesSync, split, splitStream, splitSync } from '../index.js'
+import { countLines, countLinesSync, lines as linesOf, split, splitStream, splitSync } from '../index.js'
 import { compare } from './harness.ts'
 
 const LEVELS = ['INFO ', 'WARN ', 'DEBUG', 'ERROR']
@@ -58,6 +58,9 @@ export async function main() {
   const buf = makeLog(mb)
   const text = buf.toString('latin1')
   const lines = countLinesSync(buf)
+  // The same bytes in a SharedArrayBuffer: async scans read it in place instead of copying.
+  const shared = new Uint8Array(new SharedArrayBuffer(buf.length))
+  shared.set(buf)
   console.log(`# split benchmark: ${(buf.length / 1e6).toFixed(0)} MB, ${lines} lines, generated in ${(performance.now() - t0).toFixed(0)} ms`)
   const gbps = (ms: number) => ({ 'GB/s': +(buf.length / 1e6 / ms).toFixed(2) })
 
@@ -66,7 +69,8 @@ export async function main() {
     [
       { name: 'Buffer.indexOf loop', run: () => indexOfCount(buf) },
       { name: 'countLinesSync(buf)', run: () => countLinesSync(buf) },
-      { name: 'await countLines(buf) (copies)', run: () => countLines(buf) },
+      { name: 'await countLines(buf) (parallel copy)', run: () => countLines(buf) },
+      { name: 'await countLines(shared) (in place)', run: () => countLines(shared) },
     ],
     { rounds: rounds + 2, check: sameNumbers, extra: gbps },
   )
@@ -80,6 +84,7 @@ export async function main() {
       { name: "text.split('\\n')", run: () => text.split('\n') },
       { name: "splitSync(buf, offsets)", run: () => splitSync(buf, '\n', { output: 'offsets' }) },
       { name: "await split(buf, offsets)", run: () => split(buf, '\n', { output: 'offsets' }) },
+      { name: "await split(shared, offsets)", run: () => split(shared, '\n', { output: 'offsets' }) },
       { name: "splitSync(text, offsets)", run: () => splitSync(text, '\n', { output: 'offsets' }) },
     ],
     { rounds, check: sameCount, extra: gbps },
@@ -120,13 +125,15 @@ export async function main() {
     [
       { name: 'text.split(/ GET | 200 |\\n/)', run: () => text.split(/ GET | 200 |\n/) },
       { name: "splitSync(text, [' GET ', ' 200 ', '\\n'])", run: () => splitSync(text, [' GET ', ' 200 ', '\n']) },
+      { name: "buf.toString().split(/ GET | 200 |\\n/)", run: () => buf.toString('utf8').split(/ GET | 200 |\n/) },
       { name: "splitSync(buf, [' GET ', ' 200 ', '\\n'])", run: () => splitSync(buf, [' GET ', ' 200 ', '\n']) },
+      { name: "splitSync(buf, [...], offsets)", run: () => splitSync(buf, [' GET ', ' 200 ', '\n'], { output: 'offsets' }) },
     ],
     {
       rounds: Math.max(1, rounds - 1),
       check: (results) => {
-        const [a, b, c] = results as string[][]
-        if (a.length !== b.length || a.length !== c.length || a[777] !== b[777] || a[777] !== c[777]) throw new Error('strings disagree')
+        const [a, b, c, d, offsets] = results as [string[], string[], string[], string[], Uint32Array]
+        if ([b, c, d].some((x) => x.length !== a.length || x[777] !== a[777]) || offsets.length !== 2 * a.length) throw new Error('strings disagree')
       },
       extra: gbps,
     },
@@ -144,7 +151,7 @@ export async function main() {
         },
       })
     await compare(
-      'splitStream vs readline vs split2 (file, 64 KiB reads)',
+      'lines() and splitStream vs readline vs split2 (file, 64 KiB reads)',
       [
         {
           name: 'readline',
@@ -167,6 +174,14 @@ export async function main() {
           run: async () => {
             let n = 0
             for await (const batch of splitStream(createReadStream(file))) n += batch.length
+            return n
+          },
+        },
+        {
+          name: 'lines() (one line per iteration)',
+          run: async () => {
+            let n = 0
+            for await (const _ of linesOf(createReadStream(file))) n++
             return n
           },
         },

@@ -38,8 +38,15 @@ export type BuffersOptions = SplitOptions & { output: 'buffers' }
  * Speed notes (see benchmark/split.ts): `'offsets'`/`'buffers'` of a Buffer
  * are the fast paths. For a string with one delimiter and `'strings'`
  * output (no trim/skipEmpty) V8's own `split` is used (a Buffer is decoded first), also by the async
- * form, because copying a string out of V8 costs more than V8's split; the
- * async form copies a Buffer input (the sync form reads it in place).
+ * form, because copying a string out of V8 costs more than V8's split.
+ * Several string delimiters use V8's RegExp split too (a cached RegExp).
+ *
+ * Input memory: the sync form reads a Buffer in place. The async form copies
+ * a plain Buffer before it returns (on every pool thread at once), because
+ * JS could detach its ArrayBuffer under the job; a Buffer/Uint8Array over a
+ * `SharedArrayBuffer` (which cannot be detached) of 64 KiB or more is read in
+ * place, so `await split(shared, …)` costs about what `splitSync` does.
+ * Writing shared memory during a scan gives an unspecified mix of old and new bytes.
  */
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): TaskHandle<Uint32Array | Float64Array>
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): TaskHandle<Buffer[]>
@@ -61,7 +68,9 @@ export interface ChunkOptions {
  * Counts lines on every core: the number of `\n`, plus one when the input
  * is not empty and does not end with `\n`. So `''` → 0, `'a'` → 1,
  * `'a\n'` → 1, `'a\nb'` → 2, `'\n\n'` → 2; `\r\n` ends one line and a
- * lone `\r` ends none.
+ * lone `\r` ends none. (Note `lines()` counts a lone `\r` as a line ending, like readline.)
+ * Input memory as for `split`: the async form reads a SharedArrayBuffer-backed view in place
+ * and copies a plain Buffer.
  */
 export declare function countLines(input: string | Uint8Array, opts?: TaskOptions & ChunkOptions): TaskHandle<number>
 /** The blocking twin of `countLines`. */
@@ -85,33 +94,52 @@ export declare function findAll(input: string | Uint8Array, patterns: Delimiter,
 /** The blocking twin of `findAll`. */
 export declare function findAllSync(input: string | Uint8Array, patterns: Delimiter, opts?: ChunkOptions): FindAllResult
 
-/** Options of `splitStream`. */
-export interface SplitStreamOptions {
-  /** Most lines per yielded batch (a batch is also yielded at the end of each source chunk). @default 1024 */
-  batchLines?: number
+/** What `splitStream` and `lines` read: a Readable stream or any async iterable of Buffers/strings, or one string/Buffer. */
+export type LineSource = AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream | string | Uint8Array
+
+/** Options of `lines`. */
+export interface LinesOptions {
   /**
-   * Longest line allowed, in UTF-16 code units without the delimiter; a longer
+   * Longest line allowed, in UTF-16 code units without the line ending; a longer
    * one (even unfinished) throws a RangeError with `code === 'ERR_LINE_TOO_LONG'`. @default unlimited
    */
   maxLineLength?: number
 }
 
+/** Options of `splitStream`. */
+export interface SplitStreamOptions extends LinesOptions {
+  /** Most lines per yielded batch (a batch is also yielded at the end of each source chunk). @default 1024 */
+  batchLines?: number
+}
+
 /**
  * Splits a stream of Buffers (decoded as UTF-8, a character split across
- * chunks is fine) or strings into batches of complete lines.
+ * chunks is fine) or strings into **batches** of complete lines: each
+ * iteration gives a `string[]`, not one line (for one line at a time, use
+ * `lines()`).
  *
- * Without `delimiter` it is line mode: lines end at `\n`, one trailing `\r`
- * is removed (so `\r\n` works, even split across chunks), and an empty last line
- * (after removing `\r`) is not reported, like `readline`. With a `delimiter` the lines,
- * concatenated, equal `whole.split(delimiter)` exactly.
+ * Without `delimiter` it is line mode, with readline's line endings: `\n`,
+ * `\r\n` (even split across chunks) and a lone `\r` each end a line, and a
+ * final line ending gives no empty last line, exactly like
+ * `readline.createInterface({ input, crlfDelay: Infinity })`. With a
+ * `delimiter` the lines, concatenated, equal `whole.split(delimiter)` exactly.
  *
  * Only the unfinished tail is carried between chunks and it is never
  * re-scanned. The source is read one chunk at a time, when the consumer asks
  * for the next batch (bounded read-ahead). Chunks over 1 MB are scanned on
  * the pool so the event loop stays free.
  */
-export declare function splitStream(
-  source: AsyncIterable<Uint8Array | string> | NodeJS.ReadableStream,
-  delimiter?: string,
-  opts?: SplitStreamOptions,
-): AsyncIterableIterator<string[]>
+export declare function splitStream(source: LineSource, delimiter?: string, opts?: SplitStreamOptions): AsyncIterableIterator<string[]>
+
+/**
+ * One line at a time, like `readline` (same line endings: `\n`, `\r\n` even
+ * across chunks, a lone `\r`; no empty last line after a final line ending;
+ * UTF-8 decoded across chunk boundaries), but read with `splitStream`'s
+ * scanner: `for await (const line of lines(fs.createReadStream(file)))`.
+ *
+ * The difference with `splitStream`: `lines` yields each line (`string`),
+ * `splitStream` yields batches of lines (`string[]`), which saves one
+ * promise per line when the consumer can take arrays.
+ * A `break` out of the loop closes the source (its `return()` is called).
+ */
+export declare function lines(source: LineSource, opts?: LinesOptions): AsyncIterableIterator<string>

@@ -6,8 +6,13 @@
 //! exactly like `String.prototype.split`; offsets are UTF-16 indices); a
 //! `Uint8Array`/`Buffer` is matched byte by byte (offsets are byte offsets).
 //! The sync exports read a Buffer in place (the JS thread is blocked while
-//! the pool works); the async ones copy it, so the caller may reuse it at once.
-//! Output shaping (`'strings'`, `'buffers'`) is done by `lib/split.js`.
+//! the pool works). The async ones read a `SharedArrayBuffer`-backed view in
+//! place ([`shared::SharedInput`]: such memory cannot be detached) and copy
+//! any other Buffer, on every pool thread at once, so the caller may reuse or
+//! transfer it at once. Output shaping (`'strings'`, `'buffers'`) is done by
+//! `lib/split.js`.
+
+mod shared;
 
 use std::ptr;
 use std::sync::atomic::AtomicBool;
@@ -36,8 +41,73 @@ enum Text<B> {
 type InPlaceInput<'v> = Text<JsBytes<'v>>;
 
 /// The input of an async call: owned, so the caller may reuse its Buffer at
-/// once. The only input type the `task::spawn` jobs below can hold.
-type OwnedInput = Text<Vec<u8>>;
+/// once, or shared memory kept alive by a reference. The only input type the
+/// `task::spawn` jobs below can hold.
+type OwnedInput = Text<AsyncBytes>;
+
+/// The bytes an async job reads.
+enum AsyncBytes {
+  /// A copy of a plain Buffer (which JS could detach under the job).
+  Copied(Vec<u8>),
+  /// A `SharedArrayBuffer`-backed view, read in place (see [`shared`]).
+  Shared(shared::SharedInput),
+}
+
+impl std::ops::Deref for AsyncBytes {
+  type Target = [u8];
+  fn deref(&self) -> &[u8] {
+    match self {
+      AsyncBytes::Copied(v) => v,
+      AsyncBytes::Shared(s) => s,
+    }
+  }
+}
+
+impl OwnedInput {
+  /// The reference to give back on the JS thread, if the bytes are shared.
+  fn into_shared(self) -> Option<shared::SharedInput> {
+    match self {
+      Text::Bytes(AsyncBytes::Shared(s)) => Some(s),
+      _ => None,
+    }
+  }
+}
+
+/// An async job's result with its input's reference, which the conversion
+/// (on the JS thread, after the job has ended) deletes at once; a result
+/// that is never converted (timed out, cancelled) queues it instead.
+struct WithInput<T> {
+  value: T,
+  shared: Option<shared::SharedInput>,
+}
+
+impl<T> WithInput<T> {
+  fn new(value: T, input: OwnedInput) -> Self {
+    WithInput {
+      value,
+      shared: input.into_shared(),
+    }
+  }
+}
+
+impl<T: ToNapiValue> ToNapiValue for WithInput<T> {
+  unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
+    // SAFETY: conversions run on the JS thread of the env the input was read in,
+    // after the job has returned.
+    unsafe {
+      if let Some(s) = val.shared {
+        s.release_now(env);
+      }
+      shared::drain(env);
+      T::to_napi_value(env, val.value)
+    }
+  }
+}
+
+/// Plain Buffers at least this long are copied by every pool thread at once.
+const PARALLEL_COPY_MIN: usize = 4 << 20;
+/// Bytes per task of that copy.
+const COPY_CHUNK: usize = 1 << 20;
 
 impl<B: std::ops::Deref<Target = [u8]>> Text<B> {
   fn haystack(&self) -> core::Haystack<'_> {
@@ -93,11 +163,30 @@ fn read_input_in_place<'v>(
   }
 }
 
-/// Reads `input` into an owned copy (async calls).
+/// Reads `input` for an async call: a `SharedArrayBuffer`-backed view in
+/// place, any other Buffer as a copy (in parallel when it is big).
 fn read_input_owned(env: &Env, value: &Unknown<'_>) -> std::result::Result<OwnedInput, NpError> {
+  // SAFETY: live env on its JS thread (a napi callback).
+  unsafe { shared::drain(env.raw()) };
   Ok(match read_input_in_place(env, value)? {
     Text::Utf16(units) => Text::Utf16(units),
-    Text::Bytes(bytes) => Text::Bytes(bytes.to_owned_bytes("input")?),
+    Text::Bytes(bytes) => {
+      // SAFETY: live env and value, on the JS thread.
+      if let Some(s) = unsafe { shared::SharedInput::from_view(env.raw(), value.raw()) } {
+        Text::Bytes(AsyncBytes::Shared(s))
+      } else if bytes.len() >= PARALLEL_COPY_MIN {
+        let mut copy: Vec<u8> = try_vec(bytes.len(), "a copy of the \"input\" argument")?;
+        let src = bytes.as_slice();
+        // The JS thread waits for the copy (the Buffer may change once it returns).
+        let copy = crate::pool::run_blocking_env_scoped(env, move |_| {
+          core::copy::extend_parallel(&mut copy, src, COPY_CHUNK);
+          Ok(copy)
+        })?;
+        Text::Bytes(AsyncBytes::Copied(copy))
+      } else {
+        Text::Bytes(AsyncBytes::Copied(bytes.to_owned_bytes("input")?))
+      }
+    }
   })
 }
 
@@ -365,6 +454,7 @@ pub fn split_async(
     .map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     split_impl(&args.input, &args.matcher, &args.opts, ctx.cancel_flag())
+      .map(|v| WithInput::new(v, args.input))
   })
 }
 
@@ -414,6 +504,12 @@ pub fn count_lines_async(
   let (input, chunk) = read_input_owned(env, &input)
     .and_then(|input| Ok((input, chunk_arg(env, options)?)))
     .map_err(|e| e.throw(env))?;
+  if matches!(input, Text::Bytes(AsyncBytes::Shared(_))) {
+    return task::spawn(env, task, move |ctx| {
+      count_impl(&input, chunk, ctx.cancel_flag()).map(|v| WithInput::new(v, input))
+    });
+  }
+  // A bare f64 settles through the bridge's number fast path (no boxed conversion).
   task::spawn(env, task, move |ctx| {
     count_impl(&input, chunk, ctx.cancel_flag())
   })
@@ -472,7 +568,7 @@ pub fn find_all_async(
     .and_then(|input| parse_find(env, input, &patterns, options))
     .map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    find_impl(&input, &matcher, chunk, ctx.cancel_flag())
+    find_impl(&input, &matcher, chunk, ctx.cancel_flag()).map(|v| WithInput::new(v, input))
   })
 }
 

@@ -7,11 +7,13 @@
 //! to `maxDelimiterLen - 1` bytes past its end; a sequential merge
 //! ([`scan`]) then restores the non-overlapping leftmost-first order across
 //! chunk boundaries. [`pieces`] turns matches into `[start, end]` pairs
-//! (with `trim`, `skipEmpty` and `limit`), [`lines`] counts lines.
+//! (with `trim`, `skipEmpty` and `limit`), [`lines`] counts lines, and
+//! [`copy`] copies an async scan's input on every thread.
 #![deny(clippy::all)]
 #![deny(missing_docs)]
 
 pub mod chunk;
+pub mod copy;
 pub mod haystack;
 pub mod lines;
 pub mod matcher;
