@@ -6,7 +6,7 @@
 import test from 'ava'
 
 import * as native from '../binding.js'
-import { countLines, findAll, split } from '../index.js'
+import { countLines, countLinesSync, findAll, findAllSync, split, splitSync } from '../index.js'
 
 type Bad = [options: unknown, ctor: ErrorConstructor, code: string, message: string]
 
@@ -118,4 +118,28 @@ test('the async exports copy a Buffer input: filling and detaching it after the 
   t.is(await counting, 50_000)
   t.deepEqual([...(await finding).offsets].slice(0, 4), [5, 10, line.length + 5, line.length + 10])
   t.is((await finding).offsets.length, 100_000)
+})
+
+test('the sync twins refuse task options instead of ignoring them', (t) => {
+  const cases: Array<[string, (o: object) => unknown, string]> = [
+    ['splitSync', (o) => splitSync('a,b', ',', o as never), 'split(input, delimiter, { KEY })'],
+    ['countLinesSync', (o) => countLinesSync('a\nb', o as never), 'countLines(input, { KEY })'],
+    ['findAllSync', (o) => findAllSync('ab', ['a'], o as never), 'findAll(input, patterns, { KEY })'],
+  ]
+  const why: Record<string, string> = {
+    signal: 'a synchronous call cannot be cancelled',
+    timeout: 'a synchronous call cannot be cancelled, so it cannot time out',
+    pool: 'a synchronous call runs on the default pool',
+  }
+  for (const [name, call, async] of cases) {
+    for (const [key, value] of Object.entries({ signal: new AbortController().signal, timeout: 5, pool: {} })) {
+      t.throws(() => call({ [key]: value }), {
+        instanceOf: TypeError,
+        code: 'ERR_INVALID_ARG_VALUE',
+        message: `The "options.${key}" option cannot be used with ${name}: ${why[key]}. Use the async ${async.replace('KEY', key)}, which returns a TaskHandle.`,
+      })
+    }
+    // Absent (undefined/null) task options are fine, and the call still works.
+    t.notThrows(() => call({ signal: undefined, timeout: null }))
+  }
 })

@@ -5,7 +5,7 @@
 
 const native = require('./load.js').binding
 const { codeError, invalidType, received } = require('./errors.js')
-const { option } = require('./memo/options.js')
+const { refuseTaskOptions } = require('./options.js')
 const { runTask } = require('./task.js')
 
 /** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
@@ -58,32 +58,6 @@ function checkNotStrings(input, fn) {
   )
 }
 
-/**
- * The TaskOptions a sync call cannot honour (`signal`, `timeout`, `pool`):
- * each is a TypeError `ERR_INVALID_ARG_VALUE` that points at the async twin,
- * never silently ignored. An options object that is not an object is left
- * to the native reader.
- * @param {unknown} opts
- * @param {string} sync the sync function's name
- * @param {string} async its async twin's call, for the message: `parallelMap(input, fn, …)`
- */
-function refuseTaskOptions(opts, sync, async) {
-  if (opts === undefined || opts === null || typeof opts !== 'object') return
-  const why = {
-    signal: 'a synchronous call cannot be cancelled',
-    timeout: 'a synchronous call cannot be cancelled, so it cannot time out',
-    pool: 'a synchronous call runs on the default pool',
-  }
-  for (const key of /** @type {const} */ (['signal', 'timeout', 'pool'])) {
-    const value = option(opts, key, 'options')
-    if (value === undefined || value === null) continue
-    throw codeError(
-      TypeError,
-      'ERR_INVALID_ARG_VALUE',
-      `The "options.${key}" option cannot be used with ${sync}: ${why[key]}. Use ${async.replace('…', `{ ${key} }`)}, which returns a TaskHandle.`,
-    )
-  }
-}
 
 /**
  * @param {unknown} a

@@ -13,6 +13,7 @@ const { isAscii } = require('node:buffer')
 const { StringDecoder } = require('node:string_decoder')
 const native = require('./load.js').binding
 const { codeError, invalidType, invalidValue, outOfRange } = require('./errors.js')
+const { refuseTaskOptions } = require('./options.js')
 const { runTask, settled, finishing } = require('./task.js')
 
 /** @typedef {string | Uint8Array} Text */
@@ -328,6 +329,7 @@ function split(input, delimiter, opts) {
  * @param {Bag} [opts]
  */
 function splitSync(input, delimiter, opts) {
+  refuseTaskOptions(opts, 'splitSync', 'the async split(input, delimiter, …)')
   const p = plan(input, delimiter, opts)
   if ('done' in p) return p.done
   return p.finish(native.splitSync(p.text, p.delims, p.o))
@@ -351,6 +353,7 @@ function countLines(input, opts) {
  * @param {Bag} [opts]
  */
 function countLinesSync(input, opts) {
+  refuseTaskOptions(opts, 'countLinesSync', 'the async countLines(input, …)')
   checkInput(input)
   return native.countLinesSync(input, chunkOptions(opts))
 }
@@ -385,6 +388,7 @@ function findAll(input, patterns, opts) {
  * @param {Bag} [opts]
  */
 function findAllSync(input, patterns, opts) {
+  refuseTaskOptions(opts, 'findAllSync', 'the async findAll(input, patterns, …)')
   return native.findAllSync(...findPlan(input, patterns, opts))
 }
 

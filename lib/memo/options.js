@@ -2,26 +2,8 @@
 // Reading Memo and memoize options: each property read once, a throwing
 // getter or a wrong type reported with a Node-style code.
 
-const { codeError, messageOf } = require('../errors.js')
-
-/**
- * Reads `opts[key]` of an options argument; a throwing getter or Proxy trap
- * becomes a TypeError `ERR_INVALID_ARG_VALUE` naming the option (the
- * original error as its `cause`).
- * @param {object} opts
- * @param {string} key
- * @param {string} name the argument's name, for messages
- * @returns {unknown}
- */
-function option(opts, key, name) {
-  try {
-    return /** @type {Record<string, unknown>} */ (opts)[key]
-  } catch (e) {
-    const err = codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "${name}.${key}" property could not be read: ${messageOf(e)}`)
-    err.cause = e
-    throw err
-  }
-}
+const { codeError } = require('../errors.js')
+const { option } = require('../options.js')
 
 /**
  * Checks that `opts` is an options object (undefined/null: none).
