@@ -31,7 +31,15 @@ function taskArg(rng, ctx) {
 }
 
 function input(rng) {
-  return rng.pick([() => 'a,b\nc', () => Buffer.from('a\0b,c'), () => detachedView(rng), () => hostileValue(rng), () => '\uD800,\uDC00'])()
+  return rng.pick([
+    () => 'a,b\nc',
+    () => Buffer.from('a\0b,c'),
+    () => detachedView(rng),
+    () => hostileValue(rng),
+    () => '\uD800,\uDC00',
+    // Big enough for the async scans' in-place SharedArrayBuffer path (>= 64 KiB).
+    () => new Uint8Array(new SharedArrayBuffer(rng.pick([65536, 70001]))).fill(rng.pick([10, 44, 0])),
+  ])()
 }
 
 const CALLS = [
@@ -43,6 +51,13 @@ const CALLS = [
   ['hashAsync', (rng, ctx, n) => n.hashAsync(taskArg(rng, ctx), rng.pick([['a', Buffer.from('b')], [detachedView(rng)], hostileValue(rng)]), rng.pick(['xxh3', 'crc32', 'sha256', hostileString(rng)]))],
   ['parallelMapAsync', (rng, ctx, n) => n.parallelMapAsync(taskArg(rng, ctx), rng.pick([[new Float64Array(9)], [detachedView(rng)], [], hostileValue(rng)]), rng.pick(['x => x + 1', 'sqrt', hostileString(rng)]), hostileOptions(rng, ['params', 'output', 'chunkSize'], { output: ['uint8'], chunkSize: [1] }))],
   ['spawnAsync', (rng, ctx, n) => n.spawnAsync(taskArg(rng, ctx), rng.pick(['(a) => a * 2', '() => { let s = 0; for (let i = 0; i < 1e5; i++) s += i; return s }', hostileString(rng)]), rng.pick([[1], [], hostileValue(rng)]), undefined)],
+  ['spawnKernel', (rng, ctx, n) => {
+    // The spawn hot path's handle table: stale, released, foreign and absurd handles.
+    const h = n.compileSpawnKernel(rng.pick(['(a) => a * 2', '(a, b, c, d) => a + b + c + d', '() => 1', hostileString(rng)]), rng.pick([0, 1, 4, 5, -1, NaN, 2 ** 32, hostileScalar(rng)]))
+    if (rng.chance(0.4)) n.releaseSpawnKernel(rng.pick([h, h + 1, -1, NaN, 2 ** 32, hostileScalar(rng)]))
+    return n.spawnKernelAsync(taskArg(rng, ctx), rng.pick([h, h + 1, 0, -1, NaN, 2 ** 32, hostileScalar(rng)]), rng.pick(EDGE_NUMBERS), rng.pick([undefined, null, 1, hostileScalar(rng)]))
+  }],
+  ['powExactness', (_rng, _ctx, n) => n.internal.powExactness()],
   ['cancelTask', (rng, ctx, n) => n.cancelTask(rng.pick([0, 1, 7, 2 ** 32, -1, NaN, ...EDGE_NUMBERS]), rng.pick([ctx.lastId ?? 0, ...EDGE_NUMBERS]))],
   ['taskStatus', (rng, ctx, n) => n.taskStatus(rng.pick([0, 1, 2 ** 31, -1, NaN]), rng.pick([ctx.lastId ?? 0, ...EDGE_NUMBERS]))],
   ['reserveTaskIds', (rng, _ctx, n) => n.reserveTaskIds(rng.pick([0, 1, 2 ** 32, -1, NaN, 1e308, 2 ** 53]))],
