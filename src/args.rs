@@ -443,38 +443,4 @@ mod tests {
       assert!(e.message.contains("\"threads\""));
     }
   }
-
-  /// napi names a field in binding.d.ts by camel-casing it; the reader must
-  /// read that key.
-  #[test]
-  fn option_keys_are_the_camel_case_names() {
-    fn camel(snake: &str) -> String {
-      let mut out = String::new();
-      let mut up = false;
-      for c in snake.chars() {
-        if c == '_' {
-          up = true;
-        } else if up {
-          out.extend(c.to_uppercase());
-          up = false;
-        } else {
-          out.push(c);
-        }
-      }
-      out
-    }
-    let all: &[&[(&str, &str)]] = &[
-      crate::split::NativeSplitOptions::FIELDS,
-      crate::split::ChunkOptions::FIELDS,
-      crate::map::MapOptions::FIELDS,
-      crate::map::SpawnOptions::FIELDS,
-      crate::memo::MemoOptions::FIELDS,
-    ];
-    for fields in all {
-      assert!(!fields.is_empty());
-      for (field, key) in *fields {
-        assert_eq!(camel(field), *key);
-      }
-    }
-  }
 }

@@ -38,3 +38,46 @@ pub fn init(exports: Object, env: Env) -> Result<()> {
   task::init_env(&env, pool::pool_of)?;
   ops::ping::install_raw_exports(&env, &exports)
 }
+
+/// Tests that span several capabilities live here, at the root, so that no
+/// module depends on its siblings, not even in its tests.
+#[cfg(test)]
+mod tests {
+  use crate::args::ReadOptions;
+  use crate::{map, memo, pool, split};
+
+  /// napi names a field in binding.d.ts by camel-casing it; the reader must
+  /// read that key.
+  #[test]
+  fn option_keys_are_the_camel_case_names() {
+    fn camel(snake: &str) -> String {
+      let mut out = String::new();
+      let mut up = false;
+      for c in snake.chars() {
+        if c == '_' {
+          up = true;
+        } else if up {
+          out.extend(c.to_uppercase());
+          up = false;
+        } else {
+          out.push(c);
+        }
+      }
+      out
+    }
+    let all: &[&[(&str, &str)]] = &[
+      split::NativeSplitOptions::FIELDS,
+      split::ChunkOptions::FIELDS,
+      map::MapOptions::FIELDS,
+      map::SpawnOptions::FIELDS,
+      memo::MemoOptions::FIELDS,
+      pool::PoolOptions::FIELDS,
+    ];
+    for fields in all {
+      assert!(!fields.is_empty());
+      for (field, key) in *fields {
+        assert_eq!(camel(field), *key);
+      }
+    }
+  }
+}
