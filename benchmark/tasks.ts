@@ -6,8 +6,12 @@
 import { Piscina } from 'piscina'
 
 import * as native from '../binding.js'
-import { ping } from '../index.js'
+import { ping, spawn } from '../index.js'
+
 import { compare } from './harness.ts'
+
+/** The kernel `spawn` runs per task: compiled once, then the hot path (a handle and plain numbers). */
+const twice = (x: number) => x * 2 + 1
 
 const IN_FLIGHT = 100_000
 const SEQUENTIAL = 2_000
@@ -50,6 +54,7 @@ export async function main(): Promise<void> {
       { name: 'piscina (trivial task)', run: batch((i) => piscina.run(i)) },
       { name: 'napi-rs async fn', run: batch((i) => native.internal.pingAsyncFn(i)) },
       { name: 'napi-parallel ping (TaskHandle)', run: batch((i) => ping(i)) },
+      { name: 'napi-parallel spawn(kernel, [i])', run: batch((i) => spawn(twice, [i])) },
       { name: 'JS Promise, no thread (floor)', run: batch(floorPromise()) },
     ],
     { rounds: 7, warmup: 2, settleMs: 200, check, extra: usPerTask(IN_FLIGHT) },
@@ -65,6 +70,7 @@ export async function main(): Promise<void> {
       { name: 'piscina (trivial task)', run: sequential((i) => piscina.run(i)) },
       { name: 'napi-rs async fn', run: sequential((i) => native.internal.pingAsyncFn(i)) },
       { name: 'napi-parallel ping (TaskHandle)', run: sequential((i) => ping(i)) },
+      { name: 'napi-parallel spawn(kernel, [i])', run: sequential((i) => spawn(twice, [i])) },
     ],
     { rounds: 5, extra: usPerTask(SEQUENTIAL) },
   )
