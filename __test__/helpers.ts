@@ -10,3 +10,14 @@ export async function waitForStatus(handle: TaskHandle<unknown>, status: string,
     await tick()
   }
 }
+
+/** Cuts `buf` into pieces of the given sizes (cycling). */
+export function cut(buf: Buffer, sizes: number[]): Buffer[] {
+  const out: Buffer[] = []
+  for (let at = 0, i = 0; at < buf.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length])
+    out.push(buf.subarray(at, at + n))
+    at += n
+  }
+  return out
+}

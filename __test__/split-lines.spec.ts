@@ -7,6 +7,7 @@ import test from 'ava'
 import fc from 'fast-check'
 
 import { lines, splitStream } from '../index.js'
+import { cut } from './helpers.ts'
 
 type Chunk = Buffer | string
 
@@ -22,17 +23,6 @@ async function viaLines(source: Parameters<typeof lines>[0], opts?: Parameters<t
   for await (const line of lines(source, opts)) {
     const typed: string = line // the element type is string, not string[]
     out.push(typed)
-  }
-  return out
-}
-
-/** Cuts `buf` into pieces of the given sizes (cycling). */
-function cut(buf: Buffer, sizes: number[]): Buffer[] {
-  const out: Buffer[] = []
-  for (let at = 0, i = 0; at < buf.length; i++) {
-    const n = Math.max(1, sizes[i % sizes.length])
-    out.push(buf.subarray(at, at + n))
-    at += n
   }
   return out
 }

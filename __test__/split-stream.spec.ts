@@ -9,6 +9,7 @@ import test from 'ava'
 import fc from 'fast-check'
 
 import { splitStream } from '../index.js'
+import { cut } from './helpers.ts'
 
 /**
  * Line mode's reference, readline's rule: `\r\n`, `\n` and a lone `\r` each end a line, no empty
@@ -18,17 +19,6 @@ function refLines(text: string): string[] {
   const v = text.split(/\r\n|\r|\n/)
   if (v[v.length - 1] === '') v.pop()
   return v
-}
-
-/** Cuts `buf` into pieces of the given sizes (cycling). */
-function cut(buf: Buffer, sizes: number[]): Buffer[] {
-  const out: Buffer[] = []
-  for (let at = 0, i = 0; at < buf.length; i++) {
-    const n = Math.max(1, sizes[i % sizes.length])
-    out.push(buf.subarray(at, at + n))
-    at += n
-  }
-  return out
 }
 
 async function collect(it: AsyncIterable<string[]>): Promise<{ lines: string[]; batches: string[][] }> {

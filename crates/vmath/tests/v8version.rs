@@ -4,16 +4,8 @@
 use napi_parallel_vmath as vm;
 use vm::{PowImpl, V8Version, v8version};
 
-fn bits_eq(a: f64, b: f64) -> bool {
-  a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
-}
-
-macro_rules! assert_bits {
-  ($got:expr, $want:expr) => {{
-    let (g, w): (f64, f64) = ($got, $want);
-    assert!(bits_eq(g, w), "{} = {g:?}, want {w:?}", stringify!($got));
-  }};
-}
+#[macro_use]
+mod common;
 
 const fn v(major: u32, minor: u32) -> V8Version {
   V8Version { major, minor }
