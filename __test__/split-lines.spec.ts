@@ -172,3 +172,18 @@ test('invalid arguments throw at once with codes', (t) => {
 test('a chunk that is neither a string nor a Buffer rejects the iteration with a TypeError', async (t) => {
   await t.throwsAsync(viaLines(Readable.from([{ not: 'a chunk' }]) as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
 })
+
+test('a detached Buffer as the source, or as one of its chunks, is a coded TypeError', async (t) => {
+  const detached = () => {
+    const b = new Uint8Array(8)
+    structuredClone(b.buffer, { transfer: [b.buffer] })
+    return b
+  }
+  const expected = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE' }
+  t.throws(() => lines(detached()), { ...expected, message: /^The "source" argument must not be a view of a detached ArrayBuffer/ })
+  t.throws(() => splitStream(detached()), { ...expected, message: /^The "source" argument/ })
+  const fromChunks = async () => {
+    for await (const _ of lines(Readable.from([Buffer.from('a\n'), detached()], { objectMode: true }))) void _
+  }
+  await t.throwsAsync(fromChunks, { ...expected, message: /^The "source chunk" argument must not be a view of a detached ArrayBuffer/ })
+})

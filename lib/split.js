@@ -45,8 +45,18 @@ function isText(x) {
  */
 function checkInput(input) {
   if (!isText(input)) throw invalidType('input', INPUT_TYPE, input)
-  if (typeof input !== 'string' && input.byteLength === 0 && isDetached(input.buffer)) {
-    throw invalidValue('input', 'must not be a view of a detached ArrayBuffer', input)
+  if (typeof input !== 'string') checkAttached(input, 'input')
+}
+
+/**
+ * A view of a detached ArrayBuffer is a TypeError naming `name` (V8's own
+ * error when such a view is read has no code).
+ * @param {Uint8Array} view
+ * @param {string} name
+ */
+function checkAttached(view, name) {
+  if (view.byteLength === 0 && isDetached(view.buffer)) {
+    throw invalidValue(name, 'must not be a view of a detached ArrayBuffer', view)
   }
 }
 
@@ -412,6 +422,7 @@ function lineTooLong(max, line) {
  */
 function sourceOf(source) {
   if (isText(source)) {
+    if (typeof source !== 'string') checkAttached(source, 'source')
     return (async function* one() {
       yield source
     })()
@@ -665,7 +676,10 @@ async function* batches(source, delimiter, batchLines, maxLineLength) {
   for await (const chunk of source) {
     let s
     if (typeof chunk === 'string') s = chunk
-    else if (chunk instanceof Uint8Array) s = decoder.write(asBuffer(chunk))
+    else if (chunk instanceof Uint8Array) {
+      checkAttached(chunk, 'source chunk')
+      s = decoder.write(asBuffer(chunk))
+    }
     else throw invalidType('source chunk', INPUT_TYPE, chunk)
     yield* feed(s, false)
     if (batch.length > 0) {
