@@ -69,6 +69,43 @@ test('a big plain Buffer (parallel copy): changing and detaching it after the ca
   t.is(a.byteLength, 0) // really detached
 })
 
+test('concurrent async scans of different big plain Buffers, each clobbered after its call, keep their own bytes', async (t) => {
+  // countLines and a one-byte delimiter scan a plain Buffer in place during the call; several
+  // delimiters and findAll copy it. Either way no call may see another's bytes or the clobbering.
+  const variants = [0, 1, 2, 3].map((k) => {
+    const piece = `${'x'.repeat(k + 1)},${k}\n`
+    const body = piece.repeat(Math.ceil((5 << 20) / piece.length) + k * 1000)
+    const u8 = new Uint8Array(new ArrayBuffer(Buffer.byteLength(body)))
+    u8.set(Buffer.from(body))
+    return { body, u8 }
+  })
+  const want = variants.map(({ body }) => ({
+    count: body.split('\n').length - 1,
+    pieces: body.split('\n').length,
+    several: body.split(/,|\n/).length,
+    found: body.split(',').length - 1,
+  }))
+  const pending = variants.map(({ u8 }) => {
+    const calls = [
+      countLines(u8),
+      split(u8, '\n', { output: 'offsets' }),
+      split(u8, [',', '\n'], { output: 'offsets' }),
+      findAll(u8, [',']),
+    ] as const
+    u8.fill(0x0a) // all newlines now: a scan of these bytes would count many more lines
+    return calls
+  })
+  for (const { u8 } of variants) structuredClone(u8.buffer, { transfer: [u8.buffer] })
+  for (const [i, [counting, splitting, several, finding]] of pending.entries()) {
+    t.is(await counting, want[i].count)
+    const offsets = (await splitting) as Uint32Array
+    t.is(offsets.length / 2, want[i].pieces)
+    t.deepEqual([...offsets.subarray(0, 4)], [0, i + 3, i + 4, 2 * (i + 3) + 1])
+    t.is(((await several) as Uint32Array).length / 2, want[i].several)
+    t.is((await finding).offsets.length, want[i].found)
+  }
+})
+
 test('a shared view survives GC while only the job holds it, and is released after settling or aborting (child process)', (t) => {
   const started = Date.now()
   const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./fixtures/split-shared.cjs', import.meta.url))], {

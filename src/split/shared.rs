@@ -57,43 +57,11 @@ impl SharedInput {
   /// # Safety
   /// `env` and `value` are live, on the JS thread.
   pub unsafe fn from_view(env: sys::napi_env, value: sys::napi_value) -> Option<SharedInput> {
-    let (mut kind, mut len, mut data, mut buffer, mut offset) = (
-      0,
-      0usize,
-      ptr::null_mut::<c_void>(),
-      ptr::null_mut(),
-      0usize,
-    );
-    let mut is_array_buffer = true;
-    let mut is_typed = false;
-    // SAFETY: caller contract; out-params valid.
+    // SAFETY: caller contract.
     unsafe {
-      if sys::napi_is_typedarray(env, value, &mut is_typed) != sys::Status::napi_ok
-        || !is_typed
-        || sys::napi_get_typedarray_info(
-          env,
-          value,
-          &mut kind,
-          &mut len,
-          &mut data,
-          &mut buffer,
-          &mut offset,
-        ) != sys::Status::napi_ok
-        || kind != sys::TypedarrayType::uint8_array
-        || len < IN_PLACE_MIN
-        || data.is_null()
-        || sys::napi_is_arraybuffer(env, buffer, &mut is_array_buffer) != sys::Status::napi_ok
-        || is_array_buffer
-        || !is_shared_array_buffer(env, buffer)
-      {
-        return None;
-      }
+      let (data, len) = shared_view(env, value)?;
       let guard = RefGuard::new(env, value)?;
-      Some(SharedInput {
-        data: data.cast::<u8>().cast_const(),
-        len,
-        guard,
-      })
+      Some(SharedInput { data, len, guard })
     }
   }
 
@@ -106,6 +74,57 @@ impl SharedInput {
     // SAFETY: caller contract.
     unsafe { self.guard.release_now(env) }
   }
+}
+
+/// Whether `value` is a view [`SharedInput::from_view`] reads in place (a
+/// `Uint8Array` of at least [`IN_PLACE_MIN`] bytes over a `SharedArrayBuffer`);
+/// makes no reference.
+///
+/// # Safety
+/// `env` and `value` are live, on the JS thread.
+pub unsafe fn is_shared_view(env: sys::napi_env, value: sys::napi_value) -> bool {
+  // SAFETY: caller contract.
+  unsafe { shared_view(env, value) }.is_some()
+}
+
+/// The data pointer and length of `value` when it is such a view.
+///
+/// # Safety
+/// `env` and `value` are live, on the JS thread.
+unsafe fn shared_view(env: sys::napi_env, value: sys::napi_value) -> Option<(*const u8, usize)> {
+  let (mut kind, mut len, mut data, mut buffer, mut offset) = (
+    0,
+    0usize,
+    ptr::null_mut::<c_void>(),
+    ptr::null_mut(),
+    0usize,
+  );
+  let mut is_array_buffer = true;
+  let mut is_typed = false;
+  // SAFETY: caller contract; out-params valid.
+  unsafe {
+    if sys::napi_is_typedarray(env, value, &mut is_typed) != sys::Status::napi_ok
+      || !is_typed
+      || sys::napi_get_typedarray_info(
+        env,
+        value,
+        &mut kind,
+        &mut len,
+        &mut data,
+        &mut buffer,
+        &mut offset,
+      ) != sys::Status::napi_ok
+      || kind != sys::TypedarrayType::uint8_array
+      || len < IN_PLACE_MIN
+      || data.is_null()
+      || sys::napi_is_arraybuffer(env, buffer, &mut is_array_buffer) != sys::Status::napi_ok
+      || is_array_buffer
+      || !is_shared_array_buffer(env, buffer)
+    {
+      return None;
+    }
+  }
+  Some((data.cast::<u8>().cast_const(), len))
 }
 
 /// `value instanceof SharedArrayBuffer`.
