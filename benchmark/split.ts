@@ -15,7 +15,7 @@ import { Writable } from 'node:stream'
 
 import split2 from 'split2'
 
-import { countLines, countLinesSync, lines as linesOf, split, splitStream, splitSync } from '../index.js'
+import { countLines, countLinesSync, findAll, findAllSync, lines as linesOf, split, splitStream, splitSync } from '../index.js'
 import { compare } from './harness.ts'
 
 const LEVELS = ['INFO ', 'WARN ', 'DEBUG', 'ERROR']
@@ -69,7 +69,7 @@ export async function main() {
     [
       { name: 'Buffer.indexOf loop', run: () => indexOfCount(buf) },
       { name: 'countLinesSync(buf)', run: () => countLinesSync(buf) },
-      { name: 'await countLines(buf) (parallel copy)', run: () => countLines(buf) },
+      { name: 'await countLines(buf) (in place during the call)', run: () => countLines(buf) },
       { name: 'await countLines(shared) (in place)', run: () => countLines(shared) },
     ],
     { rounds: rounds + 2, check: sameNumbers, extra: gbps },
@@ -83,11 +83,24 @@ export async function main() {
     [
       { name: "text.split('\\n')", run: () => text.split('\n') },
       { name: "splitSync(buf, offsets)", run: () => splitSync(buf, '\n', { output: 'offsets' }) },
-      { name: "await split(buf, offsets)", run: () => split(buf, '\n', { output: 'offsets' }) },
+      { name: "await split(buf, offsets) (in place during the call)", run: () => split(buf, '\n', { output: 'offsets' }) },
       { name: "await split(shared, offsets)", run: () => split(shared, '\n', { output: 'offsets' }) },
       { name: "splitSync(text, offsets)", run: () => splitSync(text, '\n', { output: 'offsets' }) },
     ],
     { rounds, check: sameCount, extra: gbps },
+  )
+
+  // Several patterns: the async form copies a plain Buffer (the scan costs far more than the copy).
+  const patterns = [' GET ', ' 500 ']
+  const sameFound = (results: unknown[]) => sameNumbers(results.map((r) => (r as { offsets: Float64Array }).offsets.length))
+  await compare(
+    'findAll: async vs sync',
+    [
+      { name: 'findAllSync(buf)', run: () => findAllSync(buf, patterns) },
+      { name: 'await findAll(buf) (copies)', run: () => findAll(buf, patterns) },
+      { name: 'await findAll(shared) (in place)', run: () => findAll(shared, patterns) },
+    ],
+    { rounds, check: sameFound, extra: gbps },
   )
 
   await compare(
@@ -150,7 +163,20 @@ export async function main() {
           cb()
         },
       })
-    await compare(
+    // The floor of one line per `for await` step: a trivial async iterator over pre-made strings
+    // (one already-resolved promise per line, nothing else).
+    const premade = text.split('\n')
+    premade.pop()
+    const floor = (): AsyncIterableIterator<string> => {
+      let i = 0
+      return {
+        next: () => Promise.resolve(i < premade.length ? { value: premade[i++], done: false } : { value: undefined, done: true }),
+        [Symbol.asyncIterator]() {
+          return this
+        },
+      }
+    }
+    const rows = await compare(
       'lines() and splitStream vs readline vs split2 (file, 64 KiB reads)',
       [
         {
@@ -186,6 +212,14 @@ export async function main() {
           },
         },
         {
+          name: 'floor: for await over pre-made strings (no file, no split)',
+          run: async () => {
+            let n = 0
+            for await (const _ of floor()) n++
+            return n
+          },
+        },
+        {
           name: 'splitStream (4 MiB reads)',
           run: async () => {
             let n = 0
@@ -195,6 +229,12 @@ export async function main() {
         },
       ],
       { rounds: Math.max(1, rounds - 1), check: sameNumbers, extra: gbps },
+    )
+    const ms = (name: string) => rows.find((r) => r.name.startsWith(name))!.medianMs
+    const perLine = (t: number) => `${((t * 1e6) / lines).toFixed(0)} ns/line`
+    console.log(
+      `lines() ${perLine(ms('lines()'))}, splitStream ${perLine(ms('splitStream'))}, floor ${perLine(ms('floor'))}: ` +
+        `lines() - splitStream = ${perLine(ms('lines()') - ms('splitStream'))}; lines() / (splitStream + floor) = ${(ms('lines()') / (ms('splitStream') + ms('floor'))).toFixed(2)}`,
     )
   } finally {
     await fsp.rm(file, { force: true })

@@ -41,12 +41,17 @@ export type BuffersOptions = SplitOptions & { output: 'buffers' }
  * form, because copying a string out of V8 costs more than V8's split.
  * Several string delimiters use V8's RegExp split too (a cached RegExp).
  *
- * Input memory: the sync form reads a Buffer in place. The async form copies
- * a plain Buffer before it returns (on every pool thread at once), because
- * JS could detach its ArrayBuffer under the job; a Buffer/Uint8Array over a
- * `SharedArrayBuffer` (which cannot be detached) of 64 KiB or more is read in
- * place, so `await split(shared, …)` costs about what `splitSync` does.
- * Writing shared memory during a scan gives an unspecified mix of old and new bytes.
+ * Input memory: the sync form reads a Buffer in place. The async form must
+ * not read a plain Buffer after it returns, because JS could detach its
+ * ArrayBuffer under the job. So for a plain Buffer of 1 MiB or more with one
+ * one-byte delimiter, it scans the Buffer in place before it returns (the
+ * event loop waits, as it would for a copy, which costs more than this scan),
+ * so it costs what `splitSync` does. With several or longer delimiters it
+ * copies the Buffer before it returns (on every pool thread at once) and
+ * scans the copy on the pool. A Buffer/Uint8Array over a `SharedArrayBuffer`
+ * (which cannot be detached) of 64 KiB or more is read in place on the pool,
+ * after the call returns: pass one to keep the event loop free during the
+ * scan. Writing shared memory during a scan gives an unspecified mix of old and new bytes.
  */
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: OffsetsOptions): TaskHandle<Uint32Array | Float64Array>
 export declare function split(input: string | Uint8Array, delimiter: Delimiter, opts: BuffersOptions): TaskHandle<Buffer[]>
@@ -69,8 +74,9 @@ export interface ChunkOptions {
  * is not empty and does not end with `\n`. So `''` → 0, `'a'` → 1,
  * `'a\n'` → 1, `'a\nb'` → 2, `'\n\n'` → 2; `\r\n` ends one line and a
  * lone `\r` ends none. (Note `lines()` counts a lone `\r` as a line ending, like readline.)
- * Input memory as for `split`: the async form reads a SharedArrayBuffer-backed view in place
- * and copies a plain Buffer.
+ * Input memory as for `split`: the async form reads a SharedArrayBuffer-backed view in place on
+ * the pool, and counts a plain Buffer of 1 MiB or more in place before it returns (a count
+ * costs less than the copy the event loop would otherwise wait for).
  */
 export declare function countLines(input: string | Uint8Array, opts?: TaskOptions & ChunkOptions): TaskHandle<number>
 /** The blocking twin of `countLines`. */

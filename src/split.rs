@@ -499,7 +499,7 @@ pub fn split_async(
   } = read_input_in_place(env, &input)
     .and_then(|text| parse_split(env, text, &delimiter, options))
     .map_err(|e| e.throw(env))?;
-  if scan_in_place(env, &input, &text, matcher.single_unit()) {
+  if scan_in_place(env, &input, &text, matcher.is_one_byte()) {
     let offsets = crate::pool::run_blocking_env_scoped(env, |cancel| {
       split_impl(&text, &matcher, &opts, cancel)
     })

@@ -117,6 +117,13 @@ impl Matcher {
     self.unit
   }
 
+  /// True if the matcher is one byte searched with memchr (one one-byte
+  /// delimiter over bytes): a scan that reads each byte once, at about the
+  /// speed of a read-only pass over memory.
+  pub fn is_one_byte(&self) -> bool {
+    matches!(self.kind, Kind::Byte(_))
+  }
+
   /// True if matches can never overlap (one single-unit delimiter), so no
   /// merge fix-up is needed.
   pub fn single_unit(&self) -> bool {
@@ -240,6 +247,15 @@ mod tests {
       Matcher::new(&[&b"abc"[..]], Unit::Utf16).err(),
       Some(PatternError::OddLength(0))
     );
+  }
+
+  #[test]
+  fn only_one_byte_over_bytes_is_one_byte() {
+    let one_byte = |ps: &[&str], unit| Matcher::new(ps, unit).unwrap().is_one_byte();
+    assert!(one_byte(&["\n"], Unit::Byte));
+    assert!(!one_byte(&[",", "\n"], Unit::Byte)); // several one-byte patterns: aho-corasick
+    assert!(!one_byte(&["ab"], Unit::Byte));
+    assert!(!one_byte(&["\n\0"], Unit::Utf16));
   }
 
   #[test]
