@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 import test from 'ava'
 
-import { countLines, countLinesSync, findAll, findAllSync, split, splitSync } from '../index.js'
+import { countLines, countLinesSync, findAll, findAllSync, Pool, split, splitSync } from '../index.js'
 
 const line = 'alpha,beta,gamma 😀\n'
 const text = line.repeat(300_000) // ~6.6 MB: over the in-place and parallel-copy thresholds
@@ -103,6 +103,21 @@ test('concurrent async scans of different big plain Buffers, each clobbered afte
     t.deepEqual([...offsets.subarray(0, 4)], [0, i + 3, i + 4, 2 * (i + 3) + 1])
     t.is(((await several) as Uint32Array).length / 2, want[i].several)
     t.is((await finding).offsets.length, want[i].found)
+  }
+})
+
+test('in-place and copying async scans of a plain Buffer with a pool in the task options', async (t) => {
+  // The in-place scan runs on `pool` during the call (as a blocking job, which pool.stats() does
+  // not count); each call is then one task on `pool`, settled with the right result.
+  const pool = new Pool({ threads: 1 })
+  try {
+    const before = pool.stats().completed
+    t.is(await countLines(bytes, { pool }), 300_000)
+    t.deepEqual(await split(bytes, '\n', { output: 'offsets', pool }), splitSync(bytes, '\n', { output: 'offsets' }))
+    t.deepEqual(await findAll(bytes, [',', '\n'], { pool }), findAllSync(bytes, [',', '\n']))
+    t.like(pool.stats(), { completed: before + 3, failed: 0, running: 0 })
+  } finally {
+    await pool.close()
   }
 })
 

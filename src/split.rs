@@ -205,8 +205,8 @@ fn own_input(
 /// whose scan is one memchr-speed pass (see [`scan_in_place`]).
 const IN_PLACE_SCAN_MIN: usize = 1 << 20;
 
-/// Whether an async call scans `input` in place while the JS thread waits,
-/// instead of copying it: a plain (not shared) Buffer of at least
+/// Whether an async call scans `input` in place while the JS thread waits
+/// (on the task's pool), instead of copying it: a plain (not shared) Buffer of at least
 /// [`IN_PLACE_SCAN_MIN`] bytes, when the scan (`cheap_scan`) is one pass
 /// that reads each byte once, like `countLines` or a one-byte delimiter.
 ///
@@ -500,7 +500,7 @@ pub fn split_async(
     .and_then(|text| parse_split(env, text, &delimiter, options))
     .map_err(|e| e.throw(env))?;
   if scan_in_place(env, &input, &text, matcher.is_one_byte()) {
-    let offsets = crate::pool::run_blocking_env_scoped(env, |cancel| {
+    let offsets = crate::pool::run_blocking_env_scoped_on(env, task.pool.as_ref(), |cancel| {
       split_impl(&text, &matcher, &opts, cancel)
     })
     .map_err(|e| e.throw(env))?;
@@ -559,8 +559,10 @@ pub fn count_lines_async(
     .and_then(|text| Ok((text, chunk_arg(env, options)?)))
     .map_err(|e| e.throw(env))?;
   if scan_in_place(env, &input, &text, true) {
-    let n = crate::pool::run_blocking_env_scoped(env, |cancel| count_impl(&text, chunk, cancel))
-      .map_err(|e| e.throw(env))?;
+    let n = crate::pool::run_blocking_env_scoped_on(env, task.pool.as_ref(), |cancel| {
+      count_impl(&text, chunk, cancel)
+    })
+    .map_err(|e| e.throw(env))?;
     return task::spawn(env, task, move |_| Ok(n));
   }
   let input = own_input(env, &input, text).map_err(|e| e.throw(env))?;

@@ -138,6 +138,25 @@ where
   default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw))
 }
 
+/// [`run_blocking_env_scoped`] on `pool`, or on the default pool when it is
+/// `None`: for an async call that scans its caller's Buffer in place before
+/// it returns, on the pool its task options name.
+pub fn run_blocking_env_scoped_on<'a, R, F>(
+  env: &Env,
+  pool: Option<&Arc<PoolCore>>,
+  f: F,
+) -> std::result::Result<R, NpError>
+where
+  R: Send + 'static,
+  F: FnOnce(&AtomicBool) -> std::result::Result<R, NpError> + Send + 'a,
+{
+  let raw = env.raw();
+  match pool {
+    Some(pool) => pool.run_blocking_scoped(f, || env_can_run_js(raw)),
+    None => default_pool()?.run_blocking_scoped(f, || env_can_run_js(raw)),
+  }
+}
+
 /// Configures the default pool: `{ threads, stackSize, threadName, maxQueue }`.
 /// Must run before the default pool is first used; afterwards it throws
 /// `ERR_POOL_ALREADY_STARTED`. `NAPI_PARALLEL_THREADS` sets the default thread count.
