@@ -128,7 +128,8 @@ fn check_inputs(kernel: &Kernel, inputs: &[&[f64]], consts: &[f64]) -> Result<us
 /// Runs `kernel` (compiled for `Mode::Map { n_inputs: inputs.len() }`) over
 /// every index of `inputs` on the current rayon pool and returns the output
 /// converted to `output`. Stops early with [`KernelError::Cancelled`] once
-/// `cancel` is set.
+/// `cancel` is set. The output is allocated fallibly; [`run_map_into`]
+/// writes into the caller's memory instead.
 pub fn run_map(
   kernel: &Kernel,
   inputs: &[&[f64]],
@@ -138,22 +139,110 @@ pub fn run_map(
   cancel: &AtomicBool,
 ) -> Result<Output, KernelError> {
   let n = check_inputs(kernel, inputs, consts)?;
+  let mut out = match output {
+    OutputType::Float64 => Output::Float64(try_filled(n)?),
+    OutputType::Float32 => Output::Float32(try_filled(n)?),
+    OutputType::Int32 => Output::Int32(try_filled(n)?),
+    OutputType::Uint32 => Output::Uint32(try_filled(n)?),
+    OutputType::Uint8 => Output::Uint8(try_filled(n)?),
+  };
+  run_map_into(
+    kernel,
+    inputs,
+    consts,
+    out.as_out_slice(),
+    chunk_size,
+    cancel,
+  )?;
+  Ok(out)
+}
+
+/// Memory a map writes its results into: one output element per input index.
+#[derive(Debug)]
+pub enum OutSlice<'a> {
+  /// Float64Array memory.
+  Float64(&'a mut [f64]),
+  /// Float32Array memory (`Math.fround`).
+  Float32(&'a mut [f32]),
+  /// Int32Array memory (ToInt32).
+  Int32(&'a mut [i32]),
+  /// Uint32Array memory (ToUint32).
+  Uint32(&'a mut [u32]),
+  /// Uint8Array memory (ToUint8: modulo 256).
+  Uint8(&'a mut [u8]),
+}
+
+impl OutSlice<'_> {
+  /// Number of elements.
+  pub fn len(&self) -> usize {
+    match self {
+      OutSlice::Float64(v) => v.len(),
+      OutSlice::Float32(v) => v.len(),
+      OutSlice::Int32(v) => v.len(),
+      OutSlice::Uint32(v) => v.len(),
+      OutSlice::Uint8(v) => v.len(),
+    }
+  }
+
+  /// True if empty.
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
+
+  /// Its element type.
+  pub fn output_type(&self) -> OutputType {
+    match self {
+      OutSlice::Float64(_) => OutputType::Float64,
+      OutSlice::Float32(_) => OutputType::Float32,
+      OutSlice::Int32(_) => OutputType::Int32,
+      OutSlice::Uint32(_) => OutputType::Uint32,
+      OutSlice::Uint8(_) => OutputType::Uint8,
+    }
+  }
+}
+
+impl Output {
+  /// The whole array as an [`OutSlice`].
+  pub fn as_out_slice(&mut self) -> OutSlice<'_> {
+    match self {
+      Output::Float64(v) => OutSlice::Float64(v),
+      Output::Float32(v) => OutSlice::Float32(v),
+      Output::Int32(v) => OutSlice::Int32(v),
+      Output::Uint32(v) => OutSlice::Uint32(v),
+      Output::Uint8(v) => OutSlice::Uint8(v),
+    }
+  }
+}
+
+/// [`run_map`] into `out`, which must have one element per input index
+/// (else `KernelError::Internal`). Nothing is allocated for a Float64 output;
+/// other types convert through a per-thread scratch chunk. Each element of
+/// `out` is written once, by one thread; after an error or a cancel some
+/// chunks are written and others keep their old contents.
+pub fn run_map_into(
+  kernel: &Kernel,
+  inputs: &[&[f64]],
+  consts: &[f64],
+  out: OutSlice<'_>,
+  chunk_size: Option<usize>,
+  cancel: &AtomicBool,
+) -> Result<(), KernelError> {
+  let n = check_inputs(kernel, inputs, consts)?;
+  if out.len() != n {
+    return Err(KernelError::Internal(
+      "the output length differs from the inputs'".into(),
+    ));
+  }
   let chunk = chunk_size
     .unwrap_or_else(|| default_chunk_size(n, kernel.has_loops))
     .max(1);
-  Ok(match output {
-    OutputType::Float64 => {
-      let mut out = try_filled::<f64>(n)?;
-      fill_f64(kernel, inputs, consts, &mut out, chunk, cancel)?;
-      Output::Float64(out)
-    }
-    OutputType::Float32 => {
-      Output::Float32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?)
-    }
-    OutputType::Int32 => Output::Int32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint32 => Output::Uint32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint8 => Output::Uint8(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-  })
+  match out {
+    OutSlice::Float64(out) => fill_f64(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Float32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Int32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Uint32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Uint8(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+  }
 }
 
 /// Prefers a real error over the `Cancelled` that other chunks report after it.
@@ -215,11 +304,10 @@ fn fill_converted<T: Elem>(
   kernel: &Kernel,
   inputs: &[&[f64]],
   consts: &[f64],
-  n: usize,
+  out: &mut [T],
   chunk: usize,
   cancel: &AtomicBool,
-) -> Result<Vec<T>, KernelError> {
-  let mut out = try_filled::<T>(n)?;
+) -> Result<(), KernelError> {
   let stop = AtomicBool::new(false);
   let failed = std::sync::Mutex::new(None);
   let result = out
@@ -256,7 +344,7 @@ fn fill_converted<T: Elem>(
       Ok(())
     });
   match result {
-    Ok(()) => Ok(out),
+    Ok(()) => Ok(()),
     Err(e) => Err(
       failed
         .into_inner()
