@@ -19,6 +19,7 @@ pub mod map_io;
 pub mod memo;
 pub mod ops;
 pub mod pool;
+pub mod scratch;
 pub mod shared;
 pub mod split;
 pub mod task;

@@ -31,11 +31,18 @@ use std::ptr;
 
 use napi::bindgen_prelude::{JsValue, Unknown};
 use napi::{Env, sys};
-use napi_parallel_kernel::{OutSlice, Output, OutputType};
+use napi_parallel_kernel::{OutSlice, OutputType};
 
 use crate::alloc::try_vec;
 use crate::error::{NpError, codes};
+use crate::scratch::Scratch;
 use crate::shared::{RefGuard, is_shared_array_buffer};
+
+/// Plain inputs at least this long (elements) are copied by every pool
+/// thread at once (the JS thread waits for the copy).
+const PARALLEL_COPY_MIN: usize = 1 << 19;
+/// Elements per task of that copy.
+const COPY_CHUNK: usize = 1 << 16;
 
 /// What napi reports of a typed array.
 #[derive(Clone, Copy)]
@@ -95,7 +102,7 @@ unsafe fn is_shared(env: sys::napi_env, info: &TypedInfo) -> bool {
 /// One input column as the kernel reads it: doubles.
 pub enum Column<'v> {
   /// A copy (converted to doubles, or of memory the job cannot hold).
-  Owned(Vec<f64>),
+  Owned(Scratch),
   /// A `Float64Array` read in place: for the borrow `'v` of a sync call's
   /// argument, or (with a guard) shared memory an async job keeps alive.
   InPlace {
@@ -121,7 +128,7 @@ impl Column<'_> {
   /// The column's doubles.
   pub fn as_slice(&self) -> &[f64] {
     match self {
-      Column::Owned(v) => v,
+      Column::Owned(v) => v.as_slice(),
       // SAFETY: see the Send impl; `data` is non-null and aligned.
       Column::InPlace { data, len, .. } => unsafe { std::slice::from_raw_parts(*data, *len) },
     }
@@ -174,8 +181,8 @@ impl<'v> Columns<'v> {
     for (i, c) in self.columns.iter_mut().enumerate() {
       if c.overlaps(bytes.clone()) {
         let src = c.as_slice();
-        let mut copy = try_vec::<f64>(src.len(), &format!("a copy of \"input[{i}]\""))?;
-        copy.extend_from_slice(src);
+        let mut copy = Scratch::new(src.len(), &format!("a copy of \"input[{i}]\""))?;
+        copy.as_mut_slice().copy_from_slice(src);
         *c = Column::Owned(copy);
       }
     }
@@ -251,7 +258,7 @@ pub fn read_columns<'v>(
     } else {
       format!("input[{i}]")
     };
-    out.push(read_column(raw, item, &name, access)?);
+    out.push(read_column(env, item, &name, access)?);
   }
   let len = out[0].as_slice().len();
   if let Some((i, c)) = out
@@ -299,17 +306,18 @@ pub fn read_columns_async(env: &Env, columns: Unknown<'_>) -> Result<Columns<'st
 /// Reads one typed array as doubles: in place when `access` allows (see
 /// [`read_columns`]), else converted into a fallibly allocated copy.
 fn read_column<'v>(
-  env: sys::napi_env,
+  js_env: &Env,
   value: sys::napi_value,
   name: &str,
   access: Access,
 ) -> Result<Column<'v>, NpError> {
+  let env = js_env.raw();
   let bad = || NpError::invalid_arg_type(name, "a TypedArray, a number[] or an array of them");
   // SAFETY: live env and value.
   let info = unsafe { typed_info(env, value) }.ok_or_else(bad)?;
   let (len, data) = (info.len, info.data);
   if len == 0 || data.is_null() {
-    return Ok(Column::Owned(Vec::new()));
+    return Ok(Column::Owned(Scratch::new(0, name)?));
   }
   use sys::TypedarrayType as T;
   if info.kind == T::float64_array {
@@ -330,17 +338,36 @@ fn read_column<'v>(
       });
     }
   }
-  let mut out = try_vec::<f64>(len, &format!("a copy of \"{name}\" as doubles"))?;
+  let mut out = Scratch::new(len, &format!("a copy of \"{name}\" as doubles"))?;
   macro_rules! conv {
     ($t:ty) => {{
       // SAFETY: napi reported `len` elements of this type at `data`
       // (aligned: typed array offsets are multiples of the element size).
       let s = unsafe { std::slice::from_raw_parts(data as *const $t, len) };
-      out.extend(s.iter().map(|x| *x as f64));
+      for (o, x) in out.as_mut_slice().iter_mut().zip(s) {
+        *o = *x as f64;
+      }
     }};
   }
   match info.kind {
-    T::float64_array => conv!(f64),
+    T::float64_array if len >= PARALLEL_COPY_MIN => {
+      // SAFETY: as in `conv!`; the JS thread waits for the scoped copy, so
+      // the array cannot change or go away meanwhile.
+      let src = unsafe { std::slice::from_raw_parts(data as *const f64, len) };
+      let dst = out.as_mut_slice();
+      crate::pool::run_blocking_env_scoped(js_env, move |_| {
+        use rayon::prelude::*;
+        dst
+          .par_chunks_mut(COPY_CHUNK)
+          .zip(src.par_chunks(COPY_CHUNK))
+          .for_each(|(to, from)| to.copy_from_slice(from));
+        Ok(())
+      })?;
+    }
+    T::float64_array => out.as_mut_slice().copy_from_slice(
+      // SAFETY: as in `conv!`.
+      unsafe { std::slice::from_raw_parts(data as *const f64, len) },
+    ),
     T::float32_array => conv!(f32),
     T::int32_array => conv!(i32),
     T::uint32_array => conv!(u32),
@@ -668,8 +695,12 @@ pub enum AsyncDest {
   CopyInto {
     /// The view to copy into.
     guard: RefGuard,
-    /// The results.
-    buffer: Output,
+    /// The results (`len` elements of `kind`, in a recycled buffer).
+    buffer: Scratch,
+    /// Elements.
+    len: usize,
+    /// Element type.
+    kind: OutputType,
   },
 }
 
@@ -699,17 +730,13 @@ impl AsyncDest {
         kind: out.kind,
       }),
       Some(out) => {
-        let buffer = match out.kind {
-          OutputType::Float64 => Output::Float64(filled(n)?),
-          OutputType::Float32 => Output::Float32(filled(n)?),
-          OutputType::Int32 => Output::Int32(filled(n)?),
-          OutputType::Uint32 => Output::Uint32(filled(n)?),
-          OutputType::Uint8 => Output::Uint8(filled(n)?),
-        };
+        let doubles = (n * elem_size(out.kind)).div_ceil(8);
         Ok(AsyncDest::CopyInto {
+          buffer: Scratch::new(doubles, "the results")?,
           // SAFETY: caller contract.
           guard: unsafe { RefGuard::new(env, out.value) }.ok_or_else(no_ref)?,
-          buffer,
+          len: n,
+          kind: out.kind,
         })
       }
       None => {
@@ -741,7 +768,13 @@ impl AsyncDest {
         // SAFETY: see the Send impl; the borrow of `self` is unique.
         unsafe { out_slice(*data, *len, *kind) }
       }
-      AsyncDest::CopyInto { buffer, .. } => buffer.as_out_slice(),
+      AsyncDest::CopyInto {
+        buffer, len, kind, ..
+      } => {
+        // SAFETY: the buffer holds `len` elements of `kind` (8-byte aligned),
+        // initialised, and the borrow of `self` is unique.
+        unsafe { out_slice(buffer.as_mut_ptr(), *len, *kind) }
+      }
     }
   }
 
@@ -773,25 +806,23 @@ impl AsyncDest {
         unsafe { guard.release_now(env) };
         value
       }
-      AsyncDest::CopyInto { guard, buffer } => {
+      AsyncDest::CopyInto {
+        guard,
+        buffer,
+        len,
+        kind,
+      } => {
         // SAFETY: caller contract.
         let value = unsafe { guard.value(env) }.ok_or_else(lost);
         // SAFETY: caller contract.
         unsafe { guard.release_now(env) };
         let value = value?;
         // SAFETY: caller contract.
-        unsafe { copy_into(env, value, &buffer) }?;
+        unsafe { copy_into(env, value, buffer.as_ptr(), len * elem_size(kind), len) }?;
         Ok(value)
       }
     }
   }
-}
-
-/// A zeroed native buffer of `n` elements, allocated fallibly.
-fn filled<T: Clone + Default>(n: usize) -> Result<Vec<T>, NpError> {
-  let mut v = try_vec::<T>(n, "the results")?;
-  v.resize(n, T::default());
-  Ok(v)
 }
 
 /// Copies `results` into the plain `out` at settle, unless JS detached or
@@ -802,7 +833,9 @@ fn filled<T: Clone + Default>(n: usize) -> Result<Vec<T>, NpError> {
 unsafe fn copy_into(
   env: sys::napi_env,
   out: sys::napi_value,
-  results: &Output,
+  src: *const u8,
+  bytes: usize,
+  len: usize,
 ) -> Result<(), NpError> {
   let changed = || {
     NpError::invalid_arg_value(
@@ -813,21 +846,15 @@ unsafe fn copy_into(
   // SAFETY: caller contract.
   let info = unsafe { typed_info(env, out) }.ok_or_else(changed)?;
   // SAFETY: caller contract.
-  if info.len != results.len() || unsafe { crate::args::is_detached_view(env, out) } {
+  if info.len != len || unsafe { crate::args::is_detached_view(env, out) } {
     return Err(changed());
   }
-  if info.len == 0 || info.data.is_null() {
+  if len == 0 || info.data.is_null() {
     return Ok(());
   }
-  let (src, bytes): (*const u8, usize) = match results {
-    Output::Float64(v) => (v.as_ptr().cast(), v.len() * 8),
-    Output::Float32(v) => (v.as_ptr().cast(), v.len() * 4),
-    Output::Int32(v) => (v.as_ptr().cast(), v.len() * 4),
-    Output::Uint32(v) => (v.as_ptr().cast(), v.len() * 4),
-    Output::Uint8(v) => (v.as_ptr(), v.len()),
-  };
   // SAFETY: `out` has `len` elements of the results' kind (checked at the
-  // call; the length is checked again above), and is distinct native memory.
+  // call; the length is checked again above), `src` holds `bytes` bytes of
+  // them, and the two are distinct memory.
   unsafe { ptr::copy_nonoverlapping(src, info.data, bytes) };
   Ok(())
 }
