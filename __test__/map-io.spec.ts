@@ -1,6 +1,9 @@
 // parallelMap / parallelMapSync inputs and outputs: `out`, SharedArrayBuffer
 // inputs read in place, aliasing, detaching. References are plain JS loops
 // storing into a typed array of the same kind (Object.is, element by element).
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
 import test from 'ava'
 
 import { parallelMap, parallelMapSync } from '../index.js'
@@ -10,6 +13,10 @@ type OutCtor = Float64ArrayConstructor | Float32ArrayConstructor | Int32ArrayCon
 type OutArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 
 const OUT_CTORS: OutCtor[] = [Float64Array, Float32Array, Int32Array, Uint32Array, Uint8Array]
+
+/** A resizable ArrayBuffer (ES2024; the project's lib typings predate it). */
+type Resizable = ArrayBuffer & { resize(byteLength: number): void }
+const ResizableBuffer = ArrayBuffer as unknown as new (byteLength: number, options: { maxByteLength: number }) => Resizable
 
 /** The JS loop: `f` over `xs`, stored into a new `Ctor` (the typed-array store conversion). */
 function jsLoop(xs: ArrayLike<number>, f: Kernel, Ctor: OutCtor = Float64Array): OutArray {
@@ -45,7 +52,7 @@ test('out of every output type: filled in place, returned as is, equal to the JS
     const outAsync = new Ctor(xs.length).fill(7)
     t.is(await parallelMap(xs, f, { out: outAsync }), outAsync, Ctor.name)
     t.is(firstDiff(outAsync, ref), -1, `async ${Ctor.name}`)
-    const sharedOut = new Ctor(new SharedArrayBuffer(xs.length * Ctor.BYTES_PER_ELEMENT))
+    const sharedOut = new Ctor(new SharedArrayBuffer(xs.length * Ctor.BYTES_PER_ELEMENT) as unknown as ArrayBuffer)
     t.is(await parallelMap(xs, f, { out: sharedOut }), sharedOut, Ctor.name)
     t.is(firstDiff(sharedOut, ref), -1, `async shared ${Ctor.name}`)
     // A view at an offset into a bigger buffer: only its elements are written.
@@ -57,7 +64,7 @@ test('out of every output type: filled in place, returned as is, equal to the JS
     // `output` naming the same kind is accepted.
     const named = new Ctor(xs.length)
     const output = Ctor.name.replace('Array', '').toLowerCase() as 'float64'
-    t.is(await parallelMap(xs, f, { out: named as Float64Array, output }), named)
+    t.is<unknown, unknown>(await parallelMap(xs, f, { out: named as unknown as Float64Array, output }), named)
   }
 })
 
@@ -126,13 +133,13 @@ test('a plain out detached or shrunk while the async task runs: rejects, its res
   await t.throwsAsync(handle, changed)
   t.true(new Float64Array(moved).every((v) => v === 0), 'nothing was written into the moved memory')
   // A resizable buffer shrunk under a fixed-length view.
-  const rab = new ArrayBuffer(xs.length * 8, { maxByteLength: xs.length * 8 })
+  const rab = new ResizableBuffer(xs.length * 8, { maxByteLength: xs.length * 8 })
   const view = new Float64Array(rab, 0, xs.length)
   const shrunk = parallelMap(xs, slow, { out: view })
   rab.resize(8)
   await t.throwsAsync(shrunk, changed)
   // Grown back before it settles: the view has its length again, so the results land.
-  const rab2 = new ArrayBuffer(xs.length * 8, { maxByteLength: xs.length * 8 })
+  const rab2 = new ResizableBuffer(xs.length * 8, { maxByteLength: xs.length * 8 })
   const view2 = new Float64Array(rab2, 0, xs.length)
   const regrown = parallelMap(xs, slow, { out: view2 })
   rab2.resize(8)
@@ -309,4 +316,29 @@ test('a huge shared input mapped in place into itself (16M doubles, 128 MB)', as
   t.is(bad, -1)
   t.is(parallelMapSync(xs, (x) => (x - 1) / 1.5, { out: xs }), xs)
   t.is(xs[n - 1], n - 1)
+})
+
+test('the typings: out decides the result type; a hash op refuses out', async (t) => {
+  const xs = values(10)
+  // Compile-time checks (tsc --noEmit): the result is typed as `out`'s kind.
+  const i32: Int32Array = parallelMapSync(xs, f, { out: new Int32Array(10) })
+  const u8: Uint8Array = await parallelMap(xs, f, { out: new Uint8Array(10), timeout: 10_000 })
+  t.is(firstDiff(i32, jsLoop(xs, f, Int32Array)), -1)
+  t.is(firstDiff(u8, jsLoop(xs, f, Uint8Array)), -1)
+  const refused = { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: "The \"options.out\" argument is not supported by the hash op 'crc32' (it returns a new array)." }
+  // The hash overloads take no options: call through an untyped view.
+  const untyped = <F>(fn: F) => fn as unknown as (...args: unknown[]) => F extends (...a: never[]) => infer R ? R : never
+  t.throws(() => untyped(parallelMapSync)(['a'], 'crc32', { out: new Uint32Array(1) }), refused)
+  await t.throwsAsync(() => untyped(parallelMap)(['a'], 'crc32', { out: new Uint32Array(1) }) as Promise<unknown>, refused)
+})
+
+test('memory only a running job holds survives GC, and is released once it settles (child process, --expose-gc)', (t) => {
+  const started = Date.now()
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./fixtures/map-shared-gc.cjs', import.meta.url))], { encoding: 'utf8', timeout: 120_000 })
+  const elapsed = Date.now() - started
+  t.is(r.signal, null, r.stderr)
+  t.is(r.status, 0, r.stderr + r.stdout)
+  t.true(elapsed < 120_000, `took ${elapsed} ms`)
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}')
+  t.deepEqual(out, { fresh: true, sharedOut: true, plainOut: true, releasedAfterSettle: true, releasedAfterCancel: true })
 })

@@ -363,3 +363,73 @@ pub fn call(
 ) -> Result<f64, KernelError> {
   kernel.call(args, consts, cancel)
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::cache::compile;
+
+  fn kernel() -> Kernel {
+    compile(
+      "(x, i) => x * 2.5 + 1 - i",
+      &[],
+      crate::Mode::Map { n_inputs: 1 },
+    )
+    .unwrap()
+  }
+
+  #[test]
+  fn run_map_into_writes_every_type_in_place_and_matches_run_map() {
+    let k = kernel();
+    let cancel = AtomicBool::new(false);
+    let xs: Vec<f64> = (0..10_001).map(|i| i as f64 * 0.37 - 2000.0).collect();
+    for t in [
+      OutputType::Float64,
+      OutputType::Float32,
+      OutputType::Int32,
+      OutputType::Uint32,
+      OutputType::Uint8,
+    ] {
+      let want = run_map(&k, &[&xs], &[], t, Some(7), &cancel).unwrap();
+      let mut got = match t {
+        OutputType::Float64 => Output::Float64(vec![9.0; xs.len()]),
+        OutputType::Float32 => Output::Float32(vec![9.0; xs.len()]),
+        OutputType::Int32 => Output::Int32(vec![9; xs.len()]),
+        OutputType::Uint32 => Output::Uint32(vec![9; xs.len()]),
+        OutputType::Uint8 => Output::Uint8(vec![9; xs.len()]),
+      };
+      assert_eq!(got.as_out_slice().output_type(), t);
+      run_map_into(&k, &[&xs], &[], got.as_out_slice(), Some(1000), &cancel).unwrap();
+      assert_eq!(got, want, "{t:?}");
+    }
+  }
+
+  #[test]
+  fn run_map_into_refuses_a_wrong_length_and_writes_nothing() {
+    let k = kernel();
+    let cancel = AtomicBool::new(false);
+    let xs = [1.0, 2.0, 3.0];
+    let mut out = [7.0; 2];
+    let err = run_map_into(&k, &[&xs], &[], OutSlice::Float64(&mut out), None, &cancel);
+    assert!(matches!(err, Err(KernelError::Internal(_))));
+    assert_eq!(out, [7.0; 2]);
+  }
+
+  #[test]
+  fn run_map_into_stops_when_cancelled() {
+    let k = kernel();
+    let cancel = AtomicBool::new(true);
+    let xs = vec![1.0; 5000];
+    let mut out = vec![0.0; 5000];
+    let err = run_map_into(
+      &k,
+      &[&xs],
+      &[],
+      OutSlice::Float64(&mut out),
+      Some(100),
+      &cancel,
+    );
+    assert_eq!(err, Err(KernelError::Cancelled));
+    assert!(out.iter().all(|x| *x == 0.0));
+  }
+}
