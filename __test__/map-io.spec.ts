@@ -342,3 +342,16 @@ test('memory only a running job holds survives GC, and is released once it settl
   const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}')
   t.deepEqual(out, { fresh: true, sharedOut: true, plainOut: true, releasedAfterSettle: true, releasedAfterCancel: true })
 })
+
+test('an async call with a big plain input returns while long kernels hold every pool thread (child process)', (t) => {
+  const started = Date.now()
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/map-busy-pool.cjs', import.meta.url))], { encoding: 'utf8', timeout: 60_000 })
+  const elapsed = Date.now() - started
+  t.is(r.signal, null, `killed after ${elapsed} ms: the call waited for the pool`)
+  t.is(r.status, 0, r.stderr)
+  t.true(elapsed < 60_000, `took ${elapsed} ms`)
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}')
+  t.is(out.aborted, true)
+  t.is(out.ok, true)
+  t.not(out.status, 'done')
+})

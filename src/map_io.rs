@@ -38,11 +38,8 @@ use crate::error::{NpError, codes};
 use crate::scratch::Scratch;
 use crate::shared::{RefGuard, is_shared_array_buffer};
 
-/// Plain inputs at least this long (elements) are copied by every pool
-/// thread at once (the JS thread waits for the copy).
-const PARALLEL_COPY_MIN: usize = 1 << 19;
-/// Elements per task of that copy.
-const COPY_CHUNK: usize = 1 << 16;
+// A plain input is copied on the JS thread, not by the pool: an async call
+// must not wait for pool threads that long kernels may keep busy.
 
 /// What napi reports of a typed array.
 #[derive(Clone, Copy)]
@@ -258,7 +255,7 @@ pub fn read_columns<'v>(
     } else {
       format!("input[{i}]")
     };
-    out.push(read_column(env, item, &name, access)?);
+    out.push(read_column(raw, item, &name, access)?);
   }
   let len = out[0].as_slice().len();
   if let Some((i, c)) = out
@@ -306,12 +303,11 @@ pub fn read_columns_async(env: &Env, columns: Unknown<'_>) -> Result<Columns<'st
 /// Reads one typed array as doubles: in place when `access` allows (see
 /// [`read_columns`]), else converted into a fallibly allocated copy.
 fn read_column<'v>(
-  js_env: &Env,
+  env: sys::napi_env,
   value: sys::napi_value,
   name: &str,
   access: Access,
 ) -> Result<Column<'v>, NpError> {
-  let env = js_env.raw();
   let bad = || NpError::invalid_arg_type(name, "a TypedArray, a number[] or an array of them");
   // SAFETY: live env and value.
   let info = unsafe { typed_info(env, value) }.ok_or_else(bad)?;
@@ -350,20 +346,6 @@ fn read_column<'v>(
     }};
   }
   match info.kind {
-    T::float64_array if len >= PARALLEL_COPY_MIN => {
-      // SAFETY: as in `conv!`; the JS thread waits for the scoped copy, so
-      // the array cannot change or go away meanwhile.
-      let src = unsafe { std::slice::from_raw_parts(data as *const f64, len) };
-      let dst = out.as_mut_slice();
-      crate::pool::run_blocking_env_scoped(js_env, move |_| {
-        use rayon::prelude::*;
-        dst
-          .par_chunks_mut(COPY_CHUNK)
-          .zip(src.par_chunks(COPY_CHUNK))
-          .for_each(|(to, from)| to.copy_from_slice(from));
-        Ok(())
-      })?;
-    }
     T::float64_array => out.as_mut_slice().copy_from_slice(
       // SAFETY: as in `conv!`.
       unsafe { std::slice::from_raw_parts(data as *const f64, len) },
