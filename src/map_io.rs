@@ -552,6 +552,9 @@ pub unsafe fn new_array_buffer(
       format!("Cannot create the result buffer ({bytes} bytes)"),
     ));
   }
+  // Nothing has touched the (zeroed, lazily mapped) memory yet: the pool's
+  // first writes fault it in, 2 MiB at a time where the system allows.
+  crate::hugepages::advise(data.cast(), bytes);
   Ok((buffer, data.cast()))
 }
 

@@ -65,6 +65,7 @@ impl Scratch {
     if ptr.is_null() {
       return Err(NpError::out_of_memory(what, bytes));
     }
+    crate::hugepages::advise(ptr.cast(), bytes);
     // SAFETY: `ptr` was allocated by the global allocator with the layout of
     // `len` doubles, all zero (a valid f64), so it is a Vec of len == capacity.
     let buf = unsafe { Vec::from_raw_parts(ptr, len, len) };
