@@ -2,7 +2,7 @@
  * parallelMap against the real alternatives, on 4M-element Float64Arrays:
  * a plain JS loop (the baseline), piscina workers each computing one slice
  * of a SharedArrayBuffer, and parallelMap (the kernel compiled to native
- * code, run on every core; the time includes copying the input and
+ * code, run on every core; the time includes copying the (plain) input and
  * allocating the output). Kernels: math-heavy, cheap, and a Mandelbrot
  * escape count. Each contender's result is checked element by element
  * (Object.is) against the JS loop before timing.
