@@ -216,11 +216,11 @@ pub enum Access {
 /// Reads the input columns (`lib/map.js` always passes an array of typed
 /// arrays). Errors name `input` (one column) or `input[i]`.
 ///
-/// # Safety (upheld by the signature)
-/// With [`Access::Sync`] the in-place columns borrow the argument for `'v`:
-/// the caller must keep JS blocked while a job reads them (see
-/// `crate::pool::run_blocking_env_scoped`). With [`Access::Async`] no column
-/// borrows JS memory without a guard; use [`read_columns_async`].
+/// Soundness: with [`Access::Sync`] the in-place columns borrow the argument
+/// for `'v` (they cannot reach a `'static` job), and the caller must not run
+/// JS (which could detach the arrays) while a job reads them: block in
+/// `crate::pool::run_blocking_env_scoped`. With [`Access::Async`] every
+/// in-place column holds a guard; [`read_columns_async`] returns them as `'static`.
 pub fn read_columns<'v>(
   env: &Env,
   columns: &'v Unknown<'_>,
@@ -427,15 +427,6 @@ impl OutArray {
   /// Whether its buffer is a `SharedArrayBuffer`.
   pub fn is_shared(&self) -> bool {
     self.shared
-  }
-
-  /// The memory to write, for as long as JS is blocked (sync calls).
-  ///
-  /// # Safety
-  /// JS cannot run (so cannot detach or resize it) while the slice lives.
-  pub unsafe fn slice<'a>(&self) -> OutSlice<'a> {
-    // SAFETY: caller contract; napi reported `len` elements at `data`.
-    unsafe { out_slice(self.data, self.len, self.kind) }
   }
 }
 
