@@ -157,6 +157,11 @@ export interface MapOptions {
   chunkSize?: number
   /** Named numeric constants the kernel reads as free variables. @default {} */
   params?: Record<string, number>
+  /**
+   * A typed array of the input's length to write the results into (its
+   * kind is the output type); the call returns it. @default a new array
+   */
+  out?: Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 }
 
 /**

@@ -9,7 +9,13 @@ export type BuiltinOp =
   | 'exp' | 'expm1' | 'floor' | 'fround' | 'log' | 'log10' | 'log1p' | 'log2' | 'round' | 'sign' | 'sin' | 'sinh'
   | 'sqrt' | 'tan' | 'tanh' | 'trunc'
 
-/** Numeric inputs. They are copied when the call starts, so the caller may reuse or transfer them at once. */
+/**
+ * Numeric inputs. An async call copies them when it starts (so the caller may
+ * reuse, transfer or detach them at once), except a `Float64Array` over a
+ * `SharedArrayBuffer`, which it reads in place: JS writing it during the task
+ * races with the read (each element's result is computed from its old or its
+ * new value). A sync call reads any `Float64Array` in place.
+ */
 export type NumericArray =
   | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
   | Uint8ClampedArray | number[]
@@ -36,11 +42,26 @@ export interface OutputArrays {
   uint8: Uint8Array
 }
 
+/** The typed arrays `out` may be. */
+export type OutArray = OutputArrays[OutputType]
+
 export interface MapOptions<O extends OutputType = 'float64'> extends TaskOptions {
   /** Named constants the kernel reads as identifiers (a kernel cannot capture variables). */
   params?: Record<string, number>
   /** Output element type. @default 'float64' */
   output?: O
+  /**
+   * Writes the results into this typed array (of the input's length; its kind is the
+   * output type, and `output`, if given, must name the same kind) and resolves to it:
+   * no output is allocated. A sync call writes it in place; so does an async call when
+   * it is over a `SharedArrayBuffer` (after a cancel or timeout, a few chunks may still
+   * land in it until the job stops). An async call fills a plain one when it settles,
+   * and rejects with a TypeError `ERR_INVALID_ARG_VALUE` if JS detached or shrank it
+   * meanwhile. `out` may be (or overlap) an input: results are as if the whole input
+   * were read before anything is written (an overlapping input is copied first).
+   * A wrong kind is `ERR_INVALID_ARG_TYPE`, a wrong length a RangeError `ERR_INVALID_ARG_VALUE`.
+   */
+  out?: OutputArrays[O]
   /** Elements per chunk (cancellation is checked between chunks). @default length / (threads × 8) within 1024..65536; for kernels with loops length / (threads × 64) within 256..16384 */
   chunkSize?: number
 }
@@ -55,13 +76,18 @@ export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O
  * too deeply (more than 400 levels), with more than 4096 variables in one function or
  * more than 4096 arguments in one call. An input copy or output too large to allocate
  * rejects with a RangeError `code: 'ERR_OUT_OF_MEMORY'` naming the size. Results are
- * ordinary V8-owned typed arrays. A hash op (`'xxh3'`, `'sha256'`, `'crc32'`) takes an
+ * ordinary V8-owned typed arrays (or `opts.out`). A hash op (`'xxh3'`, `'sha256'`, `'crc32'`) takes an
  * array of strings or Buffers (one Buffer alone is `ERR_INVALID_ARG_TYPE`: pass `[buf]`);
  * a kernel or Math op given an array of strings is `ERR_INVALID_ARG_TYPE` naming the hash ops.
  */
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'xxh3', opts?: TaskOptions): TaskHandle<BigUint64Array>
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'crc32', opts?: TaskOptions): TaskHandle<Uint32Array>
 export declare function parallelMap(input: Array<string | Uint8Array>, fn: 'sha256', opts?: TaskOptions): TaskHandle<Buffer[]>
+export declare function parallelMap<A extends OutArray>(
+  input: NumericArray | NumericArray[],
+  fn: Kernel | BuiltinOp,
+  opts: Omit<MapOptions, 'out' | 'output'> & { out: A; output?: OutputType },
+): TaskHandle<A>
 export declare function parallelMap<O extends OutputType = 'float64'>(
   input: NumericArray | NumericArray[],
   fn: Kernel | BuiltinOp,
@@ -76,6 +102,11 @@ export declare function parallelMap<O extends OutputType = 'float64'>(
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'xxh3'): BigUint64Array
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'crc32'): Uint32Array
 export declare function parallelMapSync(input: Array<string | Uint8Array>, fn: 'sha256'): Buffer[]
+export declare function parallelMapSync<A extends OutArray>(
+  input: NumericArray | NumericArray[],
+  fn: Kernel | BuiltinOp,
+  opts: Omit<SyncMapOptions, 'out' | 'output'> & { out: A; output?: OutputType },
+): A
 export declare function parallelMapSync<O extends OutputType = 'float64'>(
   input: NumericArray | NumericArray[],
   fn: Kernel | BuiltinOp,

@@ -124,7 +124,20 @@ function toArgs(args) {
 }
 
 /**
- * Maps `fn` over `input` on every core; returns a TaskHandle of the output typed array.
+ * A hash op given `out`: hashes make their own arrays (a coded TypeError, not silence).
+ * @param {unknown} opts
+ * @param {string} op
+ */
+function refuseHashOut(opts, op) {
+  if (opts !== null && typeof opts === 'object' && /** @type {{ out?: unknown }} */ (opts).out !== undefined) {
+    throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "options.out" argument is not supported by the hash op '${op}' (it returns a new array).`)
+  }
+}
+
+/**
+ * Maps `fn` over `input` on every core; returns a TaskHandle of the output
+ * typed array (`opts.out` when given: see lib/map.d.ts for in place, shared
+ * memory and aliasing).
  * @param {unknown} input
  * @param {unknown} fn
  * @param {import('./task.js').TaskOptions & MapOptions} [opts]
@@ -133,7 +146,10 @@ function parallelMap(input, fn, opts) {
   // Everything that reads the arguments runs inside runTask's guard: an
   // async function rejects, it never throws (a revoked Proxy input included).
   return runTask(opts, (task) => {
-    if (isHashCall(input, fn)) return native.hashAsync(task, /** @type {Array<string | Uint8Array>} */ (input), fn)
+    if (isHashCall(input, fn)) {
+      refuseHashOut(opts, fn)
+      return native.hashAsync(task, /** @type {Array<string | Uint8Array>} */ (input), fn)
+    }
     if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
     checkNotStrings(input, fn)
     return native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts)
@@ -149,7 +165,10 @@ function parallelMap(input, fn, opts) {
  */
 function parallelMapSync(input, fn, opts) {
   refuseTaskOptions(opts, 'parallelMapSync', 'the async parallelMap(input, fn, …)')
-  if (isHashCall(input, fn)) return native.hashSync(/** @type {Array<string | Uint8Array>} */ (input), fn)
+  if (isHashCall(input, fn)) {
+    refuseHashOut(opts, fn)
+    return native.hashSync(/** @type {Array<string | Uint8Array>} */ (input), fn)
+  }
   if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
   checkNotStrings(input, fn)
   return native.parallelMapSync(toColumns(input), sourceOf(fn), opts)

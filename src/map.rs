@@ -1,16 +1,21 @@
 //! `parallelMapAsync` / `parallelMapSync` / `spawnAsync`: the binding of
 //! `napi-parallel-kernel`. JS functions arrive as source text
 //! (`fn.toString()`, done in `lib/map.js`); they are compiled (cached) on the
-//! JS thread, so an unsupported kernel throws at once. Inputs are copied into
-//! owned `Vec<f64>`s on the JS thread, so the caller may mutate, transfer or
-//! detach its buffers while the task runs.
+//! JS thread, so an unsupported kernel throws at once.
+//!
+//! Inputs and outputs are `crate::map_io`'s: a sync call reads every
+//! `Float64Array` input in place and writes into `options.out` or a fresh
+//! V8 ArrayBuffer; an async call reads a `SharedArrayBuffer`-backed
+//! `Float64Array` in place, copies any other input on the JS thread (so the
+//! caller may mutate, transfer or detach it at once), and writes into an
+//! ArrayBuffer allocated at the call (unseen by JS until it settles), a
+//! shared `out` in place, or a plain `out` at settle.
 //!
 //! Every buffer sized by the input is allocated fallibly: a failure is a
-//! `RangeError` with code `ERR_OUT_OF_MEMORY` naming the size. Results become
-//! V8-owned typed arrays (copied out of the Rust buffer, which is freed at
-//! once), never external buffers: Node runs an external buffer's finalizer
-//! only from `setImmediate`, so a loop of sync calls that never yields
-//! would keep every result's native memory alive.
+//! `RangeError` with code `ERR_OUT_OF_MEMORY` naming the size. Results are
+//! V8-owned typed arrays, never external buffers: Node runs an external
+//! buffer's finalizer only from `setImmediate`, so a loop of sync calls that
+//! never yields would keep every result's native memory alive.
 
 use std::ptr;
 use std::sync::Arc;
@@ -19,155 +24,13 @@ use std::sync::atomic::AtomicBool;
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
-use napi_parallel_kernel::{Kernel, Mode, Output, OutputType, compile_cached};
+use napi_parallel_kernel::{Kernel, Mode, OutputType, compile_cached};
 
 use crate::alloc::try_vec;
 use crate::args::{Options, ReadOptions, type_of};
 use crate::error::{NpError, codes};
+use crate::map_io::{self, AsyncDest, Columns, OutArray, SyncDest};
 use crate::task::{self, TaskArg, TaskSlot};
-use crate::typed::copy_to_js;
-
-/// The output as a V8-owned typed array; the Rust buffer is freed here.
-///
-/// # Safety
-/// `env` is the live env of the calling JS thread.
-unsafe fn output_to_js(
-  env: sys::napi_env,
-  output: Output,
-) -> std::result::Result<sys::napi_value, NpError> {
-  // SAFETY: caller contract.
-  unsafe {
-    match &output {
-      Output::Float64(v) => copy_to_js(env, v),
-      Output::Float32(v) => copy_to_js(env, v),
-      Output::Int32(v) => copy_to_js(env, v),
-      Output::Uint32(v) => copy_to_js(env, v),
-      Output::Uint8(v) => copy_to_js(env, v),
-    }
-  }
-}
-
-/// A task's output array, converted on the JS thread by [`output_to_js`].
-pub struct MapOutput(Output);
-
-impl ToNapiValue for MapOutput {
-  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    // SAFETY: called on the JS thread with its env.
-    unsafe { output_to_js(env, value.0).map_err(|e| e.throw_raw(env)) }
-  }
-}
-
-/// Copies one typed array (any numeric kind) into f64s.
-fn copy_column(
-  env: sys::napi_env,
-  value: sys::napi_value,
-  name: &str,
-) -> std::result::Result<Vec<f64>, NpError> {
-  let bad = || NpError::invalid_arg_type(name, "a TypedArray, a number[] or an array of them");
-  let mut is_typed = false;
-  // SAFETY: live env and value (all unsafe blocks below).
-  unsafe { sys::napi_is_typedarray(env, value, &mut is_typed) };
-  if !is_typed {
-    return Err(bad());
-  }
-  let (mut kind, mut len, mut data, mut ab, mut offset) =
-    (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-  let status = unsafe {
-    sys::napi_get_typedarray_info(
-      env,
-      value,
-      &mut kind,
-      &mut len,
-      &mut data,
-      &mut ab,
-      &mut offset,
-    )
-  };
-  if status != sys::Status::napi_ok {
-    return Err(bad());
-  }
-  if len == 0 || data.is_null() {
-    return Ok(Vec::new());
-  }
-  let mut out = try_vec::<f64>(len, &format!("a copy of \"{name}\" as doubles"))?;
-  macro_rules! conv {
-    ($t:ty) => {{
-      // SAFETY: napi reported `len` elements of this type at `data`
-      // (aligned: typed array offsets are multiples of the element size).
-      let s = unsafe { std::slice::from_raw_parts(data as *const $t, len) };
-      out.extend(s.iter().map(|x| *x as f64));
-      out
-    }};
-  }
-  use sys::TypedarrayType as T;
-  Ok(match kind {
-    T::float64_array => {
-      // SAFETY: as above.
-      out.extend_from_slice(unsafe { std::slice::from_raw_parts(data as *const f64, len) });
-      out
-    }
-    T::float32_array => conv!(f32),
-    T::int32_array => conv!(i32),
-    T::uint32_array => conv!(u32),
-    T::int16_array => conv!(i16),
-    T::uint16_array => conv!(u16),
-    T::int8_array => conv!(i8),
-    T::uint8_array | T::uint8_clamped_array => conv!(u8),
-    _ => {
-      return Err(NpError::invalid_arg_type(
-        name,
-        "a numeric TypedArray (not BigInt64Array/BigUint64Array)",
-      ));
-    }
-  })
-}
-
-/// Copies the input columns (`lib/map.js` always passes an array of typed arrays).
-fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>>, NpError> {
-  let raw = env.raw();
-  let mut is_array = false;
-  // SAFETY: live env and value on the JS thread.
-  unsafe { sys::napi_is_array(raw, columns.raw(), &mut is_array) };
-  if !is_array {
-    return Err(NpError::invalid_arg_type(
-      "input",
-      "a TypedArray, a number[] or an array of them",
-    ));
-  }
-  let mut n = 0u32;
-  // SAFETY: as above.
-  unsafe { sys::napi_get_array_length(raw, columns.raw(), &mut n) };
-  if n == 0 {
-    return Err(NpError::invalid_arg_value(
-      "input",
-      "must contain at least one array",
-    ));
-  }
-  let mut out = try_vec(n as usize, "the input columns")?;
-  for i in 0..n {
-    let mut item = ptr::null_mut();
-    // SAFETY: as above.
-    unsafe { sys::napi_get_element(raw, columns.raw(), i, &mut item) };
-    let name = if n == 1 {
-      "input".to_string()
-    } else {
-      format!("input[{i}]")
-    };
-    out.push(copy_column(raw, item, &name)?);
-  }
-  let len = out[0].len();
-  if let Some((i, c)) = out.iter().enumerate().find(|(_, c)| c.len() != len) {
-    return Err(NpError::range_error(
-      codes::INVALID_ARG_VALUE,
-      format!(
-        "The input arrays must all have the same length: \"input[0]\" has {len} {} but \"input[{i}]\" has {}.",
-        if len == 1 { "element" } else { "elements" },
-        c.len()
-      ),
-    ));
-  }
-  Ok(out)
-}
 
 /// Longest `params` name accepted (bytes of UTF-8).
 const MAX_NAME_BYTES: usize = 1024;
@@ -284,9 +147,19 @@ trait KernelFields {
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
   /// `output`: one of the output kinds' names.
   fn output_type(&self, key: &str) -> std::result::Result<Option<OutputType>, NpError>;
+  /// `out`: any value, checked against the input by `map_io::read_out`.
+  fn out_value(&self, key: &str) -> std::result::Result<Option<OutValue>, NpError>;
 }
 
+/// The raw `options.out` value (checked once the input length is known).
+#[derive(Debug, Clone, Copy)]
+pub struct OutValue(pub sys::napi_value);
+
 impl KernelFields for Options {
+  fn out_value(&self, key: &str) -> std::result::Result<Option<OutValue>, NpError> {
+    Ok(self.raw(key)?.map(OutValue))
+  }
+
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError> {
     read_params(self, key).map(Some)
   }
@@ -385,12 +258,17 @@ pub struct MapOptions {
   /// Named numeric constants the kernel reads as free variables. @default {}
   #[napi(ts_type = "Record<string, number>")]
   pub params: Option<Params>,
+  /// A typed array of the input's length to write the results into (its
+  /// kind is the output type); the call returns it. @default a new array
+  #[napi(ts_type = "Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array")]
+  pub out: Option<OutValue>,
 }
 
 crate::read_options!(MapOptions {
   output: "output" => output_type(),
   chunk_size: "chunkSize" => integer(1.0, 2f64.powi(32)),
   params: "params" => params(),
+  out: "out" => out_value(),
 });
 
 /// The options `spawnAsync` reads.
@@ -408,9 +286,11 @@ crate::read_options!(SpawnOptions {
 
 /// A map call's configuration, as `napi-parallel-kernel` takes it.
 struct MapConfig {
-  output: OutputType,
+  /// `options.output` as given (`out`'s kind decides when it is absent).
+  output: Option<OutputType>,
   chunk_size: Option<usize>,
   params: Params,
+  out: Option<OutValue>,
 }
 
 /// Applies the defaults; the readers have checked every field.
@@ -419,9 +299,10 @@ impl TryFrom<MapOptions> for MapConfig {
 
   fn try_from(o: MapOptions) -> std::result::Result<Self, NpError> {
     Ok(MapConfig {
-      output: o.output.unwrap_or(OutputType::Float64),
+      output: o.output,
       chunk_size: o.chunk_size.map(|v| v as usize),
       params: o.params.unwrap_or_default(),
+      out: o.out,
     })
   }
 }
@@ -450,37 +331,63 @@ fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
   Ok(source.to_string())
 }
 
-/// Everything a map job needs, parsed on the JS thread.
-struct MapJob {
+/// Everything a map call needs, parsed on the JS thread, before its inputs
+/// and output are chosen (which differs for sync and async calls).
+struct MapCall {
   kernel: Arc<Kernel>,
-  columns: Vec<Vec<f64>>,
   consts: Vec<f64>,
-  output: OutputType,
+  output: Option<OutputType>,
   chunk_size: Option<usize>,
 }
 
-impl MapJob {
-  fn run(&self, cancel: &AtomicBool) -> std::result::Result<MapOutput, NpError> {
-    let cols: Vec<&[f64]> = self.columns.iter().map(|c| c.as_slice()).collect();
-    napi_parallel_kernel::run_map(
+impl MapCall {
+  /// The checked `options.out` for `n` elements, if given.
+  fn out(
+    &self,
+    env: &Env,
+    out: Option<OutValue>,
+    n: usize,
+  ) -> std::result::Result<Option<OutArray>, NpError> {
+    out
+      // SAFETY: a value of this call, on the JS thread.
+      .map(|v| unsafe { map_io::read_out(env.raw(), v.0, n, self.output) })
+      .transpose()
+  }
+
+  /// The output type: `out`'s, else `options.output`, else float64.
+  fn kind(&self, out: Option<&OutArray>) -> OutputType {
+    out
+      .map(|o| o.kind)
+      .or(self.output)
+      .unwrap_or(OutputType::Float64)
+  }
+
+  /// Runs the kernel over `columns` into `out`.
+  fn run(
+    &self,
+    columns: &Columns<'_>,
+    out: napi_parallel_kernel::OutSlice<'_>,
+    cancel: &AtomicBool,
+  ) -> std::result::Result<(), NpError> {
+    napi_parallel_kernel::run_map_into(
       &self.kernel,
-      &cols,
+      &columns.slices(),
       &self.consts,
-      self.output,
+      out,
       self.chunk_size,
       cancel,
     )
-    .map(MapOutput)
     .map_err(NpError::from)
   }
 }
 
+/// Parses the source and options and compiles the kernel for `n_inputs` columns.
 fn parse_map(
   env: &Env,
-  columns: Unknown,
   source: Unknown,
   options: Option<Unknown>,
-) -> std::result::Result<MapJob, NpError> {
+  n_inputs: usize,
+) -> std::result::Result<(MapCall, Option<OutValue>), NpError> {
   let source = string_arg(env, source, "fn")?;
   let MapConfig {
     output,
@@ -489,24 +396,51 @@ fn parse_map(
       names,
       values: consts,
     },
+    out,
   } = MapOptions::from_arg(env, options, "options")?.try_into()?;
   let source = kernel_source(&source)?;
-  let columns = copy_columns(env, columns)?;
-  let kernel = compile_cached(
-    &source,
-    &names,
-    Mode::Map {
-      n_inputs: columns.len(),
+  let kernel = compile_cached(&source, &names, Mode::Map { n_inputs }).map_err(NpError::from)?;
+  Ok((
+    MapCall {
+      kernel,
+      consts,
+      output,
+      chunk_size,
     },
-  )
-  .map_err(NpError::from)?;
-  Ok(MapJob {
-    kernel,
-    columns,
-    consts,
-    output,
-    chunk_size,
-  })
+    out,
+  ))
+}
+
+/// Number of input columns (`lib/map.js` passes an array of typed arrays;
+/// anything else is refused by `map_io::read_columns` with a coded error).
+fn column_count(env: &Env, columns: &Unknown) -> usize {
+  let mut n = 0u32;
+  // SAFETY: live env and value; a non-array leaves `n` at 0.
+  unsafe { sys::napi_get_array_length(env.raw(), columns.raw(), &mut n) };
+  (n as usize).max(1)
+}
+
+/// An async map job: the call, its inputs (owned or shared) and where it writes.
+struct MapJob {
+  call: MapCall,
+  columns: Columns<'static>,
+  dest: AsyncDest,
+}
+
+/// A finished async job, converted on the JS thread by its `ToNapiValue`.
+pub struct MapOutput(MapJob);
+
+impl ToNapiValue for MapOutput {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    let MapJob { columns, dest, .. } = value.0;
+    // SAFETY: called on the JS thread of the env the job was made in, after
+    // the job has returned.
+    unsafe {
+      columns.release_now(env);
+      crate::shared::drain(env);
+      dest.finish(env).map_err(|e| e.throw_raw(env))
+    }
+  }
 }
 
 /// Maps a compiled kernel over `columns` (an array of typed arrays, zipped
@@ -519,8 +453,31 @@ pub fn parallel_map_async(
   #[napi(ts_arg_type = "string")] source: Unknown,
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
-  let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
-  task::spawn(env, task, move |ctx| job.run(ctx.cancel_flag()))
+  let job = (|| {
+    // SAFETY: a napi callback's env, on its JS thread.
+    unsafe { crate::shared::drain(env.raw()) };
+    let (call, out) = parse_map(env, source, options, column_count(env, &columns))?;
+    let mut columns = map_io::read_columns_async(env, columns)?;
+    let out = call.out(env, out, columns.len())?;
+    if let Some(out) = &out {
+      columns.unalias(out.bytes())?;
+    }
+    let kind = call.kind(out.as_ref());
+    // SAFETY: as above.
+    let dest = unsafe { AsyncDest::new(env.raw(), out.as_ref(), columns.len(), kind) }?;
+    Ok::<_, NpError>(MapJob {
+      call,
+      columns,
+      dest,
+    })
+  })()
+  .map_err(|e| e.throw(env))?;
+  task::spawn(env, task, move |ctx| {
+    let mut job = job;
+    let out = job.dest.slice();
+    job.call.run(&job.columns, out, ctx.cancel_flag())?;
+    Ok(MapOutput(job))
+  })
 }
 
 /// The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core.
@@ -534,13 +491,25 @@ pub fn parallel_map_sync(
   #[napi(ts_arg_type = "string")] source: Unknown,
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<SyncOutput> {
-  let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
-  let output =
-    crate::pool::run_blocking_env(env, move |cancel| job.run(cancel)).map_err(|e| e.throw(env))?;
-  // SAFETY: on the JS thread of `env`.
-  unsafe { output_to_js(env.raw(), output.0) }
-    .map(SyncOutput)
-    .map_err(|e| e.throw(env))
+  let result = (|| {
+    let (call, out) = parse_map(env, source, options, column_count(env, &columns))?;
+    let mut columns = map_io::read_columns(env, &columns, map_io::Access::Sync)?;
+    let out = call.out(env, out, columns.len())?;
+    if let Some(out) = &out {
+      columns.unalias(out.bytes())?;
+    }
+    let kind = call.kind(out.as_ref());
+    // SAFETY: a napi callback's env, on its JS thread.
+    let dest = unsafe { SyncDest::new(env.raw(), out.as_ref(), columns.len(), kind) }?;
+    // SAFETY: the JS thread is blocked until the scoped job has ended
+    // (`run_blocking_env_scoped` waits for it even when it gives up).
+    let slice = unsafe { dest.slice() };
+    let (call, columns) = (&call, &columns);
+    crate::pool::run_blocking_env_scoped(env, move |cancel| call.run(columns, slice, cancel))?;
+    // SAFETY: as above.
+    unsafe { dest.finish(env.raw()) }
+  })();
+  result.map(SyncOutput).map_err(|e| e.throw(env))
 }
 
 /// A sync call's result, already a JS value.

@@ -12,8 +12,6 @@
 //! transfer it at once. Output shaping (`'strings'`, `'buffers'`) is done by
 //! `lib/split.js`.
 
-mod shared;
-
 use std::ptr;
 use std::sync::atomic::AtomicBool;
 
@@ -25,6 +23,7 @@ use napi_parallel_split as core;
 use crate::alloc::try_vec;
 use crate::args::{JsBytes, ReadOptions, type_of, u8_view};
 use crate::error::{DelimiterError, NpError};
+use crate::shared;
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js_or_throw as copy_to_js;
 

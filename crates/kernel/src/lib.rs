@@ -74,4 +74,4 @@ mod testing;
 pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};
 pub use error::KernelError;
-pub use map::{Output, OutputType, call, run_map};
+pub use map::{OutSlice, Output, OutputType, call, run_map, run_map_into};

@@ -128,7 +128,8 @@ fn check_inputs(kernel: &Kernel, inputs: &[&[f64]], consts: &[f64]) -> Result<us
 /// Runs `kernel` (compiled for `Mode::Map { n_inputs: inputs.len() }`) over
 /// every index of `inputs` on the current rayon pool and returns the output
 /// converted to `output`. Stops early with [`KernelError::Cancelled`] once
-/// `cancel` is set.
+/// `cancel` is set. The output is allocated fallibly; [`run_map_into`]
+/// writes into the caller's memory instead.
 pub fn run_map(
   kernel: &Kernel,
   inputs: &[&[f64]],
@@ -138,22 +139,110 @@ pub fn run_map(
   cancel: &AtomicBool,
 ) -> Result<Output, KernelError> {
   let n = check_inputs(kernel, inputs, consts)?;
+  let mut out = match output {
+    OutputType::Float64 => Output::Float64(try_filled(n)?),
+    OutputType::Float32 => Output::Float32(try_filled(n)?),
+    OutputType::Int32 => Output::Int32(try_filled(n)?),
+    OutputType::Uint32 => Output::Uint32(try_filled(n)?),
+    OutputType::Uint8 => Output::Uint8(try_filled(n)?),
+  };
+  run_map_into(
+    kernel,
+    inputs,
+    consts,
+    out.as_out_slice(),
+    chunk_size,
+    cancel,
+  )?;
+  Ok(out)
+}
+
+/// Memory a map writes its results into: one output element per input index.
+#[derive(Debug)]
+pub enum OutSlice<'a> {
+  /// Float64Array memory.
+  Float64(&'a mut [f64]),
+  /// Float32Array memory (`Math.fround`).
+  Float32(&'a mut [f32]),
+  /// Int32Array memory (ToInt32).
+  Int32(&'a mut [i32]),
+  /// Uint32Array memory (ToUint32).
+  Uint32(&'a mut [u32]),
+  /// Uint8Array memory (ToUint8: modulo 256).
+  Uint8(&'a mut [u8]),
+}
+
+impl OutSlice<'_> {
+  /// Number of elements.
+  pub fn len(&self) -> usize {
+    match self {
+      OutSlice::Float64(v) => v.len(),
+      OutSlice::Float32(v) => v.len(),
+      OutSlice::Int32(v) => v.len(),
+      OutSlice::Uint32(v) => v.len(),
+      OutSlice::Uint8(v) => v.len(),
+    }
+  }
+
+  /// True if empty.
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
+
+  /// Its element type.
+  pub fn output_type(&self) -> OutputType {
+    match self {
+      OutSlice::Float64(_) => OutputType::Float64,
+      OutSlice::Float32(_) => OutputType::Float32,
+      OutSlice::Int32(_) => OutputType::Int32,
+      OutSlice::Uint32(_) => OutputType::Uint32,
+      OutSlice::Uint8(_) => OutputType::Uint8,
+    }
+  }
+}
+
+impl Output {
+  /// The whole array as an [`OutSlice`].
+  pub fn as_out_slice(&mut self) -> OutSlice<'_> {
+    match self {
+      Output::Float64(v) => OutSlice::Float64(v),
+      Output::Float32(v) => OutSlice::Float32(v),
+      Output::Int32(v) => OutSlice::Int32(v),
+      Output::Uint32(v) => OutSlice::Uint32(v),
+      Output::Uint8(v) => OutSlice::Uint8(v),
+    }
+  }
+}
+
+/// [`run_map`] into `out`, which must have one element per input index
+/// (else `KernelError::Internal`). Nothing is allocated for a Float64 output;
+/// other types convert through a per-thread scratch chunk. Each element of
+/// `out` is written once, by one thread; after an error or a cancel some
+/// chunks are written and others keep their old contents.
+pub fn run_map_into(
+  kernel: &Kernel,
+  inputs: &[&[f64]],
+  consts: &[f64],
+  out: OutSlice<'_>,
+  chunk_size: Option<usize>,
+  cancel: &AtomicBool,
+) -> Result<(), KernelError> {
+  let n = check_inputs(kernel, inputs, consts)?;
+  if out.len() != n {
+    return Err(KernelError::Internal(
+      "the output length differs from the inputs'".into(),
+    ));
+  }
   let chunk = chunk_size
     .unwrap_or_else(|| default_chunk_size(n, kernel.has_loops))
     .max(1);
-  Ok(match output {
-    OutputType::Float64 => {
-      let mut out = try_filled::<f64>(n)?;
-      fill_f64(kernel, inputs, consts, &mut out, chunk, cancel)?;
-      Output::Float64(out)
-    }
-    OutputType::Float32 => {
-      Output::Float32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?)
-    }
-    OutputType::Int32 => Output::Int32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint32 => Output::Uint32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint8 => Output::Uint8(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-  })
+  match out {
+    OutSlice::Float64(out) => fill_f64(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Float32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Int32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Uint32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Uint8(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+  }
 }
 
 /// Prefers a real error over the `Cancelled` that other chunks report after it.
@@ -215,11 +304,10 @@ fn fill_converted<T: Elem>(
   kernel: &Kernel,
   inputs: &[&[f64]],
   consts: &[f64],
-  n: usize,
+  out: &mut [T],
   chunk: usize,
   cancel: &AtomicBool,
-) -> Result<Vec<T>, KernelError> {
-  let mut out = try_filled::<T>(n)?;
+) -> Result<(), KernelError> {
   let stop = AtomicBool::new(false);
   let failed = std::sync::Mutex::new(None);
   let result = out
@@ -256,7 +344,7 @@ fn fill_converted<T: Elem>(
       Ok(())
     });
   match result {
-    Ok(()) => Ok(out),
+    Ok(()) => Ok(()),
     Err(e) => Err(
       failed
         .into_inner()
@@ -274,4 +362,74 @@ pub fn call(
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
   kernel.call(args, consts, cancel)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::cache::compile;
+
+  fn kernel() -> Kernel {
+    compile(
+      "(x, i) => x * 2.5 + 1 - i",
+      &[],
+      crate::Mode::Map { n_inputs: 1 },
+    )
+    .unwrap()
+  }
+
+  #[test]
+  fn run_map_into_writes_every_type_in_place_and_matches_run_map() {
+    let k = kernel();
+    let cancel = AtomicBool::new(false);
+    let xs: Vec<f64> = (0..10_001).map(|i| i as f64 * 0.37 - 2000.0).collect();
+    for t in [
+      OutputType::Float64,
+      OutputType::Float32,
+      OutputType::Int32,
+      OutputType::Uint32,
+      OutputType::Uint8,
+    ] {
+      let want = run_map(&k, &[&xs], &[], t, Some(7), &cancel).unwrap();
+      let mut got = match t {
+        OutputType::Float64 => Output::Float64(vec![9.0; xs.len()]),
+        OutputType::Float32 => Output::Float32(vec![9.0; xs.len()]),
+        OutputType::Int32 => Output::Int32(vec![9; xs.len()]),
+        OutputType::Uint32 => Output::Uint32(vec![9; xs.len()]),
+        OutputType::Uint8 => Output::Uint8(vec![9; xs.len()]),
+      };
+      assert_eq!(got.as_out_slice().output_type(), t);
+      run_map_into(&k, &[&xs], &[], got.as_out_slice(), Some(1000), &cancel).unwrap();
+      assert_eq!(got, want, "{t:?}");
+    }
+  }
+
+  #[test]
+  fn run_map_into_refuses_a_wrong_length_and_writes_nothing() {
+    let k = kernel();
+    let cancel = AtomicBool::new(false);
+    let xs = [1.0, 2.0, 3.0];
+    let mut out = [7.0; 2];
+    let err = run_map_into(&k, &[&xs], &[], OutSlice::Float64(&mut out), None, &cancel);
+    assert!(matches!(err, Err(KernelError::Internal(_))));
+    assert_eq!(out, [7.0; 2]);
+  }
+
+  #[test]
+  fn run_map_into_stops_when_cancelled() {
+    let k = kernel();
+    let cancel = AtomicBool::new(true);
+    let xs = vec![1.0; 5000];
+    let mut out = vec![0.0; 5000];
+    let err = run_map_into(
+      &k,
+      &[&xs],
+      &[],
+      OutSlice::Float64(&mut out),
+      Some(100),
+      &cancel,
+    );
+    assert_eq!(err, Err(KernelError::Cancelled));
+    assert!(out.iter().all(|x| *x == 0.0));
+  }
 }

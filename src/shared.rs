@@ -1,5 +1,7 @@
-//! [`SharedInput`]: the one reviewed way an async scan reads JS memory in
-//! place, for a `Uint8Array` over a `SharedArrayBuffer`.
+//! JS memory an async job uses in place, kept alive by a napi reference
+//! ([`RefGuard`]) that is deleted on its JS thread: [`SharedInput`], the
+//! splitter's `Uint8Array` over a `SharedArrayBuffer`, and the map's
+//! shared inputs and outputs (`crate::map_io`).
 //!
 //! Why it is sound where a plain Buffer is not: a `SharedArrayBuffer` can be
 //! neither detached nor transferred away (`postMessage` shares it, and it has
@@ -131,7 +133,7 @@ unsafe fn shared_view(env: sys::napi_env, value: sys::napi_value) -> Option<(*co
 ///
 /// # Safety
 /// Live env and value, on the JS thread.
-unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> bool {
+pub unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> bool {
   let (mut global, mut ctor) = (ptr::null_mut(), ptr::null_mut());
   let mut yes = false;
   // SAFETY: caller contract; out-params valid.
@@ -145,17 +147,26 @@ unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> 
 }
 
 /// A strong reference that, dropped on any thread, is deleted later on its
-/// JS thread (or forgotten with its environment).
-struct RefGuard {
+/// JS thread (or forgotten with its environment): [`drain`] deletes the
+/// queued ones.
+pub struct RefGuard {
   env: usize,
   generation: u64,
   reference: sys::napi_ref,
 }
 
+// SAFETY: the reference is only ever used or deleted on its JS thread
+// (`value`, `release_now`, `drain`); other threads only queue it.
+unsafe impl Send for RefGuard {}
+// SAFETY: as above (no method reads it off the JS thread).
+unsafe impl Sync for RefGuard {}
+
 impl RefGuard {
+  /// A strong reference to `value`; `None` if napi refuses one.
+  ///
   /// # Safety
   /// Live env and value, on the JS thread.
-  unsafe fn new(env: sys::napi_env, value: sys::napi_value) -> Option<RefGuard> {
+  pub unsafe fn new(env: sys::napi_env, value: sys::napi_value) -> Option<RefGuard> {
     // SAFETY: caller contract.
     let generation = unsafe { live_generation(env) }?;
     let mut reference = ptr::null_mut();
@@ -171,9 +182,22 @@ impl RefGuard {
     })
   }
 
+  /// The referenced value (alive: the reference is strong).
+  ///
   /// # Safety
   /// `env` is this guard's live env, on its JS thread.
-  unsafe fn release_now(mut self, env: sys::napi_env) {
+  pub unsafe fn value(&self, env: sys::napi_env) -> Option<sys::napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: caller contract: the reference belongs to `env`.
+    let status = unsafe { sys::napi_get_reference_value(env, self.reference, &mut value) };
+    (status == sys::Status::napi_ok && !value.is_null()).then_some(value)
+  }
+
+  /// Deletes the reference now.
+  ///
+  /// # Safety
+  /// `env` is this guard's live env, on its JS thread.
+  pub unsafe fn release_now(mut self, env: sys::napi_env) {
     let reference = std::mem::replace(&mut self.reference, ptr::null_mut());
     if !reference.is_null() {
       // SAFETY: caller contract: the reference belongs to `env`.
