@@ -71,7 +71,7 @@ mod stack;
 #[cfg(test)]
 mod testing;
 
-pub use cache::{KernelCache, compile_cached};
-pub use codegen::{Kernel, Mode};
+pub use cache::{KernelCache, compile_cached, compile_cached_with};
+pub use codegen::{ArrayRef, ElemKind, Kernel, Mode, ParamKind};
 pub use error::KernelError;
-pub use map::{Output, OutputType, call, run_map};
+pub use map::{Output, OutputType, call, call_with, run_map, run_map_with};

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::codegen::Kernel;
+use crate::codegen::{ArrayRef, Kernel};
 use crate::error::{KernelError, try_filled};
 use crate::mathlib::to_int32;
 
@@ -114,6 +114,13 @@ pub fn default_chunk_size(n: usize, has_loops: bool) -> usize {
   }
 }
 
+/// The `params` a run hands every chunk: numbers and array views.
+#[derive(Clone, Copy)]
+struct Params<'a> {
+  consts: &'a [f64],
+  arrays: &'a [ArrayRef<'a>],
+}
+
 fn check_inputs(kernel: &Kernel, inputs: &[&[f64]], consts: &[f64]) -> Result<usize, KernelError> {
   let n = inputs.first().map_or(0, |x| x.len());
   if inputs.iter().any(|x| x.len() != n) {
@@ -137,22 +144,37 @@ pub fn run_map(
   chunk_size: Option<usize>,
   cancel: &AtomicBool,
 ) -> Result<Output, KernelError> {
+  run_map_with(kernel, inputs, consts, &[], output, chunk_size, cancel)
+}
+
+/// [`run_map`] for a kernel that reads `params` arrays: `arrays` holds one
+/// view per slot, of the kinds in [`Kernel::arrays`]; every chunk reads
+/// them (they must stay valid, and unmoved, until this returns).
+pub fn run_map_with(
+  kernel: &Kernel,
+  inputs: &[&[f64]],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  output: OutputType,
+  chunk_size: Option<usize>,
+  cancel: &AtomicBool,
+) -> Result<Output, KernelError> {
   let n = check_inputs(kernel, inputs, consts)?;
+  crate::codegen::check_arrays(&kernel.arrays, arrays)?;
+  let p = Params { consts, arrays };
   let chunk = chunk_size
     .unwrap_or_else(|| default_chunk_size(n, kernel.has_loops))
     .max(1);
   Ok(match output {
     OutputType::Float64 => {
       let mut out = try_filled::<f64>(n)?;
-      fill_f64(kernel, inputs, consts, &mut out, chunk, cancel)?;
+      fill_f64(kernel, inputs, p, &mut out, chunk, cancel)?;
       Output::Float64(out)
     }
-    OutputType::Float32 => {
-      Output::Float32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?)
-    }
-    OutputType::Int32 => Output::Int32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint32 => Output::Uint32(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
-    OutputType::Uint8 => Output::Uint8(fill_converted(kernel, inputs, consts, n, chunk, cancel)?),
+    OutputType::Float32 => Output::Float32(fill_converted(kernel, inputs, p, n, chunk, cancel)?),
+    OutputType::Int32 => Output::Int32(fill_converted(kernel, inputs, p, n, chunk, cancel)?),
+    OutputType::Uint32 => Output::Uint32(fill_converted(kernel, inputs, p, n, chunk, cancel)?),
+    OutputType::Uint8 => Output::Uint8(fill_converted(kernel, inputs, p, n, chunk, cancel)?),
   })
 }
 
@@ -175,7 +197,7 @@ fn first_error(failed: &std::sync::Mutex<Option<KernelError>>, e: KernelError) -
 fn fill_f64(
   kernel: &Kernel,
   inputs: &[&[f64]],
-  consts: &[f64],
+  p: Params<'_>,
   out: &mut [f64],
   chunk: usize,
   cancel: &AtomicBool,
@@ -194,7 +216,7 @@ fn fill_f64(
         return Err(KernelError::Cancelled);
       }
       kernel
-        .run_chunk(inputs, consts, ci * chunk, part, cancel)
+        .run_chunk_with(inputs, p.consts, p.arrays, ci * chunk, part, cancel)
         .map_err(|e| {
           stop.store(true, Ordering::Relaxed);
           first_error(&failed, e)
@@ -214,7 +236,7 @@ fn fill_f64(
 fn fill_converted<T: Elem>(
   kernel: &Kernel,
   inputs: &[&[f64]],
-  consts: &[f64],
+  p: Params<'_>,
   n: usize,
   chunk: usize,
   cancel: &AtomicBool,
@@ -245,7 +267,7 @@ fn fill_converted<T: Elem>(
       }
       scratch.resize(part.len(), 0.0);
       kernel
-        .run_chunk(inputs, consts, ci * chunk, scratch, cancel)
+        .run_chunk_with(inputs, p.consts, p.arrays, ci * chunk, scratch, cancel)
         .map_err(|e| {
           stop.store(true, Ordering::Relaxed);
           first_error(&failed, e)
@@ -274,4 +296,15 @@ pub fn call(
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
   kernel.call(args, consts, cancel)
+}
+
+/// [`call`] for a kernel that reads `params` arrays (one view per slot).
+pub fn call_with(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  cancel: &AtomicBool,
+) -> Result<f64, KernelError> {
+  kernel.call_with(args, consts, arrays, cancel)
 }
