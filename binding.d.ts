@@ -155,8 +155,12 @@ export interface MapOptions {
   output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'
   /** Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size */
   chunkSize?: number
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
+  /**
+   * Named constants the kernel reads as free variables: numbers, and
+   * read-only arrays it indexes (`lut[j]`, `lut.length`; copied for an async
+   * call unless over a SharedArrayBuffer). @default {}
+   */
+  params?: Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>
 }
 
 /**
@@ -302,8 +306,11 @@ export declare function spawnKernelAsync(task: TaskArg, handle: number, a0?: num
 
 /** The options `spawnAsync` reads. */
 export interface SpawnOptions {
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
+  /**
+   * Named constants the kernel reads as free variables: numbers, and
+   * read-only arrays (copied unless over a SharedArrayBuffer). @default {}
+   */
+  params?: Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>
 }
 
 /**

@@ -17,6 +17,7 @@ pub mod exactness;
 pub mod map;
 pub mod memo;
 pub mod ops;
+pub mod params;
 pub mod pool;
 pub mod split;
 pub mod task;

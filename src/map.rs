@@ -19,11 +19,12 @@ use std::sync::atomic::AtomicBool;
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
-use napi_parallel_kernel::{Kernel, Mode, Output, OutputType, compile_cached};
+use napi_parallel_kernel::{Kernel, Mode, Output, OutputType, compile_cached, compile_cached_with};
 
 use crate::alloc::try_vec;
 use crate::args::{Options, ReadOptions, type_of};
 use crate::error::{NpError, codes};
+use crate::params::{HeldParams, Hold, Params, read_params};
 use crate::task::{self, TaskArg, TaskSlot};
 use crate::typed::copy_to_js;
 
@@ -169,9 +170,6 @@ fn copy_columns(env: &Env, columns: Unknown) -> std::result::Result<Vec<Vec<f64>
   Ok(out)
 }
 
-/// Longest `params` name accepted (bytes of UTF-8).
-const MAX_NAME_BYTES: usize = 1024;
-
 /// Most input arrays a map kernel may zip (as many as a call's arguments).
 const MAX_INPUTS: f64 = napi_parallel_kernel::lower::MAX_CALL_ARGS as f64;
 
@@ -269,18 +267,9 @@ fn strings_arg(
   })
 }
 
-/// A kernel's named constants (`options.params`), in the object's key order.
-#[derive(Debug, Default, Clone)]
-pub struct Params {
-  /// The names, each a JS identifier.
-  pub names: Vec<String>,
-  /// Their values, in the same order.
-  pub values: Vec<f64>,
-}
-
 /// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`].
 trait KernelFields {
-  /// `params`: an object of named numbers.
+  /// `params`: an object of named numbers and arrays (see [`crate::params`]).
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
   /// `output`: one of the output kinds' names.
   fn output_type(&self, key: &str) -> std::result::Result<Option<OutputType>, NpError>;
@@ -308,71 +297,6 @@ impl KernelFields for Options {
   }
 }
 
-/// `params`: an object of named numbers → (names, values), in key order.
-fn read_params(opts: &Options, key: &str) -> std::result::Result<Params, NpError> {
-  let Some(obj) = opts.raw(key)? else {
-    return Ok(Params::default());
-  };
-  let raw = opts.env();
-  if type_of(raw, obj) != ValueType::Object {
-    return Err(NpError::invalid_arg_type(
-      "options.params",
-      "an object of numbers",
-    ));
-  }
-  let mut keys = ptr::null_mut();
-  // SAFETY: live env and object.
-  unsafe { sys::napi_get_property_names(raw, obj, &mut keys) };
-  let mut n = 0u32;
-  // SAFETY: `keys` is an array.
-  unsafe { sys::napi_get_array_length(raw, keys, &mut n) };
-  let (mut names, mut values) = (Vec::new(), Vec::new());
-  for i in 0..n {
-    let mut key = ptr::null_mut();
-    let mut value = ptr::null_mut();
-    // SAFETY: live env; `keys` holds strings.
-    let name = unsafe {
-      sys::napi_get_element(raw, keys, i, &mut key);
-      sys::napi_get_property(raw, obj, key, &mut value);
-      let mut len = 0usize;
-      sys::napi_get_value_string_utf8(raw, key, ptr::null_mut(), 0, &mut len);
-      if len > MAX_NAME_BYTES {
-        return Err(NpError::invalid_arg_value(
-          "options.params",
-          "has a key too long for a JS identifier in a kernel",
-        ));
-      }
-      let mut buf = vec![0u8; len + 1];
-      sys::napi_get_value_string_utf8(raw, key, buf.as_mut_ptr().cast(), len + 1, &mut len);
-      buf.truncate(len);
-      String::from_utf8(buf).unwrap_or_default()
-    };
-    if type_of(raw, value) != ValueType::Number {
-      return Err(NpError::invalid_arg_type(
-        &format!("options.params.{name}"),
-        "of type number",
-      ));
-    }
-    let mut v = 0.0;
-    // SAFETY: checked to be a number.
-    unsafe { sys::napi_get_value_double(raw, value, &mut v) };
-    let valid = !name.is_empty()
-      && name
-        .chars()
-        .enumerate()
-        .all(|(k, c)| c == '_' || c == '$' || c.is_alphabetic() || (k > 0 && c.is_numeric()));
-    if !valid {
-      return Err(NpError::invalid_arg_value(
-        &format!("options.params.{name}"),
-        "must be named like a JS identifier",
-      ));
-    }
-    names.push(name);
-    values.push(v);
-  }
-  Ok(Params { names, values })
-}
-
 /// The options `parallelMapSync`/`parallelMapAsync` read.
 #[napi(object, object_to_js = false, object_from_js = false)]
 #[derive(Debug, Default, Clone)]
@@ -382,8 +306,12 @@ pub struct MapOptions {
   pub output: Option<OutputType>,
   /// Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size
   pub chunk_size: Option<f64>,
-  /// Named numeric constants the kernel reads as free variables. @default {}
-  #[napi(ts_type = "Record<string, number>")]
+  /// Named constants the kernel reads as free variables: numbers, and
+  /// read-only arrays it indexes (`lut[j]`, `lut.length`; copied for an async
+  /// call unless over a SharedArrayBuffer). @default {}
+  #[napi(
+    ts_type = "Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>"
+  )]
   pub params: Option<Params>,
 }
 
@@ -397,8 +325,11 @@ crate::read_options!(MapOptions {
 #[napi(object, object_to_js = false, object_from_js = false)]
 #[derive(Debug, Default, Clone)]
 pub struct SpawnOptions {
-  /// Named numeric constants the kernel reads as free variables. @default {}
-  #[napi(ts_type = "Record<string, number>")]
+  /// Named constants the kernel reads as free variables: numbers, and
+  /// read-only arrays (copied unless over a SharedArrayBuffer). @default {}
+  #[napi(
+    ts_type = "Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>"
+  )]
   pub params: Option<Params>,
 }
 
@@ -454,7 +385,7 @@ fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
 struct MapJob {
   kernel: Arc<Kernel>,
   columns: Vec<Vec<f64>>,
-  consts: Vec<f64>,
+  params: HeldParams,
   output: OutputType,
   chunk_size: Option<usize>,
 }
@@ -462,10 +393,11 @@ struct MapJob {
 impl MapJob {
   fn run(&self, cancel: &AtomicBool) -> std::result::Result<MapOutput, NpError> {
     let cols: Vec<&[f64]> = self.columns.iter().map(|c| c.as_slice()).collect();
-    napi_parallel_kernel::run_map(
+    napi_parallel_kernel::run_map_with(
       &self.kernel,
       &cols,
-      &self.consts,
+      &self.params.consts,
+      &self.params.views(),
       self.output,
       self.chunk_size,
       cancel,
@@ -480,30 +412,33 @@ fn parse_map(
   columns: Unknown,
   source: Unknown,
   options: Option<Unknown>,
+  hold: Hold,
 ) -> std::result::Result<MapJob, NpError> {
+  // SAFETY: on the JS thread of `env`: shared params arrays of ended jobs.
+  unsafe { crate::split::shared::drain(env.raw()) };
   let source = string_arg(env, source, "fn")?;
   let MapConfig {
     output,
     chunk_size,
-    params: Params {
-      names,
-      values: consts,
-    },
+    params,
   } = MapOptions::from_arg(env, options, "options")?.try_into()?;
   let source = kernel_source(&source)?;
   let columns = copy_columns(env, columns)?;
-  let kernel = compile_cached(
+  let kernel = compile_cached_with(
     &source,
-    &names,
+    &params.names,
+    &params.kinds,
     Mode::Map {
       n_inputs: columns.len(),
     },
   )
   .map_err(NpError::from)?;
+  // SAFETY: the params were read in this call, on this JS thread.
+  let params = unsafe { params.hold(env.raw(), hold) }?;
   Ok(MapJob {
     kernel,
     columns,
-    consts,
+    params,
     output,
     chunk_size,
   })
@@ -519,7 +454,7 @@ pub fn parallel_map_async(
   #[napi(ts_arg_type = "string")] source: Unknown,
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
-  let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
+  let job = parse_map(env, columns, source, options, Hold::Async).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| job.run(ctx.cancel_flag()))
 }
 
@@ -534,9 +469,11 @@ pub fn parallel_map_sync(
   #[napi(ts_arg_type = "string")] source: Unknown,
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<SyncOutput> {
-  let job = parse_map(env, columns, source, options).map_err(|e| e.throw(env))?;
-  let output =
-    crate::pool::run_blocking_env(env, move |cancel| job.run(cancel)).map_err(|e| e.throw(env))?;
+  let job = parse_map(env, columns, source, options, Hold::Sync).map_err(|e| e.throw(env))?;
+  // Scoped: the job reads params arrays in place, so the call waits for it
+  // to end even when the environment stops (see `crate::params`).
+  let output = crate::pool::run_blocking_env_scoped(env, move |cancel| job.run(cancel))
+    .map_err(|e| e.throw(env))?;
   // SAFETY: on the JS thread of `env`.
   unsafe { output_to_js(env.raw(), output.0) }
     .map(SyncOutput)
@@ -564,21 +501,34 @@ pub fn spawn_async(
   #[napi(ts_arg_type = "SpawnOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let parsed = (|| {
+    // SAFETY: on the JS thread of `env`: shared params arrays of ended jobs.
+    unsafe { crate::split::shared::drain(env.raw()) };
     let source = string_arg(env, source, "fn")?;
     let args = numbers_arg(env, args, "args")?;
-    let Params {
-      names,
-      values: consts,
-    } = SpawnOptions::from_arg(env, options, "options")?
+    let params = SpawnOptions::from_arg(env, options, "options")?
       .params
       .unwrap_or_default();
-    let kernel =
-      compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(NpError::from)?;
-    Ok::<_, NpError>((kernel, consts, args))
+    let kernel = compile_cached_with(
+      &source,
+      &params.names,
+      &params.kinds,
+      Mode::Call { n_args: args.len() },
+    )
+    .map_err(NpError::from)?;
+    // SAFETY: the params were read in this call, on this JS thread.
+    let params = unsafe { params.hold(env.raw(), Hold::Async) }?;
+    Ok::<_, NpError>((kernel, params, args))
   })();
-  let (kernel, consts, args) = parsed.map_err(|e| e.throw(env))?;
+  let (kernel, params, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(NpError::from)
+    napi_parallel_kernel::call_with(
+      &kernel,
+      &args,
+      &params.consts,
+      &params.views(),
+      ctx.cancel_flag(),
+    )
+    .map_err(NpError::from)
   })
 }
 

@@ -12,7 +12,7 @@
 //! transfer it at once. Output shaping (`'strings'`, `'buffers'`) is done by
 //! `lib/split.js`.
 
-mod shared;
+pub(crate) mod shared;
 
 use std::ptr;
 use std::sync::atomic::AtomicBool;

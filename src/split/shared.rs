@@ -112,7 +112,7 @@ impl SharedInput {
 ///
 /// # Safety
 /// Live env and value, on the JS thread.
-unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> bool {
+pub(crate) unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> bool {
   let (mut global, mut ctor) = (ptr::null_mut(), ptr::null_mut());
   let mut yes = false;
   // SAFETY: caller contract; out-params valid.
@@ -127,16 +127,19 @@ unsafe fn is_shared_array_buffer(env: sys::napi_env, value: sys::napi_value) -> 
 
 /// A strong reference that, dropped on any thread, is deleted later on its
 /// JS thread (or forgotten with its environment).
-struct RefGuard {
+pub(crate) struct RefGuard {
   env: usize,
   generation: u64,
   reference: sys::napi_ref,
 }
 
 impl RefGuard {
+  /// A strong reference to `value` (kernel `params` arrays over shared
+  /// memory hold one too; see `crate::params`).
+  ///
   /// # Safety
   /// Live env and value, on the JS thread.
-  unsafe fn new(env: sys::napi_env, value: sys::napi_value) -> Option<RefGuard> {
+  pub(crate) unsafe fn new(env: sys::napi_env, value: sys::napi_value) -> Option<RefGuard> {
     // SAFETY: caller contract.
     let generation = unsafe { live_generation(env) }?;
     let mut reference = ptr::null_mut();

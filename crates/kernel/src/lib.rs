@@ -31,7 +31,8 @@
 //! `Number.isNaN/isFinite/isInteger/isSafeInteger`, the `Number` constants,
 //! global `isNaN`/`isFinite`, `Infinity`, `NaN`; nested function
 //! declarations (hoisted, recursion included) that do not capture variables
-//! of enclosing functions; `params` names read as constants. Arrow
+//! of enclosing functions; `params` names read as constants, and `params`
+//! arrays read-only by index (`a[j]`, `a.length`; `lower/array`, `codegen/array`). Arrow
 //! functions, function expressions and methods are accepted. Anything else
 //! is [`KernelError::Unsupported`] with the construct and its line:column.
 //!
