@@ -97,8 +97,10 @@ export interface ChunkOptions {
  * Compiles a kernel (through the cache) without running it: throws the
  * `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
  * `inputs` is the number of input arrays (map mode) it will run with.
+ * `params` is the params names (all numbers), or `{ params }` with the
+ * values themselves when some are arrays (their kinds are compiled for).
  */
-export declare function compileKernel(source: string, params?: string[], inputs?: number): void
+export declare function compileKernel(source: string, params?: string[] | { params: MapOptions['params'] }, inputs?: number): void
 
 /**
  * Compiles `source` (through the cache) as a spawn kernel taking `nArgs`

@@ -7,8 +7,9 @@
 // detached array refused at the call) and the errors for writes and other
 // properties.
 import test from 'ava'
+import fc from 'fast-check'
 
-import { parallelMap, parallelMapSync, spawn } from '../index.js'
+import { compileKernel, parallelMap, parallelMapSync, spawn } from '../index.js'
 
 type Params = Record<string, unknown>
 
@@ -227,4 +228,72 @@ test('copy cost: an async call copies each plain-ArrayBuffer array once (results
   const big = new Float64Array(n).map((_, i) => i * 0.5)
   const idx = new Float64Array([0, 1, n - 1, n, -0])
   await same(t, (j: number) => big[j], idx, { big }, 'copied 64 MB array')
+})
+
+test('compileKernel compiles for array params when given their values', (t) => {
+  const lut = new Uint8Array(3)
+  const fn = (x: number) => lut[x] + lut.length
+  t.notThrows(() => compileKernel(fn, { params: { lut, k: 1 } }))
+  // Names alone mean numbers: indexing a number is outside the subset.
+  t.throws(() => compileKernel(fn, { params: { lut: 1 } }), { code: 'ERR_UNSUPPORTED_KERNEL' })
+  t.throws(() => compileKernel(fn, { params: { lut: new BigInt64Array(1) as any } }), { code: 'ERR_INVALID_ARG_TYPE' })
+})
+
+// Random expression kernels over array reads (fast-check), against V8. The
+// operators leave out ==/!=/===/!== only: they tell `undefined` from NaN,
+// which the value model does not yet do (see the test.failing below).
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 5e-324, 1, -1, 0.5, -2.5, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 1e20, -7, 3]
+const OPS = ['+', '-', '*', '/', '%', '**', '|', '&', '^', '<<', '>>', '>>>', '<', '<=', '>', '>=', '&&', '||']
+const { arrayExpr } = fc.letrec((tie) => ({
+  arrayExpr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom('x', 'i', '0', '(-0)', '1', '2', '3', '15', '16', '17', '(-1)', '0.5', '1.5', 'NaN', 'Infinity', 'f.length', 'q.length'),
+    tie('arrayExpr').map((e) => `f[${e}]`),
+    tie('arrayExpr').map((e) => `q[${e}]`),
+    fc.tuple(fc.constantFrom('-', '!', '~'), tie('arrayExpr')).map(([op, e]) => `(${op}(${e}))`),
+    fc.tuple(tie('arrayExpr'), fc.constantFrom(...OPS), tie('arrayExpr')).map(([l, op, r]) => `(${l} ${op} ${r})`),
+    fc.tuple(tie('arrayExpr'), tie('arrayExpr'), tie('arrayExpr')).map(([c, l, r]) => `(${c} ? ${l} : ${r})`),
+    fc.tuple(fc.constantFrom('floor', 'abs', 'sqrt', 'round'), tie('arrayExpr')).map(([m, e]) => `Math.${m}(${e})`),
+  ),
+}))
+
+test('random kernels over array reads agree with V8', async (t) => {
+  const f = Float64Array.from(SPECIAL)
+  const q = Int8Array.from([5, -3, 0, 127, -128, 1, 2, 3])
+  const xs = Float64Array.from([...SPECIAL, 3.75, 0.3, 7, 8])
+  let checked = 0
+  let rejected = 0
+  await fc.assert(
+    fc.asyncProperty(arrayExpr, async (body) => {
+      const source = `(x, i) => ${body}`
+      const want = reference(new Function(`return ${source}`)(), xs, { f, q })
+      const fn = new Function(`return ${source}`)()
+      let got: Float64Array
+      try {
+        got = await parallelMap(xs, fn, { params: { f, q } })
+      } catch (e) {
+        // The documented rejections: an index (or ===) that may be a boolean or a number.
+        if ((e as { code?: string }).code === 'ERR_UNSUPPORTED_KERNEL' && /either a boolean or a number/.test((e as Error).message)) {
+          rejected++
+          return
+        }
+        throw e
+      }
+      const bad = firstMismatch(got, want)
+      if (bad) throw new Error(`${source}: ${bad}`)
+      checked++
+    }),
+    { numRuns: 300, seed: 20261202 },
+  )
+  t.log(`${checked} kernels agreed, ${rejected} rejected (boolean-or-number index)`)
+  t.true(checked > 240)
+})
+
+// Known gap until the value model has a real `undefined`: an out-of-range
+// read is NaN, so it compares unequal to itself, and `??` / Number.isNaN see
+// a number. Flip to `test` when lower/array.rs `index_read_ty` includes undefined.
+test.failing('an out-of-range read is undefined for ===, ?? and Number.isNaN', async (t) => {
+  const lut = new Float64Array(2)
+  const fn = (j: number) => (lut[j + 5] === lut[j + 5] ? 1 : 0) + ((lut[j + 5] ?? 10) as number) + (Number.isNaN(lut[j + 5]) ? 100 : 0)
+  await same(t, fn, [0, 1], { lut }, 'undefined reads')
 })

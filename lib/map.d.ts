@@ -114,4 +114,4 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
 export declare function spawn(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<number>
 
 /** Compiles `fn` (cached) without running it; throws the ERR_UNSUPPORTED_KERNEL TypeError outside the subset. */
-export declare function compileKernel(fn: Kernel | BuiltinOp, opts?: { params?: Record<string, number>; inputs?: number }): void
+export declare function compileKernel(fn: Kernel | BuiltinOp, opts?: { params?: Params; inputs?: number }): void

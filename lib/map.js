@@ -238,7 +238,9 @@ function compileKernel(fn, opts) {
   if (params !== undefined && params !== null && typeof params !== 'object') {
     throw invalidType('options.params', 'an object of numbers', params)
   }
-  native.compileKernel(sourceOf(fn), params ? Object.keys(params) : [], given.inputs ?? 1)
+  // Array params are compiled for their element kinds: pass the values then.
+  const arrays = params ? Object.values(params).some((v) => typeof v === 'object' && v !== null) : false
+  native.compileKernel(sourceOf(fn), params ? (arrays ? { params } : Object.keys(params)) : [], given.inputs ?? 1)
 }
 
 module.exports = { parallelMap, parallelMapSync, spawn, compileKernel }

@@ -716,16 +716,24 @@ pub unsafe extern "C" fn spawn_kernel_async_raw(
 /// Compiles a kernel (through the cache) without running it: throws the
 /// `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
 /// `inputs` is the number of input arrays (map mode) it will run with.
+/// `params` is the params names (all numbers), or `{ params }` with the
+/// values themselves when some are arrays (their kinds are compiled for).
 #[napi(catch_unwind)]
 pub fn compile_kernel(
   env: &Env,
   #[napi(ts_arg_type = "string")] source: Unknown,
-  #[napi(ts_arg_type = "string[]")] params: Option<Unknown>,
+  #[napi(ts_arg_type = "string[] | { params: MapOptions['params'] }")] params: Option<Unknown>,
   #[napi(ts_arg_type = "number")] inputs: Option<Unknown>,
 ) -> Result<()> {
   let parsed = (|| {
     let source = kernel_source(&string_arg(env, source, "fn")?)?;
-    let params = strings_arg(env, params, "params")?;
+    let (params, kinds) = match params {
+      Some(v) if type_of(env.raw(), v.raw()) == ValueType::Object && !is_array(env, v) => {
+        let p = read_params(&Options::new(env, Some(v), "options")?, "params")?;
+        (p.names, p.kinds)
+      }
+      other => (strings_arg(env, other, "params")?, Vec::new()),
+    };
     let n_inputs = match inputs.filter(|v| type_of(env.raw(), v.raw()) != ValueType::Undefined) {
       None => 1,
       Some(v) => {
@@ -741,10 +749,18 @@ pub fn compile_kernel(
         crate::args::integer_in("options.inputs", x, 1.0, MAX_INPUTS)? as usize
       }
     };
-    Ok::<_, NpError>((source, params, n_inputs))
+    Ok::<_, NpError>((source, params, kinds, n_inputs))
   })();
-  let (source, params, n_inputs) = parsed.map_err(|e| e.throw(env))?;
-  compile_cached(&source, &params, Mode::Map { n_inputs })
+  let (source, params, kinds, n_inputs) = parsed.map_err(|e| e.throw(env))?;
+  compile_cached_with(&source, &params, &kinds, Mode::Map { n_inputs })
     .map(|_| ())
     .map_err(|e| NpError::from(e).throw(env))
+}
+
+/// `Array.isArray(value)`.
+fn is_array(env: &Env, value: Unknown) -> bool {
+  let mut yes = false;
+  // SAFETY: live env and value on the JS thread.
+  unsafe { sys::napi_is_array(env.raw(), value.raw(), &mut yes) };
+  yes
 }

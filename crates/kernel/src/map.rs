@@ -308,3 +308,93 @@ pub fn call_with(
 ) -> Result<f64, KernelError> {
   kernel.call_with(args, consts, arrays, cancel)
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::cache::compile_with;
+  use crate::codegen::{ElemKind, Mode, ParamKind};
+  use crate::testing::assert_same;
+
+  /// Every chunk reads the params arrays (a stencil across chunk
+  /// boundaries), into every output type; a call reads them too; the
+  /// wrong arrays are an error before any chunk runs.
+  #[test]
+  fn chunks_and_calls_read_params_arrays() {
+    let no = AtomicBool::new(false);
+    let xs: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.7).sin()).collect();
+    let k = compile_with(
+      "(x, i) => (xs[i - 1] + x + xs[i + 1]) / 3 * w",
+      &["xs".into(), "w".into()],
+      &[ParamKind::Array(ElemKind::Float64), ParamKind::Number],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap();
+    let want: Vec<f64> = (0..xs.len())
+      .map(|i| {
+        let at = |j: isize| {
+          xs.get(j as usize)
+            .copied()
+            .filter(|_| j >= 0)
+            .unwrap_or(f64::NAN)
+        };
+        (at(i as isize - 1) + xs[i] + at(i as isize + 1)) / 3.0 * 2.0
+      })
+      .collect();
+    let views = [ArrayRef::new(xs.as_slice())];
+    for chunk in [Some(1), Some(7), None] {
+      let out = run_map_with(
+        &k,
+        &[&xs],
+        &[f64::NAN, 2.0],
+        &views,
+        OutputType::Float64,
+        chunk,
+        &no,
+      )
+      .unwrap();
+      let Output::Float64(out) = out else {
+        panic!("float64")
+      };
+      assert_same("stencil", &out, &want);
+    }
+    let Output::Int32(out) = run_map_with(
+      &k,
+      &[&xs],
+      &[f64::NAN, 2.0],
+      &views,
+      OutputType::Int32,
+      Some(5),
+      &no,
+    )
+    .unwrap() else {
+      panic!("int32")
+    };
+    let ints: Vec<i32> = want.iter().map(|v| to_int32(*v)).collect();
+    assert_eq!(out, ints);
+    assert!(matches!(
+      run_map_with(
+        &k,
+        &[&xs],
+        &[f64::NAN, 2.0],
+        &[],
+        OutputType::Float64,
+        None,
+        &no
+      ),
+      Err(KernelError::Internal(_))
+    ));
+    let c = compile_with(
+      "(j) => t[j] + t.length",
+      &["t".into()],
+      &[ParamKind::Array(ElemKind::Uint16)],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let t = [7u16, 9];
+    assert_eq!(
+      call_with(&c, &[1.0], &[f64::NAN], &[ArrayRef::new(&t)], &no),
+      Ok(11.0)
+    );
+  }
+}
