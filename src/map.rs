@@ -53,7 +53,11 @@ pub struct MapOutput(Output);
 
 impl ToNapiValue for MapOutput {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    // SAFETY: called on the JS thread with its env.
+    // SAFETY: called on the JS thread with its env. The job that made this
+    // output has dropped its params (see `parallel_map_async`): delete the
+    // references that kept SharedArrayBuffer params alive now.
+    unsafe { crate::split::shared::drain(env) };
+    // SAFETY: as above.
     unsafe { output_to_js(env, value.0).map_err(|e| e.throw_raw(env)) }
   }
 }
@@ -455,7 +459,13 @@ pub fn parallel_map_async(
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let job = parse_map(env, columns, source, options, Hold::Async).map_err(|e| e.throw(env))?;
-  task::spawn(env, task, move |ctx| job.run(ctx.cancel_flag()))
+  task::spawn(env, task, move |ctx| {
+    let out = job.run(ctx.cancel_flag());
+    // Dropped before the result is handed back, so the result's conversion
+    // deletes the references of SharedArrayBuffer params (see MapOutput).
+    drop(job);
+    out
+  })
 }
 
 /// The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core.

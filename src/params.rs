@@ -19,7 +19,9 @@
 //!   the values it had at the call. An array over a `SharedArrayBuffer` is
 //!   **read in place**: such memory can be neither detached nor shrunk, and
 //!   a strong reference keeps it alive until the task has ended (see
-//!   [`crate::split::shared`]). Writes to it by other threads meanwhile are
+//!   [`crate::split::shared`]; the reference is deleted on the JS thread
+//!   when a map result is converted, or by the next map, spawn or split
+//!   call). Writes to it by other threads meanwhile are
 //!   racy as with any reader of shared memory: a kernel may see old or new
 //!   elements, never memory outside the array.
 //! - **Sync calls** (`parallelMapSync`): every array is read in place; the
