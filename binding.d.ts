@@ -97,8 +97,10 @@ export interface ChunkOptions {
  * Compiles a kernel (through the cache) without running it: throws the
  * `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
  * `inputs` is the number of input arrays (map mode) it will run with.
+ * `params` is the params names (all numbers), or `{ params }` with the
+ * values themselves when some are arrays (their kinds are compiled for).
  */
-export declare function compileKernel(source: string, params?: string[], inputs?: number): void
+export declare function compileKernel(source: string, params?: string[] | { params: MapOptions['params'] }, inputs?: number): void
 
 /**
  * Compiles `source` (through the cache) as a spawn kernel taking `nArgs`
@@ -155,8 +157,12 @@ export interface MapOptions {
   output?: 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'
   /** Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size */
   chunkSize?: number
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
+  /**
+   * Named constants the kernel reads as free variables: numbers, and
+   * read-only arrays it indexes (`lut[j]`, `lut.length`; copied for an async
+   * call unless over a SharedArrayBuffer). @default {}
+   */
+  params?: Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>
   /**
    * A typed array of the input's length to write the results into (its
    * kind is the output type); the call returns it. @default a new array
@@ -307,8 +313,11 @@ export declare function spawnKernelAsync(task: TaskArg, handle: number, a0?: num
 
 /** The options `spawnAsync` reads. */
 export interface SpawnOptions {
-  /** Named numeric constants the kernel reads as free variables. @default {} */
-  params?: Record<string, number>
+  /**
+   * Named constants the kernel reads as free variables: numbers, and
+   * read-only arrays (copied unless over a SharedArrayBuffer). @default {}
+   */
+  params?: Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>
 }
 
 /**

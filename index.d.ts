@@ -17,6 +17,8 @@ export type {
   OutputArrays,
   MapOptions,
   SyncMapOptions,
+  Params,
+  ParamValue,
 } from './lib/map'
 // </map>
 // <split>

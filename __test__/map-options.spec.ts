@@ -17,8 +17,8 @@ const cases: Case[] = [
   [{ chunkSize: 'a' }, TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.chunkSize" argument must be of type number.'],
   [{ chunkSize: 0 }, RangeError, 'ERR_OUT_OF_RANGE', `The value of "options.chunkSize" is out of range. It must be ${chunkRule}. Received 0.`],
   [{ chunkSize: 2 ** 32 + 1 }, RangeError, 'ERR_OUT_OF_RANGE', `The value of "options.chunkSize" is out of range. It must be ${chunkRule}. Received 4294967297.`],
-  [{ params: 5 }, TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.params" argument must be an object of numbers.'],
-  [{ params: { a: 'x' } }, TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.params.a" argument must be of type number.'],
+  [{ params: 5 }, TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.params" argument must be an object of numbers and arrays.'],
+  [{ params: { a: 'x' } }, TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.params.a" argument must be of type number, a numeric TypedArray or an array of numbers.'],
   [{ params: { '1a': 1 } }, TypeError, 'ERR_INVALID_ARG_VALUE', 'The "options.params.1a" argument must be named like a JS identifier.'],
 ]
 

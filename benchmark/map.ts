@@ -3,8 +3,10 @@
  * a plain JS loop (the baseline), piscina workers each computing one slice
  * of a SharedArrayBuffer, and parallelMap (the kernel compiled to native
  * code, run on every core; the time includes copying the (plain) input and
- * allocating the output). Kernels: math-heavy, cheap, and a Mandelbrot
- * escape count. Each contender's result is checked element by element
+ * allocating the output). Kernels: math-heavy, cheap, a Mandelbrot escape
+ * count, and a three-point stencil reading the input through a `params`
+ * array (copied, or in place over a SharedArrayBuffer, or sync). Each
+ * contender's result is checked element by element
  * (Object.is) against the JS loop before timing.
  */
 import os from 'node:os'
@@ -132,6 +134,38 @@ export async function main(): Promise<void> {
       { rounds, check: sameArrays, extra: nsPerElement },
     )
   }
+
+  // A stencil over the input through a params array: `xs` is read by index
+  // (ends read `undefined`, so NaN, as in JS). An async call copies a
+  // plain-ArrayBuffer params array at the call (32 MB here) and reads a
+  // SharedArrayBuffer one in place; a sync call reads in place.
+  const stencil: Kernel = (x, i) => (xs[i - 1] + x + xs[i + 1]) / 3
+  const stencilLoop = jsLoopFor(stencil)
+  await compare(
+    `stencil \`(xs[i-1] + x + xs[i+1]) / 3\` (xs in params), ${N / 2 ** 20}M elements, ${threads} threads`,
+    [
+      { name: 'JS loop', run: () => stencilLoop(plain) },
+      { name: 'parallelMap (params array copied)', run: () => parallelMap(plain, stencil, { params: { xs: plain } }) },
+      { name: 'parallelMap (params SharedArrayBuffer, in place)', run: () => parallelMap(plain, stencil, { params: { xs } }) },
+      { name: 'parallelMapSync (params in place)', run: () => parallelMapSync(plain, stencil, { params: { xs: plain } }) },
+    ],
+    { rounds: 9, check: sameArrays, extra: nsPerElement },
+  )
+  // The O(n) safety copy of a params array: identity kernels with and without a 32 MB one.
+  const withCopy: number[] = []
+  const without: number[] = []
+  const touch: Kernel = (x) => x + 0 * xs.length
+  for (let r = 0; r < 9; r++) {
+    let t = performance.now()
+    await parallelMap(plain, touch, { params: { xs: plain } })
+    withCopy.push(performance.now() - t)
+    t = performance.now()
+    await parallelMap(plain, touch, { params: { xs } })
+    without.push(performance.now() - t)
+  }
+  console.log(
+    `params array copy (32 MB Float64Array, async): median ${median(withCopy).toFixed(1)} ms with the copy vs ${median(without).toFixed(1)} ms in place (SharedArrayBuffer): ${(median(withCopy) - median(without)).toFixed(1)} ms for the copy`,
+  )
   await piscina.destroy()
   await cheapIo()
 }

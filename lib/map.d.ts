@@ -31,6 +31,23 @@ export type NumericArray =
  */
 export type Kernel = (...args: number[]) => number | boolean
 
+/** A param's value: a number, or a read-only array the kernel indexes (no BigInt arrays). */
+export type ParamValue =
+  | number
+  | number[]
+  | Float64Array
+  | Float32Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+
+/** `params`: named numbers and arrays. */
+export type Params = Record<string, ParamValue>
+
 /** Output element types (converted like a typed array store: fround, ToInt32, ToUint32, modulo 256). */
 export type OutputType = 'float64' | 'float32' | 'int32' | 'uint32' | 'uint8'
 
@@ -46,8 +63,14 @@ export interface OutputArrays {
 export type OutArray = OutputArrays[OutputType]
 
 export interface MapOptions<O extends OutputType = 'float64'> extends TaskOptions {
-  /** Named constants the kernel reads as identifiers (a kernel cannot capture variables). */
-  params?: Record<string, number>
+  /**
+   * Named constants the kernel reads as identifiers (a kernel cannot capture variables):
+   * numbers, and read-only arrays it indexes as `name[j]` (`undefined` out of range, as
+   * in JS) with `name.length`. An async call copies an array over a plain ArrayBuffer
+   * at the call (later writes are not seen) and reads one over a SharedArrayBuffer in
+   * place; a plain `number[]` is copied to doubles.
+   */
+  params?: Params
   /** Output element type. @default 'float64' */
   output?: O
   /**
@@ -119,7 +142,7 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  * iteration. Unbounded recursion rejects with a RangeError
  * (`code: 'ERR_KERNEL_STACK_OVERFLOW'`). A boolean result is 1 or 0.
  */
-export declare function spawn(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Record<string, number> }): TaskHandle<number>
+export declare function spawn(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<number>
 
 /** Compiles `fn` (cached) without running it; throws the ERR_UNSUPPORTED_KERNEL TypeError outside the subset. */
-export declare function compileKernel(fn: Kernel | BuiltinOp, opts?: { params?: Record<string, number>; inputs?: number }): void
+export declare function compileKernel(fn: Kernel | BuiltinOp, opts?: { params?: Params; inputs?: number }): void

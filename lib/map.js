@@ -255,9 +255,13 @@ function compileKernel(fn, opts) {
   const given = /** @type {{ params?: unknown, inputs?: number }} */ (opts ?? {})
   const params = given.params // read once: a getter may answer differently each time
   if (params !== undefined && params !== null && typeof params !== 'object') {
-    throw invalidType('options.params', 'an object of numbers', params)
+    throw invalidType('options.params', 'an object of numbers and arrays', params)
   }
-  native.compileKernel(sourceOf(fn), params ? Object.keys(params) : [], given.inputs ?? 1)
+  // Array params are compiled for their element kinds: pass the values then.
+  const arrays = params ? Object.values(params).some((v) => typeof v === 'object' && v !== null) : false
+  // The values are checked natively (ERR_INVALID_ARG_TYPE naming each one).
+  const values = /** @type {{ params: Record<string, any> }} */ ({ params })
+  native.compileKernel(sourceOf(fn), params ? (arrays ? values : Object.keys(params)) : [], given.inputs ?? 1)
 }
 
 module.exports = { parallelMap, parallelMapSync, spawn, compileKernel }

@@ -19,6 +19,7 @@ pub mod map;
 pub mod map_io;
 pub mod memo;
 pub mod ops;
+pub mod params;
 pub mod pool;
 pub mod scratch;
 pub mod shared;

@@ -24,16 +24,14 @@ use std::sync::atomic::AtomicBool;
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
-use napi_parallel_kernel::{Kernel, Mode, OutputType, compile_cached};
+use napi_parallel_kernel::{Kernel, Mode, OutputType, compile_cached, compile_cached_with};
 
 use crate::alloc::try_vec;
 use crate::args::{Options, ReadOptions, type_of};
 use crate::error::{NpError, codes};
 use crate::map_io::{self, AsyncDest, Columns, OutArray, SyncDest};
+use crate::params::{HeldParams, Hold, Params, read_params};
 use crate::task::{self, TaskArg, TaskSlot};
-
-/// Longest `params` name accepted (bytes of UTF-8).
-const MAX_NAME_BYTES: usize = 1024;
 
 /// Most input arrays a map kernel may zip (as many as a call's arguments).
 const MAX_INPUTS: f64 = napi_parallel_kernel::lower::MAX_CALL_ARGS as f64;
@@ -132,18 +130,9 @@ fn strings_arg(
   })
 }
 
-/// A kernel's named constants (`options.params`), in the object's key order.
-#[derive(Debug, Default, Clone)]
-pub struct Params {
-  /// The names, each a JS identifier.
-  pub names: Vec<String>,
-  /// Their values, in the same order.
-  pub values: Vec<f64>,
-}
-
 /// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`].
 trait KernelFields {
-  /// `params`: an object of named numbers.
+  /// `params`: an object of named numbers and arrays (see [`crate::params`]).
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
   /// `output`: one of the output kinds' names.
   fn output_type(&self, key: &str) -> std::result::Result<Option<OutputType>, NpError>;
@@ -181,71 +170,6 @@ impl KernelFields for Options {
   }
 }
 
-/// `params`: an object of named numbers → (names, values), in key order.
-fn read_params(opts: &Options, key: &str) -> std::result::Result<Params, NpError> {
-  let Some(obj) = opts.raw(key)? else {
-    return Ok(Params::default());
-  };
-  let raw = opts.env();
-  if type_of(raw, obj) != ValueType::Object {
-    return Err(NpError::invalid_arg_type(
-      "options.params",
-      "an object of numbers",
-    ));
-  }
-  let mut keys = ptr::null_mut();
-  // SAFETY: live env and object.
-  unsafe { sys::napi_get_property_names(raw, obj, &mut keys) };
-  let mut n = 0u32;
-  // SAFETY: `keys` is an array.
-  unsafe { sys::napi_get_array_length(raw, keys, &mut n) };
-  let (mut names, mut values) = (Vec::new(), Vec::new());
-  for i in 0..n {
-    let mut key = ptr::null_mut();
-    let mut value = ptr::null_mut();
-    // SAFETY: live env; `keys` holds strings.
-    let name = unsafe {
-      sys::napi_get_element(raw, keys, i, &mut key);
-      sys::napi_get_property(raw, obj, key, &mut value);
-      let mut len = 0usize;
-      sys::napi_get_value_string_utf8(raw, key, ptr::null_mut(), 0, &mut len);
-      if len > MAX_NAME_BYTES {
-        return Err(NpError::invalid_arg_value(
-          "options.params",
-          "has a key too long for a JS identifier in a kernel",
-        ));
-      }
-      let mut buf = vec![0u8; len + 1];
-      sys::napi_get_value_string_utf8(raw, key, buf.as_mut_ptr().cast(), len + 1, &mut len);
-      buf.truncate(len);
-      String::from_utf8(buf).unwrap_or_default()
-    };
-    if type_of(raw, value) != ValueType::Number {
-      return Err(NpError::invalid_arg_type(
-        &format!("options.params.{name}"),
-        "of type number",
-      ));
-    }
-    let mut v = 0.0;
-    // SAFETY: checked to be a number.
-    unsafe { sys::napi_get_value_double(raw, value, &mut v) };
-    let valid = !name.is_empty()
-      && name
-        .chars()
-        .enumerate()
-        .all(|(k, c)| c == '_' || c == '$' || c.is_alphabetic() || (k > 0 && c.is_numeric()));
-    if !valid {
-      return Err(NpError::invalid_arg_value(
-        &format!("options.params.{name}"),
-        "must be named like a JS identifier",
-      ));
-    }
-    names.push(name);
-    values.push(v);
-  }
-  Ok(Params { names, values })
-}
-
 /// The options `parallelMapSync`/`parallelMapAsync` read.
 #[napi(object, object_to_js = false, object_from_js = false)]
 #[derive(Debug, Default, Clone)]
@@ -255,8 +179,12 @@ pub struct MapOptions {
   pub output: Option<OutputType>,
   /// Elements per parallel chunk, an integer in 1..=2^32. @default chosen by input size
   pub chunk_size: Option<f64>,
-  /// Named numeric constants the kernel reads as free variables. @default {}
-  #[napi(ts_type = "Record<string, number>")]
+  /// Named constants the kernel reads as free variables: numbers, and
+  /// read-only arrays it indexes (`lut[j]`, `lut.length`; copied for an async
+  /// call unless over a SharedArrayBuffer). @default {}
+  #[napi(
+    ts_type = "Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>"
+  )]
   pub params: Option<Params>,
   /// A typed array of the input's length to write the results into (its
   /// kind is the output type); the call returns it. @default a new array
@@ -275,8 +203,11 @@ crate::read_options!(MapOptions {
 #[napi(object, object_to_js = false, object_from_js = false)]
 #[derive(Debug, Default, Clone)]
 pub struct SpawnOptions {
-  /// Named numeric constants the kernel reads as free variables. @default {}
-  #[napi(ts_type = "Record<string, number>")]
+  /// Named constants the kernel reads as free variables: numbers, and
+  /// read-only arrays (copied unless over a SharedArrayBuffer). @default {}
+  #[napi(
+    ts_type = "Record<string, number | number[] | Float64Array | Float32Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array>"
+  )]
   pub params: Option<Params>,
 }
 
@@ -335,7 +266,7 @@ fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
 /// and output are chosen (which differs for sync and async calls).
 struct MapCall {
   kernel: Arc<Kernel>,
-  consts: Vec<f64>,
+  params: HeldParams,
   output: Option<OutputType>,
   chunk_size: Option<usize>,
 }
@@ -372,7 +303,8 @@ impl MapCall {
     napi_parallel_kernel::run_map_into(
       &self.kernel,
       &columns.slices(),
-      &self.consts,
+      &self.params.consts,
+      &self.params.views(),
       out,
       self.chunk_size,
       cancel,
@@ -387,23 +319,29 @@ fn parse_map(
   source: Unknown,
   options: Option<Unknown>,
   n_inputs: usize,
+  hold: Hold,
 ) -> std::result::Result<(MapCall, Option<OutValue>), NpError> {
   let source = string_arg(env, source, "fn")?;
   let MapConfig {
     output,
     chunk_size,
-    params: Params {
-      names,
-      values: consts,
-    },
+    params,
     out,
   } = MapOptions::from_arg(env, options, "options")?.try_into()?;
   let source = kernel_source(&source)?;
-  let kernel = compile_cached(&source, &names, Mode::Map { n_inputs }).map_err(NpError::from)?;
+  let kernel = compile_cached_with(
+    &source,
+    &params.names,
+    &params.kinds,
+    Mode::Map { n_inputs },
+  )
+  .map_err(NpError::from)?;
+  // SAFETY: the params were read in this call, on this JS thread.
+  let params = unsafe { params.hold(env.raw(), hold) }?;
   Ok((
     MapCall {
       kernel,
-      consts,
+      params,
       output,
       chunk_size,
     },
@@ -432,7 +370,14 @@ pub struct MapOutput(MapJob);
 
 impl ToNapiValue for MapOutput {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    let MapJob { columns, dest, .. } = value.0;
+    let MapJob {
+      call,
+      columns,
+      dest,
+    } = value.0;
+    // Dropped first, so that `drain` below deletes the references that kept
+    // SharedArrayBuffer params alive.
+    drop(call);
     // SAFETY: called on the JS thread of the env the job was made in, after
     // the job has returned.
     unsafe {
@@ -456,7 +401,13 @@ pub fn parallel_map_async(
   let job = (|| {
     // SAFETY: a napi callback's env, on its JS thread.
     unsafe { crate::shared::drain(env.raw()) };
-    let (call, out) = parse_map(env, source, options, column_count(env, &columns))?;
+    let (call, out) = parse_map(
+      env,
+      source,
+      options,
+      column_count(env, &columns),
+      Hold::Async,
+    )?;
     let mut columns = map_io::read_columns_async(env, columns)?;
     let out = call.out(env, out, columns.len())?;
     if let Some(out) = &out {
@@ -492,7 +443,13 @@ pub fn parallel_map_sync(
   #[napi(ts_arg_type = "MapOptions")] options: Option<Unknown>,
 ) -> Result<SyncOutput> {
   let result = (|| {
-    let (call, out) = parse_map(env, source, options, column_count(env, &columns))?;
+    let (call, out) = parse_map(
+      env,
+      source,
+      options,
+      column_count(env, &columns),
+      Hold::Sync,
+    )?;
     let mut columns = map_io::read_columns(env, &columns, map_io::Access::Sync)?;
     let out = call.out(env, out, columns.len())?;
     if let Some(out) = &out {
@@ -533,21 +490,34 @@ pub fn spawn_async(
   #[napi(ts_arg_type = "SpawnOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let parsed = (|| {
+    // SAFETY: on the JS thread of `env`: shared params arrays of ended jobs.
+    unsafe { crate::shared::drain(env.raw()) };
     let source = string_arg(env, source, "fn")?;
     let args = numbers_arg(env, args, "args")?;
-    let Params {
-      names,
-      values: consts,
-    } = SpawnOptions::from_arg(env, options, "options")?
+    let params = SpawnOptions::from_arg(env, options, "options")?
       .params
       .unwrap_or_default();
-    let kernel =
-      compile_cached(&source, &names, Mode::Call { n_args: args.len() }).map_err(NpError::from)?;
-    Ok::<_, NpError>((kernel, consts, args))
+    let kernel = compile_cached_with(
+      &source,
+      &params.names,
+      &params.kinds,
+      Mode::Call { n_args: args.len() },
+    )
+    .map_err(NpError::from)?;
+    // SAFETY: the params were read in this call, on this JS thread.
+    let params = unsafe { params.hold(env.raw(), Hold::Async) }?;
+    Ok::<_, NpError>((kernel, params, args))
   })();
-  let (kernel, consts, args) = parsed.map_err(|e| e.throw(env))?;
+  let (kernel, params, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(NpError::from)
+    napi_parallel_kernel::call_with(
+      &kernel,
+      &args,
+      &params.consts,
+      &params.views(),
+      ctx.cancel_flag(),
+    )
+    .map_err(NpError::from)
   })
 }
 
@@ -735,16 +705,24 @@ pub unsafe extern "C" fn spawn_kernel_async_raw(
 /// Compiles a kernel (through the cache) without running it: throws the
 /// `ERR_UNSUPPORTED_KERNEL` TypeError for a function outside the subset.
 /// `inputs` is the number of input arrays (map mode) it will run with.
+/// `params` is the params names (all numbers), or `{ params }` with the
+/// values themselves when some are arrays (their kinds are compiled for).
 #[napi(catch_unwind)]
 pub fn compile_kernel(
   env: &Env,
   #[napi(ts_arg_type = "string")] source: Unknown,
-  #[napi(ts_arg_type = "string[]")] params: Option<Unknown>,
+  #[napi(ts_arg_type = "string[] | { params: MapOptions['params'] }")] params: Option<Unknown>,
   #[napi(ts_arg_type = "number")] inputs: Option<Unknown>,
 ) -> Result<()> {
   let parsed = (|| {
     let source = kernel_source(&string_arg(env, source, "fn")?)?;
-    let params = strings_arg(env, params, "params")?;
+    let (params, kinds) = match params {
+      Some(v) if type_of(env.raw(), v.raw()) == ValueType::Object && !is_array(env, v) => {
+        let p = read_params(&Options::new(env, Some(v), "options")?, "params")?;
+        (p.names, p.kinds)
+      }
+      other => (strings_arg(env, other, "params")?, Vec::new()),
+    };
     let n_inputs = match inputs.filter(|v| type_of(env.raw(), v.raw()) != ValueType::Undefined) {
       None => 1,
       Some(v) => {
@@ -760,10 +738,18 @@ pub fn compile_kernel(
         crate::args::integer_in("options.inputs", x, 1.0, MAX_INPUTS)? as usize
       }
     };
-    Ok::<_, NpError>((source, params, n_inputs))
+    Ok::<_, NpError>((source, params, kinds, n_inputs))
   })();
-  let (source, params, n_inputs) = parsed.map_err(|e| e.throw(env))?;
-  compile_cached(&source, &params, Mode::Map { n_inputs })
+  let (source, params, kinds, n_inputs) = parsed.map_err(|e| e.throw(env))?;
+  compile_cached_with(&source, &params, &kinds, Mode::Map { n_inputs })
     .map(|_| ())
     .map_err(|e| NpError::from(e).throw(env))
+}
+
+/// `Array.isArray(value)`.
+fn is_array(env: &Env, value: Unknown) -> bool {
+  let mut yes = false;
+  // SAFETY: live env and value on the JS thread.
+  unsafe { sys::napi_is_array(env.raw(), value.raw(), &mut yes) };
+  yes
 }

@@ -1,5 +1,7 @@
 //! A bounded cache of compiled kernels, keyed by source text, `params`
-//! names and entry mode.
+//! names, which params are arrays and of what element kind, and entry mode
+//! (the same source with a number param and with an array param, or with a
+//! `Float64Array` and an `Int8Array`, compiles different code).
 //!
 //! The store is `quick_cache`'s concurrent cache; a lookup hashes and
 //! compares a borrowed key ([`KeyRef`], through `Equivalent`), so a hit
@@ -11,21 +13,32 @@ use std::sync::{Arc, OnceLock};
 use quick_cache::Equivalent;
 use quick_cache::sync::Cache;
 
-use crate::codegen::{self, Kernel, Mode};
+use crate::codegen::{self, Kernel, Mode, ParamKind};
 use crate::error::KernelError;
 
-/// The owned key: source text, `params` names, entry mode.
-type Key = (String, Vec<String>, Mode);
+/// The owned key: source text, `params` names, their kinds (empty when all
+/// are numbers: see [`canonical_kinds`]), entry mode.
+type Key = (String, Vec<String>, Vec<ParamKind>, Mode);
 
 /// A borrowed [`Key`]. Its derived `Hash` hashes exactly what the owned
-/// tuple's does (`&str` as `String`, `&[String]` as `Vec<String>`), which
+/// tuple's does (`&str` as `String`, `&[T]` as `Vec<T>`), which
 /// `Equivalent` requires.
 #[derive(Hash)]
-struct KeyRef<'a>(&'a str, &'a [String], Mode);
+struct KeyRef<'a>(&'a str, &'a [String], &'a [ParamKind], Mode);
 
 impl Equivalent<Key> for KeyRef<'_> {
   fn equivalent(&self, key: &Key) -> bool {
-    self.0 == key.0 && self.1 == key.1.as_slice() && self.2 == key.2
+    self.0 == key.0 && self.1 == key.1.as_slice() && self.2 == key.2.as_slice() && self.3 == key.3
+  }
+}
+
+/// One spelling per set of kinds: all numbers (what callers without arrays
+/// pass as `&[]`) is the empty slice, so both spellings share an entry.
+fn canonical_kinds(kinds: &[ParamKind]) -> &[ParamKind] {
+  if kinds.iter().all(|k| *k == ParamKind::Number) {
+    &[]
+  } else {
+    kinds
   }
 }
 
@@ -67,17 +80,31 @@ impl KernelCache {
     consts: &[String],
     mode: Mode,
   ) -> Result<Arc<Kernel>, KernelError> {
-    let key = KeyRef(source, consts, mode);
+    self.get_or_compile_with(source, consts, &[], mode)
+  }
+
+  /// [`Self::get_or_compile`] with each param's kind (`kinds[k]` for
+  /// `consts[k]`; empty: all numbers).
+  pub fn get_or_compile_with(
+    &self,
+    source: &str,
+    consts: &[String],
+    kinds: &[ParamKind],
+    mode: Mode,
+  ) -> Result<Arc<Kernel>, KernelError> {
+    let kinds = canonical_kinds(kinds);
+    let key = KeyRef(source, consts, kinds, mode);
     if let Some(k) = self.inner.get(&key) {
       return Ok(k);
     }
-    let kernel = Arc::new(compile(source, consts, mode)?);
+    let kernel = Arc::new(compile_with(source, consts, kinds, mode)?);
     if let Some(existing) = self.inner.get(&key) {
       return Ok(existing);
     }
-    self
-      .inner
-      .insert((source.to_owned(), consts.to_vec(), mode), kernel.clone());
+    self.inner.insert(
+      (source.to_owned(), consts.to_vec(), kinds.to_vec(), mode),
+      kernel.clone(),
+    );
     Ok(kernel)
   }
 
@@ -105,11 +132,22 @@ const COMPILER_STACK: usize = 64 << 20;
 /// a large stack, so a deeply nested kernel is an error rather than a stack
 /// overflow of the caller (the JS thread).
 pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
+  compile_with(source, consts, &[], mode)
+}
+
+/// [`compile`] with each param's kind (`kinds[k]` for `consts[k]`; empty:
+/// all numbers).
+pub fn compile_with(
+  source: &str,
+  consts: &[String],
+  kinds: &[ParamKind],
+  mode: Mode,
+) -> Result<Kernel, KernelError> {
   std::thread::scope(|scope| {
     std::thread::Builder::new()
       .name("napi-parallel-compile".into())
       .stack_size(COMPILER_STACK)
-      .spawn_scoped(scope, || compile_here(source, consts, mode))
+      .spawn_scoped(scope, || compile_here_with(source, consts, kinds, mode))
       .map_err(|e| KernelError::Internal(format!("cannot start the compiler thread: {e}")))?
       .join()
       .unwrap_or_else(|_| Err(KernelError::Internal("the kernel compiler panicked".into())))
@@ -118,7 +156,17 @@ pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, Ke
 
 /// Parses, checks and compiles on the calling thread.
 pub fn compile_here(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
-  let program = crate::parse::parse_kernel_for(source, consts, mode)?;
+  compile_here_with(source, consts, &[], mode)
+}
+
+/// [`compile_here`] with each param's kind.
+pub fn compile_here_with(
+  source: &str,
+  consts: &[String],
+  kinds: &[ParamKind],
+  mode: Mode,
+) -> Result<Kernel, KernelError> {
+  let program = crate::parse::parse_kernel_params(source, consts, kinds, mode)?;
   codegen::compile(&program, mode)
 }
 
@@ -137,11 +185,23 @@ pub fn compile_cached(
   global().get_or_compile(source, consts, mode)
 }
 
+/// [`compile_cached`] with each param's kind (`kinds[k]` for `consts[k]`;
+/// empty: all numbers).
+pub fn compile_cached_with(
+  source: &str,
+  consts: &[String],
+  kinds: &[ParamKind],
+  mode: Mode,
+) -> Result<Arc<Kernel>, KernelError> {
+  global().get_or_compile_with(source, consts, kinds, mode)
+}
+
 #[cfg(test)]
 mod tests {
   use std::hash::BuildHasher;
 
   use super::*;
+  use crate::codegen::ElemKind;
 
   #[test]
   fn caches_and_bounds() {
@@ -176,6 +236,47 @@ mod tests {
     assert!(cache.is_empty());
   }
 
+  /// Which params are arrays, and their element kinds, are part of the key:
+  /// the same source with a number param, a `Float64Array` and an
+  /// `Int8Array` param compiles three kernels; all-number kinds spelled out
+  /// share the entry of `&[]`.
+  #[test]
+  fn param_kinds_are_part_of_the_key() {
+    let cache = KernelCache::new(8);
+    let m = Mode::Map { n_inputs: 1 };
+    let names = ["a".to_string()];
+    let num = cache.get_or_compile("x => x + 1", &names, m).unwrap();
+    let num2 = cache
+      .get_or_compile_with("x => x + 1", &names, &[ParamKind::Number], m)
+      .unwrap();
+    assert!(Arc::ptr_eq(&num, &num2));
+    let f64s = cache
+      .get_or_compile_with(
+        "x => x + 1",
+        &names,
+        &[ParamKind::Array(ElemKind::Float64)],
+        m,
+      )
+      .unwrap();
+    let i8s = cache
+      .get_or_compile_with("x => x + 1", &names, &[ParamKind::Array(ElemKind::Int8)], m)
+      .unwrap();
+    assert!(!Arc::ptr_eq(&num, &f64s) && !Arc::ptr_eq(&f64s, &i8s));
+    assert_eq!(f64s.arrays, [ElemKind::Float64]);
+    assert_eq!(i8s.arrays, [ElemKind::Int8]);
+    assert!(num.arrays.is_empty());
+    // The kinds must match the names.
+    assert!(matches!(
+      cache.get_or_compile_with(
+        "x => x",
+        &names,
+        &[ParamKind::Number, ParamKind::Array(ElemKind::Int8)],
+        m
+      ),
+      Err(KernelError::Internal(_))
+    ));
+  }
+
   /// The borrowed key hashes as the owned one and compares field by field:
   /// what `Equivalent` lookups rely on.
   #[test]
@@ -187,21 +288,37 @@ mod tests {
       ("", &[][..], Mode::Call { n_args: 0 }),
       ("ab", &names[1..], Mode::Map { n_inputs: 3 }),
     ] {
-      let owned: Key = (src.to_string(), consts.to_vec(), mode);
-      let borrowed = KeyRef(src, consts, mode);
+      let owned: Key = (src.to_string(), consts.to_vec(), Vec::new(), mode);
+      let borrowed = KeyRef(src, consts, &[], mode);
       assert_eq!(hasher.hash_one(&owned), hasher.hash_one(&borrowed));
       assert!(borrowed.equivalent(&owned));
     }
-    let owned: Key = ("x => x".into(), names.clone(), Mode::Map { n_inputs: 1 });
-    assert!(!KeyRef("x => y", &names, Mode::Map { n_inputs: 1 }).equivalent(&owned));
-    assert!(!KeyRef("x => x", &names[..1], Mode::Map { n_inputs: 1 }).equivalent(&owned));
-    assert!(!KeyRef("x => x", &names, Mode::Map { n_inputs: 2 }).equivalent(&owned));
+    let owned: Key = (
+      "x => x".into(),
+      names.clone(),
+      Vec::new(),
+      Mode::Map { n_inputs: 1 },
+    );
+    assert!(!KeyRef("x => y", &names, &[], Mode::Map { n_inputs: 1 }).equivalent(&owned));
+    assert!(!KeyRef("x => x", &names[..1], &[], Mode::Map { n_inputs: 1 }).equivalent(&owned));
+    assert!(!KeyRef("x => x", &names, &[], Mode::Map { n_inputs: 2 }).equivalent(&owned));
+    let arr = [ParamKind::Number, ParamKind::Array(ElemKind::Int8)];
+    assert!(!KeyRef("x => x", &names, &arr, Mode::Map { n_inputs: 1 }).equivalent(&owned));
+    let with_kinds: Key = (
+      "x => x".into(),
+      names.clone(),
+      arr.to_vec(),
+      Mode::Map { n_inputs: 1 },
+    );
+    let borrowed = KeyRef("x => x", &names, &arr, Mode::Map { n_inputs: 1 });
+    assert_eq!(hasher.hash_one(&with_kinds), hasher.hash_one(&borrowed));
+    assert!(borrowed.equivalent(&with_kinds));
     // ("ab", ["c"]) and ("a", ["bc"]) must not collide by concatenation.
     let one = ["c".to_string()];
     let two = ["bc".to_string()];
     assert_ne!(
-      hasher.hash_one(KeyRef("ab", &one, Mode::Call { n_args: 1 })),
-      hasher.hash_one(KeyRef("a", &two, Mode::Call { n_args: 1 }))
+      hasher.hash_one(KeyRef("ab", &one, &[], Mode::Call { n_args: 1 })),
+      hasher.hash_one(KeyRef("a", &two, &[], Mode::Call { n_args: 1 }))
     );
   }
 }

@@ -42,6 +42,9 @@ pub struct Program {
   pub n_consts: usize,
   /// Whether any function contains a loop (cancellation points exist).
   pub has_loops: bool,
+  /// The element kinds of the `params` arrays the program reads, by slot
+  /// ([`Expr::Index`] / [`Expr::Length`]).
+  pub arrays: Vec<crate::codegen::ElemKind>,
 }
 
 /// One function.
@@ -215,4 +218,9 @@ pub enum Expr {
   Call(FuncId, Vec<Expr>),
   /// A `Math`/`Number` function (arguments padded with NaN to the arity it needs).
   Math(Intrinsic, Vec<Expr>),
+  /// `a[index]` on the `params` array in slot `.0`: the element, or
+  /// `undefined` for anything but an integral index in `0..length`.
+  Index(u32, Box<Expr>),
+  /// `a.length` of the `params` array in slot `.0`.
+  Length(u32),
 }

@@ -31,7 +31,8 @@
 //! `Number.isNaN/isFinite/isInteger/isSafeInteger`, the `Number` constants,
 //! global `isNaN`/`isFinite`, `Infinity`, `NaN`; nested function
 //! declarations (hoisted, recursion included) that do not capture variables
-//! of enclosing functions; `params` names read as constants. Arrow
+//! of enclosing functions; `params` names read as constants, and `params`
+//! arrays read-only by index (`a[j]`, `a.length`; `lower/array`, `codegen/array`). Arrow
 //! functions, function expressions and methods are accepted. Anything else
 //! is [`KernelError::Unsupported`] with the construct and its line:column.
 //!
@@ -71,7 +72,7 @@ mod stack;
 #[cfg(test)]
 mod testing;
 
-pub use cache::{KernelCache, compile_cached};
-pub use codegen::{Kernel, Mode};
+pub use cache::{KernelCache, compile_cached, compile_cached_with};
+pub use codegen::{ArrayRef, ElemKind, Kernel, Mode, ParamKind};
 pub use error::KernelError;
-pub use map::{OutSlice, Output, OutputType, call, run_map, run_map_into};
+pub use map::{OutSlice, Output, OutputType, call, call_with, run_map, run_map_into, run_map_with};

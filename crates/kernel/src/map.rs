@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
-use crate::codegen::Kernel;
+use crate::codegen::{ArrayRef, Kernel};
 use crate::error::{KernelError, try_filled};
 use crate::mathlib::to_int32;
 
@@ -114,6 +114,13 @@ pub fn default_chunk_size(n: usize, has_loops: bool) -> usize {
   }
 }
 
+/// The `params` a run hands every chunk: numbers and array views.
+#[derive(Clone, Copy)]
+struct Params<'a> {
+  consts: &'a [f64],
+  arrays: &'a [ArrayRef<'a>],
+}
+
 fn check_inputs(kernel: &Kernel, inputs: &[&[f64]], consts: &[f64]) -> Result<usize, KernelError> {
   let n = inputs.first().map_or(0, |x| x.len());
   if inputs.iter().any(|x| x.len() != n) {
@@ -138,6 +145,21 @@ pub fn run_map(
   chunk_size: Option<usize>,
   cancel: &AtomicBool,
 ) -> Result<Output, KernelError> {
+  run_map_with(kernel, inputs, consts, &[], output, chunk_size, cancel)
+}
+
+/// [`run_map`] for a kernel that reads `params` arrays: `arrays` holds one
+/// view per slot, of the kinds in [`Kernel::arrays`]; every chunk reads
+/// them (they must stay valid, and unmoved, until this returns).
+pub fn run_map_with(
+  kernel: &Kernel,
+  inputs: &[&[f64]],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  output: OutputType,
+  chunk_size: Option<usize>,
+  cancel: &AtomicBool,
+) -> Result<Output, KernelError> {
   let n = check_inputs(kernel, inputs, consts)?;
   let mut out = match output {
     OutputType::Float64 => Output::Float64(try_filled(n)?),
@@ -150,6 +172,7 @@ pub fn run_map(
     kernel,
     inputs,
     consts,
+    arrays,
     out.as_out_slice(),
     chunk_size,
     cancel,
@@ -223,6 +246,7 @@ pub fn run_map_into(
   kernel: &Kernel,
   inputs: &[&[f64]],
   consts: &[f64],
+  arrays: &[ArrayRef<'_>],
   out: OutSlice<'_>,
   chunk_size: Option<usize>,
   cancel: &AtomicBool,
@@ -236,12 +260,14 @@ pub fn run_map_into(
   let chunk = chunk_size
     .unwrap_or_else(|| default_chunk_size(n, kernel.has_loops))
     .max(1);
+  crate::codegen::check_arrays(&kernel.arrays, arrays)?;
+  let p = Params { consts, arrays };
   match out {
-    OutSlice::Float64(out) => fill_f64(kernel, inputs, consts, out, chunk, cancel),
-    OutSlice::Float32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
-    OutSlice::Int32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
-    OutSlice::Uint32(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
-    OutSlice::Uint8(out) => fill_converted(kernel, inputs, consts, out, chunk, cancel),
+    OutSlice::Float64(out) => fill_f64(kernel, inputs, p, out, chunk, cancel),
+    OutSlice::Float32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
+    OutSlice::Int32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
+    OutSlice::Uint32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
+    OutSlice::Uint8(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
   }
 }
 
@@ -264,7 +290,7 @@ fn first_error(failed: &std::sync::Mutex<Option<KernelError>>, e: KernelError) -
 fn fill_f64(
   kernel: &Kernel,
   inputs: &[&[f64]],
-  consts: &[f64],
+  p: Params<'_>,
   out: &mut [f64],
   chunk: usize,
   cancel: &AtomicBool,
@@ -283,7 +309,7 @@ fn fill_f64(
         return Err(KernelError::Cancelled);
       }
       kernel
-        .run_chunk(inputs, consts, ci * chunk, part, cancel)
+        .run_chunk_with(inputs, p.consts, p.arrays, ci * chunk, part, cancel)
         .map_err(|e| {
           stop.store(true, Ordering::Relaxed);
           first_error(&failed, e)
@@ -303,7 +329,7 @@ fn fill_f64(
 fn fill_converted<T: Elem>(
   kernel: &Kernel,
   inputs: &[&[f64]],
-  consts: &[f64],
+  p: Params<'_>,
   out: &mut [T],
   chunk: usize,
   cancel: &AtomicBool,
@@ -333,7 +359,7 @@ fn fill_converted<T: Elem>(
       }
       scratch.resize(part.len(), 0.0);
       kernel
-        .run_chunk(inputs, consts, ci * chunk, scratch, cancel)
+        .run_chunk_with(inputs, p.consts, p.arrays, ci * chunk, scratch, cancel)
         .map_err(|e| {
           stop.store(true, Ordering::Relaxed);
           first_error(&failed, e)
@@ -362,6 +388,17 @@ pub fn call(
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
   kernel.call(args, consts, cancel)
+}
+
+/// [`call`] for a kernel that reads `params` arrays (one view per slot).
+pub fn call_with(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  cancel: &AtomicBool,
+) -> Result<f64, KernelError> {
+  kernel.call_with(args, consts, arrays, cancel)
 }
 
 #[cfg(test)]
@@ -399,7 +436,16 @@ mod tests {
         OutputType::Uint8 => Output::Uint8(vec![9; xs.len()]),
       };
       assert_eq!(got.as_out_slice().output_type(), t);
-      run_map_into(&k, &[&xs], &[], got.as_out_slice(), Some(1000), &cancel).unwrap();
+      run_map_into(
+        &k,
+        &[&xs],
+        &[],
+        &[],
+        got.as_out_slice(),
+        Some(1000),
+        &cancel,
+      )
+      .unwrap();
       assert_eq!(got, want, "{t:?}");
     }
   }
@@ -410,7 +456,15 @@ mod tests {
     let cancel = AtomicBool::new(false);
     let xs = [1.0, 2.0, 3.0];
     let mut out = [7.0; 2];
-    let err = run_map_into(&k, &[&xs], &[], OutSlice::Float64(&mut out), None, &cancel);
+    let err = run_map_into(
+      &k,
+      &[&xs],
+      &[],
+      &[],
+      OutSlice::Float64(&mut out),
+      None,
+      &cancel,
+    );
     assert!(matches!(err, Err(KernelError::Internal(_))));
     assert_eq!(out, [7.0; 2]);
   }
@@ -425,11 +479,102 @@ mod tests {
       &k,
       &[&xs],
       &[],
+      &[],
       OutSlice::Float64(&mut out),
       Some(100),
       &cancel,
     );
     assert_eq!(err, Err(KernelError::Cancelled));
     assert!(out.iter().all(|x| *x == 0.0));
+  }
+}
+
+#[cfg(test)]
+mod array_tests {
+  use super::*;
+  use crate::cache::compile_with;
+  use crate::codegen::{ElemKind, Mode, ParamKind};
+  use crate::testing::assert_same;
+
+  /// Every chunk reads the params arrays (a stencil across chunk
+  /// boundaries), into every output type; a call reads them too; the
+  /// wrong arrays are an error before any chunk runs.
+  #[test]
+  fn chunks_and_calls_read_params_arrays() {
+    let no = AtomicBool::new(false);
+    let xs: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.7).sin()).collect();
+    let k = compile_with(
+      "(x, i) => (xs[i - 1] + x + xs[i + 1]) / 3 * w",
+      &["xs".into(), "w".into()],
+      &[ParamKind::Array(ElemKind::Float64), ParamKind::Number],
+      Mode::Map { n_inputs: 1 },
+    )
+    .unwrap();
+    let want: Vec<f64> = (0..xs.len())
+      .map(|i| {
+        let at = |j: isize| {
+          xs.get(j as usize)
+            .copied()
+            .filter(|_| j >= 0)
+            .unwrap_or(f64::NAN)
+        };
+        (at(i as isize - 1) + xs[i] + at(i as isize + 1)) / 3.0 * 2.0
+      })
+      .collect();
+    let views = [ArrayRef::new(xs.as_slice())];
+    for chunk in [Some(1), Some(7), None] {
+      let out = run_map_with(
+        &k,
+        &[&xs],
+        &[f64::NAN, 2.0],
+        &views,
+        OutputType::Float64,
+        chunk,
+        &no,
+      )
+      .unwrap();
+      let Output::Float64(out) = out else {
+        panic!("float64")
+      };
+      assert_same("stencil", &out, &want);
+    }
+    let Output::Int32(out) = run_map_with(
+      &k,
+      &[&xs],
+      &[f64::NAN, 2.0],
+      &views,
+      OutputType::Int32,
+      Some(5),
+      &no,
+    )
+    .unwrap() else {
+      panic!("int32")
+    };
+    let ints: Vec<i32> = want.iter().map(|v| to_int32(*v)).collect();
+    assert_eq!(out, ints);
+    assert!(matches!(
+      run_map_with(
+        &k,
+        &[&xs],
+        &[f64::NAN, 2.0],
+        &[],
+        OutputType::Float64,
+        None,
+        &no
+      ),
+      Err(KernelError::Internal(_))
+    ));
+    let c = compile_with(
+      "(j) => t[j] + t.length",
+      &["t".into()],
+      &[ParamKind::Array(ElemKind::Uint16)],
+      Mode::Call { n_args: 1 },
+    )
+    .unwrap();
+    let t = [7u16, 9];
+    assert_eq!(
+      call_with(&c, &[1.0], &[f64::NAN], &[ArrayRef::new(&t)], &no),
+      Ok(11.0)
+    );
   }
 }

@@ -5,7 +5,7 @@ use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
-use crate::codegen::Mode;
+use crate::codegen::{Mode, ParamKind};
 use crate::error::KernelError;
 use crate::ir::Program;
 
@@ -16,7 +16,7 @@ const METHOD_PREFIX: &str = "function ";
 /// against the subset and lowers it. `consts` are the `params` names. The
 /// kernel may declare any number of parameters (see [`parse_kernel_for`]).
 pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelError> {
-  parse_kernel_with(source, consts, None)
+  parse_kernel_with(source, consts, &[], None)
 }
 
 /// [`parse_kernel`] for a kernel entered in `mode`: in map mode, with
@@ -27,17 +27,29 @@ pub fn parse_kernel_for(
   consts: &[String],
   mode: Mode,
 ) -> Result<Program, KernelError> {
+  parse_kernel_params(source, consts, &[], mode)
+}
+
+/// [`parse_kernel_for`] with each param's kind (`kinds[k]` for `consts[k]`;
+/// empty: all numbers): an array param is read as `name[j]` / `name.length`.
+pub fn parse_kernel_params(
+  source: &str,
+  consts: &[String],
+  kinds: &[ParamKind],
+  mode: Mode,
+) -> Result<Program, KernelError> {
   let max_params = match mode {
     Mode::Map { n_inputs } => Some(n_inputs.saturating_add(1)),
     // `spawn(fn, args)` is a call: missing arguments are `undefined`, as in JS.
     Mode::Call { .. } => None,
   };
-  parse_kernel_with(source, consts, max_params)
+  parse_kernel_with(source, consts, kinds, max_params)
 }
 
 fn parse_kernel_with(
   source: &str,
   consts: &[String],
+  kinds: &[ParamKind],
   max_params: Option<usize>,
 ) -> Result<Program, KernelError> {
   if source.trim().is_empty() {
@@ -47,7 +59,7 @@ fn parse_kernel_with(
   crate::nesting::prescan(source)?;
   let allocator = Allocator::default();
   match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
-    Ok(expr) => crate::lower::lower_kernel(source, &expr, consts, max_params),
+    Ok(expr) => crate::lower::lower_kernel_with(source, &expr, consts, kinds, max_params),
     Err(diagnostics) => {
       // A method (`m(x) { … }` from an object or class) reads as a function
       // expression once prefixed with `function `.
@@ -55,7 +67,7 @@ fn parse_kernel_with(
         let prefixed = format!("{METHOD_PREFIX}{source}");
         let allocator = Allocator::default();
         if let Ok(expr) = Parser::new(&allocator, &prefixed, SourceType::cjs()).parse_expression() {
-          return crate::lower::lower_kernel(&prefixed, &expr, consts, max_params)
+          return crate::lower::lower_kernel_with(&prefixed, &expr, consts, kinds, max_params)
             .map_err(|e| unprefix(e, source));
         }
       }

@@ -49,6 +49,8 @@ pub struct Ctx {
   pub result: f64,
   /// 56: call mode: the arguments.
   pub args: *const f64,
+  /// 64: the `params` arrays, by slot (see [`super::array`]).
+  pub arrays: *const super::array::ArrayRef<'static>,
 }
 
 pub(super) const OFF_CANCEL: i32 = 0;
@@ -59,6 +61,7 @@ pub(super) const OFF_OUT: i32 = 32;
 pub(super) const OFF_STATUS: i32 = 40;
 pub(super) const OFF_RESULT: i32 = 48;
 pub(super) const OFF_ARGS: i32 = 56;
+pub(super) const OFF_ARRAYS: i32 = 64;
 
 pub(super) type MapEntry = unsafe extern "C" fn(*mut Ctx, usize, usize) -> u32;
 pub(super) type CallEntry = unsafe extern "C" fn(*mut Ctx) -> u32;
@@ -80,6 +83,7 @@ mod tests {
     assert_eq!(offset_of!(Ctx, status), OFF_STATUS as usize);
     assert_eq!(offset_of!(Ctx, result), OFF_RESULT as usize);
     assert_eq!(offset_of!(Ctx, args), OFF_ARGS as usize);
-    assert_eq!(size_of::<Ctx>(), 64);
+    assert_eq!(offset_of!(Ctx, arrays), OFF_ARRAYS as usize);
+    assert_eq!(size_of::<Ctx>(), 72);
   }
 }

@@ -127,6 +127,8 @@ impl Gen<'_, '_> {
       }
       Expr::Call(fid, args) => self.call(*fid, args)?,
       Expr::Math(f, args) => self.intrinsic(*f, args)?,
+      Expr::Index(slot, index) => self.array_index(*slot, index)?,
+      Expr::Length(slot) => self.array_length(*slot)?,
     })
   }
 

@@ -28,6 +28,7 @@ impl Gen<'_, '_> {
           .load(types::F64, readonly(), consts_ptr, (i * 8) as i32)
       })
       .collect();
+    self.load_arrays();
     self.vars = (0..f.n_locals)
       .map(|_| self.b.declare_var(types::F64))
       .collect();
@@ -42,7 +43,8 @@ impl Gen<'_, '_> {
     fn walk_expr(e: &Expr, out: &mut Vec<f64>) {
       match e {
         Expr::Num(v) => out.push(*v),
-        Expr::Local(_) | Expr::Const(_) => {}
+        Expr::Local(_) | Expr::Const(_) | Expr::Length(_) => {}
+        Expr::Index(_, x) => walk_expr(x, out),
         Expr::Update { delta, .. } => out.push(*delta),
         Expr::Unary(_, x) => walk_expr(x, out),
         Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use cranelift_jit::JITModule;
 
 use super::abi::{CallEntry, Ctx, MapEntry, Mode, status};
+use super::array::{ArrayRef, ElemKind, check_arrays};
 use crate::error::KernelError;
 
 /// A compiled kernel. Cheap to share (`Arc<Kernel>`); the machine code is
@@ -19,6 +20,9 @@ pub struct Kernel {
   pub mode: Mode,
   /// Number of `params` constants it reads.
   pub n_consts: usize,
+  /// The element kinds of the `params` arrays it reads, by slot: what
+  /// [`Kernel::run_chunk_with`] / [`Kernel::call_with`] must be given.
+  pub arrays: Vec<ElemKind>,
   /// Whether it contains loops (so cancellation can stop it mid-call).
   pub has_loops: bool,
   /// Upper bound of the entry's stack frame in bytes (see [`frame_bound`](super::frame_bound)).
@@ -88,6 +92,21 @@ impl Kernel {
     out: &mut [f64],
     cancel: &AtomicBool,
   ) -> Result<(), KernelError> {
+    self.run_chunk_with(inputs, consts, &[], start, out, cancel)
+  }
+
+  /// [`Kernel::run_chunk`] for a kernel that reads `params` arrays: `arrays`
+  /// holds one view per slot, of the kinds in [`Kernel::arrays`].
+  pub fn run_chunk_with(
+    &self,
+    inputs: &[&[f64]],
+    consts: &[f64],
+    arrays: &[ArrayRef<'_>],
+    start: usize,
+    out: &mut [f64],
+    cancel: &AtomicBool,
+  ) -> Result<(), KernelError> {
+    check_arrays(&self.arrays, arrays)?;
     let Mode::Map { n_inputs } = self.mode else {
       return Err(KernelError::Internal(
         "run_chunk on a call-mode kernel".into(),
@@ -114,9 +133,11 @@ impl Kernel {
       pad: 0,
       result: 0.0,
       args: std::ptr::null(),
+      arrays: arrays.as_ptr().cast(),
     };
     // SAFETY: the entry was compiled for map mode with this Ctx layout; every
-    // pointer is valid for the index range checked above.
+    // pointer is valid for the index range checked above, and each array
+    // view is of the kind its slot was compiled for (it bounds-checks).
     let code = unsafe {
       let f: MapEntry = std::mem::transmute(self.entry);
       f(&mut ctx, start, end)
@@ -131,6 +152,19 @@ impl Kernel {
     consts: &[f64],
     cancel: &AtomicBool,
   ) -> Result<f64, KernelError> {
+    self.call_with(args, consts, &[], cancel)
+  }
+
+  /// [`Kernel::call`] for a kernel that reads `params` arrays (one view per
+  /// slot, of the kinds in [`Kernel::arrays`]).
+  pub fn call_with(
+    &self,
+    args: &[f64],
+    consts: &[f64],
+    arrays: &[ArrayRef<'_>],
+    cancel: &AtomicBool,
+  ) -> Result<f64, KernelError> {
+    check_arrays(&self.arrays, arrays)?;
     let Mode::Call { n_args } = self.mode else {
       return Err(KernelError::Internal("call on a map-mode kernel".into()));
     };
@@ -150,6 +184,7 @@ impl Kernel {
       pad: 0,
       result: f64::NAN,
       args: args.as_ptr(),
+      arrays: arrays.as_ptr().cast(),
     };
     // SAFETY: compiled for call mode with this Ctx layout; `args` has n_args values.
     let code = unsafe {

@@ -47,6 +47,7 @@ use crate::ir::{Program, TargetId};
 use crate::mathlib;
 
 mod abi;
+mod array;
 mod call;
 mod entry;
 mod expr;
@@ -58,6 +59,8 @@ mod kernel;
 mod stmt;
 
 pub use abi::{Ctx, Mode, status};
+pub(crate) use array::check_arrays;
+pub use array::{ARRAY_REF_SIZE, ArrayRef, ElemKind, Element, ParamKind};
 use frame::CallSite;
 pub use frame::frame_bound;
 pub use kernel::Kernel;
@@ -118,6 +121,7 @@ pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
         entry,
         mode,
         n_consts: program.n_consts,
+        arrays: program.arrays.clone(),
         has_loops: program.has_loops,
         frame,
       })
@@ -247,6 +251,8 @@ pub(super) struct Gen<'a, 'b> {
   math_refs: HashMap<&'static str, FuncRef>,
   vars: Vec<Variable>,
   consts: Vec<Value>,
+  /// Each `params` array's (base, length), loaded in the entry block.
+  arrays: Vec<(Value, Value)>,
   ctx: Value,
   cancel: Value,
   ret: Ret,
@@ -292,6 +298,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       math_refs: HashMap::new(),
       vars: Vec::new(),
       consts: Vec::new(),
+      arrays: Vec::new(),
       ctx: Value::from_u32(0),
       cancel: Value::from_u32(0),
       ret: Ret::Return,

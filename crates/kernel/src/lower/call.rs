@@ -141,6 +141,9 @@ impl Lowerer<'_> {
   }
 
   pub(super) fn member(&mut self, m: &StaticMemberExpression<'_>) -> Result<(Expr, Ty)> {
+    if let Some(r) = self.array_member(m) {
+      return r;
+    }
     let prop = m.property.name.as_str();
     if let Expression::Identifier(o) = &m.object
       && self.is_global(o.name.as_str())

@@ -200,6 +200,7 @@ impl Lowerer<'_> {
       }
       Expression::AssignmentExpression(a) => self.assignment(a)?,
       Expression::UpdateExpression(u) => {
+        self.array_write(u.span, u.argument.as_member_expression())?;
         let SimpleAssignmentTarget::AssignmentTargetIdentifier(id) = &u.argument else {
           return self.fail(u.span, "only variables can be incremented in a kernel");
         };
@@ -221,6 +222,9 @@ impl Lowerer<'_> {
       }
       Expression::CallExpression(c) => self.call(c)?,
       Expression::StaticMemberExpression(m) => self.member(m)?,
+      Expression::ComputedMemberExpression(m) if self.is_array_index(m) => {
+        self.computed_member(m)?
+      }
       other => {
         return self.fail(
           other.span(),
@@ -302,6 +306,7 @@ impl Lowerer<'_> {
       }
       None => {}
     }
+    self.array_as_value(id)?;
     if let Some(i) = self.consts.iter().position(|c| c == name) {
       return Ok((Expr::Const(i as u32), NUM));
     }
@@ -344,6 +349,7 @@ impl Lowerer<'_> {
   }
 
   pub(super) fn assignment(&mut self, a: &AssignmentExpression<'_>) -> Result<(Expr, Ty)> {
+    self.array_write(a.span, a.left.as_member_expression())?;
     let AssignmentTarget::AssignmentTargetIdentifier(id) = &a.left else {
       return self.fail(
         a.span,

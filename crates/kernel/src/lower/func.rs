@@ -59,6 +59,7 @@ impl Lowerer<'_> {
       funcs,
       n_consts: self.consts.len(),
       has_loops: self.has_loops,
+      arrays: super::array::array_kinds(self.param_kinds),
     })
   }
 

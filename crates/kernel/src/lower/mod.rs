@@ -22,9 +22,11 @@ use std::collections::HashMap;
 use oxc_ast::ast::Expression;
 use oxc_span::Span;
 
+use crate::codegen::ParamKind;
 use crate::error::KernelError;
 use crate::ir::{self, FuncId, LocalId, TargetId};
 
+mod array;
 mod call;
 mod coverage;
 mod expr;
@@ -61,10 +63,28 @@ pub fn lower_kernel(
   consts: &[String],
   max_params: Option<usize>,
 ) -> Result<ir::Program> {
+  lower_kernel_with(source, root, consts, &[], max_params)
+}
+
+/// [`lower_kernel`] with each param's kind (`kinds[k]` for `consts[k]`;
+/// empty: all numbers). An array param is read as `name[j]` / `name.length`.
+pub fn lower_kernel_with(
+  source: &str,
+  root: &Expression<'_>,
+  consts: &[String],
+  kinds: &[ParamKind],
+  max_params: Option<usize>,
+) -> Result<ir::Program> {
+  if !kinds.is_empty() && kinds.len() != consts.len() {
+    return Err(KernelError::Internal(
+      "params kinds do not match their names".into(),
+    ));
+  }
   let mut assumed = Types::default();
   for _ in 0..6 {
     let mut l = Lowerer::new(source, consts, &assumed);
     l.max_params = max_params;
+    l.param_kinds = kinds;
     let program = l.lower_root(root)?;
     if l.observed == assumed {
       return Ok(program);
@@ -75,6 +95,7 @@ pub fn lower_kernel(
   // because every unresolved type counts as a number.
   let mut l = Lowerer::new(source, consts, &assumed);
   l.max_params = max_params;
+  l.param_kinds = kinds;
   l.final_pass = true;
   l.lower_root(root)
 }
@@ -113,6 +134,8 @@ struct Lowerer<'s> {
   depth: u32,
   /// How many parameters the kernel root is called with, if bounded.
   max_params: Option<usize>,
+  /// Each param's kind, by position in `consts` (empty: all numbers).
+  param_kinds: &'s [ParamKind],
 }
 
 fn err<T>(src: &str, span: Span, message: impl Into<String>) -> Result<T> {
@@ -133,6 +156,7 @@ impl<'s> Lowerer<'s> {
       final_pass: false,
       depth: 0,
       max_params: None,
+      param_kinds: &[],
     }
   }
 
