@@ -67,6 +67,7 @@ pub mod map;
 pub mod mathlib;
 pub mod nesting;
 pub mod parse;
+pub mod reduce;
 mod stack;
 #[cfg(test)]
 mod testing;
@@ -75,3 +76,4 @@ pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};
 pub use error::KernelError;
 pub use map::{Output, OutputType, call, run_map};
+pub use reduce::{DEFAULT_LEAF, run_reduce};
