@@ -19,6 +19,10 @@ export type {
   SyncMapOptions,
 } from './lib/map'
 // </map>
+// <reduce>
+export { parallelReduce, parallelReduceSync } from './lib/reduce'
+export type { ReduceOp, Reducer, ReducerOptions } from './lib/reduce'
+// </reduce>
 // <split>
 export {
   split,

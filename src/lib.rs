@@ -18,6 +18,7 @@ pub mod map;
 pub mod memo;
 pub mod ops;
 pub mod pool;
+pub mod reduce;
 pub mod split;
 pub mod task;
 pub mod typed;
@@ -44,7 +45,7 @@ pub fn init(exports: Object, env: Env) -> Result<()> {
 #[cfg(test)]
 mod tests {
   use crate::args::ReadOptions;
-  use crate::{map, memo, pool, split};
+  use crate::{map, memo, pool, reduce, split};
 
   /// napi names a field in binding.d.ts by camel-casing it; the reader must
   /// read that key.
@@ -70,6 +71,7 @@ mod tests {
       split::ChunkOptions::FIELDS,
       map::MapOptions::FIELDS,
       map::SpawnOptions::FIELDS,
+      reduce::ReduceOptions::FIELDS,
       memo::MemoOptions::FIELDS,
       pool::PoolOptions::FIELDS,
     ];

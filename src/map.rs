@@ -58,7 +58,7 @@ impl ToNapiValue for MapOutput {
 }
 
 /// Copies one typed array (any numeric kind) into f64s.
-fn copy_column(
+pub(crate) fn copy_column(
   env: sys::napi_env,
   value: sys::napi_value,
   name: &str,
@@ -278,8 +278,9 @@ pub struct Params {
   pub values: Vec<f64>,
 }
 
-/// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`].
-trait KernelFields {
+/// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`]
+/// (and `ReduceOptions`).
+pub(crate) trait KernelFields {
   /// `params`: an object of named numbers.
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
   /// `output`: one of the output kinds' names.

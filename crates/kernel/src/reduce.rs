@@ -125,7 +125,9 @@ mod tests {
       "(acc, x, i) => acc * 0.999 + x * (i % 7) - 1e-3",
       "(a, b) => a * 0.5 + b * 1.5",
     );
-    let xs: Vec<f64> = (0..100_003).map(|i| ((i * 37) % 101) as f64 / 7.0).collect();
+    let xs: Vec<f64> = (0..100_003)
+      .map(|i| ((i * 37) % 101) as f64 / 7.0)
+      .collect();
     let no = AtomicBool::new(false);
     for leaf in [1, 5, 1000, DEFAULT_LEAF, 1 << 20] {
       let want = reference(
@@ -143,7 +145,11 @@ mod tests {
         let got = pool
           .install(|| run_reduce(&r, &c, &xs, &[], 0.25, Some(leaf), &no))
           .unwrap();
-        assert_eq!(got.to_bits(), want.to_bits(), "leaf {leaf}, {threads} threads");
+        assert_eq!(
+          got.to_bits(),
+          want.to_bits(),
+          "leaf {leaf}, {threads} threads"
+        );
       }
     }
   }
@@ -153,7 +159,10 @@ mod tests {
     let (r, c) = kernels("(acc, x) => acc + x", "(a, b) => NaN");
     let no = AtomicBool::new(false);
     assert_eq!(run_reduce(&r, &c, &[], &[], 7.5, None, &no), Ok(7.5));
-    assert_eq!(run_reduce(&r, &c, &[1.0, 2.0], &[], 0.5, None, &no), Ok(3.5));
+    assert_eq!(
+      run_reduce(&r, &c, &[1.0, 2.0], &[], 0.5, None, &no),
+      Ok(3.5)
+    );
     assert!(
       run_reduce(&r, &c, &[1.0, 2.0], &[], 0.5, Some(1), &no)
         .unwrap()
@@ -161,7 +170,11 @@ mod tests {
     );
     // A fourth parameter is `undefined` (NaN), as in a JS call.
     let (r4, _) = kernels("(acc, x, i, z) => z", "(a, b) => a");
-    assert!(run_reduce(&r4, &c, &[1.0], &[], 0.0, None, &no).unwrap().is_nan());
+    assert!(
+      run_reduce(&r4, &c, &[1.0], &[], 0.0, None, &no)
+        .unwrap()
+        .is_nan()
+    );
   }
 
   #[test]

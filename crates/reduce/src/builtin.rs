@@ -18,9 +18,9 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::ReduceError;
 use crate::exact::ExactSum;
 use crate::tree::leaf_results;
-use crate::ReduceError;
 
 /// Elements per leaf for the built-ins.
 pub const BUILTIN_LEAF: usize = 1 << 16;
@@ -88,17 +88,20 @@ pub fn reduce_builtin(op: Op, xs: &[f64], cancel: &AtomicBool) -> Result<f64, Re
     Op::Min | Op::Max => {
       let is_min = op == Op::Min;
       let parts = leaves_of(xs, cancel, |part| extreme(&xs[part], is_min))?;
-      Ok(
-        parts
-          .into_iter()
-          .fold(if is_min { f64::INFINITY } else { f64::NEG_INFINITY }, |a, b| {
-            pick(a, b, is_min)
-          }),
-      )
+      Ok(parts.into_iter().fold(
+        if is_min {
+          f64::INFINITY
+        } else {
+          f64::NEG_INFINITY
+        },
+        |a, b| pick(a, b, is_min),
+      ))
     }
     Op::MinIndex | Op::MaxIndex => {
       let is_min = op == Op::MinIndex;
-      let parts = leaves_of(xs, cancel, |part| (part.start, arg_extreme(&xs[part], is_min)))?;
+      let parts = leaves_of(xs, cancel, |part| {
+        (part.start, arg_extreme(&xs[part], is_min))
+      })?;
       let mut best: Option<(f64, usize)> = None;
       for (start, local) in parts {
         let Some((v, k)) = local else { continue };
@@ -166,7 +169,11 @@ fn pick(a: f64, b: f64, is_min: bool) -> f64 {
 fn extreme(xs: &[f64], is_min: bool) -> f64 {
   // A compare-and-select loop the compiler vectorizes; NaN and the sign of
   // a zero result are settled after it.
-  let mut m = if is_min { f64::INFINITY } else { f64::NEG_INFINITY };
+  let mut m = if is_min {
+    f64::INFINITY
+  } else {
+    f64::NEG_INFINITY
+  };
   let mut nan = false;
   let mut neg_zero = false;
   let mut pos_zero = false;
@@ -309,8 +316,16 @@ mod tests {
       let (mn, mx) = (js_min(&xs), js_max(&xs));
       assert!(same(run(Op::Min, &xs), mn), "min case {case}");
       assert!(same(run(Op::Max, &xs), mx), "max case {case}");
-      assert_eq!(run(Op::MinIndex, &xs), find_same(&xs, mn), "minIndex {case}");
-      assert_eq!(run(Op::MaxIndex, &xs), find_same(&xs, mx), "maxIndex {case}");
+      assert_eq!(
+        run(Op::MinIndex, &xs),
+        find_same(&xs, mn),
+        "minIndex {case}"
+      );
+      assert_eq!(
+        run(Op::MaxIndex, &xs),
+        find_same(&xs, mx),
+        "maxIndex {case}"
+      );
       assert_eq!(run(Op::Count, &xs), n as f64);
     }
   }
@@ -354,11 +369,16 @@ mod speed {
   #[ignore]
   fn ns_per_element() {
     let n = 8 << 20;
-    let xs: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 100.0).collect();
+    let xs: Vec<f64> = (0..n)
+      .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 100.0)
+      .collect();
     let no = AtomicBool::new(false);
     for op in [Op::Sum, Op::Min, Op::MinIndex, Op::Mean] {
       for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+          .num_threads(threads)
+          .build()
+          .unwrap();
         let mut best = f64::MAX;
         for _ in 0..5 {
           let t = std::time::Instant::now();

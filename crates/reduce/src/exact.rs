@@ -563,7 +563,11 @@ mod tests {
       for &x in xs.iter().rev() {
         one.add(x);
       }
-      let split = if xs.is_empty() { 0 } else { (next() as usize) % xs.len() };
+      let split = if xs.is_empty() {
+        0
+      } else {
+        (next() as usize) % xs.len()
+      };
       let mut a = ExactSum::new();
       a.add_slice(&xs[split..]);
       let b = ExactSum::accumulate(&xs[..split]);

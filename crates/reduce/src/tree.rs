@@ -74,6 +74,10 @@ mod tests {
       let want: Vec<Result<usize, ()>> = leaves(1000, 7).map(|r| Ok(r.start)).collect();
       assert_eq!(got, want);
     }
-    assert!(leaf_results(0, 7, |r| Ok::<_, ()>(r.start)).unwrap().is_empty());
+    assert!(
+      leaf_results(0, 7, |r| Ok::<_, ()>(r.start))
+        .unwrap()
+        .is_empty()
+    );
   }
 }

@@ -113,10 +113,7 @@ impl Gen<'_, '_> {
     let ptr = self.ptr;
     let inputs = self.b.ins().load(ptr, readonly(), self.ctx, OFF_INPUTS);
     let base = self.b.ins().load(ptr, readonly(), inputs, 0);
-    let acc0 = self
-      .b
-      .ins()
-      .load(types::F64, TRUSTED, self.ctx, OFF_RESULT);
+    let acc0 = self.b.ins().load(types::F64, TRUSTED, self.ctx, OFF_RESULT);
     let head = self.b.create_block();
     self.b.append_block_param(head, ptr);
     self.b.append_block_param(head, types::F64);
