@@ -37,6 +37,260 @@ const LOW_MANTISSA_MASK: i64 = (1 << LOW_MANTISSA_BITS) - 1;
 const CARRY_BITS: i64 = 63 - MANTISSA_BITS;
 /// Additions allowed between carry propagations.
 const CARRY_TERMS: i64 = (1 << CARRY_BITS) - 1;
+/// Elements per block of the extraction fast path (at most 2^11).
+pub const BLOCK: usize = 2048;
+/// Extraction levels before the rest of a block is added element by element.
+const LEVELS: usize = 3;
+/// 2^-40: from one extraction level's σ to the next.
+const TWO_POW_MINUS_40: f64 = 1.0 / (1u64 << 40) as f64;
+/// The smallest σ used (well inside the normal range).
+const MIN_SIGMA: f64 = 1e-290;
+
+/// One extraction level over `src` (see [`ExactSum::add_block`]): writes
+/// each `lo` to `dst`; returns the exact sum of the `hi`s and whether any
+/// `lo` is non-zero.
+#[inline(always)]
+fn extract(src: &[f64], dst: &mut [f64], sigma: f64) -> (f64, bool) {
+  #[cfg(target_arch = "x86_64")]
+  {
+    if avx::available() {
+      // SAFETY: the CPU has AVX (checked at run time).
+      return unsafe { avx::extract(src, dst, sigma) };
+    }
+    simd::extract(src, dst, sigma)
+  }
+  #[cfg(not(target_arch = "x86_64"))]
+  {
+    scalar::extract(src, dst, sigma)
+  }
+}
+
+/// The largest `|x|` of `xs` (0 for none), and whether any is NaN or infinite.
+#[inline(always)]
+fn max_abs(xs: &[f64]) -> (f64, bool) {
+  #[cfg(target_arch = "x86_64")]
+  {
+    if avx::available() {
+      // SAFETY: the CPU has AVX (checked at run time).
+      return unsafe { avx::max_abs(xs) };
+    }
+    simd::max_abs(xs)
+  }
+  #[cfg(not(target_arch = "x86_64"))]
+  {
+    scalar::max_abs(xs)
+  }
+}
+
+/// Portable versions of the fast path's two loops (and the tails of the
+/// SSE2 ones).
+mod scalar {
+  /// See [`super::extract`]; `lanes`/`nonzero` are added to.
+  pub(super) fn extract_into(
+    src: &[f64],
+    dst: &mut [f64],
+    sigma: f64,
+    sum: &mut f64,
+    nonzero: &mut bool,
+  ) {
+    for (s, d) in src.iter().zip(dst.iter_mut()) {
+      let hi = (sigma + s) - sigma;
+      let lo = s - hi;
+      *d = lo;
+      *sum += hi;
+      *nonzero |= lo != 0.0;
+    }
+  }
+
+  #[allow(dead_code)]
+  pub(super) fn extract(src: &[f64], dst: &mut [f64], sigma: f64) -> (f64, bool) {
+    let (mut sum, mut nonzero) = (0.0, false);
+    extract_into(src, dst, sigma, &mut sum, &mut nonzero);
+    (sum, nonzero)
+  }
+
+  pub(super) fn max_abs_into(xs: &[f64], m: &mut f64, bad: &mut bool) {
+    for &x in xs {
+      let ax = x.abs();
+      *m = if ax > *m { ax } else { *m };
+      *bad |= !(ax <= f64::MAX);
+    }
+  }
+
+  #[allow(dead_code)]
+  pub(super) fn max_abs(xs: &[f64]) -> (f64, bool) {
+    let (mut m, mut bad) = (0.0, false);
+    max_abs_into(xs, &mut m, &mut bad);
+    (m, bad)
+  }
+}
+
+/// SSE2 (every x86_64 CPU has it) versions of the fast path's loops: two
+/// doubles per instruction, four independent accumulators.
+#[cfg(target_arch = "x86_64")]
+mod simd {
+  use std::arch::x86_64::*;
+
+  pub(super) fn extract(src: &[f64], dst: &mut [f64], sigma: f64) -> (f64, bool) {
+    let n = src.len().min(dst.len());
+    let whole = n / 8 * 8;
+    // SAFETY: SSE2 is part of x86_64; every load and store is within
+    // `..whole` of both slices (unaligned forms).
+    let (mut sum, mut nonzero) = unsafe {
+      let sig = _mm_set1_pd(sigma);
+      let zero = _mm_setzero_pd();
+      let mut acc = [zero; 4];
+      let mut nz = zero;
+      let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+      let mut i = 0;
+      while i < whole {
+        for (k, a) in acc.iter_mut().enumerate() {
+          let x = _mm_loadu_pd(sp.add(i + 2 * k));
+          let hi = _mm_sub_pd(_mm_add_pd(sig, x), sig);
+          let lo = _mm_sub_pd(x, hi);
+          _mm_storeu_pd(dp.add(i + 2 * k), lo);
+          *a = _mm_add_pd(*a, hi);
+          nz = _mm_or_pd(nz, _mm_cmpneq_pd(lo, zero));
+        }
+        i += 8;
+      }
+      // Every partial sum of `hi`s is exact: any order gives the same.
+      let v = _mm_add_pd(_mm_add_pd(acc[0], acc[1]), _mm_add_pd(acc[2], acc[3]));
+      let hi = _mm_unpackhi_pd(v, v);
+      (_mm_cvtsd_f64(_mm_add_sd(v, hi)), _mm_movemask_pd(nz) != 0)
+    };
+    super::scalar::extract_into(
+      &src[whole..n],
+      &mut dst[whole..n],
+      sigma,
+      &mut sum,
+      &mut nonzero,
+    );
+    (sum, nonzero)
+  }
+
+  pub(super) fn max_abs(xs: &[f64]) -> (f64, bool) {
+    let whole = xs.len() / 8 * 8;
+    // SAFETY: SSE2 is part of x86_64; loads stay within `..whole`.
+    let (mut m, mut bad) = unsafe {
+      let mask = _mm_castsi128_pd(_mm_set1_epi64x(i64::MAX));
+      let big = _mm_set1_pd(f64::MAX);
+      let mut mx = [_mm_setzero_pd(); 4];
+      let mut nonfinite = _mm_setzero_pd();
+      let p = xs.as_ptr();
+      let mut i = 0;
+      while i < whole {
+        for (k, m) in mx.iter_mut().enumerate() {
+          let ax = _mm_and_pd(_mm_loadu_pd(p.add(i + 2 * k)), mask);
+          *m = _mm_max_pd(ax, *m);
+          // NaN compares unordered: "not <=" is true for it and for ±Infinity.
+          nonfinite = _mm_or_pd(nonfinite, _mm_cmpnle_pd(ax, big));
+        }
+        i += 8;
+      }
+      let v = _mm_max_pd(_mm_max_pd(mx[0], mx[1]), _mm_max_pd(mx[2], mx[3]));
+      let hi = _mm_unpackhi_pd(v, v);
+      (
+        _mm_cvtsd_f64(_mm_max_sd(v, hi)),
+        _mm_movemask_pd(nonfinite) != 0,
+      )
+    };
+    super::scalar::max_abs_into(&xs[whole..], &mut m, &mut bad);
+    (m, bad)
+  }
+}
+
+/// AVX versions of the SSE2 loops (four doubles per instruction), used
+/// when the CPU has AVX (checked once). The operations are the same IEEE
+/// additions, so the results are identical.
+#[cfg(target_arch = "x86_64")]
+mod avx {
+  use std::arch::x86_64::*;
+  use std::sync::atomic::{AtomicU8, Ordering};
+
+  /// Whether the CPU has AVX (cached: 0 unknown, 1 no, 2 yes).
+  pub(super) fn available() -> bool {
+    static HAS: AtomicU8 = AtomicU8::new(0);
+    match HAS.load(Ordering::Relaxed) {
+      0 => {
+        let yes = std::arch::is_x86_feature_detected!("avx");
+        HAS.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+        yes
+      }
+      v => v == 2,
+    }
+  }
+
+  /// # Safety
+  /// The CPU has AVX.
+  #[target_feature(enable = "avx")]
+  pub(super) unsafe fn extract(src: &[f64], dst: &mut [f64], sigma: f64) -> (f64, bool) {
+    let n = src.len().min(dst.len());
+    let whole = n / 16 * 16;
+    let sig = _mm256_set1_pd(sigma);
+    let zero = _mm256_setzero_pd();
+    let mut acc = [zero; 4];
+    let mut nz = zero;
+    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    let mut i = 0;
+    while i < whole {
+      for (k, a) in acc.iter_mut().enumerate() {
+        // SAFETY: within `..whole` of both slices (unaligned forms).
+        let x = unsafe { _mm256_loadu_pd(sp.add(i + 4 * k)) };
+        let hi = _mm256_sub_pd(_mm256_add_pd(sig, x), sig);
+        let lo = _mm256_sub_pd(x, hi);
+        // SAFETY: as above.
+        unsafe { _mm256_storeu_pd(dp.add(i + 4 * k), lo) };
+        *a = _mm256_add_pd(*a, hi);
+        nz = _mm256_or_pd(nz, _mm256_cmp_pd::<_CMP_NEQ_UQ>(lo, zero));
+      }
+      i += 16;
+    }
+    // Every partial sum of `hi`s is exact: any order gives the same.
+    let v = _mm256_add_pd(_mm256_add_pd(acc[0], acc[1]), _mm256_add_pd(acc[2], acc[3]));
+    let v = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    let hi = _mm_unpackhi_pd(v, v);
+    let mut sum = _mm_cvtsd_f64(_mm_add_sd(v, hi));
+    let mut nonzero = _mm256_movemask_pd(nz) != 0;
+    super::scalar::extract_into(
+      &src[whole..n],
+      &mut dst[whole..n],
+      sigma,
+      &mut sum,
+      &mut nonzero,
+    );
+    (sum, nonzero)
+  }
+
+  /// # Safety
+  /// The CPU has AVX.
+  #[target_feature(enable = "avx")]
+  pub(super) unsafe fn max_abs(xs: &[f64]) -> (f64, bool) {
+    let whole = xs.len() / 16 * 16;
+    let mask = _mm256_castsi256_pd(_mm256_set1_epi64x(i64::MAX));
+    let big = _mm256_set1_pd(f64::MAX);
+    let mut mx = [_mm256_setzero_pd(); 4];
+    let mut nonfinite = _mm256_setzero_pd();
+    let p = xs.as_ptr();
+    let mut i = 0;
+    while i < whole {
+      for (k, m) in mx.iter_mut().enumerate() {
+        // SAFETY: within `..whole`.
+        let ax = _mm256_and_pd(unsafe { _mm256_loadu_pd(p.add(i + 4 * k)) }, mask);
+        *m = _mm256_max_pd(ax, *m);
+        nonfinite = _mm256_or_pd(nonfinite, _mm256_cmp_pd::<_CMP_NLE_UQ>(ax, big));
+      }
+      i += 16;
+    }
+    let v = _mm256_max_pd(_mm256_max_pd(mx[0], mx[1]), _mm256_max_pd(mx[2], mx[3]));
+    let v = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    let hi = _mm_unpackhi_pd(v, v);
+    let mut m = _mm_cvtsd_f64(_mm_max_sd(v, hi));
+    let mut bad = _mm256_movemask_pd(nonfinite) != 0;
+    super::scalar::max_abs_into(&xs[whole..], &mut m, &mut bad);
+    (m, bad)
+  }
+}
 
 /// An exact running sum of doubles (see the module docs for the semantics).
 #[derive(Clone, Debug)]
@@ -110,36 +364,79 @@ impl ExactSum {
     Self::accumulate(xs).round()
   }
 
-  /// The accumulator of `xs`. Four accumulators take turns (element `k`
-  /// goes to lane `k % 4`), so that consecutive elements of similar size,
-  /// which update the same two chunks, do not wait on each other's
-  /// read-modify-write; the lanes then merge exactly.
+  /// The accumulator of `xs`: blocks of [`BLOCK`] elements go through the
+  /// vectorizable fast path ([`ExactSum::add_block`]); the rest (blocks
+  /// with NaN, infinities, huge values, or bits too far below their
+  /// largest element) through the chunk updates.
   pub fn accumulate(xs: &[f64]) -> Self {
-    const LANES: usize = 4;
-    let mut lanes: [ExactSum; LANES] = std::array::from_fn(|_| Self::new());
-    // Each lane takes at most CARRY_TERMS additions per block.
-    for block in xs.chunks(LANES * CARRY_TERMS as usize) {
-      let [a, b, c, d] = &mut lanes;
-      let mut quads = block.chunks_exact(LANES);
-      for q in quads.by_ref() {
-        a.add_no_carry(q[0]);
-        b.add_no_carry(q[1]);
-        c.add_no_carry(q[2]);
-        d.add_no_carry(q[3]);
+    let mut acc = Self::new();
+    let mut a = [0.0f64; BLOCK];
+    let mut b = [0.0f64; BLOCK];
+    for block in xs.chunks(BLOCK) {
+      acc.add_block(block, &mut a, &mut b);
+    }
+    acc
+  }
+
+  /// Adds one block (at most [`BLOCK`] elements) exactly, by error-free
+  /// extraction (Rump, Ogita and Oishi's `ExtractVector`): with `σ` a power
+  /// of two above `2·n·max|x|`, `hi = (σ + x) - σ` and `lo = x - hi` are
+  /// exact, every `hi` is a multiple of `2^-53·σ`, and the sum of the `hi`s
+  /// stays below `σ`, so adding them in floating point (in any order, in 8
+  /// lanes) is exact. That sum joins the accumulator; the `lo`s, 40 bits
+  /// further down, are extracted the same way, until none is left (two
+  /// levels for most data) or after [`LEVELS`], when the rest is added
+  /// element by element.
+  fn add_block(&mut self, xs: &[f64], a: &mut [f64; BLOCK], b: &mut [f64; BLOCK]) {
+    let n = xs.len();
+    debug_assert!(n <= BLOCK);
+    // The largest magnitude, and whether any element is NaN or infinite.
+    let (m, bad) = max_abs(xs);
+    let biased = (m.to_bits() >> MANTISSA_BITS) as i64;
+    // σ = 2^(e + 13) with max|x| < 2^(e + 1) and n <= 2^11: n·max|x| < σ/2.
+    let e = (biased - EXP_BIAS).max(1 - EXP_BIAS);
+    if bad || e + 13 > EXP_BIAS {
+      self.add_slice(xs);
+      return;
+    }
+    self.count += n as u64;
+    if m == 0.0 {
+      self.neg_zeros += xs.iter().filter(|x| x.is_sign_negative()).count() as u64;
+      return;
+    }
+    let mut sigma = f64::from_bits(((e + 13 + EXP_BIAS) as u64) << MANTISSA_BITS);
+    let (sum, mut left) = extract(xs, &mut a[..n], sigma);
+    self.add_exact(sum);
+    let mut level = 1;
+    let (mut src, mut dst) = (a, b);
+    while left && level < LEVELS {
+      // The `lo`s are at most 2^-53·σ: the next σ is 2^13 above that.
+      sigma *= TWO_POW_MINUS_40;
+      if sigma < MIN_SIGMA {
+        break;
       }
-      for (lane, &x) in lanes.iter_mut().zip(quads.remainder()) {
-        lane.add_no_carry(x);
-      }
-      for lane in lanes.iter_mut() {
-        lane.carry_propagate();
+      let (sum, more) = extract(&src[..n], &mut dst[..n], sigma);
+      self.add_exact(sum);
+      left = more;
+      level += 1;
+      std::mem::swap(&mut src, &mut dst);
+    }
+    if left {
+      for &lo in &src[..n] {
+        if lo != 0.0 {
+          self.add_exact(lo);
+        }
       }
     }
-    let [mut a, b, c, d] = lanes;
-    a.merge(&b);
-    a.merge(&c);
-    a.merge(&d);
-    a.count = xs.len() as u64;
-    a
+  }
+
+  /// Adds one double without counting it as an element.
+  fn add_exact(&mut self, x: f64) {
+    if self.adds_until_propagate == 0 {
+      self.carry_propagate();
+    }
+    self.add_no_carry(x);
+    self.adds_until_propagate -= 1;
   }
 
   /// Adds another accumulator exactly (`self` becomes the sum of both).
@@ -422,6 +719,42 @@ impl ExactSum {
 }
 
 #[cfg(test)]
+mod speed {
+  use super::*;
+
+  /// In-cache speed of one thread: `cargo test --release -p
+  /// napi-parallel-reduce exact_in_cache -- --ignored --nocapture`.
+  #[test]
+  #[ignore]
+  fn exact_in_cache() {
+    let xs: Vec<f64> = (0..16384)
+      .map(|i| ((i * 7919) % 1000) as f64 * 0.37 - 100.0)
+      .collect();
+    let reps = 500;
+    for _ in 0..3 {
+      let t = std::time::Instant::now();
+      for _ in 0..reps {
+        std::hint::black_box(ExactSum::of(std::hint::black_box(&xs)));
+      }
+      let exact = t.elapsed().as_secs_f64() * 1e9 / (reps * xs.len()) as f64;
+      let t = std::time::Instant::now();
+      for _ in 0..reps {
+        std::hint::black_box(std::hint::black_box(&xs).iter().fold(0.0, |a, b| a + b));
+      }
+      let naive = t.elapsed().as_secs_f64() * 1e9 / (reps * xs.len()) as f64;
+      let t = std::time::Instant::now();
+      for _ in 0..reps {
+        let mut s = ExactSum::new();
+        s.add_slice(std::hint::black_box(&xs));
+        std::hint::black_box(s.round());
+      }
+      let chunks = t.elapsed().as_secs_f64() * 1e9 / (reps * xs.len()) as f64;
+      println!("exact {exact:.3} ns/elt, chunk updates only {chunks:.3}, naive loop {naive:.3}");
+    }
+  }
+}
+
+#[cfg(test)]
 mod tests {
   use super::*;
 
@@ -575,6 +908,75 @@ mod tests {
       if want != 0.0 {
         assert!(same(one.round(), want), "case {case} one by one");
         assert!(same(a.round(), want), "case {case} merged");
+      }
+    }
+  }
+
+  /// The SSE2, AVX and portable loops agree exactly (only one of them runs
+  /// on a given CPU, so each is checked here against the portable one).
+  #[test]
+  fn every_vector_path_matches_the_portable_one() {
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut next = || {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      seed
+    };
+    for case in 0..200 {
+      let n = (next() % 2100) as usize;
+      let xs: Vec<f64> = (0..n)
+        .map(|_| {
+          let r = next();
+          match r % 50 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => -0.0,
+            _ => {
+              (r >> 11) as f64
+                * 2f64.powi((r % 40) as i32 - 20)
+                * if r & 1 == 0 { 1.0 } else { -1.0 }
+            }
+          }
+        })
+        .collect();
+      let sigma = 2f64.powi((case % 60) as i32);
+      // Within the fast path's bound: n·max|x| < σ/2.
+      let finite: Vec<f64> = xs
+        .iter()
+        .map(|x| {
+          if x.is_finite() {
+            x % (sigma / 8192.0)
+          } else {
+            0.0
+          }
+        })
+        .collect();
+      let mut want = vec![0.0; n];
+      let want_r = scalar::extract(&finite, &mut want, sigma);
+      let want_m = scalar::max_abs(&xs);
+      #[cfg(target_arch = "x86_64")]
+      {
+        let mut got = vec![0.0; n];
+        let r = simd::extract(&finite, &mut got, sigma);
+        assert!(
+          same(r.0, want_r.0) && r.1 == want_r.1 && got == want,
+          "sse2 {case}"
+        );
+        let m = simd::max_abs(&xs);
+        assert!(same(m.0, want_m.0) && m.1 == want_m.1, "sse2 max {case}");
+        if avx::available() {
+          let mut got = vec![0.0; n];
+          // SAFETY: checked just above.
+          let r = unsafe { avx::extract(&finite, &mut got, sigma) };
+          assert!(
+            same(r.0, want_r.0) && r.1 == want_r.1 && got == want,
+            "avx {case}"
+          );
+          // SAFETY: as above.
+          let m = unsafe { avx::max_abs(&xs) };
+          assert!(same(m.0, want_m.0) && m.1 == want_m.1, "avx max {case}");
+        }
       }
     }
   }
