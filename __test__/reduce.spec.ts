@@ -317,13 +317,13 @@ test('bad arguments are coded errors naming the argument', async (t) => {
   await t.throwsAsync(parallelReduce(xs, add, { init: 0 } as never), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.combine/ })
   t.throws(() => parallelReduceSync(xs, add, { init: 0, combine: add, chunkSize: 0 }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE', message: /chunkSize/ })
   t.throws(() => parallelReduceSync(xs, add, 5 as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /"options"/ })
-  t.throws(() => parallelReduceSync(xs, 'sum', { init: 0 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /options\.init.*'sum'/ })
-  t.throws(() => parallelReduceSync(xs, 'max', { combine: add } as never), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.combine.*'max'/ })
+  t.throws(() => parallelReduceSync(xs, 'sum' as never, { init: 0 } as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_VALUE', message: /options\.init.*'sum'/ })
+  t.throws(() => parallelReduceSync(xs, 'max' as never, { combine: add } as never), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.combine.*'max'/ })
   t.throws(() => parallelReduceSync('123' as never, 'sum'), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE', message: /"input"/ })
   t.throws(() => parallelReduceSync([xs, xs] as never, 'sum'), { code: 'ERR_INVALID_ARG_TYPE', message: /single input/ })
   t.throws(() => parallelReduceSync(xs, (acc: number) => [acc][0], { init: 0, combine: add }), { code: 'ERR_UNSUPPORTED_KERNEL' })
   t.throws(() => parallelReduceSync(xs, add, { init: 0, combine: (a: number) => ({ a }).a }), { code: 'ERR_UNSUPPORTED_KERNEL' })
-  t.throws(() => parallelReduceSync(xs, 'sum', { timeout: 10 } as never), { code: 'ERR_INVALID_ARG_VALUE', message: /parallelReduceSync/ })
+  t.throws(() => parallelReduceSync(xs, 'sum' as never, { timeout: 10 } as never), { code: 'ERR_INVALID_ARG_VALUE', message: /parallelReduceSync/ })
 })
 
 // ---- cancellation and timeouts -------------------------------------------------

@@ -86,7 +86,7 @@ function columnOf(input) {
  * @param {unknown} [opts]
  */
 function parallelReduce(input, fn, opts) {
-  return runTask(opts, (task) => {
+  return runTask(/** @type {any} */ (opts), (task) => {
     const source = reducerOf(fn)
     const options = nativeOptions(fn, opts)
     return native.parallelReduceAsync(task, columnOf(input), source, /** @type {any} */ (options))

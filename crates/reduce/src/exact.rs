@@ -113,7 +113,7 @@ mod scalar {
     for &x in xs {
       let ax = x.abs();
       *m = if ax > *m { ax } else { *m };
-      *bad |= !(ax <= f64::MAX);
+      *bad |= !ax.is_finite();
     }
   }
 
@@ -636,7 +636,7 @@ impl ExactSum {
     }
     let fltv = ivalue as f64;
     let mut intv = fltv.to_bits() as i64;
-    let mut e = ((intv >> MANTISSA_BITS) & EXP_MASK) as i64;
+    let mut e = (intv >> MANTISSA_BITS) & EXP_MASK;
     let mut more = 2 + MANTISSA_BITS + EXP_BIAS - e;
     ivalue *= 1i64 << more;
     let mut j = i as isize - 1;
@@ -940,7 +940,7 @@ mod tests {
           }
         })
         .collect();
-      let sigma = 2f64.powi((case % 60) as i32);
+      let sigma = 2f64.powi(case % 60);
       // Within the fast path's bound: n·max|x| < σ/2.
       let finite: Vec<f64> = xs
         .iter()
