@@ -83,6 +83,39 @@ function exactSum(xs: ArrayLike<number>): number {
   return toDouble(total)
 }
 
+/** `a × 2^-(1074 + extra)` (a >= 0), rounded to the nearest double (ties to even). */
+function toDoubleScaled(a: bigint, extra: number): number {
+  if (a === 0n) return 0
+  const len = a.toString(2).length
+  const shift = Math.max(len - 53, extra)
+  let q = a >> BigInt(shift)
+  const rem = a - (q << BigInt(shift))
+  const half = 1n << BigInt(shift - 1)
+  if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n
+  const e = shift - extra - 1074
+  return e > 1023 ? Infinity : Number(q) * 2 ** e
+}
+
+/**
+ * The documented `mean`: the exact sum divided by n, rounded once (a
+ * BigInt quotient with 128 extra bits and a sticky bit); NaN, infinities
+ * and a zero sum as `sum / n`; empty: NaN.
+ */
+function exactMean(xs: ArrayLike<number>): number {
+  if (xs.length === 0) return NaN
+  const s = exactSum(xs)
+  let total = 0n
+  for (let i = 0; i < xs.length; i++) if (Number.isFinite(xs[i])) total += scaled(xs[i])
+  if (!Number.isFinite(s) && Array.from(xs).some((x) => !Number.isFinite(x))) return s / xs.length
+  if (total === 0n) return s / xs.length
+  const neg = total < 0n
+  const num = (neg ? -total : total) << 128n
+  const n = BigInt(xs.length)
+  const d = (num / n) * 2n + (num % n === 0n ? 0n : 1n)
+  const v = toDoubleScaled(d, 129)
+  return neg ? -v : v
+}
+
 /** `Math.min(...xs)` for any length (Math.min is associative, so a fold is the same). */
 function jsMin(xs: ArrayLike<number>): number {
   if (xs.length < 1000) return Math.min(...Array.from(xs))
@@ -119,15 +152,8 @@ function reference(op: ReduceOp, xs: ArrayLike<number>): number {
       return indexOfSame(xs, jsMin(xs))
     case 'maxIndex':
       return indexOfSame(xs, jsMax(xs))
-    case 'mean': {
-      if (xs.length === 0) return NaN
-      const s = exactSum(xs)
-      if (Number.isFinite(s) || Array.from(xs).some((x) => !Number.isFinite(x))) return s / xs.length
-      // The sum overflows but the mean does not: the exact sum scaled by 2^-64.
-      let total = 0n
-      for (let i = 0; i < xs.length; i++) total += scaled(xs[i])
-      return (toDouble(total >> 64n) / xs.length) * 2 ** 64
-    }
+    case 'mean':
+      return exactMean(xs)
   }
 }
 

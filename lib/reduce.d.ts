@@ -7,8 +7,9 @@ import type { NumericArray } from './map'
  *   `math.fsum`; independent of order). No intermediate overflow: `[1e308, 1e308, -1e308]` → `1e308`;
  *   a sum beyond the double range is ±Infinity (where fsum raises). Any NaN → NaN; Infinity and
  *   -Infinity together → NaN. An exact zero is `-0` only when every element is `-0`; empty → `0`.
- * - `'mean'`: `sum / length` with that sum (finite whenever the mean is, even where the sum
- *   overflows); empty → NaN.
+ * - `'mean'`: the exact sum divided by `length`, correctly rounded (one rounding, not
+ *   `sum / length`'s two); finite where the sum overflows; NaN/±Infinity/±0 as `sum / length`;
+ *   empty → NaN.
  * - `'min'` / `'max'`: `Math.min(...xs)` / `Math.max(...xs)` (NaN if any NaN, `-0 < +0`);
  *   empty → Infinity / -Infinity.
  * - `'minIndex'` / `'maxIndex'`: `xs.findIndex(x => Object.is(x, Math.min(...xs)))` (resp. max):

@@ -43,6 +43,19 @@ function toDouble(s) {
   return neg ? -v : v
 }
 
+/** `a × 2^-(1074 + extra)` (a >= 0), rounded to the nearest double (ties to even). */
+function toDoubleScaled(a, extra) {
+  if (a === 0n) return 0
+  const len = a.toString(2).length
+  const shift = Math.max(len - 53, extra)
+  let q = a >> BigInt(shift)
+  const rem = a - (q << BigInt(shift))
+  const half = 1n << BigInt(shift - 1)
+  if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n
+  const e = shift - extra - 1074
+  return e > 1023 ? Infinity : Number(q) * 2 ** e
+}
+
 /** The documented `sum` (see lib/reduce.d.ts). */
 function exactSum(xs) {
   let total = 0n
@@ -85,12 +98,18 @@ function reference(op, xs) {
       return xs.findIndex((x) => Object.is(x, m))
     }
     case 'mean': {
+      // The exact sum over n, rounded once (128 extra bits and a sticky bit).
       if (xs.length === 0) return NaN
       const s = exactSum(xs)
-      if (Number.isFinite(s) || xs.some((x) => !Number.isFinite(x))) return s / xs.length
+      if (!Number.isFinite(s) && xs.some((x) => !Number.isFinite(x))) return s / xs.length
       let total = 0n
-      for (const x of xs) total += scaled(x)
-      return (toDouble(total >> 64n) / xs.length) * 2 ** 64
+      for (const x of xs) if (Number.isFinite(x)) total += scaled(x)
+      if (total === 0n) return s / xs.length
+      const neg = total < 0n
+      const num = (neg ? -total : total) << 128n
+      const n = BigInt(xs.length)
+      const v = toDoubleScaled((num / n) * 2n + (num % n === 0n ? 0n : 1n), 129)
+      return neg ? -v : v
     }
   }
   return undefined

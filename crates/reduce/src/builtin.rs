@@ -4,7 +4,7 @@
 //! | op | JS reference | empty |
 //! | --- | --- | --- |
 //! | `sum` | the exact sum, rounded once ([`ExactSum`]) | `0` |
-//! | `mean` | `sum / n`, with `sum` as above; where `sum` overflows but the mean does not, the mean of the values scaled by 2^-64 (finite) | `NaN` |
+//! | `mean` | the exact sum divided by `n`, correctly rounded (one rounding); finite where the sum overflows; NaN/±Infinity/-0 as `sum / n` | `NaN` |
 //! | `min` | `Math.min(...xs)`: NaN if any NaN, `-0 < +0` | `Infinity` |
 //! | `max` | `Math.max(...xs)`: NaN if any NaN, `+0 > -0` | `-Infinity` |
 //! | `minIndex` | `xs.findIndex(x => Object.is(x, Math.min(...xs)))`: the first NaN if any, else the first index of the minimum (`-0` before `+0`) | `-1` |
@@ -75,15 +75,7 @@ pub fn reduce_builtin(op: Op, xs: &[f64], cancel: &AtomicBool) -> Result<f64, Re
         return Ok(f64::NAN);
       }
       let acc = exact_sum(xs, cancel)?;
-      let n = xs.len() as f64;
-      let sum = acc.round();
-      let finite_inputs = xs.iter().all(|x| x.is_finite());
-      if sum.is_infinite() && finite_inputs {
-        // The sum overflowed, but its mean cannot: |mean| <= max |x|.
-        Ok(acc.round_scaled_down_64() / n * 2f64.powi(64))
-      } else {
-        Ok(sum / n)
-      }
+      Ok(acc.mean(xs.len() as u64))
     }
     Op::Min | Op::Max => {
       let is_min = op == Op::Min;

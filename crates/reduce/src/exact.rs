@@ -589,23 +589,72 @@ impl ExactSum {
     r
   }
 
-  /// The sum divided by `2^64`, rounded (used where the sum itself
-  /// overflows; exact up to a sticky bit far below the rounding position).
-  pub fn round_scaled_down_64(&self) -> f64 {
-    let mut acc = self.clone();
-    acc.carry_propagate();
-    let sticky = (acc.chunk[0] | acc.chunk[1]) != 0;
-    acc.chunk.copy_within(2.., 0);
-    acc.chunk[CHUNKS - 2] = 0;
-    acc.chunk[CHUNKS - 1] = 0;
-    // Below the uppermost chunk every chunk is non-negative: the dropped
-    // part only adds, so a set low bit keeps rounding exact (it only tells
-    // "something non-zero lies below"), unless the uppermost chunk was
-    // dropped too (then the scaled sum is tiny anyway).
-    if sticky && acc.chunk[0] >= 0 {
-      acc.chunk[0] |= 1;
+  /// The exact sum divided by `n` (at least 1), correctly rounded (ties to
+  /// even): the candidate `round(S) / n` is within one ulp of the quotient,
+  /// so its neighbours are settled by the exact sign of `2S - n·(a + b)` at
+  /// each midpoint (`n·c` is exact as `p + e`, `e = fma(c, n, -p)`). NaN,
+  /// infinities and a zero sum give `round(S) / n`. Where `S` itself
+  /// overflows, the same runs on `S·2^-64` (exact up to a sticky bit far
+  /// below the rounding position) and the quotient is scaled back. Exact
+  /// except where the mean is within ~2^-960 of zero (an `fma` error term
+  /// there may be subnormal).
+  pub fn mean(&self, n: u64) -> f64 {
+    let nf = n as f64;
+    let sum = self.round();
+    if !sum.is_finite() && !self.nan && !self.pos_inf && !self.neg_inf {
+      let mut scaled = self.clone();
+      scaled.carry_propagate();
+      let sticky = (scaled.chunk[0] | scaled.chunk[1]) != 0;
+      scaled.chunk.copy_within(2.., 0);
+      scaled.chunk[CHUNKS - 2] = 0;
+      scaled.chunk[CHUNKS - 1] = 0;
+      if sticky && scaled.chunk[0] >= 0 {
+        scaled.chunk[0] |= 1;
+      }
+      return scaled.quotient(nf) * 2f64.powi(64);
     }
-    acc.round()
+    if !sum.is_finite() || sum == 0.0 {
+      return sum / nf;
+    }
+    self.quotient(nf)
+  }
+
+  /// `S / n` correctly rounded, for a finite, non-overflowing, non-zero `S`.
+  fn quotient(&self, n: f64) -> f64 {
+    let q = self.round() / n;
+    let mut twice = self.clone();
+    twice.merge(self);
+    // The sign of 2S - n·a - n·b, exactly.
+    let side = |a: f64, b: f64| {
+      let mut t = twice.clone();
+      for c in [a, b] {
+        let p = c * n;
+        let e = c.mul_add(n, -p);
+        t.add_exact(-p);
+        t.add_exact(-e);
+      }
+      t.count = 1;
+      t.neg_zeros = 0;
+      t.round()
+    };
+    let even = |a: f64, b: f64| if a.to_bits() & 1 == 0 { a } else { b };
+    let up = q.next_up();
+    let above = side(q, up);
+    if above > 0.0 {
+      return up;
+    }
+    if above == 0.0 {
+      return even(q, up);
+    }
+    let down = q.next_down();
+    let below = side(down, q);
+    if below < 0.0 {
+      return down;
+    }
+    if below == 0.0 {
+      return even(down, q);
+    }
+    q
   }
 
   /// Rounds a finite sum (Neal's `xsum_small_round`); zero comes back as +0.
@@ -910,6 +959,57 @@ mod tests {
         assert!(same(a.round(), want), "case {case} merged");
       }
     }
+  }
+
+  /// `mean` is the quotient rounded once: for integer inputs (an exact i128
+  /// sum S), the result `c = m·2^e` satisfies `2·|S - c·n| <= n·2^e` (ties
+  /// to an even m). The inputs are large enough that `round(S) / n` (two
+  /// roundings) is wrong in some cases, which the test counts.
+  #[test]
+  fn mean_is_correctly_rounded() {
+    let mut seed = 0xdead_beef_cafe_f00du64;
+    let mut next = || {
+      seed ^= seed << 13;
+      seed ^= seed >> 7;
+      seed ^= seed << 17;
+      seed
+    };
+    let mut double_rounding_wrong = 0;
+    for case in 0..3000 {
+      let n = 1 + (next() % 50) as usize;
+      let shift = (case % 12) as u32;
+      let xs: Vec<f64> = (0..n)
+        .map(|_| {
+          let r = next();
+          let v = ((r >> 11) as i64) << shift;
+          (if r & 1 == 0 { v } else { -v }) as f64
+        })
+        .collect();
+      let s: i128 = xs.iter().map(|&x| x as i128).sum();
+      let c = ExactSum::accumulate(&xs).mean(n as u64);
+      let ok = |c: f64| {
+        if c == 0.0 {
+          return s == 0 || 2 * s.abs() < n as i128;
+        }
+        let bits = c.to_bits();
+        let e = ((bits >> 52) & 0x7ff) as i32 - 1075;
+        let m = ((bits & ((1 << 52) - 1)) | (1 << 52)) as i128 * if c < 0.0 { -1 } else { 1 };
+        let (d, h) = if e >= 0 {
+          (s - m * n as i128 * (1i128 << e), n as i128 * (1i128 << e))
+        } else {
+          (s * (1i128 << -e) - m * n as i128, n as i128)
+        };
+        2 * d.abs() < h || (2 * d.abs() == h && m % 2 == 0)
+      };
+      assert!(ok(c), "case {case}: mean {c} of {xs:?}");
+      if !ok(ExactSum::of(&xs) / n as f64) {
+        double_rounding_wrong += 1;
+      }
+    }
+    assert!(
+      double_rounding_wrong > 0,
+      "no case where two roundings differ"
+    );
   }
 
   /// The SSE2, AVX and portable loops agree exactly (only one of them runs
