@@ -117,6 +117,24 @@ mod tests {
     out.unwrap_or(init)
   }
 
+  /// Pools of 1, 2 and 4 threads, kept for the whole test binary: a pool
+  /// dropped here would leave its threads' 2 MiB stacks in glibc's stack
+  /// cache, and `stack::tests` expects a new 1 MiB thread to get 1 MiB.
+  fn pools() -> &'static [rayon::ThreadPool] {
+    static POOLS: std::sync::OnceLock<Vec<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOLS.get_or_init(|| {
+      [1, 2, 4]
+        .iter()
+        .map(|&n| {
+          rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+        })
+        .collect()
+    })
+  }
+
   /// A non-associative reducer (so any other order would show) gives the
   /// documented result bit for bit on pools of 1, 2 and 4 threads.
   #[test]
@@ -137,11 +155,7 @@ mod tests {
         |a, x, i| a * 0.999 + x * (i % 7.0) - 1e-3,
         |a, b| a * 0.5 + b * 1.5,
       );
-      for threads in [1, 2, 4] {
-        let pool = rayon::ThreadPoolBuilder::new()
-          .num_threads(threads)
-          .build()
-          .unwrap();
+      for (pool, threads) in pools().iter().zip([1, 2, 4]) {
         let got = pool
           .install(|| run_reduce(&r, &c, &xs, &[], 0.25, Some(leaf), &no))
           .unwrap();
