@@ -217,6 +217,20 @@ export declare function parallelMapAsync(task: TaskArg, columns: Array<ArrayLike
 /** The synchronous twin of `parallelMapAsync`: blocks the caller, still uses every core. */
 export declare function parallelMapSync(columns: Array<ArrayLike<number>>, source: string, options?: MapOptions): Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array
 
+/**
+ * Reduces `input` (one typed array) with a built-in op (`'sum'`, `'min'`,
+ * `'max'`, `'count'`, `'mean'`, `'minIndex'`, `'maxIndex'`) or a custom
+ * reducer's source text on the pool; resolves to the number. Use
+ * `parallelReduce(input, op, opts)`.
+ */
+export declare function parallelReduceAsync(task: TaskArg, input: ArrayLike<number>, source: string, options?: ReduceOptions): number
+
+/**
+ * The synchronous twin of `parallelReduceAsync`: blocks the caller, still
+ * uses every core (a `Float64Array` is read in place).
+ */
+export declare function parallelReduceSync(input: ArrayLike<number>, source: string, options?: ReduceOptions): number
+
 /** Number of tasks pending in this environment (diagnostics and tests). */
 export declare function pendingTaskCount(): number
 
@@ -280,6 +294,27 @@ export interface PoolStats {
   runTime: TimeStats
   /** Time from submission to start (ms). */
   waitTime: TimeStats
+}
+
+/** The options `parallelReduceAsync` / `parallelReduceSync` read. */
+export interface ReduceOptions {
+  /**
+   * A custom reducer's initial accumulator (required with a reducer; not
+   * allowed with a built-in op).
+   */
+  init?: number
+  /**
+   * A custom reducer's `combine(a, b)` as kernel source text (required with
+   * a reducer; not allowed with a built-in op).
+   */
+  combine?: string
+  /**
+   * Elements per leaf of the fixed chunk tree of a custom reducer, an
+   * integer in 1..=2^32. @default 16384
+   */
+  chunkSize?: number
+  /** Named numeric constants the reducer and combine read. @default {} */
+  params?: Record<string, number>
 }
 
 /**

@@ -21,6 +21,10 @@ export type {
   ParamValue,
 } from './lib/map'
 // </map>
+// <reduce>
+export { parallelReduce, parallelReduceSync } from './lib/reduce'
+export type { ReduceOp, Reducer, ReducerOptions } from './lib/reduce'
+// </reduce>
 // <split>
 export {
   split,

@@ -22,6 +22,12 @@ exports.spawn = map.spawn
 exports.compileKernel = map.compileKernel
 // </map>
 
+// <reduce>
+const reduce = require('./lib/reduce.js')
+exports.parallelReduce = reduce.parallelReduce
+exports.parallelReduceSync = reduce.parallelReduceSync
+// </reduce>
+
 // <split>
 const split = require('./lib/split.js')
 exports.split = split.split

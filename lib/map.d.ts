@@ -144,5 +144,12 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  */
 export declare function spawn(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<number>
 
+/**
+ * @internal The input reader parallelMap and parallelReduce share: a numeric TypedArray as is, a
+ * number[] as a Float64Array, anything else an `ERR_INVALID_ARG_TYPE` TypeError naming `name`.
+ * Not exported from the package root.
+ */
+export declare function toColumn(a: unknown, name: string): ArrayLike<number>
+
 /** Compiles `fn` (cached) without running it; throws the ERR_UNSUPPORTED_KERNEL TypeError outside the subset. */
 export declare function compileKernel(fn: Kernel | BuiltinOp, opts?: { params?: Params; inputs?: number }): void

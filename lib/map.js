@@ -264,4 +264,4 @@ function compileKernel(fn, opts) {
   native.compileKernel(sourceOf(fn), params ? (arrays ? values : Object.keys(params)) : [], given.inputs ?? 1)
 }
 
-module.exports = { parallelMap, parallelMapSync, spawn, compileKernel }
+module.exports = { parallelMap, parallelMapSync, spawn, compileKernel, toColumn }

@@ -21,6 +21,7 @@ pub mod memo;
 pub mod ops;
 pub mod params;
 pub mod pool;
+pub mod reduce;
 pub mod scratch;
 pub mod shared;
 pub mod split;
@@ -49,7 +50,7 @@ pub fn init(exports: Object, env: Env) -> Result<()> {
 #[cfg(test)]
 mod tests {
   use crate::args::ReadOptions;
-  use crate::{map, memo, pool, split};
+  use crate::{map, memo, pool, reduce, split};
 
   /// napi names a field in binding.d.ts by camel-casing it; the reader must
   /// read that key.
@@ -75,6 +76,7 @@ mod tests {
       split::ChunkOptions::FIELDS,
       map::MapOptions::FIELDS,
       map::SpawnOptions::FIELDS,
+      reduce::ReduceOptions::FIELDS,
       memo::MemoOptions::FIELDS,
       pool::PoolOptions::FIELDS,
     ];

@@ -130,8 +130,9 @@ fn strings_arg(
   })
 }
 
-/// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`].
-trait KernelFields {
+/// The kernel-specific field readers of [`MapOptions`] and [`SpawnOptions`]
+/// (and `ReduceOptions`).
+pub(crate) trait KernelFields {
   /// `params`: an object of named numbers and arrays (see [`crate::params`]).
   fn params(&self, key: &str) -> std::result::Result<Option<Params>, NpError>;
   /// `output`: one of the output kinds' names.

@@ -278,26 +278,46 @@ pub fn read_columns<'v>(
 /// [`read_columns`] for an async job: every column is owned or shared.
 pub fn read_columns_async(env: &Env, columns: Unknown<'_>) -> Result<Columns<'static>, NpError> {
   let columns = read_columns(env, &columns, Access::Async)?;
-  // With `Access::Async` no column borrows the argument (each in-place one
-  // holds a guard), so the borrow may end here.
   Ok(Columns {
-    columns: columns
-      .columns
-      .into_iter()
-      .map(|c| match c {
-        Column::Owned(v) => Column::Owned(v),
-        Column::InPlace {
-          data, len, guard, ..
-        } => Column::InPlace {
-          data,
-          len,
-          guard,
-          life: PhantomData,
-        },
-      })
-      .collect(),
+    columns: columns.columns.into_iter().map(unborrowed).collect(),
     len: columns.len,
   })
+}
+
+/// One typed array read as [`read_columns`] reads each column (reductions
+/// take a single input), named `name` in errors.
+pub fn read_single<'v>(
+  env: &Env,
+  value: &'v Unknown<'_>,
+  name: &str,
+  access: Access,
+) -> Result<Column<'v>, NpError> {
+  read_column(env.raw(), value.raw(), name, access)
+}
+
+/// [`read_single`] for an async job: the column is owned or shared.
+pub fn read_single_async(
+  env: &Env,
+  value: Unknown<'_>,
+  name: &str,
+) -> Result<Column<'static>, NpError> {
+  read_single(env, &value, name, Access::Async).map(unborrowed)
+}
+
+/// A column read with [`Access::Async`]: none borrows the argument (each
+/// in-place one holds a guard), so the borrow may end.
+fn unborrowed(c: Column<'_>) -> Column<'static> {
+  match c {
+    Column::Owned(v) => Column::Owned(v),
+    Column::InPlace {
+      data, len, guard, ..
+    } => Column::InPlace {
+      data,
+      len,
+      guard,
+      life: PhantomData,
+    },
+  }
 }
 
 /// Reads one typed array as doubles: in place when `access` allows (see

@@ -6,6 +6,7 @@ import { kernelCornersCase } from './kernel-corners.mjs'
 import { memoCase } from './memo.mjs'
 import { nativeCase } from './native.mjs'
 import { optionsCase } from './options.mjs'
+import { reduceCase } from './reduce.mjs'
 import { workerTermCase } from './worker-term.mjs'
 
 /** The case kinds the driver and runner know. */
@@ -17,6 +18,7 @@ export const CASES = {
   [memoCase.name]: memoCase,
   [closeRaceCase.name]: closeRaceCase,
   [workerTermCase.name]: workerTermCase,
+  [reduceCase.name]: reduceCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -28,4 +30,5 @@ export const TIMEOUTS = {
   memo: 60000,
   'close-race': 90000,
   'worker-term': 90000,
+  reduce: 120000,
 }

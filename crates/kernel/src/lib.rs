@@ -68,6 +68,7 @@ pub mod map;
 pub mod mathlib;
 pub mod nesting;
 pub mod parse;
+pub mod reduce;
 mod stack;
 #[cfg(test)]
 mod testing;
@@ -76,3 +77,4 @@ pub use cache::{KernelCache, compile_cached, compile_cached_with};
 pub use codegen::{ArrayRef, ElemKind, Kernel, Mode, ParamKind};
 pub use error::KernelError;
 pub use map::{OutSlice, Output, OutputType, call, call_with, run_map, run_map_into, run_map_with};
+pub use reduce::{DEFAULT_LEAF, run_reduce};

@@ -42,6 +42,8 @@ pub fn parse_kernel_params(
     Mode::Map { n_inputs } => Some(n_inputs.saturating_add(1)),
     // `spawn(fn, args)` is a call: missing arguments are `undefined`, as in JS.
     Mode::Call { .. } => None,
+    // `(acc, x, i)`: a parameter past them is `undefined`, as in a JS call.
+    Mode::Reduce => None,
   };
   parse_kernel_with(source, consts, kinds, max_params)
 }

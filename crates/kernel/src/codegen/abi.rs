@@ -15,6 +15,11 @@ pub enum Mode {
     /// Number of arguments passed.
     n_args: usize,
   },
+  /// `parallelReduce` with a custom reducer: params are `(acc, x, i)` over
+  /// one input array. The entry (`fn(ctx, start, end)`) folds elements
+  /// `start..end` left to right from the accumulator in `ctx.result` and
+  /// leaves the result there.
+  Reduce,
 }
 
 /// Status codes the generated code returns.

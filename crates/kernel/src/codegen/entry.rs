@@ -87,6 +87,7 @@ impl Gen<'_, '_> {
         self.b.ins().store(TRUSTED, v, self.ctx, OFF_RESULT);
         self.b.ins().jump(done, &[]);
       }
+      Mode::Reduce => self.reduce_loop(f, (params[1], params[2]), store, done)?,
     }
     self.b.switch_to_block(done);
     let zero = self.b.ins().iconst(types::I32, 0);
@@ -96,6 +97,66 @@ impl Gen<'_, '_> {
     let cfg = self.module.target_config();
     self.b.finalize(cfg);
     Ok(self.call_sites)
+  }
+
+  /// Reduce mode's loop: `acc` starts as `ctx.result`; each element `i` of
+  /// `start..end` binds `(acc, x, i)` (x = input 0 at `i`; further
+  /// parameters are `undefined`), runs the body inline, and its value is the
+  /// next `acc`; the last is stored back into `ctx.result`.
+  fn reduce_loop(
+    &mut self,
+    f: &Func,
+    (start, end): (Value, Value),
+    store: Block,
+    done: Block,
+  ) -> Result<(), KernelError> {
+    let ptr = self.ptr;
+    let inputs = self.b.ins().load(ptr, readonly(), self.ctx, OFF_INPUTS);
+    let base = self.b.ins().load(ptr, readonly(), inputs, 0);
+    let acc0 = self.b.ins().load(types::F64, TRUSTED, self.ctx, OFF_RESULT);
+    let head = self.b.create_block();
+    self.b.append_block_param(head, ptr);
+    self.b.append_block_param(head, types::F64);
+    let exit = self.b.create_block();
+    self.b.append_block_param(exit, types::F64);
+    let any = self.b.ins().icmp(IntCC::UnsignedLessThan, start, end);
+    self.b.ins().brif(
+      any,
+      head,
+      &[BlockArg::Value(start), BlockArg::Value(acc0)],
+      exit,
+      &[BlockArg::Value(acc0)],
+    );
+    self.b.switch_to_block(head);
+    let (i, acc) = (self.b.block_params(head)[0], self.b.block_params(head)[1]);
+    for k in 0..f.n_params as usize {
+      let v = match k {
+        0 => acc,
+        1 => {
+          let offset = self.b.ins().imul_imm_u(i, 8);
+          let addr = self.b.ins().iadd(base, offset);
+          self.b.ins().load(types::F64, readonly(), addr, 0)
+        }
+        2 => self.b.ins().fcvt_from_uint(types::F64, i),
+        _ => self.b.ins().f64const(f64::NAN),
+      };
+      self.b.def_var(self.vars[k], v);
+    }
+    let v = self.inline_body(f, store)?;
+    let next = self.b.ins().iadd_imm_u(i, 1);
+    let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, end);
+    self.b.ins().brif(
+      more,
+      head,
+      &[BlockArg::Value(next), BlockArg::Value(v)],
+      exit,
+      &[BlockArg::Value(v)],
+    );
+    self.b.switch_to_block(exit);
+    let last = self.b.block_params(exit)[0];
+    self.b.ins().store(TRUSTED, last, self.ctx, OFF_RESULT);
+    self.b.ins().jump(done, &[]);
+    Ok(())
   }
 
   /// Runs the kernel body inline once its parameters are bound: a `return`

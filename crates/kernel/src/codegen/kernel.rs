@@ -194,6 +194,54 @@ impl Kernel {
     status_error(code)?;
     Ok(ctx.result)
   }
+
+  /// Folds elements `range` of `input` left to right with a reduce-mode
+  /// kernel, starting from `acc`; returns the last accumulator.
+  pub fn fold_chunk(
+    &self,
+    input: &[f64],
+    consts: &[f64],
+    range: std::ops::Range<usize>,
+    acc: f64,
+    cancel: &AtomicBool,
+  ) -> Result<f64, KernelError> {
+    if self.mode != Mode::Reduce {
+      return Err(KernelError::Internal(
+        "fold_chunk on a kernel not compiled for reduce mode".into(),
+      ));
+    }
+    if range.start > range.end
+      || range.end > input.len()
+      || consts.len() < self.n_consts
+      || !self.arrays.is_empty()
+    {
+      return Err(KernelError::Internal(
+        "fold_chunk: inputs do not match the kernel".into(),
+      ));
+    }
+    let stack_limit = self.room_for_entry()?;
+    let ptrs = [input.as_ptr()];
+    let mut ctx = Ctx {
+      cancel: cancel.as_ptr() as *const u8,
+      stack_limit,
+      consts: consts.as_ptr(),
+      inputs: ptrs.as_ptr(),
+      out: std::ptr::null_mut(),
+      status: 0,
+      pad: 0,
+      result: acc,
+      args: std::ptr::null(),
+      arrays: std::ptr::null(),
+    };
+    // SAFETY: compiled for reduce mode with this Ctx layout (the entry takes
+    // `(ctx, start, end)` as in map mode); `input` covers the range.
+    let code = unsafe {
+      let f: MapEntry = std::mem::transmute(self.entry);
+      f(&mut ctx, range.start, range.end)
+    };
+    status_error(code)?;
+    Ok(ctx.result)
+  }
 }
 
 #[cfg(test)]

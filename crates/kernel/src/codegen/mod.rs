@@ -164,7 +164,7 @@ fn build(
   }
   let mut entry_sig = Signature::new(call_conv);
   entry_sig.params.push(AbiParam::new(ptr));
-  if matches!(mode, Mode::Map { .. }) {
+  if matches!(mode, Mode::Map { .. } | Mode::Reduce) {
     entry_sig.params.push(AbiParam::new(ptr));
     entry_sig.params.push(AbiParam::new(ptr));
   }
