@@ -9,6 +9,7 @@ use cranelift_jit::JITModule;
 
 use super::abi::{CallEntry, Ctx, MapEntry, Mode, status};
 use crate::error::KernelError;
+use crate::ir::JsValue;
 
 /// A compiled kernel. Cheap to share (`Arc<Kernel>`); the machine code is
 /// freed when the last owner drops it.
@@ -111,7 +112,7 @@ impl Kernel {
       inputs: ptrs.as_ptr(),
       out: out.as_mut_ptr(),
       status: 0,
-      pad: 0,
+      result_kind: 0,
       result: 0.0,
       args: std::ptr::null(),
     };
@@ -124,13 +125,26 @@ impl Kernel {
     status_error(code)
   }
 
-  /// Calls a call-mode kernel once.
+  /// Calls a call-mode kernel once; its result as a number (ToNumber: a
+  /// boolean is 1 or 0, `undefined` is NaN). See [`Kernel::call_value`].
   pub fn call(
     &self,
     args: &[f64],
     consts: &[f64],
     cancel: &AtomicBool,
   ) -> Result<f64, KernelError> {
+    self
+      .call_value(args, consts, cancel)
+      .map(JsValue::to_number)
+  }
+
+  /// Calls a call-mode kernel once; its result as the JS value it is.
+  pub fn call_value(
+    &self,
+    args: &[f64],
+    consts: &[f64],
+    cancel: &AtomicBool,
+  ) -> Result<JsValue, KernelError> {
     let Mode::Call { n_args } = self.mode else {
       return Err(KernelError::Internal("call on a map-mode kernel".into()));
     };
@@ -147,7 +161,7 @@ impl Kernel {
       inputs: std::ptr::null(),
       out: std::ptr::null_mut(),
       status: 0,
-      pad: 0,
+      result_kind: 0,
       result: f64::NAN,
       args: args.as_ptr(),
     };
@@ -157,7 +171,7 @@ impl Kernel {
       f(&mut ctx)
     };
     status_error(code)?;
-    Ok(ctx.result)
+    Ok(JsValue::from_parts(ctx.result, ctx.result_kind))
   }
 }
 
