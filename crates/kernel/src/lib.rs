@@ -74,4 +74,5 @@ mod testing;
 pub use cache::{KernelCache, compile_cached};
 pub use codegen::{Kernel, Mode};
 pub use error::KernelError;
-pub use map::{Output, OutputType, call, run_map};
+pub use ir::JsValue as KernelValue;
+pub use map::{Output, OutputType, call, call_value, run_map};

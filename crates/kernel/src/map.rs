@@ -266,7 +266,8 @@ fn fill_converted<T: Elem>(
   }
 }
 
-/// Calls a kernel compiled for `Mode::Call { n_args: args.len() }` once.
+/// Calls a kernel compiled for `Mode::Call { n_args: args.len() }` once;
+/// its result as a number (ToNumber). See [`call_value`].
 pub fn call(
   kernel: &Kernel,
   args: &[f64],
@@ -274,4 +275,15 @@ pub fn call(
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
   kernel.call(args, consts, cancel)
+}
+
+/// [`call`], with the result as the JS value it is (number, boolean or
+/// `undefined`).
+pub fn call_value(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  cancel: &AtomicBool,
+) -> Result<crate::ir::JsValue, KernelError> {
+  kernel.call_value(args, consts, cancel)
 }

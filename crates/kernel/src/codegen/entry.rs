@@ -8,10 +8,10 @@ use cranelift_module::Module;
 
 use super::abi::{Mode, OFF_ARGS, OFF_INPUTS, OFF_OUT, OFF_RESULT, OFF_RESULT_KIND};
 use super::frame::CallSite;
-use super::value::Tag;
+use super::value::{Tag, norm};
 use super::{Gen, Ret, TRUSTED, readonly};
 use crate::error::KernelError;
-use crate::ir::{Func, NUM, UNDEF};
+use crate::ir::{Func, NUM, UNDEF, is_mixed};
 
 impl Gen<'_, '_> {
   pub(super) fn entry(mut self, f: &Func, mode: Mode) -> Result<Vec<CallSite>, KernelError> {
@@ -26,8 +26,10 @@ impl Gen<'_, '_> {
     let done = self.b.create_block();
     let store = self.b.create_block();
     self.b.append_block_param(store, types::F64);
-    // Call mode returns a JS value: the result's kind travels with it.
-    self.ret_tagged = matches!(mode, Mode::Call { .. });
+    // Call mode returns a JS value: the result's kind travels with it when
+    // the kernel's result type has several kinds.
+    let ret_ty = norm(f.ret_ty);
+    self.ret_tagged = matches!(mode, Mode::Call { .. }) && is_mixed(ret_ty);
     if self.ret_tagged {
       self.b.append_block_param(store, types::I8);
     }
@@ -92,8 +94,13 @@ impl Gen<'_, '_> {
         }
         let v = self.inline_body(f, store)?;
         self.b.ins().store(TRUSTED, v, self.ctx, OFF_RESULT);
-        let kind = self.b.block_params(store)[1];
-        let kind = self.b.ins().uextend(types::I32, kind);
+        let kind = match self.b.block_params(store).get(1) {
+          Some(k) => {
+            let k = *k;
+            self.b.ins().uextend(types::I32, k)
+          }
+          None => self.b.ins().iconst(types::I32, ret_ty as i64),
+        };
         self.b.ins().store(TRUSTED, kind, self.ctx, OFF_RESULT_KIND);
         self.b.ins().jump(done, &[]);
       }

@@ -2,7 +2,7 @@
 //! `&&`/`||`/`?:` as control flow, and conditions as JS truthiness.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value, types};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, InstructionData, Value, types};
 
 use super::Gen;
 use super::intrinsics::bool_intrinsic;
@@ -21,6 +21,12 @@ impl Gen<'_, '_> {
   }
 
   pub(super) fn bool_to_num(&mut self, c: Value) -> Value {
+    // A condition known when compiling (`true === 1`): the number itself.
+    if let Some(inst) = self.b.func.dfg.value_def(c).inst()
+      && let InstructionData::UnaryImm { imm, .. } = self.b.func.dfg.insts[inst]
+    {
+      return self.num(if imm.bits() != 0 { 1.0 } else { 0.0 });
+    }
     let one = self.num(1.0);
     let zero = self.num(0.0);
     self.b.ins().select(c, one, zero)

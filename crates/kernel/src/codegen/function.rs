@@ -113,11 +113,12 @@ impl Gen<'_, '_> {
   /// tag where it has one); dead definitions are removed.
   pub(super) fn init_locals(&mut self, from: usize) {
     let nan = self.b.ins().f64const(f64::NAN);
-    let undef = self.b.ins().iconst(types::I8, UNDEF as i64);
+    let mut undef = None;
     for l in from..self.vars.len() {
       self.b.def_var(self.vars[l], nan);
       if let Some(t) = self.tags[l] {
-        self.b.def_var(t, undef);
+        let u = *undef.get_or_insert_with(|| self.b.ins().iconst(types::I8, UNDEF as i64));
+        self.b.def_var(t, u);
       }
     }
   }

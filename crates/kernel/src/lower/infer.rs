@@ -2,7 +2,11 @@
 //!
 //! Each local's type is the join of every value assigned to it, plus
 //! `undefined` where it may be read before any assignment (a definite
-//! assignment walk: `var` hoisting, a `let x;` in one branch). A parameter's
+//! assignment walk: `var` hoisting, a `let x;` in one branch). A statement
+//! that sets a local to `undefined` (`let x;`, `x = undefined;`) does not
+//! add `undefined` itself: it makes the local unassigned again, so only a
+//! read that may see it does. `let b; if (c) b = 1; else b = 2; return b`
+//! stays a number (no tag). A parameter's
 //! type joins the arguments of every call site (a missing one is
 //! `undefined`, already padded by `captures`), and the kernel's own
 //! parameters are numbers (or `undefined` past the supplied arguments). A
@@ -79,6 +83,21 @@ pub fn infer(p: &mut Program, supplied: Option<usize>) {
   }
 }
 
+/// Marks unassigned every local that `list` sets to `undefined`, at any depth.
+fn kill_undefined_sets(list: &[Stmt], s: &mut [bool]) {
+  for st in list {
+    match st {
+      Stmt::Set(l, Expr::Undef) => s[*l as usize] = false,
+      Stmt::If(_, a, b) => {
+        kill_undefined_sets(a, s);
+        kill_undefined_sets(b, s);
+      }
+      Stmt::Loop { body, .. } | Stmt::Block(_, body) => kill_undefined_sets(body, s),
+      _ => {}
+    }
+  }
+}
+
 /// Definitely assigned locals at a point; None where control cannot reach.
 type State = Option<Vec<bool>>;
 
@@ -138,6 +157,11 @@ impl Walker<'_> {
   fn stmt(&mut self, s: &Stmt, st: &mut State) {
     match s {
       Stmt::Expr(e) => self.expr(e, st),
+      Stmt::Set(l, Expr::Undef) => {
+        if let Some(s) = st {
+          s[*l as usize] = false;
+        }
+      }
       Stmt::Set(l, e) => {
         self.expr(e, st);
         let t = self.ty(e);
@@ -160,6 +184,11 @@ impl Walker<'_> {
       } => {
         self.breaks.insert(*id, None);
         self.continues.insert(*id, None);
+        // Later iterations start where the previous one ended: a local the
+        // loop sets to `undefined` is unassigned at its head.
+        if let Some(s) = st {
+          kill_undefined_sets(body, s);
+        }
         let mut exit = None;
         if *test_first {
           if let Some(t) = test {
