@@ -552,9 +552,40 @@ impl ToNapiValue for SyncOutput {
   }
 }
 
+/// A spawn kernel's result as the JS value it is: a number, a boolean or
+/// `undefined`.
+pub struct SpawnResult(pub napi_parallel_kernel::KernelValue);
+
+impl ToNapiValue for SpawnResult {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    use napi_parallel_kernel::KernelValue as V;
+    // SAFETY: forwarded from the caller's contract (a live env).
+    unsafe {
+      match value.0 {
+        V::Number(x) => f64::to_napi_value(env, x),
+        V::Boolean(b) => bool::to_napi_value(env, b),
+        V::Undefined => <()>::to_napi_value(env, ()),
+      }
+    }
+  }
+}
+
+/// Runs `kernel` once on `args`; its result as a JS value.
+fn run_spawn(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  cancel: &AtomicBool,
+) -> std::result::Result<SpawnResult, NpError> {
+  napi_parallel_kernel::call_value(kernel, args, consts, cancel)
+    .map(SpawnResult)
+    .map_err(NpError::from)
+}
+
 /// Runs a compiled kernel once with numeric `args` on the pool; resolves to
-/// its result (a boolean result is 1 or 0). Loops in the kernel stop at
-/// their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
+/// its result, a number, a boolean or `undefined` as in JS. Loops in the
+/// kernel stop at their next iteration when the task is cancelled. Use
+/// `spawn(fn, args, opts)`.
 #[napi(catch_unwind, ts_return_type = "number")]
 pub fn spawn_async(
   env: &Env,
@@ -578,7 +609,7 @@ pub fn spawn_async(
   })();
   let (kernel, consts, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args, &consts, ctx.cancel_flag()).map_err(NpError::from)
+    run_spawn(&kernel, &args, &consts, ctx.cancel_flag())
   })
 }
 
@@ -710,8 +741,7 @@ fn spawn_kernel(
     );
   }
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args[..n_args], &[], ctx.cancel_flag())
-      .map_err(NpError::from)
+    run_spawn(&kernel, &args[..n_args], &[], ctx.cancel_flag())
   })
 }
 

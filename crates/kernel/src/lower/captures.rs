@@ -18,8 +18,13 @@ type Var = (FuncId, LocalId);
 /// Fills each function's [`crate::ir::Func::captures`] and rewrites every
 /// call to pass its declared arguments (padded with `undefined`), extras,
 /// then the callee's captures. `reads[f]` are the variables `f` reads
-/// directly, each with the local of `f` that holds it.
-pub(super) fn resolve(p: &mut Program, reads: &[Vec<(Var, LocalId)>]) {
+/// directly, each with the local of `f` that holds it. Fails with the
+/// function whose locals (captures included) would pass `max_locals`.
+pub(super) fn resolve(
+  p: &mut Program,
+  reads: &[Vec<(Var, LocalId)>],
+  max_locals: usize,
+) -> Result<(), FuncId> {
   let n = p.funcs.len();
   let mut cap: Vec<BTreeMap<Var, LocalId>> = (0..n)
     .map(|f| {
@@ -49,6 +54,9 @@ pub(super) fn resolve(p: &mut Program, reads: &[Vec<(Var, LocalId)>]) {
         let need: Vec<Var> = cap[g as usize].keys().copied().collect();
         for v in need {
           if v.0 as usize != f && !cap[f].contains_key(&v) {
+            if p.funcs[f].n_locals as usize >= max_locals {
+              return Err(f as FuncId);
+            }
             let local = p.funcs[f].n_locals;
             p.funcs[f].n_locals += 1;
             cap[f].insert(v, local);
@@ -83,6 +91,7 @@ pub(super) fn resolve(p: &mut Program, reads: &[Vec<(Var, LocalId)>]) {
       }
     });
   }
+  Ok(())
 }
 
 fn walk_stmts(list: &[Stmt], f: &mut impl FnMut(&Expr)) {
@@ -182,4 +191,31 @@ fn walk_expr_mut(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
     | Expr::Update { .. } => {}
   }
   f(e);
+}
+
+#[cfg(test)]
+mod tests {
+  use crate::testing::{call, lower, rejection};
+
+  #[test]
+  fn captures_are_passed_through_every_caller() {
+    let p = lower("x => { const k = 2; function g(v) { function h() { return v * k } return h() } return g(x) }").unwrap();
+    // g passes k on to h, so g captures it too; h captures v and k.
+    assert_eq!(p.funcs[1].captures.len(), 1);
+    assert_eq!(p.funcs[2].captures.len(), 2);
+    assert_eq!(call("x => { const k = 2; function g(v) { function h() { return v * k } return h() } return g(x) }", &[3.0]), 6.0);
+    // Recursion passes its own copy.
+    assert_eq!(call("x => { const d = 2; function f(n) { return n <= 0 ? 0 : d + f(n - 1) } return f(x) }", &[4.0]), 8.0);
+  }
+
+  #[test]
+  fn captures_count_as_locals() {
+    let consts: String = (0..4000).map(|k| format!("const c{k} = {k}; ")).collect();
+    let own: String = (0..200).map(|k| format!("let o{k} = {k}; ")).collect();
+    let reads: Vec<String> = (0..4000).map(|k| format!("c{k}")).collect();
+    let reads = reads.join(", ");
+    let src = format!("x => {{ {consts} function f() {{ {own} function g() {{ return Math.max({reads}) }} return g() }} return f() }}");
+    let m = rejection(&src);
+    assert!(m.contains("more than 4096 variables") && m.contains("enclosing variables"), "{m}");
+  }
 }

@@ -136,7 +136,9 @@ impl Lowerer<'_> {
     });
     if self.reads.len() <= id as usize {
       self.reads.resize(id as usize + 1, Vec::new());
+      self.starts.resize(id as usize + 1, 0);
     }
+    self.starts[id as usize] = params.span.start;
     let mut reads: Vec<_> = st.captured.into_iter().collect();
     reads.sort_unstable();
     self.reads[id as usize] = reads;

@@ -291,3 +291,50 @@ impl Walker<'_> {
     }
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use crate::ir::{BOOL, NUM, UNDEF};
+  use crate::testing::lower;
+
+  fn ret(src: &str) -> u8 {
+    lower(src).unwrap().funcs[0].ret_ty
+  }
+
+  #[test]
+  fn types_reach_a_fixed_point() {
+    assert_eq!(ret("x => x + 1"), NUM);
+    assert_eq!(ret("x => x > 1"), BOOL);
+    assert_eq!(ret("x => { if (x) return 1 }"), NUM | UNDEF);
+    assert_eq!(ret("x => x > 0 ? true : undefined"), BOOL | UNDEF);
+    // Twenty functions deep, declared in the order that needs the most rounds.
+    let n = 20;
+    let mut src = String::from("x => { ");
+    for k in 0..n {
+      src += &format!("function f{k}(v) {{ return f{}(v) }} ", k + 1);
+    }
+    src += &format!("function f{n}(v) {{ return v > 0 }} return f0(x) }}");
+    assert_eq!(ret(&src), BOOL);
+    // Recursion: the base case decides.
+    assert_eq!(ret("function f(n) { return n <= 0 ? n === 0 : f(n - 1) }"), BOOL);
+    assert_eq!(ret("function f(n) { return f(n + 1) }"), 0);
+  }
+
+  /// `let b;` then an assignment on every path: a number, no tag.
+  #[test]
+  fn definite_assignment_keeps_locals_single_kind() {
+    let p = lower("x => { let b; if (x > 0) { b = 1 } else { b = 2 } return b }").unwrap();
+    assert_eq!(p.funcs[0].local_tys[1], NUM);
+    let p = lower("x => { let b; if (x > 0) { b = 1 } return b }").unwrap();
+    assert_eq!(p.funcs[0].local_tys[1], NUM | UNDEF);
+    // Re-declared each iteration: undefined again at the read.
+    let p = lower("x => { let s = 0; for (let k = 0; k < 3; k++) { let t; if (k === 0) t = 1; s += t } return s }").unwrap();
+    assert_eq!(p.funcs[0].local_tys[3], NUM | UNDEF);
+    // A hoisted var read before its declaration.
+    let p = lower("x => { const y = v; var v = 1; return y }").unwrap();
+    assert!(p.funcs[0].local_tys.contains(&(NUM | UNDEF)));
+    // Break and continue paths count.
+    let p = lower("x => { let b; a: { if (x > 0) break a; b = 1 } return b }").unwrap();
+    assert_eq!(p.funcs[0].local_tys[1], NUM | UNDEF);
+  }
+}

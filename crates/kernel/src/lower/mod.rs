@@ -71,7 +71,16 @@ pub fn lower_kernel(
   let mut l = Lowerer::new(source, consts);
   l.max_params = max_params;
   let mut program = l.lower_root(root)?;
-  captures::resolve(&mut program, &l.reads);
+  if let Err(f) = captures::resolve(&mut program, &l.reads, MAX_LOCALS) {
+    let at = l.starts.get(f as usize).copied().unwrap_or(0);
+    return Err(KernelError::unsupported(
+      source,
+      at,
+      format!(
+        "more than {MAX_LOCALS} variables and parameters in one kernel function (counting the enclosing variables it needs for the functions it calls)"
+      ),
+    ));
+  }
   infer(&mut program, supplied);
   Ok(program)
 }
@@ -105,6 +114,8 @@ struct Lowerer<'s> {
   /// Per function: the enclosing variables it reads directly
   /// ((owner, owner's local) → its own local).
   reads: Vec<Vec<((FuncId, LocalId), LocalId)>>,
+  /// Per function: the source offset of its parameters (for errors).
+  starts: Vec<u32>,
   fstack: Vec<FnState>,
   next_target: TargetId,
   has_loops: bool,
@@ -124,6 +135,7 @@ impl<'s> Lowerer<'s> {
       consts,
       funcs: Vec::new(),
       reads: Vec::new(),
+      starts: Vec::new(),
       fstack: Vec::new(),
       next_target: 0,
       has_loops: false,
