@@ -203,9 +203,21 @@ mod tests {
     // g passes k on to h, so g captures it too; h captures v and k.
     assert_eq!(p.funcs[1].captures.len(), 1);
     assert_eq!(p.funcs[2].captures.len(), 2);
-    assert_eq!(call("x => { const k = 2; function g(v) { function h() { return v * k } return h() } return g(x) }", &[3.0]), 6.0);
+    assert_eq!(
+      call(
+        "x => { const k = 2; function g(v) { function h() { return v * k } return h() } return g(x) }",
+        &[3.0]
+      ),
+      6.0
+    );
     // Recursion passes its own copy.
-    assert_eq!(call("x => { const d = 2; function f(n) { return n <= 0 ? 0 : d + f(n - 1) } return f(x) }", &[4.0]), 8.0);
+    assert_eq!(
+      call(
+        "x => { const d = 2; function f(n) { return n <= 0 ? 0 : d + f(n - 1) } return f(x) }",
+        &[4.0]
+      ),
+      8.0
+    );
   }
 
   #[test]
@@ -214,8 +226,13 @@ mod tests {
     let own: String = (0..200).map(|k| format!("let o{k} = {k}; ")).collect();
     let reads: Vec<String> = (0..4000).map(|k| format!("c{k}")).collect();
     let reads = reads.join(", ");
-    let src = format!("x => {{ {consts} function f() {{ {own} function g() {{ return Math.max({reads}) }} return g() }} return f() }}");
+    let src = format!(
+      "x => {{ {consts} function f() {{ {own} function g() {{ return Math.max({reads}) }} return g() }} return f() }}"
+    );
     let m = rejection(&src);
-    assert!(m.contains("more than 4096 variables") && m.contains("enclosing variables"), "{m}");
+    assert!(
+      m.contains("more than 4096 variables") && m.contains("enclosing variables"),
+      "{m}"
+    );
   }
 }

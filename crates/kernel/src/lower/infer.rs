@@ -50,9 +50,7 @@ pub fn infer(p: &mut Program, supplied: Option<usize>) {
         let f = &p.funcs[fi];
         let mut st = Some(vec![false; f.n_locals as usize]);
         if let Some(s) = &mut st {
-          for k in 0..f.n_params as usize {
-            s[k] = true;
-          }
+          s[..f.n_params as usize].fill(true);
           for &c in &f.captures {
             s[c as usize] = true;
           }
@@ -190,11 +188,9 @@ impl Walker<'_> {
           kill_undefined_sets(body, s);
         }
         let mut exit = None;
-        if *test_first {
-          if let Some(t) = test {
-            self.expr(t, st);
-            exit = st.clone();
-          }
+        if *test_first && let Some(t) = test {
+          self.expr(t, st);
+          exit = st.clone();
         }
         let mut sb = st.clone();
         self.stmts(body, &mut sb);
@@ -316,7 +312,10 @@ mod tests {
     src += &format!("function f{n}(v) {{ return v > 0 }} return f0(x) }}");
     assert_eq!(ret(&src), BOOL);
     // Recursion: the base case decides.
-    assert_eq!(ret("function f(n) { return n <= 0 ? n === 0 : f(n - 1) }"), BOOL);
+    assert_eq!(
+      ret("function f(n) { return n <= 0 ? n === 0 : f(n - 1) }"),
+      BOOL
+    );
     assert_eq!(ret("function f(n) { return f(n + 1) }"), 0);
   }
 
