@@ -133,7 +133,9 @@ impl Gen<'_, '_> {
     b: &Expr,
   ) -> Result<(Value, Tag), KernelError> {
     let (va, ta) = self.tv(a)?;
-    let take_right = match (op, ta) {
+    // `c`: for `&&`/`||`, true when the left operand is the result (falsy
+    // for `&&`, truthy for `||`); for `??`, true when it is nullish.
+    let c = match (op, ta) {
       (LogicOp::Coalesce, Tag::Kind(UNDEF)) => return self.tv(b),
       (LogicOp::Coalesce, Tag::Kind(_)) => return Ok((va, ta)),
       (LogicOp::Coalesce, Tag::Dyn(t)) => self.b.ins().icmp_imm_u(IntCC::Equal, t, UNDEF as i64),
@@ -143,16 +145,14 @@ impl Gen<'_, '_> {
       }
       (LogicOp::Or, _) => self.truthy(va),
     };
-    // For `&&`/`||`, `take_right` is true when the left operand is kept
-    // (falsy for `&&`, truthy for `||`); for `??` when it is nullish.
     let rhs = self.b.create_block();
     let merge = self.merge_block();
     let tav = self.tag_value(ta);
     let keep = [BlockArg::Value(va), BlockArg::Value(tav)];
     if op == LogicOp::Coalesce {
-      self.b.ins().brif(take_right, rhs, &[], merge, &keep);
+      self.b.ins().brif(c, rhs, &[], merge, &keep);
     } else {
-      self.b.ins().brif(take_right, merge, &keep, rhs, &[]);
+      self.b.ins().brif(c, merge, &keep, rhs, &[]);
     }
     self.b.switch_to_block(rhs);
     let y = self.tv(b)?;
