@@ -4,7 +4,7 @@
 //! construct and its `line:column` within the function source. Lowering is
 //! one pass; static types (sets of number / boolean / undefined) are then
 //! inferred on the IR to a fixed point ([`infer`]), and nested functions get
-//! the enclosing variables they read as hidden arguments ([`captures`]).
+//! the enclosing variables they read as hidden arguments (`captures`).
 //!
 //! This module holds the driver ([`lower_kernel`]) and the `Lowerer`'s
 //! state; each construct is lowered in its own file:
