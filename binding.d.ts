@@ -332,8 +332,9 @@ export declare function reserveTaskIds(count: number): number
 
 /**
  * Runs a compiled kernel once with numeric `args` on the pool; resolves to
- * its result (a boolean result is 1 or 0). Loops in the kernel stop at
- * their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
+ * its result, a number, a boolean or `undefined` as in JS. Loops in the
+ * kernel stop at their next iteration when the task is cancelled. Use
+ * `spawn(fn, args, opts)`.
  */
 export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: SpawnOptions): number
 

@@ -117,7 +117,8 @@ test('nested functions read arrays, and spawn takes them too', async (t) => {
     return s
   }
   t.is(await spawn(sum, [2], { params: { lut } }), 27)
-  t.true(Number.isNaN(await spawn((j: number) => lut[j], [8], { params: { lut } })))
+  // Out of range: `undefined` itself, as JS gives.
+  t.is(await spawn<number | undefined>((j: number) => lut[j], [8], { params: { lut } }), undefined)
 })
 
 test('same source with a number param and an array param, or two element kinds, are different kernels', async (t) => {
@@ -239,11 +240,10 @@ test('compileKernel compiles for array params when given their values', (t) => {
   t.throws(() => compileKernel(fn, { params: { lut: new BigInt64Array(1) as any } }), { code: 'ERR_INVALID_ARG_TYPE' })
 })
 
-// Random expression kernels over array reads (fast-check), against V8. The
-// operators leave out ==/!=/===/!== only: they tell `undefined` from NaN,
-// which the value model does not yet do (see the test.failing below).
+// Random expression kernels over array reads (fast-check), against V8: an
+// out-of-range read is `undefined`, which ==/!=/===/!== and `??` tell from NaN.
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 5e-324, 1, -1, 0.5, -2.5, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 1e20, -7, 3]
-const OPS = ['+', '-', '*', '/', '%', '**', '|', '&', '^', '<<', '>>', '>>>', '<', '<=', '>', '>=', '&&', '||']
+const OPS = ['+', '-', '*', '/', '%', '**', '|', '&', '^', '<<', '>>', '>>>', '<', '<=', '>', '>=', '&&', '||', '??', '===', '!==', '==', '!=']
 const { arrayExpr } = fc.letrec((tie) => ({
   arrayExpr: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -262,38 +262,31 @@ test('random kernels over array reads agree with V8', async (t) => {
   const q = Int8Array.from([5, -3, 0, 127, -128, 1, 2, 3])
   const xs = Float64Array.from([...SPECIAL, 3.75, 0.3, 7, 8])
   let checked = 0
-  let rejected = 0
   await fc.assert(
     fc.asyncProperty(arrayExpr, async (body) => {
       const source = `(x, i) => ${body}`
       const want = reference(new Function(`return ${source}`)(), xs, { f, q })
       const fn = new Function(`return ${source}`)()
-      let got: Float64Array
-      try {
-        got = await parallelMap(xs, fn, { params: { f, q } })
-      } catch (e) {
-        // The documented rejections: an index (or ===) that may be a boolean or a number.
-        if ((e as { code?: string }).code === 'ERR_UNSUPPORTED_KERNEL' && /either a boolean or a number/.test((e as Error).message)) {
-          rejected++
-          return
-        }
-        throw e
-      }
+      const got = await parallelMap(xs, fn, { params: { f, q } })
       const bad = firstMismatch(got, want)
       if (bad) throw new Error(`${source}: ${bad}`)
       checked++
     }),
     { numRuns: 300, seed: 20261202 },
   )
-  t.log(`${checked} kernels agreed, ${rejected} rejected (boolean-or-number index)`)
-  t.true(checked > 240)
+  t.is(checked, 300)
 })
 
-// Known gap until the value model has a real `undefined`: an out-of-range
-// read is NaN, so it compares unequal to itself, and `??` / Number.isNaN see
-// a number. Flip to `test` when lower/array.rs `index_read_ty` includes undefined.
-test.failing('an out-of-range read is undefined for ===, ?? and Number.isNaN', async (t) => {
+// An out-of-range read is `undefined`, not NaN: equal to itself, replaced by
+// `??`, and not NaN for Number.isNaN; through spawn it is `undefined` itself.
+test('an out-of-range read is undefined for ===, ?? and Number.isNaN', async (t) => {
   const lut = new Float64Array(2)
   const fn = (j: number) => (lut[j + 5] === lut[j + 5] ? 1 : 0) + ((lut[j + 5] ?? 10) as number) + (Number.isNaN(lut[j + 5]) ? 100 : 0)
   await same(t, fn, [0, 1], { lut }, 'undefined reads')
+  const at = (j: number) => lut[j]
+  for (const j of [0, 1, 2, -1, 0.5, -0, NaN]) {
+    t.is(await spawn<number | undefined>(at, [j], { params: { lut } }), at(j), `spawn lut[${j}]`)
+  }
+  const mixed = (j: number) => lut[(j > 0 ? j > 5 : j) as number]
+  for (const j of [0, 1, 7, -1]) t.is(await spawn<number | undefined>(mixed, [j], { params: { lut } }), mixed(j), `boolean-or-number index ${j}`)
 })

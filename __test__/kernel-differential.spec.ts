@@ -2,11 +2,13 @@
 // ≥ 40 kernels covering each construct of the subset) runs as a plain JS loop
 // and through parallelMap on inputs including NaN, ±Infinity, -0, 5e-324,
 // 2^31±1, 2^32, 2^53±1 and random values; each element must agree by Object.is.
+// Through spawn each kernel returns the exact JS value (booleans and
+// `undefined` included), also checked by Object.is.
 import { createRequire } from 'node:module'
 
 import test from 'ava'
 
-import { parallelMap, parallelMapSync } from '../index.js'
+import { parallelMap, parallelMapSync, spawn } from '../index.js'
 
 const require = createRequire(import.meta.url)
 const { CORPUS, inputs, pairs } = require('../crates/kernel/tests/corpus.js') as {
@@ -65,6 +67,10 @@ const CONSTRUCTS: Array<[string, RegExp]> = [
   ['nullish coalescing', /\?\?/],
   ['strict (in)equality', /===[\s\S]*!==|!==[\s\S]*===/],
   ['boolean literal', /\b(true|false)\b/],
+  ['undefined', /\bundefined\b/],
+  ['var', /\bvar\b/],
+  ['loose (in)equality', /[^=!]==[^=][\s\S]*!=[^=]|!=[^=][\s\S]*[^=!]==[^=]/],
+  ['nullish assignment', /\?\?=/],
   ['Number.is*', /\bNumber\.is\w+\(/],
   ['Math constant', /\bMath\.(PI|E|LN2|LN10|LOG2E|LOG10E|SQRT2|SQRT1_2)\b/],
 ]
@@ -99,6 +105,87 @@ for (const entry of CORPUS) {
     t.is(firstMismatch(sync, want), -1)
   })
 }
+
+/** The function `spawn` runs for `entry`: params bound as constants. */
+function bound(entry: Entry): (...a: number[]) => unknown {
+  const names = Object.keys(entry.params ?? {})
+  return names.length ? new Function(...names, `return (${entry.fn.toString()})`)(...names.map((n) => entry.params![n])) : entry.fn
+}
+
+test('through spawn every corpus kernel returns V8\'s exact value (booleans and undefined included)', async (t) => {
+  const kinds = new Set<string>()
+  for (const entry of CORPUS) {
+    const fn = bound(entry)
+    const columns = (entry.inputs ?? 1) === 1 ? [inputs(5, 12)] : pairs(6).map((c) => c.slice(0, 12))
+    for (let i = 0; i < columns[0].length; i++) {
+      const args = [...columns.map((c) => c[i]), i]
+      const want = fn(...args)
+      const got = await spawn<number | boolean | undefined>(entry.fn, args, { params: entry.params })
+      kinds.add(typeof want)
+      if (!Object.is(got, want)) t.fail(`${entry.name} (${args}): got ${String(got)}, V8 gives ${String(want)}\n${entry.fn}`)
+    }
+  }
+  t.deepEqual([...kinds].sort(), ['boolean', 'number', 'undefined'])
+})
+
+/** Kernels of the issue (and the value model's edges), with the arguments to run them on. */
+const VALUE_CASES: Array<[string, number[]]> = [
+  ['x => { function f(a) { return a === 1 } return f(true) }', [0]],
+  ['x => { function f(a) { return a === true } return f(x > 0) }', [1]],
+  ['x => Number.isInteger(x > 0 ? x > 5 : 3)', [1]],
+  ['x => Number.isInteger(x > 0 ? x > 5 : 3)', [-1]],
+  ['x => Number.isFinite(x > 0 ? true : x)', [-2]],
+  ['x => Number.isSafeInteger(x > 0 ? undefined : 7)', [1]],
+  ['x => isNaN(x > 0 ? undefined : 7)', [1]],
+  ['x => Number.isNaN(undefined)', [0]],
+  ['x => isNaN()', [0]],
+  ['x => { let a; return a ?? 3 }', [0]],
+  ['x => { let a = 0 / 0; return a ?? 3 }', [0]],
+  ['x => { let a; a ??= x > 0; return a }', [1]],
+  ['x => { let a; return a }', [0]],
+  ['x => { if (x > 0) return 1 }', [-1]],
+  ['x => x == null', [0]],
+  ['x => { let a; return a == null }', [0]],
+  ['x => (x > 0 ? undefined : false) == 0', [-1]],
+  ['x => (x > 0 ? undefined : false) === false', [-1]],
+  ['x => (x > 0 ? undefined : NaN) === undefined', [1]],
+  ['x => (x > 0 ? undefined : NaN) != undefined', [-1]],
+  ['x => undefined == false', [0]],
+  ['(a, b) => b === undefined', [1]],
+  ['(a, b) => b', [1]],
+  ['x => (x > 0 || undefined) ?? 9', [-1]],
+  ['x => { function f1(v) { return f2(v) } function f2(v) { return f3(v) } function f3(v) { return f4(v) } function f4(v) { return f5(v) } function f5(v) { return f6(v) } function f6(v) { return f7(v) } function f7(v) { return v > 0 } return f1(x) }', [1]],
+  ['function f(n) { return n <= 0 ? n === 0 : f(n - 1) }', [3]],
+  ['x => { function f(a, b) { return b } return f(x) }', [1]],
+  // Natural code: var hoisting and nested functions reading enclosing variables.
+  ['x => { const y = v; var v = 2; return y }', [0]],
+  ['x => { if (x > 0) { var y = 2 } return y }', [-1]],
+  ['x => { const k2 = 2; function g(v) { return v * k2 } return g(x) }', [4]],
+  ['(x, i) => { function g() { return x + i } return g() }', [4, 3]],
+  ['x => { let a = x; function g() { return a } const r1 = g(); a = 10; return r1 * 100 + g() }', [3]],
+  ['x => { function g() { return v } var r = g(); var v = 1; return r }', [0]],
+  ['x => { let k = 1; function g(a) { return k } return g(k = 5) }', [0]],
+  ['x => { let y = x > 0 ? true : 1; return y === 1 }', [-1]],
+]
+
+test('the issue\'s examples return what V8 returns', async (t) => {
+  for (const [source, args] of VALUE_CASES) {
+    const fn = new Function(`return ${source}`)()
+    const got = await spawn<number | boolean | undefined>(fn, args)
+    t.true(Object.is(got, fn(...args)), `${source} (${args}): got ${String(got)}, V8 gives ${String(fn(...args))}`)
+    // In parallelMap the same values are stored as numbers (ToNumber).
+    if (args.length === 1) {
+      const [out] = await parallelMap([args[0]], fn)
+      t.true(Object.is(out, Number(fn(args[0], 0))), `${source} as an element`)
+    }
+  }
+})
+
+test('assigning an enclosing variable from a nested function is a clear error', async (t) => {
+  const e = await t.throwsAsync(spawn((x: number) => { let a = x; function g() { a = 2 } g(); return a }, [1]))
+  t.is((e as { code?: string }).code, 'ERR_UNSUPPORTED_KERNEL')
+  t.regex(e!.message, /`a` is a variable of an enclosing function: a nested function cannot assign it \(at \d+:\d+\)/)
+})
 
 test('output types convert like typed-array stores', async (t) => {
   const xs = inputs(3)

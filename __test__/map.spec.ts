@@ -106,9 +106,13 @@ test('a running map can be cancelled and rejects with an AbortError', async (t) 
 test('spawn runs one kernel call', async (t) => {
   t.is(await spawn((a, b) => a * b + 1, [6, 7]), 43)
   t.is(await spawn(function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2) }, [20]), 6765)
-  t.is(await spawn((a, b) => Number.isNaN(b) ? -a : a + b, [5]), -5)
+  // A missing argument is `undefined` (not a number: Number.isNaN is false), as in JS.
+  t.is(await spawn((a, b) => (b === undefined ? -a : a + b), [5]), -5)
+  t.is(await spawn((a, b) => (Number.isNaN(b) ? -a : a + b), [5]), NaN)
   t.is(await spawn((x) => x * k, [2], { params: { k: 21 } }), 42)
-  t.is(await spawn(() => Math.PI > 3), 1)
+  // The result is the JS value itself.
+  t.is(await spawn<boolean>(() => Math.PI > 3), true)
+  t.is(await spawn<undefined>((a) => { if (a > 0) return 1 }, [-1]), undefined)
 })
 declare const k: number
 

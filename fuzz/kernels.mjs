@@ -10,6 +10,7 @@ export function deepKernel(rng, n) {
   const shape = rng.pick([
     'unary', 'ternary-alt', 'ternary-cons', 'pow', 'assign', 'compound', 'if', 'if-block', 'paren', 'call',
     'binary-left', 'logical', 'block', 'loop', 'mixed', 'functions', 'comma-free-seq',
+    'nullish', 'equality-kinds', 'captures',
   ])
   let body
   switch (shape) {
@@ -66,6 +67,24 @@ export function deepKernel(rng, n) {
     case 'comma-free-seq':
       body = `x => { let s = x; ${'s = s * 1.000001 + 1; '.repeat(n)}return s }`
       break
+    case 'nullish':
+      // Values of three kinds: booleans, undefined and numbers under `??`.
+      body = `x => ${'(x > 1 ? undefined : x > 0) ?? '.repeat(n)}x`
+      break
+    case 'equality-kinds':
+      body = `x => ${rng.pick(['(x > 0 ? undefined : x) === ', '(x > 1 ? x > 2 : undefined) == ', '(x < 0) !== ']).repeat(n)}true`
+      break
+    case 'captures': {
+      // Nested functions, each reading the kernel's parameter and the outermost one's (hidden arguments).
+      let pre = ''
+      let post = ''
+      for (let k = 0; k < n; k++) {
+        pre += `function f${k}(a${k}) { `
+        post = ` } return f${k}(${k === 0 ? 'x' : `a${k - 1} + 1`})${post}`
+      }
+      body = `x => { ${pre}return a${n - 1} * 0.5 + x + a0${post} }`
+      break
+    }
     default:
       body = `x => ${mixed(rng, n)}`
   }
@@ -112,7 +131,7 @@ function mixed(rng, n) {
 
 /** A kernel with `n` of something side by side: call arguments, live locals, functions, recursion. */
 export function wideKernel(rng, n) {
-  const shape = rng.pick(['hypot', 'max', 'min', 'locals', 'recursive-locals', 'recursion', 'deep-recursion', 'functions', 'atan2-chain'])
+  const shape = rng.pick(['hypot', 'max', 'min', 'locals', 'recursive-locals', 'recursion', 'deep-recursion', 'functions', 'atan2-chain', 'hoisted-vars', 'captured-consts'])
   let body
   let args = 1
   switch (shape) {
@@ -146,6 +165,24 @@ export function wideKernel(rng, n) {
     case 'deep-recursion':
       body = `x => { function f(n) { return n <= 0 ? 0 : 1 + f(n - 1) } return f(x * ${n}) }`
       break
+    case 'hoisted-vars': {
+      // Each var read (as undefined) before its declaration.
+      const reads = []
+      const decls = []
+      for (let i = 0; i < n; i++) reads.push(`s += (v${i} === undefined) + (v${i} ?? ${i % 7});`)
+      for (let i = 0; i < n; i++) decls.push(`var v${i} = x + ${i};`)
+      body = `x => { let s = 0; ${reads.join(' ')} ${decls.join(' ')} return s + v${n - 1} }`
+      break
+    }
+    case 'captured-consts': {
+      // One nested function reading n of the kernel's consts: n hidden arguments.
+      const defs = []
+      const uses = []
+      for (let i = 0; i < n; i++) defs.push(`const c${i} = x * ${(i % 13) + 1} + ${i};`)
+      for (let i = 0; i < n; i++) uses.push(`c${i}`)
+      body = `x => { ${defs.join(' ')} function g(v) { return Math.max(${uses.join(', ')}) + v } return g(x > 0) }`
+      break
+    }
     case 'functions': {
       const fns = []
       for (let i = 0; i < n; i++) fns.push(`function g${i}(a) { return a + ${i % 7} }`)

@@ -22,14 +22,17 @@ export type NumericArray =
 
 /**
  * A kernel: an arrow function or function expression over numbers, written in
- * the numeric subset (numbers and booleans, arithmetic/bitwise/comparison/
- * logical operators, `let`/`const`, `if`/loops, `Math.*`, `Number.is*`,
- * nested function declarations incl. recursion). It receives `(x, i)` for one
- * input or `(x, y, …, i)` for several; it cannot capture outer variables —
- * pass them in `params` and read them by name. A kernel returning a boolean
- * yields 1 or 0.
+ * the numeric subset (numbers, booleans and `undefined`; arithmetic/bitwise/
+ * comparison/logical operators, `==`/`===` (with `null` too), `??`,
+ * `let`/`const`/`var` (hoisted), `if`/loops, `Math.*`, `Number.is*`, nested
+ * function declarations incl. recursion, which may read the enclosing
+ * function's variables). It receives `(x, i)` for one input or `(x, y, …, i)`
+ * for several; it cannot capture variables from outside it — pass them in
+ * `params` and read them by name. In `parallelMap` the output holds each
+ * result as a number (ToNumber: a boolean is 1 or 0, `undefined` is NaN);
+ * `spawn` resolves to the value itself.
  */
-export type Kernel = (...args: number[]) => number | boolean
+export type Kernel = (...args: number[]) => number | boolean | undefined
 
 /** A param's value: a number, or a read-only array the kernel indexes (no BigInt arrays). */
 export type ParamValue =
@@ -140,9 +143,11 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  * Runs `fn(...args)` once on the pool, compiled to native code. Cancelling
  * (handle.cancel(), signal, timeout) stops the kernel at its next loop
  * iteration. Unbounded recursion rejects with a RangeError
- * (`code: 'ERR_KERNEL_STACK_OVERFLOW'`). A boolean result is 1 or 0.
+ * (`code: 'ERR_KERNEL_STACK_OVERFLOW'`). Resolves to the kernel's result as
+ * JS gives it: a number, a boolean or `undefined` (name the type you expect
+ * with `R`). A boolean argument is passed as its number (1 or 0).
  */
-export declare function spawn(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<number>
+export declare function spawn<R extends number | boolean | undefined = number>(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<R>
 
 /**
  * @internal The input reader parallelMap and parallelReduce share: a numeric TypedArray as is, a

@@ -479,9 +479,41 @@ impl ToNapiValue for SyncOutput {
   }
 }
 
+/// A spawn kernel's result as the JS value it is: a number, a boolean or
+/// `undefined`.
+pub struct SpawnResult(pub napi_parallel_kernel::KernelValue);
+
+impl ToNapiValue for SpawnResult {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    use napi_parallel_kernel::KernelValue as V;
+    // SAFETY: forwarded from the caller's contract (a live env).
+    unsafe {
+      match value.0 {
+        V::Number(x) => f64::to_napi_value(env, x),
+        V::Boolean(b) => bool::to_napi_value(env, b),
+        V::Undefined => <()>::to_napi_value(env, ()),
+      }
+    }
+  }
+}
+
+/// Runs `kernel` once on `args`; its result as a JS value.
+fn run_spawn(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  arrays: &[napi_parallel_kernel::ArrayRef<'_>],
+  cancel: &AtomicBool,
+) -> std::result::Result<SpawnResult, NpError> {
+  napi_parallel_kernel::call_value_with(kernel, args, consts, arrays, cancel)
+    .map(SpawnResult)
+    .map_err(NpError::from)
+}
+
 /// Runs a compiled kernel once with numeric `args` on the pool; resolves to
-/// its result (a boolean result is 1 or 0). Loops in the kernel stop at
-/// their next iteration when the task is cancelled. Use `spawn(fn, args, opts)`.
+/// its result, a number, a boolean or `undefined` as in JS. Loops in the
+/// kernel stop at their next iteration when the task is cancelled. Use
+/// `spawn(fn, args, opts)`.
 #[napi(catch_unwind, ts_return_type = "number")]
 pub fn spawn_async(
   env: &Env,
@@ -511,14 +543,13 @@ pub fn spawn_async(
   })();
   let (kernel, params, args) = parsed.map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call_with(
+    run_spawn(
       &kernel,
       &args,
       &params.consts,
       &params.views(),
       ctx.cancel_flag(),
     )
-    .map_err(NpError::from)
   })
 }
 
@@ -650,8 +681,7 @@ fn spawn_kernel(
     );
   }
   task::spawn(env, task, move |ctx| {
-    napi_parallel_kernel::call(&kernel, &args[..n_args], &[], ctx.cancel_flag())
-      .map_err(NpError::from)
+    run_spawn(&kernel, &args[..n_args], &[], &[], ctx.cancel_flag())
   })
 }
 

@@ -1,12 +1,13 @@
 //! The kernel IR: a small structured tree that [`crate::lower`] builds from
 //! the oxc AST and [`crate::codegen`] lowers to Cranelift.
 //!
-//! Every value is an `f64`. Booleans are `0.0`/`1.0` (so `true + 1 === 2`
-//! holds, as in JS); a condition is tested with JS truthiness (`x !== 0 &&
-//! !isNaN(x)`). `undefined` (a missing argument, `let x;`, a function that
-//! falls off its end) is `NaN`, which is what `ToNumber(undefined)` gives.
-//! The checker keeps static types ([`Ty`]) only to give `===` its JS meaning
-//! between booleans and numbers.
+//! Values are numbers, booleans and `undefined`. Every value has an `f64`
+//! payload equal to `ToNumber(value)` (a boolean is 0/1, `undefined` is
+//! NaN), so arithmetic, `< <= > >=`, truthiness and ToInt32 read the payload
+//! alone. Each local and function result has a static type ([`Ty`], a set of
+//! kinds) inferred to a fixed point (`lower::infer`); only values whose type
+//! has several kinds carry a run-time tag (their kind bit), which `===`,
+//! `==`, `??`, `Number.is*` and the kernel's result read.
 
 /// Index of a local variable (parameters first) within one [`Func`].
 pub type LocalId = u32;
@@ -15,21 +16,51 @@ pub type FuncId = u32;
 /// Identifies a loop or labeled block that `break`/`continue` target.
 pub type TargetId = u32;
 
-/// Static type of an expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
-  /// A number.
-  Num,
-  /// A boolean (held as 0/1).
-  Bool,
-  /// Either, depending on the path taken.
-  Mixed,
+/// Static type of a value: a set of the kinds it may have at run time
+/// ([`NUM`], [`BOOL`], [`UNDEF`] bits). The empty set is a value never
+/// produced (a function that never returns); code generation treats it as
+/// [`NUM`].
+pub type Ty = u8;
+/// The value may be a number.
+pub const NUM: Ty = 1;
+/// The value may be a boolean.
+pub const BOOL: Ty = 2;
+/// The value may be `undefined`.
+pub const UNDEF: Ty = 4;
+
+/// True if `t` has more than one kind: such values carry a run-time tag.
+pub fn is_mixed(t: Ty) -> bool {
+  t.count_ones() > 1
 }
 
-impl Ty {
-  /// The least type covering both.
-  pub fn join(self, other: Ty) -> Ty {
-    if self == other { self } else { Ty::Mixed }
+/// A kernel's result as a JS value (call mode).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsValue {
+  /// A number.
+  Number(f64),
+  /// A boolean.
+  Boolean(bool),
+  /// `undefined`.
+  Undefined,
+}
+
+impl JsValue {
+  /// The value from its payload (ToNumber of it) and its kind bit.
+  pub fn from_parts(payload: f64, kind: u32) -> Self {
+    match kind as Ty {
+      BOOL => JsValue::Boolean(payload != 0.0),
+      UNDEF => JsValue::Undefined,
+      _ => JsValue::Number(payload),
+    }
+  }
+
+  /// ToNumber: what a Float64Array element would hold.
+  pub fn to_number(self) -> f64 {
+    match self {
+      JsValue::Number(x) => x,
+      JsValue::Boolean(b) => b as u8 as f64,
+      JsValue::Undefined => f64::NAN,
+    }
   }
 }
 
@@ -60,6 +91,14 @@ pub struct Func {
   pub body: Vec<Stmt>,
   /// True if some call targets this function (it needs a callable body).
   pub called: bool,
+  /// Locals that receive the enclosing functions' variables this function
+  /// reads (directly or through its callees), in the order callers pass
+  /// them: after the declared parameters.
+  pub captures: Vec<LocalId>,
+  /// Static type of each local (filled by type inference).
+  pub local_tys: Vec<Ty>,
+  /// Static type of the result (filled by type inference).
+  pub ret_ty: Ty,
 }
 
 /// Statements.
@@ -103,6 +142,8 @@ pub enum UnOp {
   Not,
   /// `~x`
   BitNot,
+  /// `+x`: ToNumber (the payload, typed as a number).
+  Plus,
 }
 
 /// Binary operators (all take and give numbers; comparisons give booleans).
@@ -120,8 +161,14 @@ pub enum BinOp {
   Shl,
   Sar,
   Shr,
+  /// `==` (loose; exact on number | boolean | undefined).
   Eq,
+  /// `!=`
   Ne,
+  /// `===`
+  StrictEq,
+  /// `!==`
+  StrictNe,
   Lt,
   Le,
   Gt,
@@ -133,7 +180,14 @@ impl BinOp {
   pub fn is_comparison(self) -> bool {
     matches!(
       self,
-      BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+      BinOp::Eq
+        | BinOp::Ne
+        | BinOp::StrictEq
+        | BinOp::StrictNe
+        | BinOp::Lt
+        | BinOp::Le
+        | BinOp::Gt
+        | BinOp::Ge
     )
   }
 }
@@ -143,6 +197,9 @@ impl BinOp {
 pub enum LogicOp {
   And,
   Or,
+  /// `??`: the right operand when the left is `undefined` (nothing else in
+  /// the subset is nullish).
+  Coalesce,
 }
 
 /// Functions of `Math` and `Number` (and the globals `isNaN`/`isFinite`).
@@ -187,8 +244,12 @@ pub enum Intrinsic {
 /// Expressions.
 #[derive(Debug, Clone)]
 pub enum Expr {
-  /// A number (or a boolean literal as 0/1).
+  /// A number.
   Num(f64),
+  /// A boolean (payload 0/1).
+  Bool(bool),
+  /// `undefined` (payload NaN).
+  Undef,
   /// A local variable.
   Local(LocalId),
   /// A `params` constant, by index.
@@ -214,7 +275,11 @@ pub enum Expr {
   },
   /// Comma operator: evaluates all, yields the last.
   Seq(Vec<Expr>),
-  /// A call to a function of the program (arguments already padded/trimmed to its arity, extras kept for side effects).
+  /// A call to a function of the program. Arguments: the declared
+  /// parameters (padded with [`Expr::Undef`]), then extra arguments
+  /// (evaluated for their side effects only), then one read of a caller's
+  /// local for each of the callee's [`Func::captures`] (last, so that they
+  /// see the other arguments' assignments).
   Call(FuncId, Vec<Expr>),
   /// A `Math`/`Number` function (arguments padded with NaN to the arity it needs).
   Math(Intrinsic, Vec<Expr>),
@@ -223,4 +288,53 @@ pub enum Expr {
   Index(u32, Box<Expr>),
   /// `a.length` of the `params` array in slot `.0`.
   Length(u32),
+}
+
+impl Program {
+  /// The static type of `e` inside `f`, from the types inference filled in
+  /// (possibly empty while inference runs).
+  pub fn expr_ty(&self, f: &Func, e: &Expr) -> Ty {
+    match e {
+      Expr::Num(_) | Expr::Const(_) | Expr::Update { .. } | Expr::Length(_) => NUM,
+      // An element, or `undefined` for an index outside the array.
+      Expr::Index(..) => NUM | UNDEF,
+      Expr::Bool(_) => BOOL,
+      Expr::Undef => UNDEF,
+      Expr::Local(l) => f.local_tys.get(*l as usize).copied().unwrap_or(NUM),
+      Expr::Unary(op, _) => {
+        if *op == UnOp::Not {
+          BOOL
+        } else {
+          NUM
+        }
+      }
+      Expr::Bin(op, _, _) => {
+        if op.is_comparison() {
+          BOOL
+        } else {
+          NUM
+        }
+      }
+      Expr::Logic(LogicOp::Coalesce, a, b) => {
+        let ta = self.expr_ty(f, a);
+        let tb = if ta & UNDEF != 0 {
+          self.expr_ty(f, b)
+        } else {
+          0
+        };
+        (ta & !UNDEF) | tb
+      }
+      Expr::Logic(_, a, b) | Expr::Cond(_, a, b) => self.expr_ty(f, a) | self.expr_ty(f, b),
+      Expr::Assign(_, v) => self.expr_ty(f, v),
+      Expr::Seq(items) => items.last().map_or(UNDEF, |x| self.expr_ty(f, x)),
+      Expr::Call(g, _) => self.funcs.get(*g as usize).map_or(NUM, |g| g.ret_ty),
+      Expr::Math(i, _) => match i {
+        Intrinsic::IsNaN
+        | Intrinsic::IsFinite
+        | Intrinsic::IsInteger
+        | Intrinsic::IsSafeInteger => BOOL,
+        _ => NUM,
+      },
+    }
+  }
 }

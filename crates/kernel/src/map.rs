@@ -380,7 +380,8 @@ fn fill_converted<T: Elem>(
   }
 }
 
-/// Calls a kernel compiled for `Mode::Call { n_args: args.len() }` once.
+/// Calls a kernel compiled for `Mode::Call { n_args: args.len() }` once;
+/// its result as a number (ToNumber). See [`call_value`].
 pub fn call(
   kernel: &Kernel,
   args: &[f64],
@@ -399,6 +400,28 @@ pub fn call_with(
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
   kernel.call_with(args, consts, arrays, cancel)
+}
+
+/// [`call`], with the result as the JS value it is (number, boolean or
+/// `undefined`).
+pub fn call_value(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  cancel: &AtomicBool,
+) -> Result<crate::ir::JsValue, KernelError> {
+  kernel.call_value(args, consts, cancel)
+}
+
+/// [`call_value`] for a kernel that reads `params` arrays (one view per slot).
+pub fn call_value_with(
+  kernel: &Kernel,
+  args: &[f64],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  cancel: &AtomicBool,
+) -> Result<crate::ir::JsValue, KernelError> {
+  kernel.call_value_with(args, consts, arrays, cancel)
 }
 
 #[cfg(test)]

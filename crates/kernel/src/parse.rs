@@ -16,7 +16,7 @@ const METHOD_PREFIX: &str = "function ";
 /// against the subset and lowers it. `consts` are the `params` names. The
 /// kernel may declare any number of parameters (see [`parse_kernel_for`]).
 pub fn parse_kernel(source: &str, consts: &[String]) -> Result<Program, KernelError> {
-  parse_kernel_with(source, consts, &[], None)
+  parse_kernel_with(source, consts, &[], None, None)
 }
 
 /// [`parse_kernel`] for a kernel entered in `mode`: in map mode, with
@@ -38,14 +38,14 @@ pub fn parse_kernel_params(
   kinds: &[ParamKind],
   mode: Mode,
 ) -> Result<Program, KernelError> {
-  let max_params = match mode {
-    Mode::Map { n_inputs } => Some(n_inputs.saturating_add(1)),
+  let (max_params, supplied) = match mode {
+    Mode::Map { n_inputs } => (Some(n_inputs.saturating_add(1)), None),
     // `spawn(fn, args)` is a call: missing arguments are `undefined`, as in JS.
-    Mode::Call { .. } => None,
+    Mode::Call { n_args } => (None, Some(n_args)),
     // `(acc, x, i)`: a parameter past them is `undefined`, as in a JS call.
-    Mode::Reduce => None,
+    Mode::Reduce => (None, Some(3)),
   };
-  parse_kernel_with(source, consts, kinds, max_params)
+  parse_kernel_with(source, consts, kinds, max_params, supplied)
 }
 
 fn parse_kernel_with(
@@ -53,6 +53,7 @@ fn parse_kernel_with(
   consts: &[String],
   kinds: &[ParamKind],
   max_params: Option<usize>,
+  supplied: Option<usize>,
 ) -> Result<Program, KernelError> {
   if source.trim().is_empty() {
     return Err(KernelError::unsupported(source, 0, "empty kernel source"));
@@ -61,7 +62,7 @@ fn parse_kernel_with(
   crate::nesting::prescan(source)?;
   let allocator = Allocator::default();
   match Parser::new(&allocator, source, SourceType::cjs()).parse_expression() {
-    Ok(expr) => crate::lower::lower_kernel_with(source, &expr, consts, kinds, max_params),
+    Ok(expr) => crate::lower::lower_kernel_with(source, &expr, consts, kinds, max_params, supplied),
     Err(diagnostics) => {
       // A method (`m(x) { … }` from an object or class) reads as a function
       // expression once prefixed with `function `.
@@ -69,8 +70,10 @@ fn parse_kernel_with(
         let prefixed = format!("{METHOD_PREFIX}{source}");
         let allocator = Allocator::default();
         if let Ok(expr) = Parser::new(&allocator, &prefixed, SourceType::cjs()).parse_expression() {
-          return crate::lower::lower_kernel_with(&prefixed, &expr, consts, kinds, max_params)
-            .map_err(|e| unprefix(e, source));
+          return crate::lower::lower_kernel_with(
+            &prefixed, &expr, consts, kinds, max_params, supplied,
+          )
+          .map_err(|e| unprefix(e, source));
         }
       }
       let first = diagnostics.first();

@@ -3,10 +3,13 @@
 //! the same double for every element (`Object.is`: NaN equals NaN, -0 is not 0).
 //! `tests/data/coverage.txt` holds the same corpus as istanbul instruments it
 //! (tests/gen_coverage.js): its `cov_…()` counters must compile away.
+//! `tests/data/values.txt` holds each kernel's exact JS result when called as
+//! `spawn` calls it (a number, a boolean or `undefined`).
 
 use std::sync::atomic::AtomicBool;
 
 use napi_parallel_kernel::cache::compile;
+use napi_parallel_kernel::ir::JsValue;
 use napi_parallel_kernel::{Mode, Output, OutputType, run_map};
 
 struct Case {
@@ -153,4 +156,88 @@ fn check(cases: &[Case]) {
     cases.len(),
     failures.join("\n  ")
   );
+}
+
+/// One call of `tests/data/values.txt`: the arguments and V8's result.
+struct ValueCase {
+  source: String,
+  names: Vec<String>,
+  values: Vec<f64>,
+  calls: Vec<(Vec<f64>, JsValue)>,
+}
+
+fn load_values(text: &str) -> Vec<ValueCase> {
+  let mut out: Vec<ValueCase> = Vec::new();
+  for line in text.lines() {
+    let parts: Vec<&str> = line.split(' ').collect();
+    match parts[0] {
+      "K" => {
+        let [k] = load(line).try_into().ok().unwrap();
+        out.push(ValueCase {
+          source: k.source,
+          names: k.names,
+          values: k.values,
+          calls: Vec::new(),
+        });
+      }
+      "C" => {
+        let n = parts.len() - 3;
+        let args = parts[1..1 + n].iter().map(|b| f(b)).collect();
+        let bits = f(parts[n + 2]);
+        let value = match parts[n + 1] {
+          "b" => JsValue::Boolean(bits != 0.0),
+          "u" => JsValue::Undefined,
+          _ => JsValue::Number(bits),
+        };
+        out.last_mut().unwrap().calls.push((args, value));
+      }
+      _ => {}
+    }
+  }
+  out
+}
+
+/// Every corpus kernel called as `spawn` calls it returns exactly V8's JS
+/// value: the same kind (number, boolean, undefined) and, for a number, the
+/// same double (`Object.is`).
+#[test]
+fn corpus_values_match_v8_in_call_mode() {
+  let cases = load_values(include_str!("data/values.txt"));
+  assert!(cases.len() >= 40);
+  let kinds = |pred: fn(&JsValue) -> bool| {
+    cases
+      .iter()
+      .flat_map(|c| &c.calls)
+      .filter(|(_, v)| pred(v))
+      .count()
+  };
+  assert!(kinds(|v| matches!(v, JsValue::Boolean(_))) > 20);
+  assert!(kinds(|v| matches!(v, JsValue::Undefined)) > 5);
+  let cancel = AtomicBool::new(false);
+  let mut failures = Vec::new();
+  for c in &cases {
+    let n_args = c.calls[0].0.len();
+    let kernel = match compile(&c.source, &c.names, Mode::Call { n_args }) {
+      Ok(k) => k,
+      Err(e) => {
+        failures.push(format!("{}: does not compile: {e}", c.source));
+        continue;
+      }
+    };
+    for (args, want) in &c.calls {
+      let got = kernel.call_value(args, &c.values, &cancel);
+      let ok = match (&got, want) {
+        (Ok(JsValue::Number(a)), JsValue::Number(b)) => same(*a, *b),
+        (Ok(a), b) => a == b,
+        _ => false,
+      };
+      if !ok {
+        failures.push(format!(
+          "{} {args:?}: got {got:?}, V8 gives {want:?}",
+          c.source
+        ));
+      }
+    }
+  }
+  assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

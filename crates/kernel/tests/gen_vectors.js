@@ -6,6 +6,7 @@
 // Format, one record per line:
 //   K <n_inputs> <hex(utf-8 source)> <hex(params names, comma-joined)> <params values as f64 bits, comma-joined or ->
 //   V <input bits>... <output bits>      (16 hex digits each; output as Float64Array stores it)
+// and tests/data/values.txt, the kernels' exact JS results in call mode (see `values`).
 const fs = require('node:fs')
 const path = require('node:path')
 const { CORPUS, inputs, pairs } = require('./corpus.js')
@@ -49,10 +50,39 @@ function vectors(corpus, scope = {}) {
   return lines.join('\n') + '\n'
 }
 
+/**
+ * The exact JS values (tests/data/values.txt): each corpus kernel called as
+ * `spawn` calls it, with `(x0, …, i)` as arguments, on the first 16 inputs.
+ * Format: the same `K` record, then `C <argument bits>... <kind> <bits>` with
+ * kind `n` (number), `b` (boolean: bits of 0/1) or `u` (undefined).
+ */
+function values(corpus) {
+  const lines = []
+  for (const entry of corpus) {
+    const k = entry.inputs ?? 1
+    const columns = (k === 1 ? [inputs(1)] : pairs(2)).map((c) => c.slice(0, 16))
+    const names = Object.keys(entry.params ?? {})
+    const fn = names.length
+      ? new Function(...names, `return (${entry.fn.toString()})`)(...names.map((n) => entry.params[n]))
+      : entry.fn
+    lines.push(`K ${k} ${hex(entry.fn.toString())} ${hex(names.join(',')) || '-'} ${names.map((n) => bits(entry.params[n])).join(',') || '-'}`)
+    for (let i = 0; i < columns[0].length; i++) {
+      const args = [...columns.map((c) => c[i]), i]
+      const v = fn(...args)
+      const kind = typeof v === 'boolean' ? 'b' : v === undefined ? 'u' : 'n'
+      lines.push(`C ${args.map(bits).join(' ')} ${kind} ${bits(Number(v))}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
 module.exports = { vectors }
 
 if (require.main === module) {
   const file = path.join(__dirname, 'data', 'vectors.txt')
   fs.writeFileSync(file, vectors(CORPUS))
   console.log(`wrote ${CORPUS.length} kernels to ${path.relative(process.cwd(), file)} (node ${process.version})`)
+  const vfile = path.join(__dirname, 'data', 'values.txt')
+  fs.writeFileSync(vfile, values(CORPUS))
+  console.log(`wrote ${CORPUS.length} kernels' call values to ${path.relative(process.cwd(), vfile)}`)
 }

@@ -48,8 +48,8 @@ pub struct Ctx {
   pub out: *mut f64,
   /// 40: status written by the generated code.
   pub status: u32,
-  /// 44: padding.
-  pub pad: u32,
+  /// 44: call mode: the result's kind ([`crate::ir::NUM`], `BOOL` or `UNDEF`).
+  pub result_kind: u32,
   /// 48: call mode: the result.
   pub result: f64,
   /// 56: call mode: the arguments.
@@ -64,6 +64,7 @@ pub(super) const OFF_CONSTS: i32 = 16;
 pub(super) const OFF_INPUTS: i32 = 24;
 pub(super) const OFF_OUT: i32 = 32;
 pub(super) const OFF_STATUS: i32 = 40;
+pub(super) const OFF_RESULT_KIND: i32 = 44;
 pub(super) const OFF_RESULT: i32 = 48;
 pub(super) const OFF_ARGS: i32 = 56;
 pub(super) const OFF_ARRAYS: i32 = 64;
@@ -86,6 +87,7 @@ mod tests {
     assert_eq!(offset_of!(Ctx, inputs), OFF_INPUTS as usize);
     assert_eq!(offset_of!(Ctx, out), OFF_OUT as usize);
     assert_eq!(offset_of!(Ctx, status), OFF_STATUS as usize);
+    assert_eq!(offset_of!(Ctx, result_kind), OFF_RESULT_KIND as usize);
     assert_eq!(offset_of!(Ctx, result), OFF_RESULT as usize);
     assert_eq!(offset_of!(Ctx, args), OFF_ARGS as usize);
     assert_eq!(offset_of!(Ctx, arrays), OFF_ARRAYS as usize);

@@ -20,9 +20,10 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 
 use super::abi::OFF_ARRAYS;
+use super::value::Tag;
 use super::{Gen, readonly};
 use crate::error::KernelError;
-use crate::ir::Expr;
+use crate::ir::{BOOL, Expr, NUM, UNDEF};
 
 /// The element type of an array passed in `params` (every numeric
 /// TypedArray kind; a plain array of numbers is copied to `Float64`).
@@ -236,18 +237,52 @@ impl Gen<'_, '_> {
     Ok(self.b.ins().fcvt_from_uint(types::F64, len))
   }
 
-  /// `a[index]` for array slot `slot`: the element, or `undefined` (NaN in
-  /// today's value model) for anything but an integral index in range.
+  /// `a[index]` for array slot `slot` as a number: the element, or NaN
+  /// (ToNumber of `undefined`) for anything but an integral index in range.
   pub(super) fn array_index(&mut self, slot: u32, index: &Expr) -> Result<Value, KernelError> {
+    Ok(self.array_read(slot, index)?.0)
+  }
+
+  /// `a[index]` with its kind: the element (a number), or `undefined`.
+  pub(super) fn array_index_tv(
+    &mut self,
+    slot: u32,
+    index: &Expr,
+  ) -> Result<(Value, Tag), KernelError> {
+    let (v, ok) = self.array_read(slot, index)?;
+    let num = self.b.ins().iconst(types::I8, NUM as i64);
+    let undef = self.b.ins().iconst(types::I8, UNDEF as i64);
+    let tag = self.b.ins().select(ok, num, undef);
+    Ok((v, Tag::Dyn(tag)))
+  }
+
+  /// The payload of `a[index]` and whether an element was read (an i8
+  /// condition). Only a number index can name an element: a boolean is the
+  /// property "true"/"false", `undefined` is NaN (never integral).
+  fn array_read(&mut self, slot: u32, index: &Expr) -> Result<(Value, Value), KernelError> {
     let (base, len) = self.array_slot(slot)?;
     let kind = self.program.arrays[slot as usize];
-    let j = self.expr(index)?;
+    let ti = self.ty(index);
+    let (j, is_number) = if ti & BOOL == 0 {
+      (self.expr(index)?, None)
+    } else if ti == BOOL {
+      self.expr(index)?;
+      (self.num(f64::NAN), None)
+    } else {
+      let (j, tag) = self.tv(index)?;
+      let tag = self.tag_value(tag);
+      let is_num = self.b.ins().icmp_imm_u(IntCC::Equal, tag, NUM as i64);
+      (j, Some(is_num))
+    };
     let ptr = self.ptr;
     let k = self.b.ins().fcvt_to_uint_sat(ptr, j);
     let back = self.b.ins().fcvt_from_uint(types::F64, k);
     let integral = self.b.ins().fcmp(FloatCC::Equal, back, j);
     let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, k, len);
-    let ok = self.b.ins().band(integral, inside);
+    let mut ok = self.b.ins().band(integral, inside);
+    if let Some(is_num) = is_number {
+      ok = self.b.ins().band(ok, is_num);
+    }
     let load = self.b.create_block();
     let merge = self.b.create_block();
     self.b.append_block_param(merge, types::F64);
@@ -262,7 +297,7 @@ impl Gen<'_, '_> {
     let v = self.load_element(kind, addr);
     self.b.ins().jump(merge, &[BlockArg::Value(v)]);
     self.b.switch_to_block(merge);
-    Ok(self.b.block_params(merge)[0])
+    Ok((self.b.block_params(merge)[0], ok))
   }
 
   fn array_slot(&self, slot: u32) -> Result<(Value, Value), KernelError> {

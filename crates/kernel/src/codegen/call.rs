@@ -7,14 +7,47 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use cranelift_module::Module;
 
 use super::abi::{OFF_STACK_LIMIT, OFF_STATUS, status};
+use super::value::{Tag, norm, tagged_local};
 use super::{Gen, TRUSTED, readonly};
 use crate::error::KernelError;
 use crate::ir::Expr;
 
 impl Gen<'_, '_> {
+  /// A call yielding its result's payload.
   pub(super) fn call(&mut self, fid: u32, args: &[Expr]) -> Result<Value, KernelError> {
-    let vals = self.args(args)?;
-    let callee = &self.program.funcs[fid as usize];
+    Ok(self.call_tv(fid, args)?.0)
+  }
+
+  /// A call yielding its result with its kind. Arguments are evaluated in
+  /// order; each parameter and capture is passed as an f64, plus its tag
+  /// if the callee's local has one (see `value::abi_locals`).
+  pub(super) fn call_tv(&mut self, fid: u32, args: &[Expr]) -> Result<(Value, Tag), KernelError> {
+    let program = self.program;
+    let callee = &program.funcs[fid as usize];
+    let n = callee.n_params as usize;
+    let first_cap = args.len().saturating_sub(callee.captures.len());
+    let mut call_args = Vec::with_capacity(args.len() + 1);
+    call_args.push(self.ctx);
+    for (k, a) in args.iter().enumerate() {
+      let slot = if k < n {
+        Some(k as u32)
+      } else if k >= first_cap {
+        Some(callee.captures[k - first_cap])
+      } else {
+        None
+      };
+      match slot {
+        Some(l) if tagged_local(callee, l) => {
+          let (v, t) = self.tv(a)?;
+          call_args.push(v);
+          call_args.push(self.tag_value(t));
+        }
+        Some(_) => call_args.push(self.expr(a)?),
+        None => {
+          self.expr(a)?; // an extra argument: side effects only
+        }
+      }
+    }
     let id = self.ids[fid as usize]
       .ok_or_else(|| KernelError::Internal("call to an undeclared function".into()))?;
     let r = match self.refs.get(&fid) {
@@ -57,17 +90,15 @@ impl Gen<'_, '_> {
     let exit = self.exit_block();
     self.b.ins().jump(exit, &[]);
     self.b.switch_to_block(fits);
-    let mut call_args = Vec::with_capacity(callee.n_params as usize + 1);
-    call_args.push(self.ctx);
-    for k in 0..callee.n_params as usize {
-      let v = match vals.get(k) {
-        Some(v) => *v,
-        None => self.num(f64::NAN),
-      };
-      call_args.push(v);
-    }
     let inst = self.b.ins().call(r, &call_args);
-    let result = self.b.inst_results(inst)[0];
+    let results = self.b.inst_results(inst);
+    let result = (
+      results[0],
+      match results.get(1) {
+        Some(t) => Tag::Dyn(*t),
+        None => Tag::Kind(norm(callee.ret_ty)),
+      },
+    );
     // Propagate an error status (stack overflow, cancellation) at once.
     let st = self.b.ins().load(types::I32, TRUSTED, self.ctx, OFF_STATUS);
     let exit = self.exit_block();

@@ -6,11 +6,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value, types};
 use cranelift_module::Module;
 
-use super::abi::{Mode, OFF_ARGS, OFF_INPUTS, OFF_OUT, OFF_RESULT};
+use super::abi::{Mode, OFF_ARGS, OFF_INPUTS, OFF_OUT, OFF_RESULT, OFF_RESULT_KIND};
 use super::frame::CallSite;
+use super::value::{Tag, norm};
 use super::{Gen, Ret, TRUSTED, readonly};
 use crate::error::KernelError;
-use crate::ir::Func;
+use crate::ir::{Func, NUM, UNDEF, is_mixed};
 
 impl Gen<'_, '_> {
   pub(super) fn entry(mut self, f: &Func, mode: Mode) -> Result<Vec<CallSite>, KernelError> {
@@ -25,6 +26,13 @@ impl Gen<'_, '_> {
     let done = self.b.create_block();
     let store = self.b.create_block();
     self.b.append_block_param(store, types::F64);
+    // Call mode returns a JS value: the result's kind travels with it when
+    // the kernel's result type has several kinds.
+    let ret_ty = norm(f.ret_ty);
+    self.ret_tagged = matches!(mode, Mode::Call { .. }) && is_mixed(ret_ty);
+    if self.ret_tagged {
+      self.b.append_block_param(store, types::I8);
+    }
     self.ret = Ret::Jump(store);
     match mode {
       Mode::Map { n_inputs } => {
@@ -55,10 +63,10 @@ impl Gen<'_, '_> {
           } else {
             self.b.ins().f64const(f64::NAN)
           };
-          self.b.def_var(self.vars[k], v);
+          self.set_local(k as u32, v, Tag::Kind(NUM));
         }
         let v = self.inline_body(f, store)?;
-        // Store and advance.
+        // Store and advance (a Float64Array holds ToNumber of the result).
         let rel = self.b.ins().isub(i, start);
         let rel = self.b.ins().imul_imm_u(rel, 8);
         let addr = self.b.ins().iadd(out, rel);
@@ -73,18 +81,27 @@ impl Gen<'_, '_> {
       Mode::Call { n_args } => {
         let args = self.b.ins().load(ptr, readonly(), self.ctx, OFF_ARGS);
         for k in 0..f.n_params as usize {
-          let v = if k < n_args {
-            self
+          let (v, kind) = if k < n_args {
+            let v = self
               .b
               .ins()
-              .load(types::F64, readonly(), args, (k * 8) as i32)
+              .load(types::F64, readonly(), args, (k * 8) as i32);
+            (v, NUM)
           } else {
-            self.b.ins().f64const(f64::NAN)
+            (self.b.ins().f64const(f64::NAN), UNDEF)
           };
-          self.b.def_var(self.vars[k], v);
+          self.set_local(k as u32, v, Tag::Kind(kind));
         }
         let v = self.inline_body(f, store)?;
         self.b.ins().store(TRUSTED, v, self.ctx, OFF_RESULT);
+        let kind = match self.b.block_params(store).get(1) {
+          Some(k) => {
+            let k = *k;
+            self.b.ins().uextend(types::I32, k)
+          }
+          None => self.b.ins().iconst(types::I32, ret_ty as i64),
+        };
+        self.b.ins().store(TRUSTED, kind, self.ctx, OFF_RESULT_KIND);
         self.b.ins().jump(done, &[]);
       }
       Mode::Reduce => self.reduce_loop(f, (params[1], params[2]), store, done)?,
@@ -167,8 +184,12 @@ impl Gen<'_, '_> {
     self.terminated = false;
     self.stmts(&f.body)?;
     if !self.terminated {
-      let nan = self.b.ins().f64const(f64::NAN);
-      self.b.ins().jump(store, &[BlockArg::Value(nan)]);
+      let vals: Vec<BlockArg> = self
+        .undefined_result()
+        .into_iter()
+        .map(BlockArg::Value)
+        .collect();
+      self.b.ins().jump(store, &vals);
     }
     self.b.switch_to_block(store);
     Ok(self.b.block_params(store)[0])

@@ -2,12 +2,13 @@
 //! `&&`/`||`/`?:` as control flow, and conditions as JS truthiness.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value, types};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, InstructionData, Value, types};
 
 use super::Gen;
 use super::intrinsics::bool_intrinsic;
+use super::value::Tag;
 use crate::error::KernelError;
-use crate::ir::{BinOp, Expr, LogicOp, UnOp};
+use crate::ir::{BinOp, Expr, LogicOp, NUM, UnOp};
 
 impl Gen<'_, '_> {
   pub(super) fn num(&mut self, v: f64) -> Value {
@@ -20,6 +21,12 @@ impl Gen<'_, '_> {
   }
 
   pub(super) fn bool_to_num(&mut self, c: Value) -> Value {
+    // A condition known when compiling (`true === 1`): the number itself.
+    if let Some(inst) = self.b.func.dfg.value_def(c).inst()
+      && let InstructionData::UnaryImm { imm, .. } = self.b.func.dfg.insts[inst]
+    {
+      return self.num(if imm.bits() != 0 { 1.0 } else { 0.0 });
+    }
     let one = self.num(1.0);
     let zero = self.num(0.0);
     self.b.ins().select(c, one, zero)
@@ -33,6 +40,8 @@ impl Gen<'_, '_> {
   pub(super) fn expr(&mut self, e: &Expr) -> Result<Value, KernelError> {
     Ok(match e {
       Expr::Num(v) => self.num(*v),
+      Expr::Bool(v) => self.num(if *v { 1.0 } else { 0.0 }),
+      Expr::Undef => self.num(f64::NAN),
       Expr::Local(l) => self.b.use_var(self.vars[*l as usize]),
       Expr::Const(i) => self.consts[*i as usize],
       Expr::Unary(op, x) => match op {
@@ -50,6 +59,8 @@ impl Gen<'_, '_> {
           let n = self.b.ins().bnot(i);
           self.int32_to_num(n)
         }
+        // ToNumber is the payload.
+        UnOp::Plus => self.expr(x)?,
       },
       Expr::Bin(op, l, r) if op.is_comparison() => {
         let _ = (l, r);
@@ -67,6 +78,11 @@ impl Gen<'_, '_> {
         let b = self.expr(r)?;
         self.binary(*op, a, b)?
       }
+      Expr::Logic(LogicOp::Coalesce, l, r) => self.logic_tv(LogicOp::Coalesce, l, r)?.0,
+      Expr::Math(f, _) if bool_intrinsic(*f) => {
+        let c = self.cond(e)?;
+        self.bool_to_num(c)
+      }
       Expr::Logic(op, l, r) => {
         let a = self.expr(l)?;
         let t = self.truthy(a);
@@ -75,7 +91,7 @@ impl Gen<'_, '_> {
         self.b.append_block_param(merge, types::F64);
         match op {
           LogicOp::And => self.b.ins().brif(t, rhs, &[], merge, &[BlockArg::Value(a)]),
-          LogicOp::Or => self.b.ins().brif(t, merge, &[BlockArg::Value(a)], rhs, &[]),
+          _ => self.b.ins().brif(t, merge, &[BlockArg::Value(a)], rhs, &[]),
         };
         self.b.switch_to_block(rhs);
         let v = self.expr(r)?;
@@ -98,11 +114,7 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(merge);
         self.b.block_params(merge)[0]
       }
-      Expr::Assign(l, v) => {
-        let v = self.expr(v)?;
-        self.b.def_var(self.vars[*l as usize], v);
-        v
-      }
+      Expr::Assign(l, v) => self.store_local(*l, v)?,
       Expr::Update {
         local,
         delta,
@@ -112,7 +124,7 @@ impl Gen<'_, '_> {
         let old = self.b.use_var(var);
         let d = self.num(*delta);
         let new = self.b.ins().fadd(old, d);
-        self.b.def_var(var, new);
+        self.set_local(*local, new, Tag::Kind(NUM));
         if *prefix { new } else { old }
       }
       Expr::Seq(items) => {
@@ -172,7 +184,14 @@ impl Gen<'_, '_> {
         };
         self.int32_to_num(r)
       }
-      BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+      BinOp::Eq
+      | BinOp::Ne
+      | BinOp::StrictEq
+      | BinOp::StrictNe
+      | BinOp::Lt
+      | BinOp::Le
+      | BinOp::Gt
+      | BinOp::Ge => {
         let c = self.compare(op, a, b);
         self.bool_to_num(c)
       }
@@ -180,9 +199,10 @@ impl Gen<'_, '_> {
   }
 
   pub(super) fn compare(&mut self, op: BinOp, a: Value, b: Value) -> Value {
+    // On two numbers (payloads); `equality` handles other kinds.
     let cc = match op {
-      BinOp::Eq => FloatCC::Equal,
-      BinOp::Ne => FloatCC::NotEqual,
+      BinOp::Eq | BinOp::StrictEq => FloatCC::Equal,
+      BinOp::Ne | BinOp::StrictNe => FloatCC::NotEqual,
       BinOp::Lt => FloatCC::LessThan,
       BinOp::Le => FloatCC::LessThanOrEqual,
       BinOp::Gt => FloatCC::GreaterThan,
@@ -195,11 +215,12 @@ impl Gen<'_, '_> {
   /// flow (no boolean is materialised).
   pub(super) fn branch(&mut self, e: &Expr, yes: Block, no: Block) -> Result<(), KernelError> {
     match e {
-      Expr::Logic(op, l, r) => {
+      Expr::Logic(op @ (LogicOp::And | LogicOp::Or), l, r) => {
         let mid = self.b.create_block();
-        match op {
-          LogicOp::And => self.branch(l, mid, no)?,
-          LogicOp::Or => self.branch(l, yes, mid)?,
+        if *op == LogicOp::And {
+          self.branch(l, mid, no)?
+        } else {
+          self.branch(l, yes, mid)?
         }
         self.b.switch_to_block(mid);
         self.branch(r, yes, no)
@@ -220,6 +241,11 @@ impl Gen<'_, '_> {
         let t = *v != 0.0 && !v.is_nan();
         self.b.ins().iconst(types::I8, t as i64)
       }
+      Expr::Bool(v) => self.b.ins().iconst(types::I8, *v as i64),
+      Expr::Undef => self.b.ins().iconst(types::I8, 0),
+      Expr::Bin(op @ (BinOp::Eq | BinOp::Ne | BinOp::StrictEq | BinOp::StrictNe), l, r) => {
+        self.equality(*op, l, r)?
+      }
       Expr::Bin(op, l, r) if op.is_comparison() => {
         let a = self.expr(l)?;
         let b = self.expr(r)?;
@@ -229,14 +255,14 @@ impl Gen<'_, '_> {
         let c = self.cond(x)?;
         self.b.ins().bxor_imm_u(c, 1)
       }
-      Expr::Logic(op, l, r) => {
+      Expr::Logic(op @ (LogicOp::And | LogicOp::Or), l, r) => {
         let a = self.cond(l)?;
         let rhs = self.b.create_block();
         let merge = self.b.create_block();
         self.b.append_block_param(merge, types::I8);
         match op {
           LogicOp::And => self.b.ins().brif(a, rhs, &[], merge, &[BlockArg::Value(a)]),
-          LogicOp::Or => self.b.ins().brif(a, merge, &[BlockArg::Value(a)], rhs, &[]),
+          _ => self.b.ins().brif(a, merge, &[BlockArg::Value(a)], rhs, &[]),
         };
         self.b.switch_to_block(rhs);
         let c = self.cond(r)?;
@@ -244,11 +270,7 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(merge);
         self.b.block_params(merge)[0]
       }
-      Expr::Math(f, args) if bool_intrinsic(*f) => {
-        let vals = self.args(args)?;
-        let x = vals.first().copied().unwrap_or_else(|| self.num(f64::NAN));
-        self.bool_intrinsic(*f, x)
-      }
+      Expr::Math(f, args) if bool_intrinsic(*f) => self.number_predicate(*f, args)?,
       other => {
         let v = self.expr(other)?;
         self.truthy(v)

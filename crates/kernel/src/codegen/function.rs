@@ -7,9 +7,10 @@ use cranelift_module::Module;
 
 use super::abi::{OFF_CANCEL, OFF_CONSTS, OFF_STATUS};
 use super::frame::CallSite;
+use super::value::{abi_locals, norm, tagged_local};
 use super::{Gen, Ret, TRUSTED, readonly};
 use crate::error::KernelError;
-use crate::ir::{Expr, Func, Stmt};
+use crate::ir::{Expr, Func, Stmt, UNDEF, is_mixed};
 
 /// At most this many constants are kept in registers across a function.
 const MAX_HOISTED: usize = 24;
@@ -29,8 +30,17 @@ impl Gen<'_, '_> {
       })
       .collect();
     self.load_arrays();
+    self.fid = self
+      .program
+      .funcs
+      .iter()
+      .position(|g| std::ptr::eq(g, f))
+      .unwrap_or(0);
     self.vars = (0..f.n_locals)
       .map(|_| self.b.declare_var(types::F64))
+      .collect();
+    self.tags = (0..f.n_locals)
+      .map(|l| tagged_local(f, l).then(|| self.b.declare_var(types::I8)))
       .collect();
     self.hoist_constants(f);
   }
@@ -43,6 +53,8 @@ impl Gen<'_, '_> {
     fn walk_expr(e: &Expr, out: &mut Vec<f64>) {
       match e {
         Expr::Num(v) => out.push(*v),
+        Expr::Bool(_) => {}
+        Expr::Undef => out.push(f64::NAN),
         Expr::Local(_) | Expr::Const(_) | Expr::Length(_) => {}
         Expr::Index(_, x) => walk_expr(x, out),
         Expr::Update { delta, .. } => out.push(*delta),
@@ -99,12 +111,27 @@ impl Gen<'_, '_> {
     }
   }
 
-  /// Sets every local to `undefined` (NaN); dead definitions are removed.
+  /// Sets every local from `from` on to `undefined` (payload NaN, and the
+  /// tag where it has one); dead definitions are removed.
   pub(super) fn init_locals(&mut self, from: usize) {
     let nan = self.b.ins().f64const(f64::NAN);
-    for v in &self.vars[from..] {
-      self.b.def_var(*v, nan);
+    let mut undef = None;
+    for l in from..self.vars.len() {
+      self.b.def_var(self.vars[l], nan);
+      if let Some(t) = self.tags[l] {
+        let u = *undef.get_or_insert_with(|| self.b.ins().iconst(types::I8, UNDEF as i64));
+        self.b.def_var(t, u);
+      }
     }
+  }
+
+  /// The values of an `undefined` result: NaN, and its tag if results carry one.
+  pub(super) fn undefined_result(&mut self) -> Vec<Value> {
+    let mut vals = vec![self.b.ins().f64const(f64::NAN)];
+    if self.ret_tagged {
+      vals.push(self.b.ins().iconst(types::I8, UNDEF as i64));
+    }
+    vals
   }
 
   pub(super) fn function(mut self, f: &Func) -> Result<Vec<CallSite>, KernelError> {
@@ -114,10 +141,22 @@ impl Gen<'_, '_> {
     self.b.seal_block(entry);
     let params = self.b.block_params(entry).to_vec();
     self.prologue(f, params[0]);
-    for (i, p) in params[1..].iter().enumerate() {
-      self.b.def_var(self.vars[i], *p);
+    self.ret_tagged = is_mixed(norm(f.ret_ty));
+    // Parameters, then captures, each an f64 and its tag if it has one.
+    self.init_locals(f.n_params as usize);
+    let mut next = params[1..].iter();
+    for l in abi_locals(f) {
+      let v = *next
+        .next()
+        .ok_or_else(|| KernelError::Internal("too few parameters".into()))?;
+      self.b.def_var(self.vars[l as usize], v);
+      if let Some(t) = self.tags[l as usize] {
+        let tag = *next
+          .next()
+          .ok_or_else(|| KernelError::Internal("too few parameters".into()))?;
+        self.b.def_var(t, tag);
+      }
     }
-    self.init_locals(params.len() - 1);
     // No stack check here: every caller checked, before the call, that
     // this whole frame fits above the limit (see `call`).
     let body = self.b.create_block();
@@ -131,8 +170,8 @@ impl Gen<'_, '_> {
     self.cancel_check();
     self.stmts(&f.body)?;
     if !self.terminated {
-      let nan = self.b.ins().f64const(f64::NAN);
-      self.b.ins().return_(&[nan]);
+      let vals = self.undefined_result();
+      self.b.ins().return_(&vals);
     }
     self.finish_exit();
     self.b.seal_all_blocks();
@@ -148,8 +187,8 @@ impl Gen<'_, '_> {
         let s = self.b.ins().load(types::I32, TRUSTED, self.ctx, OFF_STATUS);
         self.b.ins().return_(&[s]);
       } else {
-        let nan = self.b.ins().f64const(f64::NAN);
-        self.b.ins().return_(&[nan]);
+        let vals = self.undefined_result();
+        self.b.ins().return_(&vals);
       }
     }
   }

@@ -10,6 +10,7 @@ use cranelift_jit::JITModule;
 use super::abi::{CallEntry, Ctx, MapEntry, Mode, status};
 use super::array::{ArrayRef, ElemKind, check_arrays};
 use crate::error::KernelError;
+use crate::ir::JsValue;
 
 /// A compiled kernel. Cheap to share (`Arc<Kernel>`); the machine code is
 /// freed when the last owner drops it.
@@ -130,7 +131,7 @@ impl Kernel {
       inputs: ptrs.as_ptr(),
       out: out.as_mut_ptr(),
       status: 0,
-      pad: 0,
+      result_kind: 0,
       result: 0.0,
       args: std::ptr::null(),
       arrays: arrays.as_ptr().cast(),
@@ -145,14 +146,17 @@ impl Kernel {
     status_error(code)
   }
 
-  /// Calls a call-mode kernel once.
+  /// Calls a call-mode kernel once; its result as a number (ToNumber: a
+  /// boolean is 1 or 0, `undefined` is NaN). See [`Kernel::call_value`].
   pub fn call(
     &self,
     args: &[f64],
     consts: &[f64],
     cancel: &AtomicBool,
   ) -> Result<f64, KernelError> {
-    self.call_with(args, consts, &[], cancel)
+    self
+      .call_value_with(args, consts, &[], cancel)
+      .map(JsValue::to_number)
   }
 
   /// [`Kernel::call`] for a kernel that reads `params` arrays (one view per
@@ -164,6 +168,29 @@ impl Kernel {
     arrays: &[ArrayRef<'_>],
     cancel: &AtomicBool,
   ) -> Result<f64, KernelError> {
+    self
+      .call_value_with(args, consts, arrays, cancel)
+      .map(JsValue::to_number)
+  }
+
+  /// Calls a call-mode kernel once; its result as the JS value it is.
+  pub fn call_value(
+    &self,
+    args: &[f64],
+    consts: &[f64],
+    cancel: &AtomicBool,
+  ) -> Result<JsValue, KernelError> {
+    self.call_value_with(args, consts, &[], cancel)
+  }
+
+  /// [`Kernel::call_value`] for a kernel that reads `params` arrays.
+  pub fn call_value_with(
+    &self,
+    args: &[f64],
+    consts: &[f64],
+    arrays: &[ArrayRef<'_>],
+    cancel: &AtomicBool,
+  ) -> Result<JsValue, KernelError> {
     check_arrays(&self.arrays, arrays)?;
     let Mode::Call { n_args } = self.mode else {
       return Err(KernelError::Internal("call on a map-mode kernel".into()));
@@ -181,7 +208,7 @@ impl Kernel {
       inputs: std::ptr::null(),
       out: std::ptr::null_mut(),
       status: 0,
-      pad: 0,
+      result_kind: 0,
       result: f64::NAN,
       args: args.as_ptr(),
       arrays: arrays.as_ptr().cast(),
@@ -192,7 +219,7 @@ impl Kernel {
       f(&mut ctx)
     };
     status_error(code)?;
-    Ok(ctx.result)
+    Ok(JsValue::from_parts(ctx.result, ctx.result_kind))
   }
 
   /// Folds elements `range` of `input` left to right with a reduce-mode
@@ -228,7 +255,7 @@ impl Kernel {
       inputs: ptrs.as_ptr(),
       out: std::ptr::null_mut(),
       status: 0,
-      pad: 0,
+      result_kind: 0,
       result: acc,
       args: std::ptr::null(),
       arrays: std::ptr::null(),

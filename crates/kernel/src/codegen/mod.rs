@@ -27,7 +27,9 @@
 //! - `expr`: expressions, operators and conditions;
 //! - `int32`: ToInt32 / ToUint32;
 //! - `intrinsics`: `Math.*` / `Number.is*`, inline or through vmath;
-//! - `call`: calls to nested functions (frame check, status propagation).
+//! - `call`: calls to nested functions (frame check, status propagation);
+//! - `value`: payloads and tags (number | boolean | undefined), `===`/`==`,
+//!   `??`, `Number.is*`.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -57,6 +59,7 @@ mod int32;
 mod intrinsics;
 mod kernel;
 mod stmt;
+mod value;
 
 pub use abi::{Ctx, Mode, status};
 pub(crate) use array::check_arrays;
@@ -149,10 +152,16 @@ fn build(
     if f.called {
       let mut sig = Signature::new(call_conv);
       sig.params.push(AbiParam::new(ptr));
-      for _ in 0..f.n_params {
+      for l in value::abi_locals(f) {
         sig.params.push(AbiParam::new(types::F64));
+        if value::tagged_local(f, l) {
+          sig.params.push(AbiParam::new(types::I8));
+        }
       }
       sig.returns.push(AbiParam::new(types::F64));
+      if crate::ir::is_mixed(value::norm(f.ret_ty)) {
+        sig.returns.push(AbiParam::new(types::I8));
+      }
       ids.push(Some(
         module
           .declare_function(&format!("f{i}"), Linkage::Local, &sig)
@@ -234,9 +243,9 @@ fn build(
 /// Where `return` goes.
 #[derive(Clone, Copy)]
 pub(super) enum Ret {
-  /// A real `return` of an f64.
+  /// A real `return` of an f64 (and its tag, see `Gen::ret_tagged`).
   Return,
-  /// A jump to a block taking the f64 (the inlined kernel body).
+  /// A jump to a block taking the f64 (and its tag): the inlined kernel body.
   Jump(Block),
 }
 
@@ -250,6 +259,13 @@ pub(super) struct Gen<'a, 'b> {
   refs: HashMap<u32, FuncRef>,
   math_refs: HashMap<&'static str, FuncRef>,
   vars: Vec<Variable>,
+  /// The tag variable of each local whose type has several kinds.
+  tags: Vec<Option<Variable>>,
+  /// Index of the function being generated (0: the kernel / the entry).
+  fid: usize,
+  /// True when results carry a tag (a nested function with a mixed result
+  /// type, the call-mode entry).
+  ret_tagged: bool,
   consts: Vec<Value>,
   /// Each `params` array's (base, length), loaded in the entry block.
   arrays: Vec<(Value, Value)>,
@@ -297,6 +313,9 @@ impl<'a, 'b> Gen<'a, 'b> {
       refs: HashMap::new(),
       math_refs: HashMap::new(),
       vars: Vec::new(),
+      tags: Vec::new(),
+      fid: 0,
+      ret_tagged: false,
       consts: Vec::new(),
       arrays: Vec::new(),
       ctx: Value::from_u32(0),

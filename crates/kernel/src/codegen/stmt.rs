@@ -31,8 +31,7 @@ impl Gen<'_, '_> {
         self.expr(e)?;
       }
       Stmt::Set(local, e) => {
-        let v = self.expr(e)?;
-        self.b.def_var(self.vars[*local as usize], v);
+        self.store_local(*local, e)?;
       }
       Stmt::If(test, then, otherwise) => {
         let then_b = self.b.create_block();
@@ -133,16 +132,23 @@ impl Gen<'_, '_> {
         self.terminated = true;
       }
       Stmt::Return(value) => {
-        let v = match value {
-          Some(e) => self.expr(e)?,
-          None => self.b.ins().f64const(f64::NAN),
-        };
+        let mut vals = Vec::with_capacity(2);
+        match value {
+          Some(e) if self.ret_tagged => {
+            let (v, t) = self.tv(e)?;
+            vals.push(v);
+            vals.push(self.tag_value(t));
+          }
+          Some(e) => vals.push(self.expr(e)?),
+          None => vals = self.undefined_result(),
+        }
         match self.ret {
           Ret::Return => {
-            self.b.ins().return_(&[v]);
+            self.b.ins().return_(&vals);
           }
           Ret::Jump(block) => {
-            self.b.ins().jump(block, &[BlockArg::Value(v)]);
+            let args: Vec<BlockArg> = vals.into_iter().map(BlockArg::Value).collect();
+            self.b.ins().jump(block, &args);
           }
         }
         self.terminated = true;

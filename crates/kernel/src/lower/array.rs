@@ -6,25 +6,17 @@
 //! which is what [`Expr::Index`] / [`Expr::Length`] name. A local of the
 //! same name shadows it, as in JS.
 //!
-//! The static type of `a[j]` comes from [`index_read_ty`] alone: a number
-//! or `undefined` (out of range). With today's value model `undefined` is
-//! NaN, a number; the value model with a real `undefined` switches it there.
+//! The static type of `a[j]` is number | `undefined` (`Program::expr_ty`);
+//! codegen (`codegen/array`) reads the element or gives `undefined` for an
+//! index that is not an integral number in range (a boolean index, which JS
+//! looks up as the property "true"/"false", included).
 
 use oxc_ast::ast::*;
-use oxc_span::{GetSpan, Span};
+use oxc_span::Span;
 
-use super::types::{BOOL, NUM, Ty};
 use super::{Lowerer, Result};
 use crate::codegen::{ElemKind, ParamKind};
 use crate::ir::Expr;
-
-/// The static type of an index read `a[j]`: the element (a number) or
-/// `undefined` (an index outside `0..length`, fractional, negative, NaN).
-/// Today `undefined` is held as NaN, so this is `NUM`; with a tagged
-/// `undefined` it becomes `NUM | UNDEF`.
-pub(super) fn index_read_ty() -> Ty {
-  NUM
-}
 
 /// The element kinds of the array params among `kinds`, by slot.
 pub(super) fn array_kinds(kinds: &[ParamKind]) -> Vec<ElemKind> {
@@ -76,34 +68,21 @@ impl Lowerer<'_> {
   }
 
   /// `a[j]` on an array param (see [`Self::is_array_index`]).
-  pub(super) fn computed_member(&mut self, m: &ComputedMemberExpression<'_>) -> Result<(Expr, Ty)> {
+  pub(super) fn computed_member(&mut self, m: &ComputedMemberExpression<'_>) -> Result<Expr> {
     let Some((slot, _)) = self.array_object(&m.object) else {
       return self.fail(m.span, "indexing is not supported here");
     };
-    let (index, ty) = self.expr(&m.expression)?;
-    if ty == BOOL {
-      // `a[true]` looks up the property "true": never an element.
-      return Ok((Expr::Seq(vec![index, Expr::Num(f64::NAN)]), index_read_ty()));
-    }
-    if ty == NUM | BOOL {
-      return self.fail(
-        m.expression.span(),
-        "indexing with a value that may be either a boolean or a number is not supported in a kernel",
-      );
-    }
-    Ok((Expr::Index(slot, Box::new(index)), index_read_ty()))
+    let index = self.expr(&m.expression)?;
+    Ok(Expr::Index(slot, Box::new(index)))
   }
 
   /// `a.length` of an array param (`Some`), an error for any other property
   /// of one, or `None` when `m`'s object is not an array param.
-  pub(super) fn array_member(
-    &mut self,
-    m: &StaticMemberExpression<'_>,
-  ) -> Option<Result<(Expr, Ty)>> {
+  pub(super) fn array_member(&mut self, m: &StaticMemberExpression<'_>) -> Option<Result<Expr>> {
     let (slot, name) = self.array_object(&m.object)?;
     let prop = m.property.name.as_str();
     Some(if prop == "length" {
-      Ok((Expr::Length(slot), NUM))
+      Ok(Expr::Length(slot))
     } else {
       self.fail(
         m.property.span,
@@ -356,10 +335,6 @@ mod tests {
         "`a` cannot be used as a value in a kernel: read its elements (`a[j]`) or `a.length` (at 1:6)",
       ),
       ("x => Math.max(a)", "cannot be used as a value"),
-      (
-        "x => a[x > 0 ? true : 1]",
-        "may be either a boolean or a number is not supported in a kernel (at 1:8)",
-      ),
       ("x => k[0]", "indexing (`a[i]`) cannot be used"),
       ("x => a?.[0]", "optional chaining"),
     ] {

@@ -5,19 +5,12 @@ use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
 use super::expr::unsupported_expression;
-use super::globals::{
-  intrinsic_ty, math_constant, math_function, number_constant, number_function,
-};
-use super::types::{BOOL, NUM, Ty};
+use super::globals::{math_constant, math_function, number_constant, number_function};
 use super::{Binding, Lowerer, MAX_CALL_ARGS, Result};
-use crate::ir::{self, Expr, FuncId, Intrinsic};
+use crate::ir::{self, Expr, FuncId, Intrinsic, UnOp};
 
 impl Lowerer<'_> {
   pub(super) fn args(&mut self, c: &CallExpression<'_>) -> Result<Vec<Expr>> {
-    Ok(self.typed_args(c)?.0)
-  }
-
-  pub(super) fn typed_args(&mut self, c: &CallExpression<'_>) -> Result<(Vec<Expr>, Vec<Ty>)> {
     if c.arguments.len() > MAX_CALL_ARGS {
       return self.fail(
         c.span,
@@ -25,7 +18,6 @@ impl Lowerer<'_> {
       );
     }
     let mut out = Vec::with_capacity(c.arguments.len());
-    let mut tys = Vec::with_capacity(c.arguments.len());
     for a in &c.arguments {
       match a {
         Argument::SpreadElement(s) => {
@@ -35,16 +27,14 @@ impl Lowerer<'_> {
           let e = other
             .as_expression()
             .expect("an argument is a spread or an expression");
-          let (x, t) = self.expr(e)?;
-          out.push(x);
-          tys.push(t);
+          out.push(self.expr(e)?);
         }
       }
     }
-    Ok((out, tys))
+    Ok(out)
   }
 
-  pub(super) fn call(&mut self, c: &CallExpression<'_>) -> Result<(Expr, Ty)> {
+  pub(super) fn call(&mut self, c: &CallExpression<'_>) -> Result<Expr> {
     if c.optional {
       return self.fail(c.span, "optional calls are not supported in a kernel");
     }
@@ -58,20 +48,27 @@ impl Lowerer<'_> {
               f.called = true;
             }
             self.mark_called(fid);
-            let ty = self.assumed.returns.get(&fid).copied().unwrap_or(0);
-            return Ok((Expr::Call(fid, args), ty));
+            return Ok(Expr::Call(fid, args));
           }
           Some(_) => return self.fail(id.span, format!("`{name}` is a variable, not a function")),
           None => {}
         }
         if self.consts.iter().all(|k| k != name) && (name == "isNaN" || name == "isFinite") {
-          let args = self.args(c)?;
+          // The globals convert their argument (`undefined` if none) to a number.
+          let mut args = self.args(c)?;
+          if args.is_empty() {
+            args.push(Expr::Undef);
+          }
+          let args = args
+            .into_iter()
+            .map(|a| Expr::Unary(UnOp::Plus, Box::new(a)))
+            .collect();
           let f = if name == "isNaN" {
             Intrinsic::IsNaN
           } else {
             Intrinsic::IsFinite
           };
-          return Ok((Expr::Math(f, args), BOOL));
+          return Ok(Expr::Math(f, args));
         }
         self.fail(
           id.span,
@@ -109,14 +106,9 @@ impl Lowerer<'_> {
             format!("`{object}.{prop}` is not a supported function in a kernel"),
           );
         };
-        let (args, tys) = self.typed_args(c)?;
-        // `Number.isFinite(true)` & co. are false: a boolean is not a number.
-        if object == "Number" && tys.first() == Some(&BOOL) {
-          let mut items = args;
-          items.push(Expr::Num(0.0));
-          return Ok((Expr::Seq(items), BOOL));
-        }
-        Ok((Expr::Math(f, args), intrinsic_ty(f)))
+        // `Number.isFinite(true)` & co. are false (not a number): code
+        // generation reads the argument's type or tag.
+        Ok(Expr::Math(f, self.args(c)?))
       }
       other => self.fail(
         other.span(),
@@ -136,11 +128,14 @@ impl Lowerer<'_> {
         n_locals: 0,
         body: Vec::new(),
         called: true,
+        captures: Vec::new(),
+        local_tys: Vec::new(),
+        ret_ty: 0,
       });
     }
   }
 
-  pub(super) fn member(&mut self, m: &StaticMemberExpression<'_>) -> Result<(Expr, Ty)> {
+  pub(super) fn member(&mut self, m: &StaticMemberExpression<'_>) -> Result<Expr> {
     if let Some(r) = self.array_member(m) {
       return r;
     }
@@ -154,7 +149,7 @@ impl Lowerer<'_> {
         _ => None,
       };
       if let Some(v) = value {
-        return Ok((Expr::Num(v), NUM));
+        return Ok(Expr::Num(v));
       }
       if o.name.as_str() == "Math" || o.name.as_str() == "Number" {
         return self.fail(

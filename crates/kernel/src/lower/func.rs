@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use oxc_ast::ast::*;
 use oxc_span::GetSpan;
 
-use super::types::NUM;
 use super::{Binding, FnState, Lowerer, Result};
 use crate::error::KernelError;
 use crate::ir::{self, FuncId, Stmt};
@@ -90,11 +89,10 @@ impl Lowerer<'_> {
     }
     self.fstack.push(FnState {
       id,
-      name: name.clone(),
       scopes: vec![scope, HashMap::new()],
-      local_ty: Vec::new(),
+      n_locals: 0,
       targets: Vec::new(),
-      ret_ty: 0,
+      captured: HashMap::new(),
     });
     if let Some(rest) = &params.rest {
       return self.fail(rest.span, "rest parameters are not supported in a kernel");
@@ -115,33 +113,36 @@ impl Lowerer<'_> {
           "destructuring parameters are not supported in a kernel",
         );
       };
-      self.new_local(b.name.as_str(), false, NUM, p.span)?;
+      self.new_local(b.name.as_str(), false, p.span)?;
     }
     let n_params = params.items.len() as u32;
     let body = match expr_body {
-      Some(e) => {
-        let (value, ty) = self.expr(e)?;
-        self.note_return(ty);
-        vec![Stmt::Return(Some(value))]
+      Some(e) => vec![Stmt::Return(Some(self.expr(e)?))],
+      None => {
+        self.hoist_vars(statements)?;
+        self.block_body(statements)?
       }
-      None => self.block_body(statements)?,
     };
     let st = self.fstack.pop().expect("pushed above");
-    let fid = st.id;
-    let ret = if body_always_returns(&body) {
-      st.ret_ty
-    } else {
-      st.ret_ty | NUM
-    };
-    *self.observed.returns.entry(fid).or_insert(0) |= ret;
     let called = self.funcs[id as usize].as_ref().is_some_and(|f| f.called);
     self.funcs[id as usize] = Some(ir::Func {
       name,
       n_params,
-      n_locals: st.local_ty.len() as u32,
+      n_locals: st.n_locals,
       body,
       called,
+      captures: Vec::new(),
+      local_tys: Vec::new(),
+      ret_ty: 0,
     });
+    if self.reads.len() <= id as usize {
+      self.reads.resize(id as usize + 1, Vec::new());
+      self.starts.resize(id as usize + 1, 0);
+    }
+    self.starts[id as usize] = params.span.start;
+    let mut reads: Vec<_> = st.captured.into_iter().collect();
+    reads.sort_unstable();
+    self.reads[id as usize] = reads;
     Ok(())
   }
 }
@@ -181,35 +182,10 @@ impl Lowerer<'_> {
   }
 }
 
-/// True if control cannot fall off the end of `body`.
-fn body_always_returns(body: &[Stmt]) -> bool {
-  body.iter().any(|s| match s {
-    Stmt::Return(_) => true,
-    Stmt::If(_, a, b) => body_always_returns(a) && body_always_returns(b),
-    _ => false,
-  })
-}
-
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::ir::Expr;
   use crate::testing::{call, lower, rejection};
-
-  #[test]
-  fn always_returns_needs_every_path() {
-    let ret = || Stmt::Return(Some(Expr::Num(1.0)));
-    let c = || Expr::Local(0);
-    assert!(body_always_returns(&[ret()]));
-    assert!(body_always_returns(&[Stmt::If(
-      c(),
-      vec![ret()],
-      vec![ret()]
-    )]));
-    assert!(!body_always_returns(&[Stmt::If(c(), vec![ret()], vec![])]));
-    assert!(!body_always_returns(&[Stmt::Expr(c())]));
-    assert!(!body_always_returns(&[]));
-  }
 
   /// In map mode a parameter past the index would always be `undefined`:
   /// an error naming it, at compile time; call mode is a JS call.
@@ -260,7 +236,7 @@ mod tests {
       call("function f(x) { return x <= 1 ? 1 : x * f(x - 1) }", &[5.0]),
       120.0
     );
-    // Falling off the end is `undefined`, which is NaN.
+    // Falling off the end is `undefined` (NaN as a number).
     assert!(call("x => { if (x > 0) return 1 }", &[-1.0]).is_nan());
     let program =
       lower("x => { function g(a) { return a } function h(a) { return a } return g(x) }").unwrap();

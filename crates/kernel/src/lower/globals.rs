@@ -1,7 +1,6 @@
 //! The globals a kernel may read: `Math.*` and `Number.*` constants, the
-//! intrinsic behind each supported function, and the intrinsics' result types.
+//! intrinsic behind each supported function.
 
-use super::types::{BOOL, NUM, Ty};
 use crate::ir::Intrinsic;
 
 /// Math constants.
@@ -34,7 +33,7 @@ pub(super) fn number_constant(name: &str) -> Option<f64> {
   })
 }
 
-/// `Math.<name>` functions: the intrinsic and its result type.
+/// `Math.<name>` functions: the intrinsic behind each.
 pub fn math_function(name: &str) -> Option<Intrinsic> {
   use Intrinsic::*;
   Some(match name {
@@ -65,15 +64,6 @@ pub(super) fn number_function(name: &str) -> Option<Intrinsic> {
     "isSafeInteger" => Intrinsic::IsSafeInteger,
     _ => return None,
   })
-}
-
-pub(super) fn intrinsic_ty(i: Intrinsic) -> Ty {
-  match i {
-    Intrinsic::IsNaN | Intrinsic::IsFinite | Intrinsic::IsInteger | Intrinsic::IsSafeInteger => {
-      BOOL
-    }
-    _ => NUM,
-  }
 }
 
 #[cfg(test)]
@@ -115,9 +105,5 @@ mod tests {
       Some(Intrinsic::IsSafeInteger)
     );
     assert_eq!(number_function("parseFloat"), None);
-    assert_eq!(intrinsic_ty(Intrinsic::IsNaN), BOOL);
-    assert_eq!(intrinsic_ty(Intrinsic::IsInteger), BOOL);
-    assert_eq!(intrinsic_ty(Intrinsic::Abs), NUM);
-    assert_eq!(intrinsic_ty(Intrinsic::Extern("pow")), NUM);
   }
 }

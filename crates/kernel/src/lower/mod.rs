@@ -1,14 +1,16 @@
 //! Checks a parsed kernel against the numeric subset and lowers it to the IR.
 //!
 //! Anything outside the subset is an [`KernelError::Unsupported`] naming the
-//! construct and its `line:column` within the function source. Static types
-//! (number / boolean) are inferred by iterating the lowering to a fixpoint;
-//! they only decide `===` between a boolean and a number (always false in JS,
-//! while both are held as f64 here).
+//! construct and its `line:column` within the function source. Lowering is
+//! one pass; static types (sets of number / boolean / undefined) are then
+//! inferred on the IR to a fixed point ([`infer`]), and nested functions get
+//! the enclosing variables they read as hidden arguments (`captures`).
 //!
 //! This module holds the driver ([`lower_kernel`]) and the `Lowerer`'s
 //! state; each construct is lowered in its own file:
-//! - `types`: the static types and what one pass observed;
+//! - `infer`: static types, a fixed point over the IR with definite assignment;
+//! - `captures`: enclosing variables read by nested functions, passed as arguments;
+//! - `hoist`: `var` declarations bound at the top of their function;
 //! - `globals`: `Math.*`, `Number.*` and their intrinsics;
 //! - `func`: the kernel and nested functions, their parameters and returns;
 //! - `scope`: bindings, locals and name lookup;
@@ -28,16 +30,18 @@ use crate::ir::{self, FuncId, LocalId, TargetId};
 
 mod array;
 mod call;
+mod captures;
 mod coverage;
 mod expr;
 mod func;
 mod globals;
+mod hoist;
+mod infer;
 mod scope;
 mod stmt;
-mod types;
 
 pub use globals::math_function;
-use types::{Ty, Types};
+pub use infer::infer;
 
 type Result<T> = std::result::Result<T, KernelError>;
 
@@ -56,14 +60,17 @@ pub const MAX_CALL_ARGS: usize = 4096;
 /// Lowers the kernel function `root` (an arrow function or a function
 /// expression) of `source`. `consts` are the `params` names; `max_params`,
 /// if given, is how many parameters the kernel is called with (a parameter
-/// past it would always be `undefined`, and is an error).
+/// past it would always be `undefined`, and is an error). `supplied`, if
+/// given, is how many arguments the kernel receives (numbers); the
+/// parameters past it are `undefined` (None: every parameter is a number).
 pub fn lower_kernel(
   source: &str,
   root: &Expression<'_>,
   consts: &[String],
   max_params: Option<usize>,
+  supplied: Option<usize>,
 ) -> Result<ir::Program> {
-  lower_kernel_with(source, root, consts, &[], max_params)
+  lower_kernel_with(source, root, consts, &[], max_params, supplied)
 }
 
 /// [`lower_kernel`] with each param's kind (`kinds[k]` for `consts[k]`;
@@ -74,30 +81,29 @@ pub fn lower_kernel_with(
   consts: &[String],
   kinds: &[ParamKind],
   max_params: Option<usize>,
+  supplied: Option<usize>,
 ) -> Result<ir::Program> {
   if !kinds.is_empty() && kinds.len() != consts.len() {
     return Err(KernelError::Internal(
       "params kinds do not match their names".into(),
     ));
   }
-  let mut assumed = Types::default();
-  for _ in 0..6 {
-    let mut l = Lowerer::new(source, consts, &assumed);
-    l.max_params = max_params;
-    l.param_kinds = kinds;
-    let program = l.lower_root(root)?;
-    if l.observed == assumed {
-      return Ok(program);
-    }
-    assumed = l.observed;
-  }
-  // Types still moving after several passes: the last lowering is sound
-  // because every unresolved type counts as a number.
-  let mut l = Lowerer::new(source, consts, &assumed);
+  let mut l = Lowerer::new(source, consts);
   l.max_params = max_params;
   l.param_kinds = kinds;
-  l.final_pass = true;
-  l.lower_root(root)
+  let mut program = l.lower_root(root)?;
+  if let Err(f) = captures::resolve(&mut program, &l.reads, MAX_LOCALS) {
+    let at = l.starts.get(f as usize).copied().unwrap_or(0);
+    return Err(KernelError::unsupported(
+      source,
+      at,
+      format!(
+        "more than {MAX_LOCALS} variables and parameters in one kernel function (counting the enclosing variables it needs for the functions it calls)"
+      ),
+    ));
+  }
+  infer(&mut program, supplied);
+  Ok(program)
 }
 
 #[derive(Clone, Copy)]
@@ -114,23 +120,26 @@ struct Target {
 
 struct FnState {
   id: FuncId,
-  name: String,
   scopes: Vec<HashMap<String, Binding>>,
-  local_ty: Vec<Ty>,
+  n_locals: u32,
   targets: Vec<Target>,
-  ret_ty: Ty,
+  /// Enclosing variables read here: (owner function, its local) → the local
+  /// of this function that receives it.
+  captured: HashMap<(FuncId, LocalId), LocalId>,
 }
 
 struct Lowerer<'s> {
   src: &'s str,
   consts: &'s [String],
-  assumed: &'s Types,
-  observed: Types,
   funcs: Vec<Option<ir::Func>>,
+  /// Per function: the enclosing variables it reads directly
+  /// ((owner, owner's local) → its own local).
+  reads: Vec<Vec<((FuncId, LocalId), LocalId)>>,
+  /// Per function: the source offset of its parameters (for errors).
+  starts: Vec<u32>,
   fstack: Vec<FnState>,
   next_target: TargetId,
   has_loops: bool,
-  final_pass: bool,
   depth: u32,
   /// How many parameters the kernel root is called with, if bounded.
   max_params: Option<usize>,
@@ -143,17 +152,16 @@ fn err<T>(src: &str, span: Span, message: impl Into<String>) -> Result<T> {
 }
 
 impl<'s> Lowerer<'s> {
-  fn new(src: &'s str, consts: &'s [String], assumed: &'s Types) -> Self {
+  fn new(src: &'s str, consts: &'s [String]) -> Self {
     Self {
       src,
       consts,
-      assumed,
-      observed: Types::default(),
       funcs: Vec::new(),
+      reads: Vec::new(),
+      starts: Vec::new(),
       fstack: Vec::new(),
       next_target: 0,
       has_loops: false,
-      final_pass: false,
       depth: 0,
       max_params: None,
       param_kinds: &[],
@@ -171,10 +179,9 @@ impl<'s> Lowerer<'s> {
 
 #[cfg(test)]
 mod tests {
-  use crate::testing::{call, rejection};
+  use crate::testing::call;
 
-  /// Static types give `===` its JS meaning between booleans and numbers,
-  /// across passes (a function's return type is known from the second).
+  /// `===` is exact between booleans and numbers, statically or by tag.
   #[test]
   fn strict_equality_follows_the_inferred_types() {
     // JS: (5 > 0) === 1 is false, (5 > 0) === true is true.
@@ -185,10 +192,7 @@ mod tests {
     assert_eq!(call(nested, &[1.0]), 1.0);
     assert_eq!(call(nested, &[-1.0]), 0.0);
     let mixed = "x => { let y = x > 0 ? true : 1; return y === 1 }";
-    assert!(
-      rejection(mixed).contains("strict equality"),
-      "{}",
-      rejection(mixed)
-    );
+    assert_eq!(call(mixed, &[1.0]), 0.0);
+    assert_eq!(call(mixed, &[-1.0]), 1.0);
   }
 }

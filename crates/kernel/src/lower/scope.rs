@@ -3,48 +3,49 @@
 
 use oxc_span::Span;
 
-use super::types::Ty;
 use super::{Binding, Lowerer, MAX_LOCALS, Result};
 use crate::ir::LocalId;
 
 impl Lowerer<'_> {
-  pub(super) fn note_return(&mut self, ty: Ty) {
-    self.cur().ret_ty |= ty;
-  }
-
-  pub(super) fn new_local(
-    &mut self,
-    name: &str,
-    constant: bool,
-    ty: Ty,
-    span: Span,
-  ) -> Result<LocalId> {
-    if self
-      .fstack
-      .last()
-      .is_some_and(|st| st.local_ty.len() >= MAX_LOCALS)
-    {
-      return self.fail(
-        span,
-        format!("more than {MAX_LOCALS} variables and parameters in one kernel function"),
-      );
-    }
-    let st = self.fstack.last_mut().expect("inside a function");
-    let id = st.local_ty.len() as LocalId;
-    let assumed = self.assumed.locals.get(&(st.id, id)).copied().unwrap_or(0);
-    st.local_ty.push(ty | assumed);
-    *self.observed.locals.entry((st.id, id)).or_insert(0) |= ty;
-    st.scopes
+  pub(super) fn new_local(&mut self, name: &str, constant: bool, span: Span) -> Result<LocalId> {
+    let id = self.fresh_local(span)?;
+    self
+      .cur()
+      .scopes
       .last_mut()
       .expect("a scope")
       .insert(name.to_string(), Binding::Local { id, constant });
     Ok(id)
   }
 
-  pub(super) fn assign_ty(&mut self, local: LocalId, ty: Ty) {
-    let st = self.fstack.last_mut().expect("inside a function");
-    *self.observed.locals.entry((st.id, local)).or_insert(0) |= ty;
-    st.local_ty[local as usize] |= ty;
+  /// A local with no name (a captured variable's copy).
+  pub(super) fn fresh_local(&mut self, span: Span) -> Result<LocalId> {
+    if self
+      .fstack
+      .last()
+      .is_some_and(|st| st.n_locals as usize >= MAX_LOCALS)
+    {
+      return self.fail(
+        span,
+        format!("more than {MAX_LOCALS} variables and parameters in one kernel function"),
+      );
+    }
+    let st = self.cur();
+    let id = st.n_locals;
+    st.n_locals += 1;
+    Ok(id)
+  }
+
+  /// The local of the current function that holds variable `local` of the
+  /// function `depth` levels out (read-only: it is passed at each call).
+  pub(super) fn capture(&mut self, depth: usize, local: LocalId, span: Span) -> Result<LocalId> {
+    let owner = self.fstack[self.fstack.len() - 1 - depth].id;
+    if let Some(id) = self.cur().captured.get(&(owner, local)) {
+      return Ok(*id);
+    }
+    let id = self.fresh_local(span)?;
+    self.cur().captured.insert((owner, local), id);
+    Ok(id)
   }
 
   /// Resolves a name to a binding: `Ok(Some((binding, in_current_function)))`.

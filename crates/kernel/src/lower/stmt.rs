@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use oxc_ast::ast::*;
 use oxc_span::{GetSpan, Span};
 
-use super::types::NUM;
 use super::{Binding, Lowerer, MAX_DEPTH, Result, Target};
 use crate::ir::{Expr, FuncId, Stmt, TargetId};
 
@@ -110,7 +109,7 @@ impl Lowerer<'_> {
       // istanbul's `cov_…().s[n]++;` (see `coverage`).
       Statement::ExpressionStatement(e) if self.is_coverage_counter(&e.expression) => {}
       Statement::ExpressionStatement(e) => {
-        let (x, _) = self.expr(&e.expression)?;
+        let x = self.expr(&e.expression)?;
         out.push(match x {
           Expr::Assign(id, v) => Stmt::Set(id, *v),
           x => Stmt::Expr(x),
@@ -119,20 +118,13 @@ impl Lowerer<'_> {
       Statement::VariableDeclaration(d) => self.var_decl(d, out)?,
       Statement::ReturnStatement(r) => {
         let value = match &r.argument {
-          Some(a) => {
-            let (x, ty) = self.expr(a)?;
-            self.note_return(ty);
-            Some(x)
-          }
-          None => {
-            self.note_return(NUM);
-            None
-          }
+          Some(a) => Some(self.expr(a)?),
+          None => None,
         };
         out.push(Stmt::Return(value));
       }
       Statement::IfStatement(i) => {
-        let (test, _) = self.expr(&i.test)?;
+        let test = self.expr(&i.test)?;
         let then = self.sub_statement(&i.consequent)?;
         let otherwise = match &i.alternate {
           Some(a) => self.sub_statement(a)?,
@@ -142,7 +134,7 @@ impl Lowerer<'_> {
       }
       Statement::WhileStatement(w) => {
         let id = self.push_target(Vec::new(), true);
-        let (test, _) = self.expr(&w.test)?;
+        let test = self.expr(&w.test)?;
         let body = self.sub_statement(&w.body)?;
         self.pop_target();
         out.push(Stmt::Loop {
@@ -156,7 +148,7 @@ impl Lowerer<'_> {
       Statement::DoWhileStatement(w) => {
         let id = self.push_target(Vec::new(), true);
         let body = self.sub_statement(&w.body)?;
-        let (test, _) = self.expr(&w.test)?;
+        let test = self.expr(&w.test)?;
         self.pop_target();
         out.push(Stmt::Loop {
           id,
@@ -217,7 +209,7 @@ impl Lowerer<'_> {
     let id = self.push_target(labels, true);
     let lowered = match body {
       Statement::WhileStatement(w) => {
-        let (test, _) = self.expr(&w.test)?;
+        let test = self.expr(&w.test)?;
         let b = self.sub_statement(&w.body)?;
         Stmt::Loop {
           id,
@@ -229,7 +221,7 @@ impl Lowerer<'_> {
       }
       Statement::DoWhileStatement(w) => {
         let b = self.sub_statement(&w.body)?;
-        let (test, _) = self.expr(&w.test)?;
+        let test = self.expr(&w.test)?;
         Stmt::Loop {
           id,
           test: Some(test),
@@ -260,23 +252,13 @@ impl Lowerer<'_> {
         let e = other
           .as_expression()
           .expect("ForStatementInit is a declaration or an expression");
-        let (x, _) = self.expr(e)?;
+        let x = self.expr(e)?;
         init.push(Stmt::Expr(x));
       }
     }
     let id = self.push_target(labels, true);
-    let test = f
-      .test
-      .as_ref()
-      .map(|t| self.expr(t))
-      .transpose()?
-      .map(|(x, _)| x);
-    let update = f
-      .update
-      .as_ref()
-      .map(|u| self.expr(u))
-      .transpose()?
-      .map(|(x, _)| x);
+    let test = f.test.as_ref().map(|t| self.expr(t)).transpose()?;
+    let update = f.update.as_ref().map(|u| self.expr(u)).transpose()?;
     let body = self.sub_statement(&f.body)?;
     self.pop_target();
     self.cur().scopes.pop();
@@ -342,39 +324,24 @@ impl Lowerer<'_> {
       let BindingPattern::BindingIdentifier(b) = &decl.id else {
         return self.fail(decl.span, "destructuring is not supported in a kernel");
       };
-      let (value, ty) = match &decl.init {
-        Some(e) => self.expr(e)?,
-        None => (Expr::Num(f64::NAN), NUM),
-      };
       let name = b.name.as_str();
-      let existing_var = if function_scoped {
+      let value = match &decl.init {
+        Some(e) => self.expr(e)?,
+        // `var x;` keeps the value (hoisted: `undefined` until assigned).
+        None if function_scoped => continue,
+        None => Expr::Undef,
+      };
+      let id = if function_scoped {
         match self.cur().scopes[1].get(name) {
-          Some(Binding::Local { id, .. }) => Some(*id),
-          _ => None,
+          Some(Binding::Local { id, .. }) => *id,
+          _ => {
+            return Err(crate::error::KernelError::Internal(format!(
+              "`var {name}` was not hoisted"
+            )));
+          }
         }
       } else {
-        None
-      };
-      let id = match existing_var {
-        Some(id) => {
-          if decl.init.is_none() {
-            continue; // `var x;` again keeps the value
-          }
-          self.assign_ty(id, ty);
-          id
-        }
-        None if function_scoped => {
-          // `var` is scoped to the function: bind it in the function's top scope.
-          let st = self.cur();
-          let saved = std::mem::take(&mut st.scopes);
-          let mut scopes = saved;
-          let rest = scopes.split_off(2);
-          self.cur().scopes = scopes;
-          let id = self.new_local(name, false, ty, decl.span);
-          self.cur().scopes.extend(rest);
-          id?
-        }
-        None => self.new_local(name, constant, ty, decl.span)?,
+        self.new_local(name, constant, decl.span)?
       };
       out.push(Stmt::Set(id, value));
     }
