@@ -66,6 +66,7 @@ pub mod lower;
 pub mod map;
 pub mod mathlib;
 pub mod nesting;
+pub mod opt;
 pub mod parse;
 mod stack;
 #[cfg(test)]

@@ -31,6 +31,9 @@ impl Gen<'_, '_> {
   }
 
   pub(super) fn expr(&mut self, e: &Expr) -> Result<Value, KernelError> {
+    if let Some(v) = self.int_hook(e)? {
+      return Ok(v);
+    }
     Ok(match e {
       Expr::Num(v) => self.num(*v),
       Expr::Local(l) => self.b.use_var(self.vars[*l as usize]),
@@ -213,6 +216,9 @@ impl Gen<'_, '_> {
 
   /// A condition as an i8 (JS truthiness), short-circuiting `&&`/`||`.
   pub(super) fn cond(&mut self, e: &Expr) -> Result<Value, KernelError> {
+    if let Some(c) = self.int_compare(e)? {
+      return Ok(c);
+    }
     Ok(match e {
       Expr::Num(v) => {
         let t = *v != 0.0 && !v.is_nan();
@@ -248,6 +254,9 @@ impl Gen<'_, '_> {
         self.bool_intrinsic(*f, x)
       }
       other => {
+        if let Some(c) = self.int_truthy(other)? {
+          return Ok(c);
+        }
         let v = self.expr(other)?;
         self.truthy(v)
       }

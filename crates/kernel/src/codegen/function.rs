@@ -28,8 +28,12 @@ impl Gen<'_, '_> {
           .load(types::F64, readonly(), consts_ptr, (i * 8) as i32)
       })
       .collect();
+    self.ints = crate::opt::int32::int_locals(f);
     self.vars = (0..f.n_locals)
-      .map(|_| self.b.declare_var(types::F64))
+      .map(|l| {
+        let ty = if self.is_int_local(l) { types::I32 } else { types::F64 };
+        self.b.declare_var(ty)
+      })
       .collect();
     self.hoist_constants(f);
   }
@@ -100,8 +104,11 @@ impl Gen<'_, '_> {
   /// Sets every local to `undefined` (NaN); dead definitions are removed.
   pub(super) fn init_locals(&mut self, from: usize) {
     let nan = self.b.ins().f64const(f64::NAN);
-    for v in &self.vars[from..] {
-      self.b.def_var(*v, nan);
+    // An int32 local is never read before it is assigned (opt::int32).
+    let zero = self.b.ins().iconst(types::I32, 0);
+    for (l, v) in self.vars.iter().enumerate().skip(from) {
+      let init = if self.ints[l] { zero } else { nan };
+      self.b.def_var(*v, init);
     }
   }
 

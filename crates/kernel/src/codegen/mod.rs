@@ -52,6 +52,7 @@ mod entry;
 mod expr;
 mod frame;
 mod function;
+mod int;
 mod int32;
 mod intrinsics;
 mod kernel;
@@ -264,6 +265,8 @@ pub(super) struct Gen<'a, 'b> {
   const_f64: HashMap<Value, f64>,
   /// Frame checks before calls, patched once every callee is built.
   call_sites: Vec<CallSite>,
+  /// Which locals of the current function are int32 (`i32` variables).
+  ints: Vec<bool>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -303,6 +306,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       known_i32: HashMap::new(),
       const_f64: HashMap::new(),
       call_sites: Vec::new(),
+      ints: Vec::new(),
     }
   }
 }

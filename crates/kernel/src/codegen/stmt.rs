@@ -30,6 +30,9 @@ impl Gen<'_, '_> {
       Stmt::Expr(e) => {
         self.expr(e)?;
       }
+      Stmt::Set(local, e) if self.is_int_local(*local) => {
+        self.set_int_local(*local, e)?;
+      }
       Stmt::Set(local, e) => {
         let v = self.expr(e)?;
         self.b.def_var(self.vars[*local as usize], v);
