@@ -6,7 +6,7 @@
 //! allocates nothing. Only a miss builds the owned key.
 
 use std::hash::Hash;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use quick_cache::Equivalent;
 use quick_cache::sync::Cache;
@@ -103,8 +103,13 @@ const COMPILER_STACK: usize = 64 << 20;
 
 /// Parses, checks and compiles without caching. Runs on a helper thread with
 /// a large stack, so a deeply nested kernel is an error rather than a stack
-/// overflow of the caller (the JS thread).
+/// overflow of the caller (the JS thread): the persistent compiler thread
+/// when it is free (no thread start per kernel), else a scoped thread of
+/// its own (concurrent compiles never wait for each other).
 pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
+  if let Some(result) = on_compiler_thread(source, consts, mode) {
+    return result;
+  }
   std::thread::scope(|scope| {
     std::thread::Builder::new()
       .name("napi-parallel-compile".into())
@@ -114,6 +119,51 @@ pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, Ke
       .join()
       .unwrap_or_else(|_| Err(KernelError::Internal("the kernel compiler panicked".into())))
   })
+}
+
+/// A compile job for the persistent compiler thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The persistent compiler thread's queue, started on first use (`None`
+/// if it could not be started).
+fn compiler_thread() -> Option<&'static Mutex<mpsc::Sender<Job>>> {
+  static THREAD: OnceLock<Option<Mutex<mpsc::Sender<Job>>>> = OnceLock::new();
+  THREAD
+    .get_or_init(|| {
+      let (tx, rx) = mpsc::channel::<Job>();
+      std::thread::Builder::new()
+        .name("napi-parallel-compile".into())
+        .stack_size(COMPILER_STACK)
+        .spawn(move || {
+          while let Ok(job) = rx.recv() {
+            job();
+          }
+        })
+        .ok()
+        .map(|_| Mutex::new(tx))
+    })
+    .as_ref()
+}
+
+/// Runs the compile on the persistent compiler thread if no other compile
+/// holds it; `None` if it is busy or gone (the caller starts a thread).
+fn on_compiler_thread(
+  source: &str,
+  consts: &[String],
+  mode: Mode,
+) -> Option<Result<Kernel, KernelError>> {
+  let queue = compiler_thread()?.try_lock().ok()?;
+  let (reply, result) = mpsc::sync_channel(1);
+  let (source, consts) = (source.to_owned(), consts.to_vec());
+  let job: Job = Box::new(move || {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+      compile_here(&source, &consts, mode)
+    }))
+    .unwrap_or_else(|_| Err(KernelError::Internal("the kernel compiler panicked".into())));
+    let _ = reply.send(r);
+  });
+  queue.send(job).ok()?;
+  result.recv().ok()
 }
 
 /// Parses, checks and compiles on the calling thread.

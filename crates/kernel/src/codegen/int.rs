@@ -11,14 +11,24 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 
 use super::Gen;
 use crate::error::KernelError;
-use crate::ir::{BinOp, Expr, Intrinsic, LocalId, LogicOp, UnOp};
+use crate::ir::{BinOp, Expr, Func, Intrinsic, LocalId, LogicOp, UnOp};
 use crate::mathlib::to_int32;
-use crate::opt::int32::{IntKind, exact_bound, kind, literal_kind};
+use crate::opt::int32::{IntKind, assigns, exact_bound, kind, literal_kind};
 
 impl Gen<'_, '_> {
   /// True if `l` is an int32 local of the function being generated.
   pub(super) fn is_int_local(&self, l: LocalId) -> bool {
     self.ints.get(l as usize).copied().unwrap_or(false)
+  }
+
+  /// The map entry's index parameter `local` with value `i` (an `i64`
+  /// below 2^53): as a double (one signed conversion, exact), and
+  /// remembered for ToInt32 if the kernel never assigns it.
+  pub(super) fn index_param(&mut self, f: &Func, local: LocalId, i: Value) -> Value {
+    if !assigns(f, local) {
+      self.index = Some((local, i));
+    }
+    self.b.ins().fcvt_from_sint(types::F64, i)
   }
 
   /// The kind of `e` in the function being generated.
@@ -152,6 +162,11 @@ impl Gen<'_, '_> {
   /// ToInt32 of `e`: its bits if int valued, wrapping arithmetic if exact
   /// ([`exact_bound`]), else the double converted.
   pub(super) fn to_i32(&mut self, e: &Expr) -> Result<Value, KernelError> {
+    if let (Expr::Local(l), Some((index, i))) = (e, self.index)
+      && *l == index
+    {
+      return Ok(self.b.ins().ireduce(types::I32, i));
+    }
     if self.int_kind(e).is_some() {
       return self.int_expr(e);
     }

@@ -104,8 +104,9 @@ pub(super) fn internal<E: std::fmt::Display>(e: E) -> KernelError {
 
 /// Compiles `program` for `mode`.
 pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
+  static SYMBOLS: OnceLock<Vec<mathlib::MathRoutine>> = OnceLock::new();
   let mut jb = JITBuilder::with_isa(isa()?, default_libcall_names());
-  for r in mathlib::all_symbols() {
+  for r in SYMBOLS.get_or_init(mathlib::all_symbols) {
     jb.symbol(r.name, r.ptr);
   }
   let mut module = JITModule::new(jb);
@@ -267,6 +268,9 @@ pub(super) struct Gen<'a, 'b> {
   call_sites: Vec<CallSite>,
   /// Which locals of the current function are int32 (`i32` variables).
   ints: Vec<bool>,
+  /// The map entry's index parameter when the kernel never assigns it:
+  /// its local and its `i64` value (ToInt32 of it is a truncation).
+  index: Option<(u32, Value)>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -307,6 +311,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       const_f64: HashMap::new(),
       call_sites: Vec::new(),
       ints: Vec::new(),
+      index: None,
     }
   }
 }

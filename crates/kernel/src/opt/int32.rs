@@ -295,6 +295,11 @@ fn guards(test: &Expr, local: LocalId, delta: f64, ints: &[bool]) -> bool {
   }
 }
 
+/// True if `f`'s body assigns `local` anywhere.
+pub fn assigns(f: &Func, local: LocalId) -> bool {
+  f.body.iter().any(|s| count_defs_stmt(s, local) > 0)
+}
+
 fn count_defs_stmt(s: &Stmt, l: LocalId) -> usize {
   let list = |xs: &[Stmt]| xs.iter().map(|s| count_defs_stmt(s, l)).sum::<usize>();
   match s {
