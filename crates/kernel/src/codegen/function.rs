@@ -29,6 +29,7 @@ impl Gen<'_, '_> {
       })
       .collect();
     self.ints = crate::opt::int32::int_locals(f);
+    self.short_loops = crate::opt::int32::short_loops(f, &self.ints);
     self.vars = (0..f.n_locals)
       .map(|l| {
         let ty = if self.is_int_local(l) { types::I32 } else { types::F64 };

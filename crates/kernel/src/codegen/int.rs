@@ -31,6 +31,44 @@ impl Gen<'_, '_> {
     self.b.ins().fcvt_from_sint(types::F64, i)
   }
 
+  /// `i % d` and `Math.floor(i / d)` on the map index `i` (an integer,
+  /// `0 <= i < 2^53`) by an integer constant `d`, in integer arithmetic:
+  /// the remainder is exact either way, and with `1 <= d <= 2^31` and an
+  /// index below 2^52 (a TypedArray is far shorter) `i / d` never rounds
+  /// up to the next integer, so its floor is the integer quotient.
+  fn index_arith(&mut self, e: &Expr) -> Option<Value> {
+    let (index, i) = self.index?;
+    let divisor = |x: &Expr, op: BinOp, max: f64| match x {
+      Expr::Bin(o, l, r) if *o == op && matches!(**l, Expr::Local(x) if x == index) => match **r {
+        Expr::Num(d) if d.fract() == 0.0 && (1.0..=max).contains(&d.abs()) => Some(d.abs() as i64),
+        _ => None,
+      },
+      _ => None,
+    };
+    let r = if let Some(d) = divisor(e, BinOp::Rem, 9_007_199_254_740_991.0) {
+      if d & (d - 1) == 0 {
+        self.b.ins().band_imm_s(i, d - 1)
+      } else {
+        let d = self.b.ins().iconst(types::I64, d);
+        self.b.ins().urem(i, d)
+      }
+    } else if let Expr::Math(Intrinsic::Floor, args) = e
+      && let [q] = args.as_slice()
+      && let Some(d) = divisor(q, BinOp::Div, 2_147_483_648.0)
+      && !matches!(q, Expr::Bin(_, _, r) if matches!(**r, Expr::Num(v) if v < 0.0))
+    {
+      if d & (d - 1) == 0 {
+        self.b.ins().ushr_imm_u(i, d.trailing_zeros() as i64)
+      } else {
+        let d = self.b.ins().iconst(types::I64, d);
+        self.b.ins().udiv(i, d)
+      }
+    } else {
+      return None;
+    };
+    Some(self.b.ins().fcvt_from_sint(types::F64, r))
+  }
+
   /// The kind of `e` in the function being generated.
   pub(super) fn int_kind(&self, e: &Expr) -> Option<IntKind> {
     kind(e, &self.ints)
@@ -41,6 +79,9 @@ impl Gen<'_, '_> {
   pub(super) fn int_hook(&mut self, e: &Expr) -> Result<Option<Value>, KernelError> {
     if matches!(e, Expr::Num(_)) {
       return Ok(None);
+    }
+    if let Some(v) = self.index_arith(e) {
+      return Ok(Some(v));
     }
     Ok(match self.int_kind(e) {
       Some(IntKind::I32) => {
@@ -346,5 +387,38 @@ mod tests {
     let src = "x => { let a = x | 0; return (a << 33) + (a >> 32) + (a >>> 1) }";
     let want = |a: i32| ((a << 1) as f64) + (a as f64) + ((a as u32 >> 1) as f64);
     assert_same(src, &map(src, &[MIN, -1.0, 7.0]), &[want(i32::MIN), want(-1), want(7)]);
+  }
+
+  /// `i % d` and `Math.floor(i / d)` on the index, integer code, against
+  /// the same doubles computed in Rust (JS's `%` is fmod).
+  #[test]
+  fn index_remainder_and_quotient_match_the_doubles() {
+    let xs = vec![0.5; 5000];
+    for d in [1.0, 2.0, 3.0, 7.0, 2048.0, 4095.0, -8.0, -3.0, 2147483648.0, 0.5, 0.0] {
+      let src = format!("(x, i) => i % {d:?} + Math.floor(i / {d:?}) * 1e-3 + x");
+      let want: Vec<f64> = (0..xs.len())
+        .map(|i| (i as f64 % d) + (i as f64 / d).floor() * 1e-3 + 0.5)
+        .collect();
+      assert_same(&src, &map(&src, &xs), &want);
+    }
+    // An index the kernel assigns is an ordinary double.
+    let src = "(x, i) => { i = i + 0.5; return i % 2 }";
+    let want: Vec<f64> = (0..xs.len()).map(|i| (i as f64 + 0.5) % 2.0).collect();
+    assert_same(src, &map(src, &xs), &want);
+  }
+
+  /// Division by a power of two is multiplication by its exact reciprocal.
+  #[test]
+  fn division_by_powers_of_two_is_exact() {
+    let xs = [
+      1.0, -3.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, -0.0, 0.0,
+      f64::INFINITY, f64::NAN, 12345.678,
+    ];
+    for d in ["2048", "0.5", "-4", "8.98846567431158e307", "2.2250738585072014e-308", "3", "1e-310"] {
+      let dv: f64 = d.parse().unwrap();
+      let src = format!("x => x / {d}");
+      let want: Vec<f64> = xs.iter().map(|x| x / dv).collect();
+      assert_same(&src, &map(&src, &xs), &want);
+    }
   }
 }

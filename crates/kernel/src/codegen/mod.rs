@@ -271,6 +271,8 @@ pub(super) struct Gen<'a, 'b> {
   /// The map entry's index parameter when the kernel never assigns it:
   /// its local and its `i64` value (ToInt32 of it is a truncation).
   index: Option<(u32, Value)>,
+  /// Loops of the current function that need no cancellation point.
+  short_loops: Vec<TargetId>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -312,6 +314,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       call_sites: Vec::new(),
       ints: Vec::new(),
       index: None,
+      short_loops: Vec::new(),
     }
   }
 }

@@ -86,7 +86,9 @@ impl Gen<'_, '_> {
         }
         // latch: cancellation point, update, test (do-while)
         self.continue_in(latch);
-        self.cancel_check();
+        if !self.short_loops.contains(id) {
+          self.cancel_check();
+        }
         if let Some(u) = update {
           self.expr(u)?;
         }

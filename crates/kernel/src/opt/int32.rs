@@ -24,7 +24,7 @@
 //!   value is an integer of magnitude at most 2^53 (exact as a double):
 //!   ToInt32 is a ring homomorphism modulo 2^32 ([`exact_bound`]).
 
-use crate::ir::{BinOp, Expr, Func, Intrinsic, LocalId, LogicOp, Stmt, UnOp};
+use crate::ir::{BinOp, Expr, Func, Intrinsic, LocalId, LogicOp, Stmt, TargetId, UnOp};
 use crate::mathlib::to_int32;
 
 /// How the 32 bits of an int-valued expression read as a number.
@@ -300,6 +300,149 @@ pub fn assigns(f: &Func, local: LocalId) -> bool {
   f.body.iter().any(|s| count_defs_stmt(s, local) > 0)
 }
 
+/// Loops of at most this many iterations need no cancellation point.
+pub const SHORT_TRIPS: f64 = 1024.0;
+
+/// The loops of `f` that provably run at most [`SHORT_TRIPS`] iterations
+/// and contain no loop and no call: a counter that is an int32 local
+/// (`ints`), set to a literal before the loop (nothing in between assigns
+/// it), stepped by ±1 on every iteration (the loop's update, or a
+/// top-level statement of a body without `continue`) and bounded by a
+/// literal in the loop's test. Such a loop is as bounded as straight-line
+/// code, so it needs no cancellation point (the host checks between chunks).
+pub fn short_loops(f: &Func, ints: &[bool]) -> Vec<TargetId> {
+  let mut out = Vec::new();
+  short_in(&f.body, ints, &mut out);
+  out
+}
+
+fn short_in(list: &[Stmt], ints: &[bool], out: &mut Vec<TargetId>) {
+  for (j, s) in list.iter().enumerate() {
+    match s {
+      Stmt::If(_, a, b) => {
+        short_in(a, ints, out);
+        short_in(b, ints, out);
+      }
+      Stmt::Block(_, body) => short_in(body, ints, out),
+      Stmt::Loop {
+        id,
+        test: Some(test),
+        test_first: true,
+        body,
+        update,
+      } => {
+        short_in(body, ints, out);
+        let simple = !has_loop_or_call(body)
+          && !expr_has_call(test)
+          && update.as_ref().is_none_or(|u| !expr_has_call(u));
+        if simple && short_loop(&list[..j], s, *id, test, body, update.as_ref(), ints) {
+          out.push(*id);
+        }
+      }
+      Stmt::Loop { body, .. } => short_in(body, ints, out),
+      _ => {}
+    }
+  }
+}
+
+fn short_loop(
+  before: &[Stmt],
+  lp: &Stmt,
+  id: TargetId,
+  test: &Expr,
+  body: &[Stmt],
+  update: Option<&Expr>,
+  ints: &[bool],
+) -> bool {
+  let mut bounds = Vec::new();
+  literal_bounds(test, &mut bounds);
+  bounds.into_iter().any(|(k, delta, limit)| {
+    if !is_int(ints, k) || count_defs_stmt(lp, k) != 1 {
+      return false;
+    }
+    let step = |e: &Expr| matches!(e, Expr::Update { local, delta: d, .. } if *local == k && *d == delta);
+    let every_iteration = update.is_some_and(step)
+      || (body.iter().any(|s| matches!(s, Stmt::Expr(e) if step(e))) && !continues(body, id));
+    // The counter's value on entry: the last definition before the loop.
+    let start = before.iter().rev().find_map(|s| match s {
+      Stmt::Set(x, Expr::Num(v)) if *x == k => Some(Some(*v)),
+      s if count_defs_stmt(s, k) > 0 => Some(None),
+      _ => None,
+    });
+    let Some(Some(start)) = start else {
+      return false;
+    };
+    let trips = if delta > 0.0 { limit - start } else { start - limit };
+    every_iteration && trips <= SHORT_TRIPS
+  })
+}
+
+/// `(counter, step, limit)` for each conjunct `k < L`, `k <= L` (step +1)
+/// or `k > L`, `k >= L` (step -1) with a literal L; `limit` is the last
+/// value the counter can have plus one step.
+fn literal_bounds(test: &Expr, out: &mut Vec<(LocalId, f64, f64)>) {
+  match test {
+    Expr::Logic(LogicOp::And, a, b) => {
+      literal_bounds(a, out);
+      literal_bounds(b, out);
+    }
+    Expr::Bin(op, a, b) => {
+      let (op, k, v) = match (&**a, &**b) {
+        (Expr::Local(k), Expr::Num(v)) => (*op, *k, *v),
+        (Expr::Num(v), Expr::Local(k)) => match op {
+          BinOp::Lt => (BinOp::Gt, *k, *v),
+          BinOp::Gt => (BinOp::Lt, *k, *v),
+          BinOp::Le => (BinOp::Ge, *k, *v),
+          BinOp::Ge => (BinOp::Le, *k, *v),
+          _ => return,
+        },
+        _ => return,
+      };
+      if !v.is_finite() {
+        return;
+      }
+      match op {
+        BinOp::Lt => out.push((k, 1.0, v.ceil())),
+        BinOp::Le => out.push((k, 1.0, v.floor() + 1.0)),
+        BinOp::Gt => out.push((k, -1.0, v.floor())),
+        BinOp::Ge => out.push((k, -1.0, v.ceil() - 1.0)),
+        _ => {}
+      }
+    }
+    _ => {}
+  }
+}
+
+fn continues(list: &[Stmt], id: TargetId) -> bool {
+  list.iter().any(|s| match s {
+    Stmt::Continue(t) => *t == id,
+    Stmt::If(_, a, b) => continues(a, id) || continues(b, id),
+    Stmt::Block(_, body) | Stmt::Loop { body, .. } => continues(body, id),
+    _ => false,
+  })
+}
+
+fn has_loop_or_call(list: &[Stmt]) -> bool {
+  list.iter().any(|s| match s {
+    Stmt::Loop { .. } => true,
+    Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => expr_has_call(e),
+    Stmt::If(c, a, b) => expr_has_call(c) || has_loop_or_call(a) || has_loop_or_call(b),
+    Stmt::Block(_, body) => has_loop_or_call(body),
+    Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => false,
+  })
+}
+
+fn expr_has_call(e: &Expr) -> bool {
+  match e {
+    Expr::Call(..) => true,
+    Expr::Num(_) | Expr::Local(_) | Expr::Const(_) | Expr::Update { .. } => false,
+    Expr::Unary(_, x) | Expr::Assign(_, x) => expr_has_call(x),
+    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => expr_has_call(a) || expr_has_call(b),
+    Expr::Cond(a, b, c) => expr_has_call(a) || expr_has_call(b) || expr_has_call(c),
+    Expr::Seq(xs) | Expr::Math(_, xs) => xs.iter().any(expr_has_call),
+  }
+}
+
 fn count_defs_stmt(s: &Stmt, l: LocalId) -> usize {
   let list = |xs: &[Stmt]| xs.iter().map(|s| count_defs_stmt(s, l)).sum::<usize>();
   match s {
@@ -462,6 +605,28 @@ mod tests {
     assert_eq!(ints("(x) => { let a = -0; let b = 2147483648; let c = 6 / 3; let d = x >>> 0; let e; return a + b + c + d + e }"), [false, false, false, false, false, false]);
     // One non-int32 assignment taints the local, and what is assigned from it.
     assert_eq!(ints("(x) => { let a = 1; let b = 2; if (x) a = 0.5; b = a | 0; b = a; return b }"), [false, false, false]);
+  }
+
+  /// The loops that need no cancellation point, by target id.
+  fn short(source: &str) -> usize {
+    let p = lower(source).unwrap();
+    let f = &p.funcs[0];
+    short_loops(f, &int_locals(f)).len()
+  }
+
+  #[test]
+  fn short_loops_are_bounded_literally() {
+    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 8; k++) s += k; return s }"), 1);
+    assert_eq!(short("(x) => { let n = 0; let z = 0; while (n < 200 && z <= 4) { z = z * z + x; n++ } return n }"), 1);
+    assert_eq!(short("(x) => { let s = 0; for (let k = 1024; k > 0; k--) s += k; return s }"), 1);
+    // Too many iterations, an unknown start, a step that may be skipped.
+    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 1025; k++) s += k; return s }"), 0);
+    assert_eq!(short("(x) => { let k = x | 0; let s = 0; for (; k < 8; k++) s += k; return s }"), 0);
+    assert_eq!(short("(x) => { let k = 0; while (k < 8) { if (x > 0) k++ } return k }"), 0);
+    assert_eq!(short("(x) => { let k = 0; while (k < 8) { if (x > 0) continue; k++ } return k }"), 0);
+    // A nested loop or a call keeps the check.
+    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 8; k++) { while (s < x) s++ } return s }"), 0);
+    assert_eq!(short("(x) => { function f(v) { return v } let s = 0; for (let k = 0; k < 8; k++) s += f(k); return s }"), 0);
   }
 
   #[test]
