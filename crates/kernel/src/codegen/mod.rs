@@ -272,7 +272,7 @@ pub(super) struct Gen<'a, 'b> {
   /// its local and its `i64` value (ToInt32 of it is a truncation).
   index: Option<(u32, Value)>,
   /// Loops of the current function that need no cancellation point.
-  short_loops: Vec<TargetId>,
+  short_loops: Vec<crate::opt::int32::Counted>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();

@@ -86,7 +86,7 @@ impl Gen<'_, '_> {
         }
         // latch: cancellation point, update, test (do-while)
         self.continue_in(latch);
-        if !self.short_loops.contains(id) {
+        if !self.short_loops.iter().any(|c| c.id == *id) {
           self.cancel_check();
         }
         if let Some(u) = update {

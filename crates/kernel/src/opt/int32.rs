@@ -303,6 +303,27 @@ pub fn assigns(f: &Func, local: LocalId) -> bool {
 /// Loops of at most this many iterations need no cancellation point.
 pub const SHORT_TRIPS: f64 = 1024.0;
 
+/// A loop with a literal trip bound (see [`short_loops`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counted {
+  /// The loop.
+  pub id: TargetId,
+  /// Its counter (an int32 local).
+  pub counter: LocalId,
+  /// The counter's value on entry.
+  pub start: f64,
+  /// +1 or -1.
+  pub step: f64,
+  /// At most this many iterations (exactly this many if `exact`).
+  pub trips: f64,
+  /// The test is the bound alone and the step is the loop's update: the
+  /// loop runs exactly `trips` iterations unless it leaves early, with
+  /// the counter at `start + j * step` in iteration `j`.
+  pub exact: bool,
+  /// Expression and statement nodes in the loop body.
+  pub body_size: usize,
+}
+
 /// The loops of `f` that provably run at most [`SHORT_TRIPS`] iterations
 /// and contain no loop and no call: a counter that is an int32 local
 /// (`ints`), set to a literal before the loop (nothing in between assigns
@@ -310,13 +331,13 @@ pub const SHORT_TRIPS: f64 = 1024.0;
 /// top-level statement of a body without `continue`) and bounded by a
 /// literal in the loop's test. Such a loop is as bounded as straight-line
 /// code, so it needs no cancellation point (the host checks between chunks).
-pub fn short_loops(f: &Func, ints: &[bool]) -> Vec<TargetId> {
+pub fn short_loops(f: &Func, ints: &[bool]) -> Vec<Counted> {
   let mut out = Vec::new();
   short_in(&f.body, ints, &mut out);
   out
 }
 
-fn short_in(list: &[Stmt], ints: &[bool], out: &mut Vec<TargetId>) {
+fn short_in(list: &[Stmt], ints: &[bool], out: &mut Vec<Counted>) {
   for (j, s) in list.iter().enumerate() {
     match s {
       Stmt::If(_, a, b) => {
@@ -335,8 +356,8 @@ fn short_in(list: &[Stmt], ints: &[bool], out: &mut Vec<TargetId>) {
         let simple = !has_loop_or_call(body)
           && !expr_has_call(test)
           && update.as_ref().is_none_or(|u| !expr_has_call(u));
-        if simple && short_loop(&list[..j], s, *id, test, body, update.as_ref(), ints) {
-          out.push(*id);
+        if simple && let Some(c) = counted(&list[..j], s, *id, test, body, update.as_ref(), ints) {
+          out.push(c);
         }
       }
       Stmt::Loop { body, .. } => short_in(body, ints, out),
@@ -345,7 +366,7 @@ fn short_in(list: &[Stmt], ints: &[bool], out: &mut Vec<TargetId>) {
   }
 }
 
-fn short_loop(
+fn counted(
   before: &[Stmt],
   lp: &Stmt,
   id: TargetId,
@@ -353,28 +374,59 @@ fn short_loop(
   body: &[Stmt],
   update: Option<&Expr>,
   ints: &[bool],
-) -> bool {
+) -> Option<Counted> {
   let mut bounds = Vec::new();
   literal_bounds(test, &mut bounds);
-  bounds.into_iter().any(|(k, delta, limit)| {
+  let single = matches!(test, Expr::Bin(..));
+  bounds.into_iter().find_map(|(k, step, limit)| {
     if !is_int(ints, k) || count_defs_stmt(lp, k) != 1 {
-      return false;
+      return None;
     }
-    let step = |e: &Expr| matches!(e, Expr::Update { local, delta: d, .. } if *local == k && *d == delta);
-    let every_iteration = update.is_some_and(step)
-      || (body.iter().any(|s| matches!(s, Stmt::Expr(e) if step(e))) && !continues(body, id));
+    let is_step = |e: &Expr| matches!(e, Expr::Update { local, delta, .. } if *local == k && *delta == step);
+    let in_update = update.is_some_and(is_step);
+    let every_iteration = in_update
+      || (body.iter().any(|s| matches!(s, Stmt::Expr(e) if is_step(e))) && !continues(body, id));
     // The counter's value on entry: the last definition before the loop.
     let start = before.iter().rev().find_map(|s| match s {
       Stmt::Set(x, Expr::Num(v)) if *x == k => Some(Some(*v)),
       s if count_defs_stmt(s, k) > 0 => Some(None),
       _ => None,
-    });
-    let Some(Some(start)) = start else {
-      return false;
-    };
-    let trips = if delta > 0.0 { limit - start } else { start - limit };
-    every_iteration && trips <= SHORT_TRIPS
+    })??;
+    let trips = (if step > 0.0 { limit - start } else { start - limit }).max(0.0);
+    (every_iteration && trips <= SHORT_TRIPS).then(|| Counted {
+      id,
+      counter: k,
+      start,
+      step,
+      trips,
+      exact: single && in_update,
+      body_size: body.iter().map(stmt_size).sum(),
+    })
   })
+}
+
+fn stmt_size(s: &Stmt) -> usize {
+  1 + match s {
+    Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => expr_size(e),
+    Stmt::If(c, a, b) => expr_size(c) + a.iter().chain(b).map(stmt_size).sum::<usize>(),
+    Stmt::Loop {
+      test, body, update, ..
+    } => {
+      test.iter().chain(update).map(expr_size).sum::<usize>() + body.iter().map(stmt_size).sum::<usize>()
+    }
+    Stmt::Block(_, body) => body.iter().map(stmt_size).sum(),
+    Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => 0,
+  }
+}
+
+fn expr_size(e: &Expr) -> usize {
+  1 + match e {
+    Expr::Num(_) | Expr::Local(_) | Expr::Const(_) | Expr::Update { .. } => 0,
+    Expr::Unary(_, x) | Expr::Assign(_, x) => expr_size(x),
+    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => expr_size(a) + expr_size(b),
+    Expr::Cond(a, b, c) => expr_size(a) + expr_size(b) + expr_size(c),
+    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => xs.iter().map(expr_size).sum(),
+  }
 }
 
 /// `(counter, step, limit)` for each conjunct `k < L`, `k <= L` (step +1)
@@ -612,6 +664,19 @@ mod tests {
     let p = lower(source).unwrap();
     let f = &p.funcs[0];
     short_loops(f, &int_locals(f)).len()
+  }
+
+  #[test]
+  fn counted_loops_know_their_trips() {
+    let p = lower("(x) => { let s = 0; for (let k = 3; k < 8.5; k++) s += k; let n = 10; while (n >= 2 && s > 0) { s--; n-- } return s }").unwrap();
+    let f = &p.funcs[0];
+    let c = short_loops(f, &int_locals(f));
+    assert_eq!(c.len(), 2);
+    assert_eq!((c[0].start, c[0].step, c[0].trips, c[0].exact), (3.0, 1.0, 6.0, true));
+    assert_eq!((c[1].start, c[1].step, c[1].trips, c[1].exact), (10.0, -1.0, 9.0, false));
+    let p = lower("(x) => { let s = 0; for (let k = 9; k < 8; k++) s += k; return s }").unwrap();
+    let f = &p.funcs[0];
+    assert_eq!(short_loops(f, &int_locals(f))[0].trips, 0.0);
   }
 
   #[test]
