@@ -145,6 +145,25 @@ fn compiler_thread() -> Option<&'static Mutex<mpsc::Sender<Job>>> {
     .as_ref()
 }
 
+/// Starts the compiler thread and compiles a throw-away kernel on it, in the
+/// background (once per process): the first real compile then finds the
+/// code generator initialised (the ISA, the symbol table, the compiler's
+/// code paged in) instead of paying for it.
+pub fn prewarm() {
+  static ONCE: std::sync::Once = std::sync::Once::new();
+  ONCE.call_once(|| {
+    let Some(Ok(queue)) = compiler_thread().map(Mutex::lock) else {
+      return;
+    };
+    let job: Job = Box::new(|| {
+      let _ = std::panic::catch_unwind(|| {
+        compile_here("(x, i) => x * 2 + (i | 0)", &[], Mode::Map { n_inputs: 1 })
+      });
+    });
+    let _ = queue.send(job);
+  });
+}
+
 /// Runs the compile on the persistent compiler thread if no other compile
 /// holds it; `None` if it is busy or gone (the caller starts a thread).
 fn on_compiler_thread(
@@ -192,6 +211,32 @@ mod tests {
   use std::hash::BuildHasher;
 
   use super::*;
+
+  /// Compiles from several threads at once: each runs on the persistent
+  /// compiler thread or, while that is busy, on a thread of its own, and
+  /// every kernel computes its own result.
+  #[test]
+  fn concurrent_compiles_all_finish() {
+    prewarm();
+    let threads: Vec<_> = (0..4)
+      .map(|t| {
+        std::thread::spawn(move || {
+          for k in 0..5 {
+            let src = format!("x => x * {t} + {k}");
+            let kernel = compile(&src, &[], Mode::Call { n_args: 1 }).unwrap();
+            let no = std::sync::atomic::AtomicBool::new(false);
+            assert_eq!(kernel.call(&[2.0], &[], &no), Ok(2.0 * t as f64 + k as f64));
+          }
+        })
+      })
+      .collect();
+    for t in threads {
+      t.join().unwrap();
+    }
+    // An error comes back as an error, and the thread goes on.
+    assert!(compile("x => 'a'", &[], Mode::Call { n_args: 1 }).is_err());
+    assert!(compile("x => x", &[], Mode::Call { n_args: 1 }).is_ok());
+  }
 
   #[test]
   fn caches_and_bounds() {
