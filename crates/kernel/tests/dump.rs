@@ -170,9 +170,17 @@ fn time_compile_phases() {
   let m = Mode::Map { n_inputs: 1 };
   let t = Instant::now();
   compile("x => x + 0.125", &[], m).unwrap();
-  eprintln!("first compile in the process: {:.0} µs", t.elapsed().as_secs_f64() * 1e6);
+  eprintln!(
+    "first compile in the process: {:.0} µs",
+    t.elapsed().as_secs_f64() * 1e6
+  );
   let sources: Vec<String> = (0..200)
-    .map(|k| format!("(x, i) => Math.sin(x * {k}.5) + (i % {}) * Math.sqrt(x)", k + 2))
+    .map(|k| {
+      format!(
+        "(x, i) => Math.sin(x * {k}.5) + (i % {}) * Math.sqrt(x)",
+        k + 2
+      )
+    })
     .collect();
   let median = |mut v: Vec<f64>| {
     v.sort_by(f64::total_cmp);
@@ -193,7 +201,10 @@ fn time_compile_phases() {
   let parse = time(&|s| {
     std::hint::black_box(parse_kernel_for(s, &[], m).unwrap());
   });
-  let programs: Vec<_> = sources.iter().map(|s| parse_kernel_for(s, &[], m).unwrap()).collect();
+  let programs: Vec<_> = sources
+    .iter()
+    .map(|s| parse_kernel_for(s, &[], m).unwrap())
+    .collect();
   let mut gen_times = Vec::new();
   for p in &programs {
     let t = Instant::now();

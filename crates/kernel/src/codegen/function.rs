@@ -32,7 +32,11 @@ impl Gen<'_, '_> {
     self.short_loops = crate::opt::int32::short_loops(f, &self.ints);
     self.vars = (0..f.n_locals)
       .map(|l| {
-        let ty = if self.is_int_local(l) { types::I32 } else { types::F64 };
+        let ty = if self.is_int_local(l) {
+          types::I32
+        } else {
+          types::F64
+        };
         self.b.declare_var(ty)
       })
       .collect();

@@ -109,12 +109,12 @@ impl Gen<'_, '_> {
       Expr::Num(v) => self.b.ins().iconst(types::I32, to_int32(*v) as i64),
       Expr::Local(l) if self.is_int_local(*l) => self.b.use_var(self.vars[*l as usize]),
       Expr::Unary(UnOp::BitNot, x) => {
-        let x = self.to_i32(x)?;
+        let x = self.as_int32(x)?;
         self.b.ins().bnot(x)
       }
       Expr::Bin(op, l, r) => {
-        let x = self.to_i32(l)?;
-        let y = self.to_i32(r)?;
+        let x = self.as_int32(l)?;
+        let y = self.as_int32(r)?;
         // Cranelift masks shift amounts to the type width (& 31), as JS does.
         match op {
           BinOp::BitAnd => self.b.ins().band(x, y),
@@ -131,7 +131,7 @@ impl Gen<'_, '_> {
         let mut ops = Vec::with_capacity(arity);
         for (k, a) in args.iter().enumerate() {
           if k < arity {
-            ops.push(self.to_i32(a)?);
+            ops.push(self.as_int32(a)?);
           } else {
             self.expr(a)?;
           }
@@ -196,13 +196,17 @@ impl Gen<'_, '_> {
         self.b.switch_to_block(merge);
         self.b.block_params(merge)[0]
       }
-      other => return Err(KernelError::Internal(format!("not int32 valued: {other:?}"))),
+      other => {
+        return Err(KernelError::Internal(format!(
+          "not int32 valued: {other:?}"
+        )));
+      }
     })
   }
 
   /// ToInt32 of `e`: its bits if int valued, wrapping arithmetic if exact
   /// ([`exact_bound`]), else the double converted.
-  pub(super) fn to_i32(&mut self, e: &Expr) -> Result<Value, KernelError> {
+  pub(super) fn as_int32(&mut self, e: &Expr) -> Result<Value, KernelError> {
     if let (Expr::Local(l), Some((index, i))) = (e, self.index)
       && *l == index
     {
@@ -267,8 +271,22 @@ impl Gen<'_, '_> {
     let (Some(kl), Some(kr)) = (side(l), side(r)) else {
       return Ok(None);
     };
-    let signed = [IntCC::Equal, IntCC::NotEqual, IntCC::SignedLessThan, IntCC::SignedLessThanOrEqual, IntCC::SignedGreaterThan, IntCC::SignedGreaterThanOrEqual];
-    let unsigned = [IntCC::Equal, IntCC::NotEqual, IntCC::UnsignedLessThan, IntCC::UnsignedLessThanOrEqual, IntCC::UnsignedGreaterThan, IntCC::UnsignedGreaterThanOrEqual];
+    let signed = [
+      IntCC::Equal,
+      IntCC::NotEqual,
+      IntCC::SignedLessThan,
+      IntCC::SignedLessThanOrEqual,
+      IntCC::SignedGreaterThan,
+      IntCC::SignedGreaterThanOrEqual,
+    ];
+    let unsigned = [
+      IntCC::Equal,
+      IntCC::NotEqual,
+      IntCC::UnsignedLessThan,
+      IntCC::UnsignedLessThanOrEqual,
+      IntCC::UnsignedGreaterThan,
+      IntCC::UnsignedGreaterThanOrEqual,
+    ];
     let at = match op {
       BinOp::Eq => 0,
       BinOp::Ne => 1,
@@ -280,7 +298,11 @@ impl Gen<'_, '_> {
     let a = self.int_expr(l)?;
     let b = self.int_expr(r)?;
     Ok(Some(if kl == kr {
-      let cc = if kl == IntKind::I32 { signed[at] } else { unsigned[at] };
+      let cc = if kl == IntKind::I32 {
+        signed[at]
+      } else {
+        unsigned[at]
+      };
       self.b.ins().icmp(cc, a, b)
     } else {
       // One signed, one unsigned: compare as i64.
@@ -320,7 +342,11 @@ mod tests {
   fn the_fnv_kernel_matches() {
     let src = "(x, i) => { let h = 0x811c9dc5 | 0; for (let k = 0; k < 8; k++) { h ^= (i >>> (k * 4)) & 0xff; h = Math.imul(h, 16777619) } return (h >>> 0) / 4294967296 + x }";
     let xs: Vec<f64> = (0..1000).map(|k| k as f64 * 0.25 - 7.0).collect();
-    let expected: Vec<f64> = xs.iter().enumerate().map(|(i, x)| fnv(*x, i as f64)).collect();
+    let expected: Vec<f64> = xs
+      .iter()
+      .enumerate()
+      .map(|(i, x)| fnv(*x, i as f64))
+      .collect();
     assert_same(src, &map(src, &xs), &expected);
   }
 
@@ -328,7 +354,15 @@ mod tests {
   #[test]
   fn int32_locals_keep_js_semantics_at_the_edges() {
     // x | 0 of 2^31 - 1, -2^31, 2^32, -0, NaN, Infinity, 2^31.
-    let xs = [MAX, MIN, 4294967296.0, -0.0, f64::NAN, f64::INFINITY, 2147483648.0];
+    let xs = [
+      MAX,
+      MIN,
+      4294967296.0,
+      -0.0,
+      f64::NAN,
+      f64::INFINITY,
+      2147483648.0,
+    ];
     let src = "x => { let a = x | 0; let b = a; b = b ^ 0; return b }";
     assert_same(src, &map(src, &xs), &[MAX, MIN, 0.0, 0.0, 0.0, 0.0, MIN]);
     // Arithmetic on an int32 local is a double: no wrapping.
@@ -343,7 +377,11 @@ mod tests {
     assert_same(src, &map(src, &[MAX, -1.0]), &[MIN, 0.0]);
     let src = "x => { let a = x | 0; return (a * 3 - 7) | 0 }";
     let want = |a: i32| (a as i64 * 3 - 7) as i32 as f64;
-    assert_same(src, &map(src, &[MAX, MIN, 5.0]), &[want(i32::MAX), want(i32::MIN), 8.0]);
+    assert_same(
+      src,
+      &map(src, &[MAX, MIN, 5.0]),
+      &[want(i32::MAX), want(i32::MIN), 8.0],
+    );
     // a * a past 2^53 rounds as a double before ToInt32.
     let src = "x => { let a = x | 0; return (a * a) | 0 }";
     let r = ((MAX * MAX) as i128 % (1i128 << 32)) as u32 as i32 as f64;
@@ -354,8 +392,13 @@ mod tests {
     let src = "x => (x >>> 0) < 4294967295";
     assert_same(src, &map(src, &[-1.0, 3.0]), &[0.0, 1.0]);
     // Logical and conditional operators over int32 values.
-    let src = "x => { let a = x | 0; let b = (a && 7) | (a || 8); let c = a > 2 ? a : 2; return b + c }";
-    assert_same(src, &map(src, &[0.0, 5.0]), &[8.0 + 2.0, (7 | 5) as f64 + 5.0]);
+    let src =
+      "x => { let a = x | 0; let b = (a && 7) | (a || 8); let c = a > 2 ? a : 2; return b + c }";
+    assert_same(
+      src,
+      &map(src, &[0.0, 5.0]),
+      &[8.0 + 2.0, (7 | 5) as f64 + 5.0],
+    );
   }
 
   /// A counter that is not guarded stays a double past 2^31 - 1.
@@ -381,12 +424,24 @@ mod tests {
   #[test]
   fn imul_clz32_and_shifts() {
     let src = "x => { let a = x | 0; return Math.imul(a, 16777619) }";
-    assert_same(src, &map(src, &[MAX, MIN, -1.0]), &[(i32::MAX.wrapping_mul(16777619)) as f64, (i32::MIN.wrapping_mul(16777619)) as f64, -16777619.0]);
+    assert_same(
+      src,
+      &map(src, &[MAX, MIN, -1.0]),
+      &[
+        (i32::MAX.wrapping_mul(16777619)) as f64,
+        (i32::MIN.wrapping_mul(16777619)) as f64,
+        -16777619.0,
+      ],
+    );
     let src = "x => { let a = x | 0; return Math.clz32(a) + Math.clz32() }";
     assert_same(src, &map(src, &[0.0, -1.0, 1.0]), &[64.0, 32.0, 63.0]);
     let src = "x => { let a = x | 0; return (a << 33) + (a >> 32) + (a >>> 1) }";
     let want = |a: i32| ((a << 1) as f64) + (a as f64) + ((a as u32 >> 1) as f64);
-    assert_same(src, &map(src, &[MIN, -1.0, 7.0]), &[want(i32::MIN), want(-1), want(7)]);
+    assert_same(
+      src,
+      &map(src, &[MIN, -1.0, 7.0]),
+      &[want(i32::MIN), want(-1), want(7)],
+    );
   }
 
   /// `i % d` and `Math.floor(i / d)` on the index, integer code, against
@@ -394,7 +449,19 @@ mod tests {
   #[test]
   fn index_remainder_and_quotient_match_the_doubles() {
     let xs = vec![0.5; 5000];
-    for d in [1.0, 2.0, 3.0, 7.0, 2048.0, 4095.0, -8.0, -3.0, 2147483648.0, 0.5, 0.0] {
+    for d in [
+      1.0,
+      2.0,
+      3.0,
+      7.0,
+      2048.0,
+      4095.0,
+      -8.0,
+      -3.0,
+      2147483648.0,
+      0.5,
+      0.0,
+    ] {
       let src = format!("(x, i) => i % {d:?} + Math.floor(i / {d:?}) * 1e-3 + x");
       let want: Vec<f64> = (0..xs.len())
         .map(|i| (i as f64 % d) + (i as f64 / d).floor() * 1e-3 + 0.5)
@@ -411,10 +478,28 @@ mod tests {
   #[test]
   fn division_by_powers_of_two_is_exact() {
     let xs = [
-      1.0, -3.0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, -0.0, 0.0,
-      f64::INFINITY, f64::NAN, 12345.678,
+      1.0,
+      -3.0,
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      1.7976931348623157e308,
+      0.1,
+      -0.0,
+      0.0,
+      f64::INFINITY,
+      f64::NAN,
+      12345.678,
     ];
-    for d in ["2048", "0.5", "-4", "8.98846567431158e307", "2.2250738585072014e-308", "3", "1e-310"] {
+    for d in [
+      "2048",
+      "0.5",
+      "-4",
+      "8.98846567431158e307",
+      "2.2250738585072014e-308",
+      "3",
+      "1e-310",
+    ] {
       let dv: f64 = d.parse().unwrap();
       let src = format!("x => x / {d}");
       let want: Vec<f64> = xs.iter().map(|x| x / dv).collect();

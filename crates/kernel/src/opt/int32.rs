@@ -100,7 +100,9 @@ pub fn exact_bound(e: &Expr, ints: &[bool]) -> Option<f64> {
   }
   let within = |b: f64| (b <= TWO53).then_some(b);
   match e {
-    Expr::Bin(BinOp::Add | BinOp::Sub, a, b) => within(exact_bound(a, ints)? + exact_bound(b, ints)?),
+    Expr::Bin(BinOp::Add | BinOp::Sub, a, b) => {
+      within(exact_bound(a, ints)? + exact_bound(b, ints)?)
+    }
     Expr::Bin(BinOp::Mul, a, b) => within(exact_bound(a, ints)? * exact_bound(b, ints)?),
     Expr::Unary(UnOp::Neg, a) => exact_bound(a, ints),
     _ => None,
@@ -252,9 +254,7 @@ impl<'a> Defs<'a, '_> {
     else {
       return false;
     };
-    !ctx.in_test
-      && guards(test, local, delta, self.ints)
-      && count_defs_stmt(ctx.stmt, local) == 1
+    !ctx.in_test && guards(test, local, delta, self.ints) && count_defs_stmt(ctx.stmt, local) == 1
   }
 }
 
@@ -382,17 +382,26 @@ fn counted(
     if !is_int(ints, k) || count_defs_stmt(lp, k) != 1 {
       return None;
     }
-    let is_step = |e: &Expr| matches!(e, Expr::Update { local, delta, .. } if *local == k && *delta == step);
+    let is_step =
+      |e: &Expr| matches!(e, Expr::Update { local, delta, .. } if *local == k && *delta == step);
     let in_update = update.is_some_and(is_step);
     let every_iteration = in_update
-      || (body.iter().any(|s| matches!(s, Stmt::Expr(e) if is_step(e))) && !continues(body, id));
+      || (body
+        .iter()
+        .any(|s| matches!(s, Stmt::Expr(e) if is_step(e)))
+        && !continues(body, id));
     // The counter's value on entry: the last definition before the loop.
     let start = before.iter().rev().find_map(|s| match s {
       Stmt::Set(x, Expr::Num(v)) if *x == k => Some(Some(*v)),
       s if count_defs_stmt(s, k) > 0 => Some(None),
       _ => None,
     })??;
-    let trips = (if step > 0.0 { limit - start } else { start - limit }).max(0.0);
+    let trips = (if step > 0.0 {
+      limit - start
+    } else {
+      start - limit
+    })
+    .max(0.0);
     (every_iteration && trips <= SHORT_TRIPS).then(|| Counted {
       id,
       counter: k,
@@ -412,7 +421,8 @@ fn stmt_size(s: &Stmt) -> usize {
     Stmt::Loop {
       test, body, update, ..
     } => {
-      test.iter().chain(update).map(expr_size).sum::<usize>() + body.iter().map(stmt_size).sum::<usize>()
+      test.iter().chain(update).map(expr_size).sum::<usize>()
+        + body.iter().map(stmt_size).sum::<usize>()
     }
     Stmt::Block(_, body) => body.iter().map(stmt_size).sum(),
     Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => 0,
@@ -521,7 +531,9 @@ fn count_defs(e: &Expr, l: LocalId) -> usize {
     Expr::Unary(_, x) => count_defs(x, l),
     Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => count_defs(a, l) + count_defs(b, l),
     Expr::Cond(a, b, c) => count_defs(a, l) + count_defs(b, l) + count_defs(c, l),
-    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => xs.iter().map(|x| count_defs(x, l)).sum(),
+    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
+      xs.iter().map(|x| count_defs(x, l)).sum()
+    }
   }
 }
 
@@ -635,28 +647,58 @@ mod tests {
     let fnv = "(x, i) => { let h = 0x811c9dc5 | 0; for (let k = 0; k < 8; k++) { h ^= (i >>> (k * 4)) & 0xff; h = Math.imul(h, 16777619) } return (h >>> 0) / 4294967296 + x }";
     assert_eq!(ints(fnv), [false, false, true, true]);
     // Mandelbrot's counter: `n < 200 &&` guards `n++` in the body.
-    let m = "(x) => { let n = 0; let z = 0; while (n < 200 && z <= 4) { z = z * z + x; n++ } return n }";
+    let m =
+      "(x) => { let n = 0; let z = 0; while (n < 200 && z <= 4) { z = z * z + x; n++ } return n }";
     assert_eq!(ints(m), [false, true, false]);
     // Counting down with `>`.
-    assert_eq!(ints("(x) => { let s = 0; for (let k = 10; k > 0; k--) s ^= k; return s }"), [false, true, true]);
+    assert_eq!(
+      ints("(x) => { let s = 0; for (let k = 10; k > 0; k--) s ^= k; return s }"),
+      [false, true, true]
+    );
   }
 
   #[test]
   fn unguarded_or_non_integer_definitions_are_not() {
     // No bound: `k++` may pass 2^31 - 1.
-    assert_eq!(ints("(x) => { let k = 0; while (x > 0) { k++; x-- } return k }"), [false, false]);
+    assert_eq!(
+      ints("(x) => { let k = 0; while (x > 0) { k++; x-- } return k }"),
+      [false, false]
+    );
     // A bound a double (a parameter) or past the int32 range.
-    assert_eq!(ints("(x) => { let k = 0; for (; k < x; k++) {} return k }"), [false, false]);
-    assert_eq!(ints("(x) => { let k = 0; for (; k <= 2147483647; k++) {} return k }"), [false, false]);
+    assert_eq!(
+      ints("(x) => { let k = 0; for (; k < x; k++) {} return k }"),
+      [false, false]
+    );
+    assert_eq!(
+      ints("(x) => { let k = 0; for (; k <= 2147483647; k++) {} return k }"),
+      [false, false]
+    );
     // Two steps per iteration, or a step in a nested loop.
-    assert_eq!(ints("(x) => { let k = 0; for (; k < 8; k++) { k++ } return k }"), [false, false]);
-    assert_eq!(ints("(x) => { let k = 0; while (k < 8) { for (let j = 0; j < 3; j++) k++ } return k }"), [false, false, true]);
+    assert_eq!(
+      ints("(x) => { let k = 0; for (; k < 8; k++) { k++ } return k }"),
+      [false, false]
+    );
+    assert_eq!(
+      ints("(x) => { let k = 0; while (k < 8) { for (let j = 0; j < 3; j++) k++ } return k }"),
+      [false, false, true]
+    );
     // do-while tests after the step.
-    assert_eq!(ints("(x) => { let k = 0; do { k++ } while (k < 8); return k }"), [false, false]);
+    assert_eq!(
+      ints("(x) => { let k = 0; do { k++ } while (k < 8); return k }"),
+      [false, false]
+    );
     // Non-int32 values: -0, 2^31, a division, `>>> 0`, undefined.
-    assert_eq!(ints("(x) => { let a = -0; let b = 2147483648; let c = 6 / 3; let d = x >>> 0; let e; return a + b + c + d + e }"), [false, false, false, false, false, false]);
+    assert_eq!(
+      ints(
+        "(x) => { let a = -0; let b = 2147483648; let c = 6 / 3; let d = x >>> 0; let e; return a + b + c + d + e }"
+      ),
+      [false, false, false, false, false, false]
+    );
     // One non-int32 assignment taints the local, and what is assigned from it.
-    assert_eq!(ints("(x) => { let a = 1; let b = 2; if (x) a = 0.5; b = a | 0; b = a; return b }"), [false, false, false]);
+    assert_eq!(
+      ints("(x) => { let a = 1; let b = 2; if (x) a = 0.5; b = a | 0; b = a; return b }"),
+      [false, false, false]
+    );
   }
 
   /// The loops that need no cancellation point, by target id.
@@ -672,8 +714,14 @@ mod tests {
     let f = &p.funcs[0];
     let c = short_loops(f, &int_locals(f));
     assert_eq!(c.len(), 2);
-    assert_eq!((c[0].start, c[0].step, c[0].trips, c[0].exact), (3.0, 1.0, 6.0, true));
-    assert_eq!((c[1].start, c[1].step, c[1].trips, c[1].exact), (10.0, -1.0, 9.0, false));
+    assert_eq!(
+      (c[0].start, c[0].step, c[0].trips, c[0].exact),
+      (3.0, 1.0, 6.0, true)
+    );
+    assert_eq!(
+      (c[1].start, c[1].step, c[1].trips, c[1].exact),
+      (10.0, -1.0, 9.0, false)
+    );
     let p = lower("(x) => { let s = 0; for (let k = 9; k < 8; k++) s += k; return s }").unwrap();
     let f = &p.funcs[0];
     assert_eq!(short_loops(f, &int_locals(f))[0].trips, 0.0);
@@ -681,17 +729,48 @@ mod tests {
 
   #[test]
   fn short_loops_are_bounded_literally() {
-    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 8; k++) s += k; return s }"), 1);
-    assert_eq!(short("(x) => { let n = 0; let z = 0; while (n < 200 && z <= 4) { z = z * z + x; n++ } return n }"), 1);
-    assert_eq!(short("(x) => { let s = 0; for (let k = 1024; k > 0; k--) s += k; return s }"), 1);
+    assert_eq!(
+      short("(x) => { let s = 0; for (let k = 0; k < 8; k++) s += k; return s }"),
+      1
+    );
+    assert_eq!(
+      short(
+        "(x) => { let n = 0; let z = 0; while (n < 200 && z <= 4) { z = z * z + x; n++ } return n }"
+      ),
+      1
+    );
+    assert_eq!(
+      short("(x) => { let s = 0; for (let k = 1024; k > 0; k--) s += k; return s }"),
+      1
+    );
     // Too many iterations, an unknown start, a step that may be skipped.
-    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 1025; k++) s += k; return s }"), 0);
-    assert_eq!(short("(x) => { let k = x | 0; let s = 0; for (; k < 8; k++) s += k; return s }"), 0);
-    assert_eq!(short("(x) => { let k = 0; while (k < 8) { if (x > 0) k++ } return k }"), 0);
-    assert_eq!(short("(x) => { let k = 0; while (k < 8) { if (x > 0) continue; k++ } return k }"), 0);
+    assert_eq!(
+      short("(x) => { let s = 0; for (let k = 0; k < 1025; k++) s += k; return s }"),
+      0
+    );
+    assert_eq!(
+      short("(x) => { let k = x | 0; let s = 0; for (; k < 8; k++) s += k; return s }"),
+      0
+    );
+    assert_eq!(
+      short("(x) => { let k = 0; while (k < 8) { if (x > 0) k++ } return k }"),
+      0
+    );
+    assert_eq!(
+      short("(x) => { let k = 0; while (k < 8) { if (x > 0) continue; k++ } return k }"),
+      0
+    );
     // A nested loop or a call keeps the check.
-    assert_eq!(short("(x) => { let s = 0; for (let k = 0; k < 8; k++) { while (s < x) s++ } return s }"), 0);
-    assert_eq!(short("(x) => { function f(v) { return v } let s = 0; for (let k = 0; k < 8; k++) s += f(k); return s }"), 0);
+    assert_eq!(
+      short("(x) => { let s = 0; for (let k = 0; k < 8; k++) { while (s < x) s++ } return s }"),
+      0
+    );
+    assert_eq!(
+      short(
+        "(x) => { function f(v) { return v } let s = 0; for (let k = 0; k < 8; k++) s += f(k); return s }"
+      ),
+      0
+    );
   }
 
   #[test]
@@ -700,11 +779,20 @@ mod tests {
     let k = || Box::new(Expr::Local(0));
     let x = || Box::new(Expr::Local(1));
     let n = |v: f64| Box::new(Expr::Num(v));
-    assert_eq!(exact_bound(&Expr::Bin(BinOp::Mul, k(), n(4.0)), &ints), Some(TWO31 * 4.0));
-    assert_eq!(exact_bound(&Expr::Bin(BinOp::Add, k(), k()), &ints), Some(TWO32));
+    assert_eq!(
+      exact_bound(&Expr::Bin(BinOp::Mul, k(), n(4.0)), &ints),
+      Some(TWO31 * 4.0)
+    );
+    assert_eq!(
+      exact_bound(&Expr::Bin(BinOp::Add, k(), k()), &ints),
+      Some(TWO32)
+    );
     // A product past 2^53 rounds: not exact.
     assert_eq!(exact_bound(&Expr::Bin(BinOp::Mul, k(), k()), &ints), None);
     assert_eq!(exact_bound(&Expr::Bin(BinOp::Add, k(), x()), &ints), None);
-    assert_eq!(exact_bound(&Expr::Bin(BinOp::Add, k(), n(0.5)), &ints), None);
+    assert_eq!(
+      exact_bound(&Expr::Bin(BinOp::Add, k(), n(0.5)), &ints),
+      None
+    );
   }
 }
