@@ -11,7 +11,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 
 use super::Gen;
 use crate::error::KernelError;
-use crate::ir::{BinOp, Expr, Func, Intrinsic, LocalId, LogicOp, UnOp};
+use crate::ir::{BinOp, Expr, Func, Intrinsic, LocalId, LogicOp, Stmt, TargetId, UnOp};
 use crate::mathlib::to_int32;
 use crate::opt::int32::{IntKind, assigns, exact_bound, kind, literal_kind};
 
@@ -106,7 +106,7 @@ impl Gen<'_, '_> {
   /// The 32 bits of an int-valued expression (`int_kind(e)` is `Some`).
   pub(super) fn int_expr(&mut self, e: &Expr) -> Result<Value, KernelError> {
     Ok(match e {
-      Expr::Num(v) => self.b.ins().iconst(types::I32, to_int32(*v) as i64),
+      Expr::Num(v) => self.iconst32(to_int32(*v)),
       Expr::Local(l) if self.is_int_local(*l) => self.b.use_var(self.vars[*l as usize]),
       Expr::Unary(UnOp::BitNot, x) => {
         let x = self.as_int32(x)?;
@@ -115,16 +115,7 @@ impl Gen<'_, '_> {
       Expr::Bin(op, l, r) => {
         let x = self.as_int32(l)?;
         let y = self.as_int32(r)?;
-        // Cranelift masks shift amounts to the type width (& 31), as JS does.
-        match op {
-          BinOp::BitAnd => self.b.ins().band(x, y),
-          BinOp::BitOr => self.b.ins().bor(x, y),
-          BinOp::BitXor => self.b.ins().bxor(x, y),
-          BinOp::Shl => self.b.ins().ishl(x, y),
-          BinOp::Sar => self.b.ins().sshr(x, y),
-          BinOp::Shr => self.b.ins().ushr(x, y),
-          _ => return Err(KernelError::Internal(format!("{op:?} is not int32"))),
-        }
+        self.bin32(*op, x, y)?
       }
       Expr::Math(f @ (Intrinsic::Imul | Intrinsic::Clz32), args) => {
         let arity = if *f == Intrinsic::Imul { 2 } else { 1 };
@@ -222,13 +213,103 @@ impl Gen<'_, '_> {
     Ok(self.emit_to_int32(v))
   }
 
+  /// An `i32` constant, remembered for folding.
+  pub(super) fn iconst32(&mut self, v: i32) -> Value {
+    let c = self.b.ins().iconst(types::I32, v as i64);
+    self.const_i32.insert(c, v);
+    c
+  }
+
+  /// A 32-bit operation (wrapping; shift counts masked `& 31`, as JS and
+  /// Cranelift do), folded when both operands are constants.
+  fn bin32(&mut self, op: BinOp, x: Value, y: Value) -> Result<Value, KernelError> {
+    if let (Some(a), Some(b)) = (self.const_i32.get(&x), self.const_i32.get(&y)) {
+      let (a, b) = (*a, *b);
+      let s = (b as u32) & 31;
+      let v = match op {
+        BinOp::Add => a.wrapping_add(b),
+        BinOp::Sub => a.wrapping_sub(b),
+        BinOp::Mul => a.wrapping_mul(b),
+        BinOp::BitAnd => a & b,
+        BinOp::BitOr => a | b,
+        BinOp::BitXor => a ^ b,
+        BinOp::Shl => a.wrapping_shl(s),
+        BinOp::Sar => a >> s,
+        BinOp::Shr => ((a as u32) >> s) as i32,
+        _ => return Err(KernelError::Internal(format!("{op:?} is not int32"))),
+      };
+      return Ok(self.iconst32(v));
+    }
+    Ok(match op {
+      BinOp::Add => self.b.ins().iadd(x, y),
+      BinOp::Sub => self.b.ins().isub(x, y),
+      BinOp::Mul => self.b.ins().imul(x, y),
+      BinOp::BitAnd => self.b.ins().band(x, y),
+      BinOp::BitOr => self.b.ins().bor(x, y),
+      BinOp::BitXor => self.b.ins().bxor(x, y),
+      BinOp::Shl => self.b.ins().ishl(x, y),
+      BinOp::Sar => self.b.ins().sshr(x, y),
+      BinOp::Shr => self.b.ins().ushr(x, y),
+      _ => return Err(KernelError::Internal(format!("{op:?} is not int32"))),
+    })
+  }
+
+  /// Whether loop `id` is unrolled: an exact counted loop (see
+  /// [`crate::opt::int32::Counted`]) of at most 16 iterations and at most
+  /// 256 body nodes in all.
+  pub(super) fn unrolls(&self, id: TargetId) -> bool {
+    self.short_loops.iter().any(|c| {
+      c.id == id
+        && c.exact
+        && c.trips <= 16.0
+        && c.trips * c.body_size as f64 <= 256.0
+        && self.is_int_local(c.counter)
+    })
+  }
+
+  /// An unrolled loop: each iteration's body with the counter a constant
+  /// (`continue` goes to that iteration's end, `break` to the exit), the
+  /// update after each; the test, a literal bound on the counter, is true
+  /// for exactly these iterations and has no effects.
+  pub(super) fn unrolled(
+    &mut self,
+    id: TargetId,
+    body: &[Stmt],
+    update: Option<&Expr>,
+  ) -> Result<(), KernelError> {
+    let c = *self
+      .short_loops
+      .iter()
+      .find(|c| c.id == id)
+      .ok_or_else(|| KernelError::Internal("unrolled loop without a plan".into()))?;
+    let exit = self.b.create_block();
+    let var = self.vars[c.counter as usize];
+    for j in 0..c.trips as i64 {
+      let next = self.b.create_block();
+      self.targets.insert(id, (exit, Some(next)));
+      let k = self.iconst32((c.start as i64 + j * c.step as i64) as i32);
+      self.b.def_var(var, k);
+      self.stmts(body)?;
+      if !self.terminated {
+        self.b.ins().jump(next, &[]);
+      }
+      self.continue_in(next);
+      if let Some(u) = update {
+        self.expr(u)?;
+      }
+    }
+    self.b.ins().jump(exit, &[]);
+    self.continue_in(exit);
+    Ok(())
+  }
+
   /// ToInt32 of an expression [`exact_bound`] accepts.
   fn exact_i32(&mut self, e: &Expr) -> Result<Value, KernelError> {
     if self.int_kind(e).is_some() {
       return self.int_expr(e);
     }
     Ok(match e {
-      Expr::Num(v) => self.b.ins().iconst(types::I32, to_int32(*v) as i64),
+      Expr::Num(v) => self.iconst32(to_int32(*v)),
       Expr::Unary(UnOp::Neg, x) => {
         let x = self.exact_i32(x)?;
         self.b.ins().ineg(x)
@@ -236,11 +317,7 @@ impl Gen<'_, '_> {
       Expr::Bin(op, l, r) => {
         let x = self.exact_i32(l)?;
         let y = self.exact_i32(r)?;
-        match op {
-          BinOp::Add => self.b.ins().iadd(x, y),
-          BinOp::Sub => self.b.ins().isub(x, y),
-          _ => self.b.ins().imul(x, y),
-        }
+        self.bin32(*op, x, y)?
       }
       other => return Err(KernelError::Internal(format!("not exact: {other:?}"))),
     })
@@ -505,5 +582,35 @@ mod tests {
       let want: Vec<f64> = xs.iter().map(|x| x / dv).collect();
       assert_same(&src, &map(&src, &xs), &want);
     }
+  }
+
+  /// Unrolled loops (literal bounds, at most 16 iterations) behave as loops:
+  /// `continue`, `break`, `return`, the counter after the loop, no
+  /// iteration when the bound is already passed, nesting.
+  #[test]
+  fn unrolled_loops_run_as_loops() {
+    let s = "x => { let s = 0; let k = 0; for (k = 0; k < 6; k++) { if (k === 1) continue; if (k === 4) break; s = s * 10 + k } return s * 100 + k }";
+    assert_eq!(call(s, &[0.0]), 2304.0);
+    let s = "x => { for (let k = 0; k < 5; k++) { if (k * 2 > x) return k } return -1 }";
+    assert_eq!(call(s, &[3.0]), 2.0);
+    assert_eq!(call(s, &[30.0]), -1.0);
+    let s = "x => { let s = 0; for (let k = 9; k < 3; k++) s++; return s }";
+    assert_eq!(call(s, &[0.0]), 0.0);
+    let s = "x => { let s = 0; for (let a = 0; a < 20; a++) { for (let b = 3; b > 0; b--) { s = (s * 31 + a * b) | 0 } } return s }";
+    let mut want = 0i32;
+    for a in 0..20 {
+      for b in (1..=3).rev() {
+        want = want.wrapping_mul(31).wrapping_add(a * b);
+      }
+    }
+    assert_eq!(call(s, &[0.0]), want as f64);
+    // Constant folding follows JS: shifts masked, products wrapped.
+    let s = "x => { let h = 0; for (let k = 0; k < 4; k++) { h = h + ((0x7fffffff * (k + 1)) | 0) + (1 << (k * 12)) } return h }";
+    let want: f64 = (0..4)
+      .map(|k: i64| {
+        ((0x7fff_ffffi64 * (k + 1)) as i32) as f64 + (1i64 << ((k * 12) & 31)) as i32 as f64
+      })
+      .sum();
+    assert_eq!(call(s, &[0.0]), want);
   }
 }

@@ -273,6 +273,8 @@ pub(super) struct Gen<'a, 'b> {
   index: Option<(u32, Value)>,
   /// Loops of the current function that need no cancellation point.
   short_loops: Vec<crate::opt::int32::Counted>,
+  /// `i32` constants by value, to fold integer operations.
+  const_i32: HashMap<Value, i32>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -315,6 +317,7 @@ impl<'a, 'b> Gen<'a, 'b> {
       ints: Vec::new(),
       index: None,
       short_loops: Vec::new(),
+      const_i32: HashMap::new(),
     }
   }
 }

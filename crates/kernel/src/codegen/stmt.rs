@@ -61,6 +61,9 @@ impl Gen<'_, '_> {
         }
       }
       Stmt::Loop {
+        id, body, update, ..
+      } if self.unrolls(*id) => self.unrolled(*id, body, update.as_ref())?,
+      Stmt::Loop {
         id,
         test,
         test_first,
