@@ -37,6 +37,15 @@ const mandelbrot: Kernel = (x, i) => {
   }
   return n
 }
+/** The FNV-style hash over the index (issue 16): int32 code for `h` and `k`. */
+const bitwise: Kernel = (x, i) => {
+  let h = 0x811c9dc5 | 0
+  for (let k = 0; k < 8; k++) {
+    h ^= (i >>> (k * 4)) & 0xff
+    h = Math.imul(h, 16777619)
+  }
+  return (h >>> 0) / 4294967296 + x
+}
 
 /**
  * The baseline: a plain loop written for one kernel. Each kernel gets its own
@@ -121,6 +130,7 @@ export async function main(): Promise<void> {
     ['math-heavy `Math.sin(Math.sqrt(x)*2+1)*Math.exp(-x*1e-6)+Math.log1p(x)`', heavy, 7],
     ['cheap `x * 2.5 + 1`', cheap, 9],
     ['Mandelbrot escape count (2048×2048, ≤ 200 iterations)', mandelbrot, 3],
+    ['bitwise FNV-style hash over the index (`Math.imul`, `^`, `>>>`)', bitwise, 7],
   ]
   for (const [title, f, rounds] of cases) {
     const loop = jsLoopFor(f)

@@ -41,6 +41,8 @@ use napi::{Env, Result};
 /// creates that environment's completion bridge and task registry.
 #[napi_derive::napi(module_exports)]
 pub fn init(exports: Object, env: Env) -> Result<()> {
+  // Warm the kernel compiler in the background (first compile: ms → µs).
+  napi_parallel_kernel::cache::prewarm();
   task::init_env(&env, pool::pool_of)?;
   ops::ping::install_raw_exports(&env, &exports)
 }

@@ -8,7 +8,7 @@
 //! allocates nothing. Only a miss builds the owned key.
 
 use std::hash::Hash;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use quick_cache::Equivalent;
 use quick_cache::sync::Cache;
@@ -130,7 +130,9 @@ const COMPILER_STACK: usize = 64 << 20;
 
 /// Parses, checks and compiles without caching. Runs on a helper thread with
 /// a large stack, so a deeply nested kernel is an error rather than a stack
-/// overflow of the caller (the JS thread).
+/// overflow of the caller (the JS thread): the persistent compiler thread
+/// when it is free (no thread start per kernel), else a scoped thread of
+/// its own (concurrent compiles never wait for each other).
 pub fn compile(source: &str, consts: &[String], mode: Mode) -> Result<Kernel, KernelError> {
   compile_with(source, consts, &[], mode)
 }
@@ -143,6 +145,9 @@ pub fn compile_with(
   kinds: &[ParamKind],
   mode: Mode,
 ) -> Result<Kernel, KernelError> {
+  if let Some(result) = on_compiler_thread(source, consts, kinds, mode) {
+    return result;
+  }
   std::thread::scope(|scope| {
     std::thread::Builder::new()
       .name("napi-parallel-compile".into())
@@ -152,6 +157,71 @@ pub fn compile_with(
       .join()
       .unwrap_or_else(|_| Err(KernelError::Internal("the kernel compiler panicked".into())))
   })
+}
+
+/// A compile job for the persistent compiler thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The persistent compiler thread's queue, started on first use (`None`
+/// if it could not be started).
+fn compiler_thread() -> Option<&'static Mutex<mpsc::Sender<Job>>> {
+  static THREAD: OnceLock<Option<Mutex<mpsc::Sender<Job>>>> = OnceLock::new();
+  THREAD
+    .get_or_init(|| {
+      let (tx, rx) = mpsc::channel::<Job>();
+      std::thread::Builder::new()
+        .name("napi-parallel-compile".into())
+        .stack_size(COMPILER_STACK)
+        .spawn(move || {
+          while let Ok(job) = rx.recv() {
+            job();
+          }
+        })
+        .ok()
+        .map(|_| Mutex::new(tx))
+    })
+    .as_ref()
+}
+
+/// Starts the compiler thread and compiles a throw-away kernel on it, in the
+/// background (once per process): the first real compile then finds the
+/// code generator initialised (the ISA, the symbol table, the compiler's
+/// code paged in) instead of paying for it.
+pub fn prewarm() {
+  static ONCE: std::sync::Once = std::sync::Once::new();
+  ONCE.call_once(|| {
+    let Some(Ok(queue)) = compiler_thread().map(Mutex::lock) else {
+      return;
+    };
+    let job: Job = Box::new(|| {
+      let _ = std::panic::catch_unwind(|| {
+        compile_here("(x, i) => x * 2 + (i | 0)", &[], Mode::Map { n_inputs: 1 })
+      });
+    });
+    let _ = queue.send(job);
+  });
+}
+
+/// Runs the compile on the persistent compiler thread if no other compile
+/// holds it; `None` if it is busy or gone (the caller starts a thread).
+fn on_compiler_thread(
+  source: &str,
+  consts: &[String],
+  kinds: &[ParamKind],
+  mode: Mode,
+) -> Option<Result<Kernel, KernelError>> {
+  let queue = compiler_thread()?.try_lock().ok()?;
+  let (reply, result) = mpsc::sync_channel(1);
+  let (source, consts, kinds) = (source.to_owned(), consts.to_vec(), kinds.to_vec());
+  let job: Job = Box::new(move || {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+      compile_here_with(&source, &consts, &kinds, mode)
+    }))
+    .unwrap_or_else(|_| Err(KernelError::Internal("the kernel compiler panicked".into())));
+    let _ = reply.send(r);
+  });
+  queue.send(job).ok()?;
+  result.recv().ok()
 }
 
 /// Parses, checks and compiles on the calling thread.
@@ -202,6 +272,32 @@ mod tests {
 
   use super::*;
   use crate::codegen::ElemKind;
+
+  /// Compiles from several threads at once: each runs on the persistent
+  /// compiler thread or, while that is busy, on a thread of its own, and
+  /// every kernel computes its own result.
+  #[test]
+  fn concurrent_compiles_all_finish() {
+    prewarm();
+    let threads: Vec<_> = (0..4)
+      .map(|t| {
+        std::thread::spawn(move || {
+          for k in 0..5 {
+            let src = format!("x => x * {t} + {k}");
+            let kernel = compile(&src, &[], Mode::Call { n_args: 1 }).unwrap();
+            let no = std::sync::atomic::AtomicBool::new(false);
+            assert_eq!(kernel.call(&[2.0], &[], &no), Ok(2.0 * t as f64 + k as f64));
+          }
+        })
+      })
+      .collect();
+    for t in threads {
+      t.join().unwrap();
+    }
+    // An error comes back as an error, and the thread goes on.
+    assert!(compile("x => 'a'", &[], Mode::Call { n_args: 1 }).is_err());
+    assert!(compile("x => x", &[], Mode::Call { n_args: 1 }).is_ok());
+  }
 
   #[test]
   fn caches_and_bounds() {

@@ -71,6 +71,7 @@ pub mod lower;
 pub mod map;
 pub mod mathlib;
 pub mod nesting;
+pub mod opt;
 pub mod parse;
 pub mod reduce;
 mod stack;

@@ -64,6 +64,10 @@ fn time_kernels() {
       "(x, i) => { let h = i | 0; for (let k = 0; k < 8; k++) { h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d); h ^= h << 7 } return (h >>> 0) % 1000 + x }",
     ),
     (
+      "fnv",
+      "(x, i) => { let h = 0x811c9dc5 | 0; for (let k = 0; k < 8; k++) { h ^= (i >>> (k * 4)) & 0xff; h = Math.imul(h, 16777619) } return (h >>> 0) / 4294967296 + x }",
+    ),
+    (
       "calls",
       "(x, i) => { function f(a) { return a * 0.5 + 1 } let s = 0; for (let k = 0; k < 8; k++) s += f(k + x); return s }",
     ),
@@ -150,5 +154,71 @@ fn time_cache() {
     "cache: cold compile {:.1} µs/kernel, hit {:.0} ns",
     cold * 1e6,
     hit * 1e9
+  );
+}
+
+/// Compile latency by phase (medians over 200 distinct kernels, after one
+/// warm-up compile): parse + lower, code generation (Cranelift and the JIT
+/// module), the whole compile on the calling thread, and through
+/// `cache::compile` (which runs it on the compiler thread).
+#[test]
+#[ignore]
+fn time_compile_phases() {
+  use napi_parallel_kernel::cache::compile_here;
+  use napi_parallel_kernel::codegen;
+  use napi_parallel_kernel::parse::parse_kernel_for;
+  let m = Mode::Map { n_inputs: 1 };
+  let t = Instant::now();
+  compile("x => x + 0.125", &[], m).unwrap();
+  eprintln!(
+    "first compile in the process: {:.0} µs",
+    t.elapsed().as_secs_f64() * 1e6
+  );
+  let sources: Vec<String> = (0..200)
+    .map(|k| {
+      format!(
+        "(x, i) => Math.sin(x * {k}.5) + (i % {}) * Math.sqrt(x)",
+        k + 2
+      )
+    })
+    .collect();
+  let median = |mut v: Vec<f64>| {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2] * 1e6
+  };
+  let time = |f: &dyn Fn(&str)| {
+    median(
+      sources
+        .iter()
+        .map(|s| {
+          let t = Instant::now();
+          f(s);
+          t.elapsed().as_secs_f64()
+        })
+        .collect(),
+    )
+  };
+  let parse = time(&|s| {
+    std::hint::black_box(parse_kernel_for(s, &[], m).unwrap());
+  });
+  let programs: Vec<_> = sources
+    .iter()
+    .map(|s| parse_kernel_for(s, &[], m).unwrap())
+    .collect();
+  let mut gen_times = Vec::new();
+  for p in &programs {
+    let t = Instant::now();
+    std::hint::black_box(codegen::compile(p, m).unwrap());
+    gen_times.push(t.elapsed().as_secs_f64());
+  }
+  let codegen_us = median(gen_times);
+  let here = time(&|s| {
+    std::hint::black_box(compile_here(s, &[], m).unwrap());
+  });
+  let threaded = time(&|s| {
+    std::hint::black_box(compile(s, &[], m).unwrap());
+  });
+  eprintln!(
+    "compile phases (median µs): parse+lower {parse:.0}, codegen {codegen_us:.0}, compile_here {here:.0}, compile (thread) {threaded:.0}"
   );
 }

@@ -59,7 +59,7 @@ impl Gen<'_, '_> {
             let addr = self.b.ins().iadd(*base, offset);
             self.b.ins().load(types::F64, readonly(), addr, 0)
           } else if k == n_inputs {
-            self.b.ins().fcvt_from_uint(types::F64, i)
+            self.index_param(f, k as u32, i)
           } else {
             self.b.ins().f64const(f64::NAN)
           };

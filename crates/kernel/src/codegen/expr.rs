@@ -10,6 +10,14 @@ use super::value::Tag;
 use crate::error::KernelError;
 use crate::ir::{BinOp, Expr, LogicOp, NUM, UnOp};
 
+/// `1 / d` when `d = ±2^k` and `1 / d` is a normal double (so exact).
+fn pow2_reciprocal(d: f64) -> Option<f64> {
+  let a = d.abs();
+  let normal = (f64::MIN_POSITIVE..=f64::MAX).contains(&a);
+  let inv = 1.0 / d;
+  (normal && a.to_bits() & ((1u64 << 52) - 1) == 0 && inv.is_normal()).then_some(inv)
+}
+
 impl Gen<'_, '_> {
   pub(super) fn num(&mut self, v: f64) -> Value {
     if let Some(r) = self.hoisted.get(&v.to_bits()) {
@@ -38,6 +46,9 @@ impl Gen<'_, '_> {
   }
 
   pub(super) fn expr(&mut self, e: &Expr) -> Result<Value, KernelError> {
+    if let Some(v) = self.int_hook(e)? {
+      return Ok(v);
+    }
     Ok(match e {
       Expr::Num(v) => self.num(*v),
       Expr::Bool(v) => self.num(if *v { 1.0 } else { 0.0 }),
@@ -164,7 +175,14 @@ impl Gen<'_, '_> {
       BinOp::Add => self.b.ins().fadd(a, b),
       BinOp::Sub => self.b.ins().fsub(a, b),
       BinOp::Mul => self.b.ins().fmul(a, b),
-      BinOp::Div => self.b.ins().fdiv(a, b),
+      BinOp::Div => match self.const_f64.get(&b).copied().and_then(pow2_reciprocal) {
+        // x / 2^k and x * 2^-k are the same correctly rounded product.
+        Some(inv) => {
+          let inv = self.num(inv);
+          self.b.ins().fmul(a, inv)
+        }
+        None => self.b.ins().fdiv(a, b),
+      },
       BinOp::Rem => self.call_math("js_rem", &[a, b])?,
       BinOp::Pow => self.call_math("pow", &[a, b])?,
       BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor | BinOp::Shl | BinOp::Sar | BinOp::Shr => {
@@ -236,6 +254,9 @@ impl Gen<'_, '_> {
 
   /// A condition as an i8 (JS truthiness), short-circuiting `&&`/`||`.
   pub(super) fn cond(&mut self, e: &Expr) -> Result<Value, KernelError> {
+    if let Some(c) = self.int_compare(e)? {
+      return Ok(c);
+    }
     Ok(match e {
       Expr::Num(v) => {
         let t = *v != 0.0 && !v.is_nan();
@@ -272,6 +293,9 @@ impl Gen<'_, '_> {
       }
       Expr::Math(f, args) if bool_intrinsic(*f) => self.number_predicate(*f, args)?,
       other => {
+        if let Some(c) = self.int_truthy(other)? {
+          return Ok(c);
+        }
         let v = self.expr(other)?;
         self.truthy(v)
       }

@@ -36,8 +36,17 @@ impl Gen<'_, '_> {
       .iter()
       .position(|g| std::ptr::eq(g, f))
       .unwrap_or(0);
+    self.ints = crate::opt::int32::int_locals(f);
+    self.short_loops = crate::opt::int32::short_loops(f, &self.ints);
     self.vars = (0..f.n_locals)
-      .map(|_| self.b.declare_var(types::F64))
+      .map(|l| {
+        let ty = if self.is_int_local(l) {
+          types::I32
+        } else {
+          types::F64
+        };
+        self.b.declare_var(ty)
+      })
       .collect();
     self.tags = (0..f.n_locals)
       .map(|l| tagged_local(f, l).then(|| self.b.declare_var(types::I8)))
@@ -115,9 +124,12 @@ impl Gen<'_, '_> {
   /// tag where it has one); dead definitions are removed.
   pub(super) fn init_locals(&mut self, from: usize) {
     let nan = self.b.ins().f64const(f64::NAN);
+    // An int32 local is never read before it is assigned (opt::int32).
+    let zero = self.b.ins().iconst(types::I32, 0);
     let mut undef = None;
     for l in from..self.vars.len() {
-      self.b.def_var(self.vars[l], nan);
+      let init = if self.ints[l] { zero } else { nan };
+      self.b.def_var(self.vars[l], init);
       if let Some(t) = self.tags[l] {
         let u = *undef.get_or_insert_with(|| self.b.ins().iconst(types::I8, UNDEF as i64));
         self.b.def_var(t, u);

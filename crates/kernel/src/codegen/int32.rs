@@ -2,15 +2,19 @@
 //! f64 values already hold an int32 so that chains of bitwise operators do
 //! not convert twice.
 
-use cranelift_codegen::ir::{InstBuilder, Value, types};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 
 use super::Gen;
 use crate::mathlib;
 
 impl Gen<'_, '_> {
-  /// ECMAScript ToInt32, branch-free: `r = x - trunc(x / 2^32) * 2^32` is
-  /// exact for every finite x and NaN otherwise; the saturating i64
-  /// conversion then truncates (NaN → 0) and the low 32 bits are the result.
+  /// ECMAScript ToInt32. Fast path: the saturating conversion to i64
+  /// (`cvttsd2si` and its one check; NaN gives 0) is exact truncation for
+  /// |x| < 2^63, and its low 32 bits are the result. Only a saturated
+  /// result (|x| >= 2^63, or Infinity) takes the out-of-line slow path:
+  /// `r = x - trunc(x / 2^32) * 2^32` is exact for every finite x and NaN
+  /// otherwise, and the conversion of r then truncates (NaN → 0).
   pub(super) fn emit_to_int32(&mut self, x: Value) -> Value {
     if let Some(i) = self.known_i32.get(&x) {
       return *i;
@@ -19,14 +23,31 @@ impl Gen<'_, '_> {
       let c = mathlib::to_int32(*c);
       return self.b.ins().iconst(types::I32, c as i64);
     }
-    let inv = self.num(1.0 / 4_294_967_296.0);
-    let two32 = self.num(4_294_967_296.0);
+    let wide = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+    // Saturated: i64::MIN or i64::MAX, both i64::MAX after `w ^ (w >> 63)`.
+    let sign = self.b.ins().sshr_imm_u(wide, 63);
+    let folded = self.b.ins().bxor(wide, sign);
+    let saturated = self.b.ins().icmp_imm_s(IntCC::Equal, folded, i64::MAX);
+    let slow = self.b.create_block();
+    let done = self.b.create_block();
+    self.b.append_block_param(done, types::I64);
+    self
+      .b
+      .ins()
+      .brif(saturated, slow, &[], done, &[BlockArg::Value(wide)]);
+    self.b.set_cold_block(slow);
+    self.b.switch_to_block(slow);
+    let inv = self.b.ins().f64const(1.0 / 4_294_967_296.0);
+    let two32 = self.b.ins().f64const(4_294_967_296.0);
     let q = self.b.ins().fmul(x, inv);
     let q = self.b.ins().trunc(q);
     let m = self.b.ins().fmul(q, two32);
     let r = self.b.ins().fsub(x, m);
-    let wide = self.b.ins().fcvt_to_sint_sat(types::I64, r);
-    self.b.ins().ireduce(types::I32, wide)
+    let exact = self.b.ins().fcvt_to_sint_sat(types::I64, r);
+    self.b.ins().jump(done, &[BlockArg::Value(exact)]);
+    self.b.switch_to_block(done);
+    let w = self.b.block_params(done)[0];
+    self.b.ins().ireduce(types::I32, w)
   }
 
   pub(super) fn int32_to_num(&mut self, v: Value) -> Value {

@@ -55,6 +55,7 @@ mod entry;
 mod expr;
 mod frame;
 mod function;
+mod int;
 mod int32;
 mod intrinsics;
 mod kernel;
@@ -109,8 +110,9 @@ pub(super) fn internal<E: std::fmt::Display>(e: E) -> KernelError {
 
 /// Compiles `program` for `mode`.
 pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
+  static SYMBOLS: OnceLock<Vec<mathlib::MathRoutine>> = OnceLock::new();
   let mut jb = JITBuilder::with_isa(isa()?, default_libcall_names());
-  for r in mathlib::all_symbols() {
+  for r in SYMBOLS.get_or_init(mathlib::all_symbols) {
     jb.symbol(r.name, r.ptr);
   }
   let mut module = JITModule::new(jb);
@@ -286,6 +288,15 @@ pub(super) struct Gen<'a, 'b> {
   const_f64: HashMap<Value, f64>,
   /// Frame checks before calls, patched once every callee is built.
   call_sites: Vec<CallSite>,
+  /// Which locals of the current function are int32 (`i32` variables).
+  ints: Vec<bool>,
+  /// The map entry's index parameter when the kernel never assigns it:
+  /// its local and its `i64` value (ToInt32 of it is a truncation).
+  index: Option<(u32, Value)>,
+  /// Loops of the current function that need no cancellation point.
+  short_loops: Vec<crate::opt::int32::Counted>,
+  /// `i32` constants by value, to fold integer operations.
+  const_i32: HashMap<Value, i32>,
 }
 
 pub(super) const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -329,6 +340,10 @@ impl<'a, 'b> Gen<'a, 'b> {
       known_i32: HashMap::new(),
       const_f64: HashMap::new(),
       call_sites: Vec::new(),
+      ints: Vec::new(),
+      index: None,
+      short_loops: Vec::new(),
+      const_i32: HashMap::new(),
     }
   }
 }

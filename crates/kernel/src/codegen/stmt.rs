@@ -30,6 +30,9 @@ impl Gen<'_, '_> {
       Stmt::Expr(e) => {
         self.expr(e)?;
       }
+      Stmt::Set(local, e) if self.is_int_local(*local) => {
+        self.set_int_local(*local, e)?;
+      }
       Stmt::Set(local, e) => {
         self.store_local(*local, e)?;
       }
@@ -57,34 +60,26 @@ impl Gen<'_, '_> {
         }
       }
       Stmt::Loop {
+        id, body, update, ..
+      } if self.unrolls(*id) => self.unrolled(*id, body, update.as_ref())?,
+      Stmt::Loop {
         id,
         test,
         test_first,
         body,
         update,
       } => {
-        let head = self.b.create_block();
+        // Rotated: the test is emitted before the loop (for/while) and
+        // again at the latch, so an iteration takes one branch back.
         let body_b = self.b.create_block();
         let latch = self.b.create_block();
         let exit = self.b.create_block();
         self.targets.insert(*id, (exit, Some(latch)));
-        self
-          .b
-          .ins()
-          .jump(if *test_first { head } else { body_b }, &[]);
-        // head: test (for/while)
-        self.continue_in(head);
-        if *test_first {
-          match test {
-            Some(t) => {
-              self.branch(t, body_b, exit)?;
-            }
-            None => {
-              self.b.ins().jump(body_b, &[]);
-            }
+        match test {
+          Some(t) if *test_first => self.branch(t, body_b, exit)?,
+          _ => {
+            self.b.ins().jump(body_b, &[]);
           }
-        } else {
-          self.b.ins().jump(body_b, &[]);
         }
         self.continue_in(body_b);
         self.stmts(body)?;
@@ -93,20 +88,16 @@ impl Gen<'_, '_> {
         }
         // latch: cancellation point, update, test (do-while)
         self.continue_in(latch);
-        self.cancel_check();
+        if !self.short_loops.iter().any(|c| c.id == *id) {
+          self.cancel_check();
+        }
         if let Some(u) = update {
           self.expr(u)?;
         }
-        if *test_first {
-          self.b.ins().jump(head, &[]);
-        } else {
-          match test {
-            Some(t) => {
-              self.branch(t, head, exit)?;
-            }
-            None => {
-              self.b.ins().jump(head, &[]);
-            }
+        match test {
+          Some(t) => self.branch(t, body_b, exit)?,
+          None => {
+            self.b.ins().jump(body_b, &[]);
           }
         }
         self.continue_in(exit);
