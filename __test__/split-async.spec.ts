@@ -133,3 +133,16 @@ test('a shared view survives GC while only the job holds it, and is released aft
   t.like(out, { count: 400_000, pieces: 400_001, releasedAfterSettle: true, aborted: 'AbortError', releasedAfterAbort: true })
   t.true(Date.now() - started < 120_000)
 })
+
+test('async scans of a big plain Buffer return while long kernels hold every pool thread (child process)', (t) => {
+  const started = Date.now()
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./fixtures/split-busy-pool.cjs', import.meta.url))], { encoding: 'utf8', timeout: 60_000 })
+  const elapsed = Date.now() - started
+  t.is(r.signal, null, `killed after ${elapsed} ms: a call blocked the JS thread on the busy pool`)
+  t.is(r.status, 0, r.stderr)
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}')
+  t.is(out.aborted, true)
+  t.is(out.ok, true, r.stdout)
+  t.true(out.n > 1)
+  for (const s of out.statuses) t.not(s, 'done')
+})

@@ -184,7 +184,7 @@ fn own_input(
       // SAFETY: live env and value, on the JS thread.
       if let Some(s) = unsafe { shared::SharedInput::from_view(env.raw(), value.raw()) } {
         Text::Bytes(AsyncBytes::Shared(s))
-      } else if bytes.len() >= PARALLEL_COPY_MIN {
+      } else if bytes.len() >= PARALLEL_COPY_MIN && pool_is_idle(None) {
         let mut copy: Vec<u8> = try_vec(bytes.len(), "a copy of the \"input\" argument")?;
         let src = bytes.as_slice();
         // The JS thread waits for the copy (the Buffer may change once it returns).
@@ -205,7 +205,8 @@ fn own_input(
 const IN_PLACE_SCAN_MIN: usize = 1 << 20;
 
 /// Whether an async call scans `input` in place while the JS thread waits
-/// (on the task's pool), instead of copying it: a plain (not shared) Buffer of at least
+/// (on the task's pool, and only while that pool is idle), instead of
+/// copying it: a plain (not shared) Buffer of at least
 /// [`IN_PLACE_SCAN_MIN`] bytes, when the scan (`cheap_scan`) is one pass
 /// that reads each byte once, like `countLines` or a one-byte delimiter.
 ///
@@ -222,6 +223,7 @@ fn scan_in_place<B: std::ops::Deref<Target = [u8]>>(
   value: &Unknown<'_>,
   input: &Text<B>,
   cheap_scan: bool,
+  pool: Option<&std::sync::Arc<napi_parallel_pool::PoolCore>>,
 ) -> bool {
   let Text::Bytes(bytes) = input else {
     return false;
@@ -230,6 +232,17 @@ fn scan_in_place<B: std::ops::Deref<Target = [u8]>>(
   cheap_scan
     && bytes.len() >= IN_PLACE_SCAN_MIN
     && !unsafe { shared::is_shared_view(env.raw(), value.raw()) }
+    && pool_is_idle(pool)
+}
+
+/// Whether `pool` (the default pool for `None`) has no queued or running
+/// task. The JS thread blocks on the pool only then (for an in-place scan or
+/// a parallel copy): behind a long kernel it would wait for that kernel.
+fn pool_is_idle(pool: Option<&std::sync::Arc<napi_parallel_pool::PoolCore>>) -> bool {
+  match pool {
+    Some(p) => p.is_idle(),
+    None => napi_parallel_pool::default_pool().is_ok_and(|p| p.is_idle()),
+  }
 }
 
 fn not_input() -> NpError {
@@ -498,7 +511,13 @@ pub fn split_async(
   } = read_input_in_place(env, &input)
     .and_then(|text| parse_split(env, text, &delimiter, options))
     .map_err(|e| e.throw(env))?;
-  if scan_in_place(env, &input, &text, matcher.is_one_byte()) {
+  if scan_in_place(
+    env,
+    &input,
+    &text,
+    matcher.is_one_byte(),
+    task.pool.as_ref(),
+  ) {
     let offsets = crate::pool::run_blocking_env_scoped_on(env, task.pool.as_ref(), |cancel| {
       split_impl(&text, &matcher, &opts, cancel)
     })
@@ -557,7 +576,7 @@ pub fn count_lines_async(
   let (text, chunk) = read_input_in_place(env, &input)
     .and_then(|text| Ok((text, chunk_arg(env, options)?)))
     .map_err(|e| e.throw(env))?;
-  if scan_in_place(env, &input, &text, true) {
+  if scan_in_place(env, &input, &text, true, task.pool.as_ref()) {
     let n = crate::pool::run_blocking_env_scoped_on(env, task.pool.as_ref(), |cancel| {
       count_impl(&text, chunk, cancel)
     })

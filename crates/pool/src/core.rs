@@ -375,6 +375,14 @@ impl PoolCore {
     pool.install(|| catch_panic(f).unwrap_or_else(|e| Err(e.into())))
   }
 
+  /// True when no task is queued or running (cheap: no histogram merge).
+  /// A caller about to block on this pool uses it to avoid waiting behind
+  /// other tasks.
+  pub fn is_idle(&self) -> bool {
+    let m = &self.metrics;
+    m.queued() == 0 && m.sum(|w| &w.started) == m.sum(|w| &w.finished)
+  }
+
   /// A copy of the metrics.
   pub fn stats(&self) -> StatsSnapshot {
     let m = &self.metrics;
