@@ -36,65 +36,10 @@ use napi_parallel_kernel::{OutSlice, OutputType};
 use crate::alloc::try_vec;
 use crate::error::{NpError, codes};
 use crate::scratch::Scratch;
-use crate::shared::{RefGuard, is_shared_array_buffer};
+use crate::shared::{RefGuard, is_shared, typed_info};
 
 // A plain input is copied on the JS thread, not by the pool: an async call
 // must not wait for pool threads that long kernels may keep busy.
-
-/// What napi reports of a typed array.
-#[derive(Clone, Copy)]
-struct TypedInfo {
-  kind: sys::napi_typedarray_type,
-  len: usize,
-  data: *mut u8,
-  buffer: sys::napi_value,
-}
-
-/// # Safety
-/// Live env and value, on the JS thread.
-unsafe fn typed_info(env: sys::napi_env, value: sys::napi_value) -> Option<TypedInfo> {
-  let mut is_typed = false;
-  let (mut kind, mut len, mut data, mut buffer, mut offset) =
-    (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-  // SAFETY: caller contract; out-params valid.
-  unsafe {
-    if sys::napi_is_typedarray(env, value, &mut is_typed) != sys::Status::napi_ok
-      || !is_typed
-      || sys::napi_get_typedarray_info(
-        env,
-        value,
-        &mut kind,
-        &mut len,
-        &mut data,
-        &mut buffer,
-        &mut offset,
-      ) != sys::Status::napi_ok
-    {
-      return None;
-    }
-  }
-  Some(TypedInfo {
-    kind,
-    len,
-    data: data.cast(),
-    buffer,
-  })
-}
-
-/// Whether `info`'s buffer is a `SharedArrayBuffer`.
-///
-/// # Safety
-/// Live env, on the JS thread; `info` read in it.
-unsafe fn is_shared(env: sys::napi_env, info: &TypedInfo) -> bool {
-  let mut is_array_buffer = true;
-  // SAFETY: caller contract.
-  unsafe {
-    !info.buffer.is_null()
-      && sys::napi_is_arraybuffer(env, info.buffer, &mut is_array_buffer) == sys::Status::napi_ok
-      && !is_array_buffer
-      && is_shared_array_buffer(env, info.buffer)
-  }
-}
 
 /// One input column as the kernel reads it: doubles.
 pub enum Column<'v> {

@@ -94,15 +94,37 @@ pub unsafe fn is_shared_view(env: sys::napi_env, value: sys::napi_value) -> bool
 /// # Safety
 /// `env` and `value` are live, on the JS thread.
 unsafe fn shared_view(env: sys::napi_env, value: sys::napi_value) -> Option<(*const u8, usize)> {
-  let (mut kind, mut len, mut data, mut buffer, mut offset) = (
-    0,
-    0usize,
-    ptr::null_mut::<c_void>(),
-    ptr::null_mut(),
-    0usize,
-  );
-  let mut is_array_buffer = true;
+  // SAFETY: caller contract.
+  let info = unsafe { typed_info(env, value) }?;
+  let wanted = info.kind == sys::TypedarrayType::uint8_array
+    && info.len >= IN_PLACE_MIN
+    && !info.data.is_null()
+    // SAFETY: caller contract; `info` read in `env`.
+    && unsafe { is_shared(env, &info) };
+  wanted.then(|| (info.data.cast_const(), info.len))
+}
+
+/// What napi reports of a typed array.
+#[derive(Clone, Copy)]
+pub struct TypedInfo {
+  /// The element type.
+  pub kind: sys::napi_typedarray_type,
+  /// Its length in elements.
+  pub len: usize,
+  /// Its first element.
+  pub data: *mut u8,
+  /// Its (Shared)ArrayBuffer.
+  pub buffer: sys::napi_value,
+}
+
+/// `value`'s typed-array facts (`None` if it is not a typed array).
+///
+/// # Safety
+/// Live env and value, on the JS thread.
+pub unsafe fn typed_info(env: sys::napi_env, value: sys::napi_value) -> Option<TypedInfo> {
   let mut is_typed = false;
+  let (mut kind, mut len, mut data, mut buffer, mut offset) =
+    (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
   // SAFETY: caller contract; out-params valid.
   unsafe {
     if sys::napi_is_typedarray(env, value, &mut is_typed) != sys::Status::napi_ok
@@ -116,17 +138,31 @@ unsafe fn shared_view(env: sys::napi_env, value: sys::napi_value) -> Option<(*co
         &mut buffer,
         &mut offset,
       ) != sys::Status::napi_ok
-      || kind != sys::TypedarrayType::uint8_array
-      || len < IN_PLACE_MIN
-      || data.is_null()
-      || sys::napi_is_arraybuffer(env, buffer, &mut is_array_buffer) != sys::Status::napi_ok
-      || is_array_buffer
-      || !is_shared_array_buffer(env, buffer)
     {
       return None;
     }
   }
-  Some((data.cast::<u8>().cast_const(), len))
+  Some(TypedInfo {
+    kind,
+    len,
+    data: data.cast(),
+    buffer,
+  })
+}
+
+/// Whether `info`'s buffer is a `SharedArrayBuffer`.
+///
+/// # Safety
+/// Live env, on the JS thread; `info` read in it.
+pub unsafe fn is_shared(env: sys::napi_env, info: &TypedInfo) -> bool {
+  let mut is_array_buffer = true;
+  // SAFETY: caller contract.
+  unsafe {
+    !info.buffer.is_null()
+      && sys::napi_is_arraybuffer(env, info.buffer, &mut is_array_buffer) == sys::Status::napi_ok
+      && !is_array_buffer
+      && is_shared_array_buffer(env, info.buffer)
+  }
 }
 
 /// `value instanceof SharedArrayBuffer`.
