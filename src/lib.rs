@@ -15,6 +15,7 @@ mod bridge;
 pub mod error;
 pub mod exactness;
 pub mod hugepages;
+pub mod inspect;
 pub mod map;
 pub mod map_io;
 pub mod memo;
