@@ -1,6 +1,7 @@
 // The worker engine's native API (engineCreate/Register/Submit/Take/Begin/
 // Finish/Abandon/Stats/Close), driven directly from JS with a hand-made
 // worker (fixtures/engine-worker.cjs): no lib/engine code involved.
+// oxlint-disable no-await-in-loop -- polling a condition one loop turn at a time, never sleeping
 import { once } from 'node:events'
 import { serialize } from 'node:v8'
 import { Worker } from 'node:worker_threads'

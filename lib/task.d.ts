@@ -94,7 +94,7 @@ export declare function runWorkerTask<T, A = undefined>(
 ): TaskHandle<T>
 
 /** The TaskHandle subclass of worker engine tasks (`engine === 'worker'`). */
-export declare class WorkerTaskHandle<T> extends TaskHandle<T> {}
+export declare const WorkerTaskHandle: typeof TaskHandle
 
 /** How the worker engine's results are read (lib/engine installs its own). */
 export interface EngineHooks {

@@ -353,6 +353,7 @@ function settleEngineEntry(i, kind) {
     }
     return
   }
+  if (kind !== KIND_WORKER_PART && kind !== KIND_WORKER_DONE && kind !== KIND_WORKER_ERR) return
   const slot = slots[i]
   const handle = handles[slot]
   if (handle === undefined) return

@@ -261,7 +261,7 @@ pub fn engine_abandon(
         continue;
       }
       if batch.mark_reported(i).is_some() {
-        fail_task(&engine, &entry.task, exited);
+        fail_task(engine, &entry.task, exited);
       }
     }
     if batch.unreported() > 0
@@ -269,7 +269,7 @@ pub fn engine_abandon(
     {
       for (i, entry) in batch.entries.iter().enumerate() {
         if batch.mark_reported(i).is_some() {
-          fail_task(&engine, &entry.task, closed_error);
+          fail_task(engine, &entry.task, closed_error);
         }
       }
     }
@@ -277,7 +277,7 @@ pub fn engine_abandon(
   for batch in abandoned.private {
     for (i, entry) in batch.entries.iter().enumerate() {
       if batch.mark_reported(i).is_some() {
-        fail_task(&engine, &entry.task, exited);
+        fail_task(engine, &entry.task, exited);
       }
     }
   }
