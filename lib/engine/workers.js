@@ -67,7 +67,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
  *   setup?: string,
  *   idleTimeout?: number,
  *   concurrentTasksPerWorker?: number,
- *   killGrace?: number,
+ *   cancelGrace?: number,
  * }} WorkerSetOptions
  */
 
@@ -320,7 +320,7 @@ class WorkerSet {
     const s = this.#slots[w]
     if (s === undefined || s.worker === undefined || this.#closed) return
     const worker = s.worker
-    const grace = this.#opts.killGrace ?? DEFAULT_GRACE_MS
+    const grace = this.#opts.cancelGrace ?? DEFAULT_GRACE_MS
     const timer = setTimeout(() => {
       if (s.worker !== worker || this.taskOf(w) !== taskId) return
       s.kill = `worker ${w} was terminated: task ${taskId} it was running was cancelled or timed out`
