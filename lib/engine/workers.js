@@ -351,18 +351,15 @@ class WorkerSet {
   }
 
   /**
-   * Closes the engine (its queued tasks reject with ERR_POOL_CLOSED) and
-   * terminates the workers (tasks they run reject with ERR_WORKER_EXITED).
-   * Resolves once every worker has exited. Idempotent.
+   * Terminates the workers (tasks they run reject with ERR_WORKER_EXITED,
+   * "the pool was closed"), then closes the engine (its queued tasks reject
+   * with ERR_POOL_CLOSED). Resolves once every worker has exited and the
+   * engine is closed. Idempotent.
    */
   close() {
     if (this.#closing !== undefined) return this.#closing
     this.#closed = true
-    try {
-      native.engineClose(this.#engine)
-    } catch {
-      // Closed already (its environment's teardown).
-    }
+    if (defaultSet === this) defaultSet = undefined
     /** @type {Promise<void>[]} */
     const exits = []
     for (const s of this.#slots) {
@@ -371,11 +368,15 @@ class WorkerSet {
       if (s.worker !== undefined) {
         s.kill = 'the pool was closed'
         s.worker.terminate().catch(noop)
+        if (s.exited !== undefined) exits.push(s.exited)
       }
-      if (s.exited !== undefined) exits.push(s.exited)
     }
-    if (defaultSet === this) defaultSet = undefined
     this.#closing = Promise.all(exits).then(() => {
+      try {
+        native.engineClose(this.#engine)
+      } catch {
+        // Closed already (its environment's teardown).
+      }
       sets.delete(this.#engine)
     })
     return this.#closing
