@@ -60,6 +60,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
 
 /**
  * What a WorkerSet is built with (validated by lib/engine/pool.js for a Pool).
+ * `workerFile` (internal, for tests) replaces lib/engine/worker.js.
  * @typedef {{
  *   workers?: number,
  *   maxQueue?: number,
@@ -68,6 +69,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
  *   idleTimeout?: number,
  *   concurrentTasksPerWorker?: number,
  *   cancelGrace?: number,
+ *   workerFile?: string,
  * }} WorkerSetOptions
  */
 
@@ -415,7 +417,7 @@ class WorkerSet {
       transferList: [port2],
     }
     if (opts.resourceLimits !== undefined) options.resourceLimits = opts.resourceLimits
-    const worker = new Worker(WORKER_FILE, options)
+    const worker = new Worker(opts.workerFile ?? WORKER_FILE, options)
     worker.unref()
     port1.unref()
     s.worker = worker
@@ -569,6 +571,11 @@ function noop() {}
 function control(engine, worker, taskId) {
   sets.get(engine)?.kill(worker, taskId)
 }
+
+// Kill requests reach the WorkerSets through the settle hooks (lib/task.js
+// merges hooks: the codec's decode/revive/done are installed elsewhere).
+const task = /** @type {{ setEngineHooks?: (hooks: { control: typeof control }) => void }} */ (require('../task.js'))
+if (typeof task.setEngineHooks === 'function') task.setEngineHooks({ control })
 
 module.exports = {
   WorkerSet,
