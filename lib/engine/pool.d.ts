@@ -74,7 +74,11 @@ declare module '../../binding' {
   }
 }
 
-/** The WorkerSet-facing API of lib/engine/pool.js (internal). */
-export declare function engineOf(pool?: NativePool | null): unknown
+/** The native Pool class, whose constructor also checks and keeps the worker options. */
+export declare const Pool: typeof NativePool
+/** Internal: the WorkerSet that runs `pool`'s worker tasks (this environment's default one for none), made on first use; ERR_POOL_CLOSED once closed. */
+export declare function engineOf(pool?: unknown): import('./workers').WorkerSet
+/** The default pool's counters, with its worker engine's as `workers`. */
 export declare function poolStats(): PoolStats
-export { NativePool as Pool }
+/** Internal: checks and reads the worker options of `new Pool(options)`. */
+export declare function workerOptions(options: unknown): import('./workers').WorkerSetOptions
