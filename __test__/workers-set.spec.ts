@@ -112,11 +112,13 @@ test('a crash loop rejects the queued tasks with ERR_WORKER_EXITED naming it, in
   const reasons = results.map((r) => (r as PromiseRejectedResult).reason)
   t.true(reasons.every((e) => e?.code === 'ERR_WORKER_EXITED'))
   const loop = reasons.filter((e) => /Crash loop: 5 workers exited in a row/.test(e.message))
-  // 4 deaths fail 4 tasks one by one, the 5th death fails the rest at once.
-  t.is(loop.length, 30 - 4, reasons.map((e) => e.message).join('\n'))
+  // 5 deaths fail 5 tasks one by one, then the rest fail at once.
+  t.is(loop.length, 30 - 5, reasons.map((e) => e.message).join('\n'))
   t.regex(loop[0].message, /Last: worker 0 exited with code 1/)
   t.is(set.stats().restarts, 5)
-  t.true(elapsed < 15_000, `took ${elapsed} ms`)
+  // Without the rule, 30 deaths backing off up to 5 s each would take ~110 s;
+  // the bound is loose because worker start-up is slow on a loaded machine.
+  t.true(elapsed < 60_000, `took ${elapsed} ms`)
   // Backing off now: the next worker starts no sooner than the backoff (40 ms for death 5).
   const s0 = Date.now()
   t.deepEqual(await Promise.all(submit(set, [{ value: 'healthy' }])), ['healthy'])
