@@ -8,7 +8,7 @@ export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from 
 export type { WorkerStats } from './lib/engine/pool'
 // </task>
 // <map>
-export { parallelMap, parallelMapSync, spawn, compileKernel } from './lib/map'
+export { parallelMap, parallelMapSync, spawn, parallel, move, compileKernel } from './lib/map'
 export type {
   HashOp,
   BuiltinOp,
@@ -20,6 +20,8 @@ export type {
   SyncMapOptions,
   Params,
   ParamValue,
+  WorkerOptions,
+  EngineChoice,
 } from './lib/map'
 // </map>
 // <reduce>
