@@ -15,6 +15,20 @@
 // - TASK_LO/HI: the id of the task the worker runs now (low 32 bits, high
 //   bits), 0 when none; the worker writes it at begin. A kill request
 //   terminates the worker only if it still runs that task after the grace.
+//
+// Deaths and the crash loop. A worker that exits (process.exit in a
+// function, an uncaught error in a timer, out of memory under
+// resourceLimits, a setup module that throws, a terminate after a cancel)
+// is reported to the native queue with engineAbandon(engine, w, reason):
+// the tasks it was running reject with ERR_WORKER_EXITED and `reason`, the
+// entries it had not begun go back to the queue. It is replaced at once if
+// work is queued. Deaths in a row with no task completed anywhere in the
+// engine since the dead worker started (a kill we asked for and a quiet
+// idle exit do not count) delay the replacement: 0, 10, 20, 40 ms ...
+// doubling to 5 s. At the 5th such death (and each one after it), every task
+// still queued rejects with ERR_WORKER_EXITED and a message that starts
+// "Crash loop:" and quotes the last death's reason; tasks submitted later
+// start a new worker once the backoff allows. One completed task resets it.
 
 const path = require('node:path')
 const { Worker, MessageChannel } = require('node:worker_threads')
