@@ -213,7 +213,7 @@ test('idleTimeout: an idle worker exits quietly and a new one starts when work a
   await pool.close()
 })
 
-test('a worker_thread env gets the results of its own worker tasks', async (t) => {
+test('a worker_thread env gets the results of its own worker tasks, then exits by itself', async (t) => {
   const result = await new Promise((resolve, reject) => {
     const w = new Worker(
       `
@@ -224,8 +224,11 @@ test('a worker_thread env gets the results of its own worker tasks', async (t) =
       `,
       { eval: true, workerData: { index: indexPath } },
     )
-    w.once('message', resolve)
+    let message: unknown
+    w.once('message', (m) => (message = m))
     w.once('error', reject)
+    // Its idle engine workers (unref'd) do not keep it alive: it exits by itself.
+    w.once('exit', (code) => (code === 0 ? resolve(message) : reject(new Error(`exit code ${code}`))))
   })
   t.deepEqual(result, [10, 20, 30])
 })
