@@ -254,8 +254,8 @@ class WorkerSet {
 
   /**
    * A worker for a batch that must go to one worker (its SharedArrayBuffers
-   * or transfers travel on that worker's port): an idle one, else the least
-   * recently picked live one, else one started now. Ring its bell with
+   * or transfers travel on that worker's port): the least recently picked
+   * idle one, else the least recently picked live one, else one started now. Ring its bell with
    * `ring(w)` after engineSubmit.
    * @returns {number} the worker index
    */
@@ -263,18 +263,17 @@ class WorkerSet {
     const cb = this.#cb
     const slots = this.#slots
     if (!this.#started) this.wake()
+    // Idle workers rank before busy ones; among equals, the least recently
+    // picked (a worker rung in this flush may not have woken yet).
     let best = -1
-    let bestPicked = Infinity
+    let bestRank = Infinity
     for (let w = 0; w < slots.length; w++) {
       const s = slots[w]
       if (s.worker === undefined) continue
-      if (Atomics.load(cb, w * SLOTS + STATE) === IDLE) {
+      const rank = s.picked + (Atomics.load(cb, w * SLOTS + STATE) === IDLE ? 0 : 2 ** 52)
+      if (rank < bestRank) {
         best = w
-        break
-      }
-      if (s.picked < bestPicked) {
-        best = w
-        bestPicked = s.picked
+        bestRank = rank
       }
     }
     if (best < 0) {
