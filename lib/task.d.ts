@@ -80,6 +80,9 @@ export declare function runTask<T, A = undefined>(
   arg?: A,
 ): TaskHandle<T>
 
+/** @internal For the worker engine: rejects the pending task in `slot` (if it is task `id`) with `error`. */
+export declare function rejectSlot(slot: number, id: number, error: unknown): void
+
 /** For `runTask`'s `start`: the task is already done, with `value`. */
 export declare function settled(value: unknown): Started
 

@@ -684,6 +684,20 @@ function runWith(Handle, caller, opts, start, arg) {
 }
 
 /**
+ * Rejects the pending task in `slot`, if it is task `id`, with `error` and
+ * drops its native entry (the worker engine's dispatcher, for a batch it
+ * could not submit: queue full, engine closed).
+ * @param {number} slot
+ * @param {number} id
+ * @param {unknown} error
+ */
+function rejectSlot(slot, id, error) {
+  const handle = handles[slot]
+  if (handle === undefined || handle.id !== id) return
+  abandon(handle, error)
+}
+
+/**
  * Runs a trivial task through the pool and back; measures per-task overhead.
  * @param {number} [value]
  * @param {unknown} [opts]
@@ -736,6 +750,7 @@ module.exports = {
   setEngineHooks,
   settled,
   finishing,
+  rejectSlot,
   ping,
   Pool,
   configure: native.configure,
