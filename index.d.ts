@@ -13,6 +13,7 @@ export type {
   BuiltinOp,
   NumericArray,
   Kernel,
+  SpawnKernel,
   OutputType,
   OutputArrays,
   MapOptions,

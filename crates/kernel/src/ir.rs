@@ -54,6 +54,15 @@ impl JsValue {
     }
   }
 
+  /// Its kind bit ([`NUM`], [`BOOL`] or [`UNDEF`]).
+  pub fn kind(self) -> Ty {
+    match self {
+      JsValue::Number(_) => NUM,
+      JsValue::Boolean(_) => BOOL,
+      JsValue::Undefined => UNDEF,
+    }
+  }
+
   /// ToNumber: what a Float64Array element would hold.
   pub fn to_number(self) -> f64 {
     match self {
@@ -288,6 +297,66 @@ pub enum Expr {
   Index(u32, Box<Expr>),
   /// `a.length` of the `params` array in slot `.0`.
   Length(u32),
+}
+
+impl Expr {
+  /// Calls `f` on each direct sub-expression, in evaluation order.
+  pub fn for_each_child(&self, f: &mut dyn FnMut(&Expr)) {
+    match self {
+      Expr::Num(_)
+      | Expr::Bool(_)
+      | Expr::Undef
+      | Expr::Local(_)
+      | Expr::Const(_)
+      | Expr::Update { .. }
+      | Expr::Length(_) => {}
+      Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => f(x),
+      Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
+        f(a);
+        f(b);
+      }
+      Expr::Cond(t, a, b) => {
+        f(t);
+        f(a);
+        f(b);
+      }
+      Expr::Seq(items) | Expr::Call(_, items) | Expr::Math(_, items) => items.iter().for_each(f),
+    }
+  }
+
+  /// [`Expr::for_each_child`] with mutable access.
+  pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+    match self {
+      Expr::Num(_)
+      | Expr::Bool(_)
+      | Expr::Undef
+      | Expr::Local(_)
+      | Expr::Const(_)
+      | Expr::Update { .. }
+      | Expr::Length(_) => {}
+      Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => f(x),
+      Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
+        f(a);
+        f(b);
+      }
+      Expr::Cond(t, a, b) => {
+        f(t);
+        f(a);
+        f(b);
+      }
+      Expr::Seq(items) | Expr::Call(_, items) | Expr::Math(_, items) => {
+        items.iter_mut().for_each(f)
+      }
+    }
+  }
+
+  /// The local this expression assigns itself (`x = …`, `x++`), if any.
+  pub fn assigned_local(&self) -> Option<LocalId> {
+    match self {
+      Expr::Assign(l, _) | Expr::Update { local: l, .. } => Some(*l),
+      _ => None,
+    }
+  }
 }
 
 impl Program {

@@ -232,7 +232,7 @@ mod cancel_tests {
     let k = compile(
       "function f(n) { return n <= 0 ? 0 : f(n - 1) + f(n - 1) + 1 }",
       &[],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     let flag = Arc::new(AtomicBool::new(false));
