@@ -46,10 +46,65 @@ impl Gen<'_, '_> {
         let head = self.b.create_block();
         self.b.append_block_param(head, ptr);
         let any = self.b.ins().icmp(IntCC::UnsignedLessThan, start, end);
-        self
-          .b
-          .ins()
-          .brif(any, head, &[BlockArg::Value(start)], done, &[]);
+        // Pairs of elements first where the kernel qualifies (see `pair`);
+        // an odd last element takes the one-element loop below.
+        let first = match self.pairs(f) {
+          Some(shape) => {
+            let pair_check = self.b.create_block();
+            self.b.append_block_param(pair_check, ptr);
+            self
+              .b
+              .ins()
+              .brif(any, pair_check, &[BlockArg::Value(start)], done, &[]);
+            self.b.switch_to_block(pair_check);
+            let i = self.b.block_params(pair_check)[0];
+            let i1 = self.b.ins().iadd_imm_u(i, 1);
+            let two = self.b.ins().icmp(IntCC::UnsignedLessThan, i1, end);
+            let pair_head = self.b.create_block();
+            self
+              .b
+              .ins()
+              .brif(two, pair_head, &[], head, &[BlockArg::Value(i)]);
+            self.b.switch_to_block(pair_head);
+            let offset = self.b.ins().imul_imm_u(i, 8);
+            let mut bind = |g: &mut Self, lane: usize| {
+              let at = if lane == 0 { i } else { i1 };
+              for k in 0..f.n_params as usize {
+                let v = if let Some(base) = bases.get(k) {
+                  let addr = g.b.ins().iadd(*base, offset);
+                  g.b
+                    .ins()
+                    .load(types::F64, readonly(), addr, (lane * 8) as i32)
+                } else if k == n_inputs {
+                  g.index_param(f, k as u32, at)
+                } else {
+                  g.b.ins().f64const(f64::NAN)
+                };
+                g.set_local(k as u32, v, Tag::Kind(NUM));
+              }
+            };
+            let (r0, r1) = self.paired_body(f, &shape, &mut bind)?;
+            let rel = self.b.ins().isub(i, start);
+            let rel = self.b.ins().imul_imm_u(rel, 8);
+            let addr = self.b.ins().iadd(out, rel);
+            self.b.ins().store(TRUSTED, r0, addr, 0);
+            self.b.ins().store(TRUSTED, r1, addr, 8);
+            let next = self.b.ins().iadd_imm_u(i, 2);
+            let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, end);
+            self
+              .b
+              .ins()
+              .brif(more, pair_check, &[BlockArg::Value(next)], done, &[]);
+            None
+          }
+          None => Some(any),
+        };
+        if let Some(any) = first {
+          self
+            .b
+            .ins()
+            .brif(any, head, &[BlockArg::Value(start)], done, &[]);
+        }
         // Loop head: bind the parameters, run the body inline.
         self.b.switch_to_block(head);
         let i = self.b.block_params(head)[0];

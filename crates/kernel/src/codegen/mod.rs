@@ -59,6 +59,7 @@ mod int;
 mod int32;
 mod intrinsics;
 mod kernel;
+mod pair;
 mod stmt;
 mod value;
 
