@@ -326,7 +326,8 @@ mod tests {
           loop {
             let sq = a * a;
             a += 1.0;
-            if !(sq < a * 50.0) {
+            let go_on = sq < a * 50.0;
+            if !go_on {
               break;
             }
             k += a * a;
