@@ -113,10 +113,7 @@ fn always(e: &Expr, out: &mut Vec<Pair>) {
 }
 
 fn assigned_in(e: &Expr, out: &mut Vec<LocalId>) {
-  if let Some(l) = e.assigned_local() {
-    out.push(l);
-  }
-  e.for_each_child(&mut |c| assigned_in(c, out));
+  crate::ir::walk_expr(e, &mut |x| out.extend(x.assigned_local()));
 }
 
 fn is_pair(e: &Expr, (a, b): Pair) -> bool {
