@@ -174,13 +174,21 @@ impl Gen<'_, '_> {
       let test_b = self.b.create_block();
       let body_b = self.b.create_block();
       let off_b = self.b.create_block();
+      // A lane that has left the loop skips it (out of the hot path too).
+      let skip_b = self.b.create_block();
       let on = self.b.use_var(a);
-      self.b.ins().brif(on, test_b, &[], next, &[]);
+      self.b.ins().brif(on, test_b, &[], skip_b, &[]);
+      self.b.switch_to_block(skip_b);
+      self.b.set_cold_block(skip_b);
+      self.b.ins().jump(next, &[]);
       if lane == 1 {
         self.swap_lane(&mut other);
       }
       self.b.switch_to_block(test_b);
       self.branch(shape.test, body_b, off_b)?;
+      // Leaving the loop happens once per element: out of the hot path, so
+      // an iteration of both lanes runs through without a taken branch.
+      self.b.set_cold_block(off_b);
       self.b.switch_to_block(off_b);
       let zero = self.b.ins().iconst(types::I8, 0);
       self.b.def_var(a, zero);
