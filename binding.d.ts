@@ -498,12 +498,14 @@ export declare function releaseSpawnKernel(handle: number): void
 export declare function reserveTaskIds(count: number): number
 
 /**
- * Runs a compiled kernel once with numeric `args` on the pool; resolves to
- * its result, a number, a boolean or `undefined` as in JS. Loops in the
+ * Runs a compiled kernel once with `args` (numbers, booleans and
+ * `undefined`, each seen by the kernel as that JS value; the kernel is
+ * compiled per set of argument kinds) on the pool; resolves to its result, a
+ * number, a boolean or `undefined` as in JS. Loops in the
  * kernel stop at their next iteration when the task is cancelled. Use
  * `spawn(fn, args, opts)`.
  */
-export declare function spawnAsync(task: TaskArg, source: string, args: number[], options?: SpawnOptions): number
+export declare function spawnAsync(task: TaskArg, source: string, args: Array<number | boolean | undefined>, options?: SpawnOptions): number
 
 /**
  * Runs the spawn kernel `handle` (from `compileSpawnKernel`) once on the

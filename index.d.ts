@@ -14,6 +14,7 @@ export type {
   BuiltinOp,
   NumericArray,
   Kernel,
+  SpawnKernel,
   OutputType,
   OutputArrays,
   MapOptions,

@@ -37,6 +37,10 @@ export type NumericArray =
  */
 export type Kernel = (...args: number[]) => number | boolean | undefined
 
+/** A `spawn` kernel: its parameters take the kinds of the arguments given (numbers, booleans, `undefined`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SpawnKernel = (...args: any[]) => number | boolean | undefined
+
 /** A param's value: a number, or a read-only array the kernel indexes (no BigInt arrays). */
 export type ParamValue =
   | number
@@ -162,9 +166,11 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  * iteration. Unbounded recursion rejects with a RangeError
  * (`code: 'ERR_KERNEL_STACK_OVERFLOW'`). Resolves to the kernel's result as
  * JS gives it: a number, a boolean or `undefined` (name the type you expect
- * with `R`). A boolean argument is passed as its number (1 or 0).
+ * with `R`). Each argument reaches the kernel as the value it is: a boolean
+ * stays a boolean (`a === true` holds for `true`, not for `1`), `undefined`
+ * stays `undefined` (the kernel is compiled once per set of argument kinds).
  */
-export declare function spawn<R extends number | boolean | undefined = number>(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<R>
+export declare function spawn<R extends number | boolean | undefined = number>(fn: SpawnKernel, args?: Array<number | boolean | undefined>, opts?: TaskOptions & { params?: Params }): TaskHandle<R>
 /**
  * Runs any self-contained JS function once on a worker (the worker engine):
  * `fn(...args)` with structured-cloned arguments (SharedArrayBuffer views

@@ -116,11 +116,11 @@ function sourceOf(fn) {
  */
 function toArgs(args) {
   if (args === undefined) return []
-  if (!Array.isArray(args)) throw invalidType('args', 'an array of numbers', args)
-  return args.map((a, i) => {
-    if (typeof a === 'number') return a
-    if (typeof a === 'boolean') return a ? 1 : 0
-    throw invalidType(`args[${i}]`, 'of type number', a)
+  if (!Array.isArray(args)) throw invalidType('args', 'an array of numbers, booleans and undefined', args)
+  // Booleans and undefined pass as they are: the kernel sees their kinds.
+  return Array.from(args, (a, i) => {
+    if (typeof a === 'number' || typeof a === 'boolean' || a === undefined) return a
+    throw invalidType(`args[${i}]`, 'of type number, boolean or undefined', a)
   })
 }
 

@@ -24,7 +24,9 @@ use std::sync::atomic::AtomicBool;
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
 use napi_derive::napi;
-use napi_parallel_kernel::{Kernel, Mode, OutputType, compile_cached, compile_cached_with};
+use napi_parallel_kernel::{
+  ArgKinds, Kernel, Mode, OutputType, compile_cached, compile_cached_with,
+};
 
 use crate::alloc::try_vec;
 use crate::args::{Options, ReadOptions, type_of};
@@ -85,25 +87,62 @@ fn array_arg<T>(
   Ok(out)
 }
 
-/// An array of numbers (booleans count as 0/1, as kernels see them).
-fn numbers_arg(env: &Env, value: Unknown, name: &str) -> std::result::Result<Vec<f64>, NpError> {
+/// `spawn`'s arguments: numbers, booleans (payload 0/1) and `undefined`
+/// (NaN), with their kinds for the compile key, so the kernel sees each as
+/// the JS value it is.
+fn call_args(
+  env: &Env,
+  value: Unknown,
+  name: &str,
+) -> std::result::Result<(Vec<f64>, ArgKinds), NpError> {
+  use napi_parallel_kernel::ir::{BOOL, NUM, UNDEF};
   let raw = env.raw();
-  array_arg(env, value, name, "an array of numbers", |v, item| {
-    let mut x = 0.0;
-    match type_of(raw, v) {
-      // SAFETY: live env; the type was checked.
-      ValueType::Number => unsafe { sys::napi_get_value_double(raw, v, &mut x) },
-      ValueType::Boolean => {
-        let mut b = false;
-        // SAFETY: as above.
-        unsafe { sys::napi_get_value_bool(raw, v, &mut b) };
-        x = if b { 1.0 } else { 0.0 };
-        sys::Status::napi_ok
+  let mut kinds = Vec::new();
+  let values = array_arg(
+    env,
+    value,
+    name,
+    "an array of numbers, booleans and undefined",
+    |v, item| {
+      let mut x = f64::NAN;
+      let kind = match type_of(raw, v) {
+        ValueType::Number => {
+          // SAFETY: live env; the type was checked.
+          unsafe { sys::napi_get_value_double(raw, v, &mut x) };
+          NUM
+        }
+        ValueType::Boolean => {
+          let mut b = false;
+          // SAFETY: as above.
+          unsafe { sys::napi_get_value_bool(raw, v, &mut b) };
+          x = if b { 1.0 } else { 0.0 };
+          BOOL
+        }
+        ValueType::Undefined => UNDEF,
+        _ => {
+          return Err(NpError::invalid_arg_type(
+            item,
+            "of type number, boolean or undefined",
+          ));
+        }
+      };
+      if kinds.try_reserve(1).is_err() {
+        return Err(NpError::out_of_memory("the argument kinds", 1));
       }
-      _ => return Err(NpError::invalid_arg_type(item, "of type number")),
-    };
-    Ok(x)
-  })
+      kinds.push(kind);
+      Ok(x)
+    },
+  )?;
+  let kinds = ArgKinds::from_kinds(&kinds).ok_or_else(|| {
+    NpError::invalid_arg_value(
+      name,
+      &format!(
+        "may hold booleans and undefined only in its first {} elements",
+        ArgKinds::MAX_TAGGED
+      ),
+    )
+  })?;
+  Ok((values, kinds))
 }
 
 /// An optional array of strings (`undefined`/`null`: none).
@@ -510,8 +549,10 @@ fn run_spawn(
     .map_err(NpError::from)
 }
 
-/// Runs a compiled kernel once with numeric `args` on the pool; resolves to
-/// its result, a number, a boolean or `undefined` as in JS. Loops in the
+/// Runs a compiled kernel once with `args` (numbers, booleans and
+/// `undefined`, each seen by the kernel as that JS value; the kernel is
+/// compiled per set of argument kinds) on the pool; resolves to its result, a
+/// number, a boolean or `undefined` as in JS. Loops in the
 /// kernel stop at their next iteration when the task is cancelled. Use
 /// `spawn(fn, args, opts)`.
 #[napi(catch_unwind, ts_return_type = "number")]
@@ -519,14 +560,14 @@ pub fn spawn_async(
   env: &Env,
   task: TaskArg,
   #[napi(ts_arg_type = "string")] source: Unknown,
-  #[napi(ts_arg_type = "number[]")] args: Unknown,
+  #[napi(ts_arg_type = "Array<number | boolean | undefined>")] args: Unknown,
   #[napi(ts_arg_type = "SpawnOptions")] options: Option<Unknown>,
 ) -> Result<TaskSlot> {
   let parsed = (|| {
     // SAFETY: on the JS thread of `env`: shared params arrays of ended jobs.
     unsafe { crate::shared::drain(env.raw()) };
     let source = string_arg(env, source, "fn")?;
-    let args = numbers_arg(env, args, "args")?;
+    let (args, kinds) = call_args(env, args, "args")?;
     let params = SpawnOptions::from_arg(env, options, "options")?
       .params
       .unwrap_or_default();
@@ -534,7 +575,10 @@ pub fn spawn_async(
       &source,
       &params.names,
       &params.kinds,
-      Mode::Call { n_args: args.len() },
+      Mode::Call {
+        n_args: args.len(),
+        kinds,
+      },
     )
     .map_err(NpError::from)?;
     // SAFETY: the params were read in this call, on this JS thread.
@@ -590,14 +634,7 @@ pub fn compile_spawn_kernel(
   let kernel = crate::args::integer_in("nArgs", n_args as f64, 0.0, MAX_FAST_SPAWN_ARGS as f64)
     .and_then(|_| string_arg(env, source, "fn"))
     .and_then(|source| {
-      compile_cached(
-        &source,
-        &[],
-        Mode::Call {
-          n_args: n_args as usize,
-        },
-      )
-      .map_err(NpError::from)
+      compile_cached(&source, &[], Mode::call(n_args as usize)).map_err(NpError::from)
     })
     .map_err(|e| e.throw(env))?;
   let entry = Some((kernel, n_args as usize));

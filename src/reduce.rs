@@ -153,8 +153,23 @@ fn parse_reduction(
     ));
   }
   let reducer = compile_cached(&source, &names, Mode::Reduce).map_err(NpError::from)?;
-  let combine =
-    compile_cached(&combine, &names, Mode::Call { n_args: 2 }).map_err(NpError::from)?;
+  let combine = compile_cached(&combine, &names, Mode::call(2)).map_err(NpError::from)?;
+  // The accumulator is a number (`init` is one): a step that may return a
+  // boolean or `undefined` would hand the next step another kind than JS does.
+  for (kernel, name, what) in [
+    (&reducer, "fn", "reducer"),
+    (&combine, "options.combine", "combine"),
+  ] {
+    if kernel.result != napi_parallel_kernel::ir::NUM {
+      return Err(NpError::invalid_arg_value(
+        name,
+        &format!(
+          "must return a number on every path (the {what}'s result is the next accumulator; it may return {}): convert it, e.g. `c ? 1 : 0` or `+(…)`",
+          kinds_text(kernel.result)
+        ),
+      ));
+    }
+  }
   Ok(Reduction::Custom {
     reducer,
     combine,
@@ -162,6 +177,17 @@ fn parse_reduction(
     leaf: opts.chunk_size.map(|v| v as usize),
     consts,
   })
+}
+
+/// The kinds of a static type, in words (`"a number or a boolean"`).
+fn kinds_text(t: napi_parallel_kernel::ir::Ty) -> String {
+  use napi_parallel_kernel::ir::{BOOL, NUM, UNDEF};
+  let words: Vec<&str> = [(NUM, "a number"), (BOOL, "a boolean"), (UNDEF, "undefined")]
+    .into_iter()
+    .filter(|(k, _)| t & k != 0)
+    .map(|(_, w)| w)
+    .collect();
+  words.join(" or ")
 }
 
 /// Reduces `input` (one typed array) with a built-in op (`'sum'`, `'min'`,

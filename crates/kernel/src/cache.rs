@@ -284,7 +284,7 @@ mod tests {
         std::thread::spawn(move || {
           for k in 0..5 {
             let src = format!("x => x * {t} + {k}");
-            let kernel = compile(&src, &[], Mode::Call { n_args: 1 }).unwrap();
+            let kernel = compile(&src, &[], Mode::call(1)).unwrap();
             let no = std::sync::atomic::AtomicBool::new(false);
             assert_eq!(kernel.call(&[2.0], &[], &no), Ok(2.0 * t as f64 + k as f64));
           }
@@ -295,8 +295,8 @@ mod tests {
       t.join().unwrap();
     }
     // An error comes back as an error, and the thread goes on.
-    assert!(compile("x => 'a'", &[], Mode::Call { n_args: 1 }).is_err());
-    assert!(compile("x => x", &[], Mode::Call { n_args: 1 }).is_ok());
+    assert!(compile("x => 'a'", &[], Mode::call(1)).is_err());
+    assert!(compile("x => x", &[], Mode::call(1)).is_ok());
   }
 
   #[test]
@@ -321,7 +321,7 @@ mod tests {
       .unwrap();
     assert!(!Arc::ptr_eq(&c, &d));
     let e = cache
-      .get_or_compile("x => x + 1", &[], Mode::Call { n_args: 1 })
+      .get_or_compile("x => x + 1", &[], Mode::call(1))
       .unwrap();
     assert!(!Arc::ptr_eq(&c, &e));
     // Errors are not cached, and leave the cache as it was.
@@ -381,7 +381,7 @@ mod tests {
     let names = vec!["a".to_string(), "bc".to_string()];
     for (src, consts, mode) in [
       ("x => x", &names[..], Mode::Map { n_inputs: 1 }),
-      ("", &[][..], Mode::Call { n_args: 0 }),
+      ("", &[][..], Mode::call(0)),
       ("ab", &names[1..], Mode::Map { n_inputs: 3 }),
     ] {
       let owned: Key = (src.to_string(), consts.to_vec(), Vec::new(), mode);
@@ -413,8 +413,8 @@ mod tests {
     let one = ["c".to_string()];
     let two = ["bc".to_string()];
     assert_ne!(
-      hasher.hash_one(KeyRef("ab", &one, &[], Mode::Call { n_args: 1 })),
-      hasher.hash_one(KeyRef("a", &two, &[], Mode::Call { n_args: 1 }))
+      hasher.hash_one(KeyRef("ab", &one, &[], Mode::call(1))),
+      hasher.hash_one(KeyRef("a", &two, &[], Mode::call(1)))
     );
   }
 }

@@ -54,6 +54,15 @@ impl JsValue {
     }
   }
 
+  /// Its kind bit ([`NUM`], [`BOOL`] or [`UNDEF`]).
+  pub fn kind(self) -> Ty {
+    match self {
+      JsValue::Number(_) => NUM,
+      JsValue::Boolean(_) => BOOL,
+      JsValue::Undefined => UNDEF,
+    }
+  }
+
   /// ToNumber: what a Float64Array element would hold.
   pub fn to_number(self) -> f64 {
     match self {
@@ -288,6 +297,140 @@ pub enum Expr {
   Index(u32, Box<Expr>),
   /// `a.length` of the `params` array in slot `.0`.
   Length(u32),
+}
+
+impl Expr {
+  /// Calls `f` on each direct sub-expression, in evaluation order.
+  pub fn for_each_child(&self, f: &mut dyn FnMut(&Expr)) {
+    match self {
+      Expr::Num(_)
+      | Expr::Bool(_)
+      | Expr::Undef
+      | Expr::Local(_)
+      | Expr::Const(_)
+      | Expr::Update { .. }
+      | Expr::Length(_) => {}
+      Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => f(x),
+      Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
+        f(a);
+        f(b);
+      }
+      Expr::Cond(t, a, b) => {
+        f(t);
+        f(a);
+        f(b);
+      }
+      Expr::Seq(items) | Expr::Call(_, items) | Expr::Math(_, items) => items.iter().for_each(f),
+    }
+  }
+
+  /// [`Expr::for_each_child`] with mutable access.
+  pub fn for_each_child_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+    match self {
+      Expr::Num(_)
+      | Expr::Bool(_)
+      | Expr::Undef
+      | Expr::Local(_)
+      | Expr::Const(_)
+      | Expr::Update { .. }
+      | Expr::Length(_) => {}
+      Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => f(x),
+      Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
+        f(a);
+        f(b);
+      }
+      Expr::Cond(t, a, b) => {
+        f(t);
+        f(a);
+        f(b);
+      }
+      Expr::Seq(items) | Expr::Call(_, items) | Expr::Math(_, items) => {
+        items.iter_mut().for_each(f)
+      }
+    }
+  }
+
+  /// The local this expression assigns itself (`x = …`, `x++`), if any.
+  pub fn assigned_local(&self) -> Option<LocalId> {
+    match self {
+      Expr::Assign(l, _) | Expr::Update { local: l, .. } => Some(*l),
+      _ => None,
+    }
+  }
+}
+
+impl Stmt {
+  /// Calls `f` on each expression directly in this statement (an `if`'s
+  /// test; a loop's test, then its update), in order.
+  pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+    match self {
+      Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) | Stmt::If(e, ..) => f(e),
+      Stmt::Loop { test, update, .. } => test.iter().chain(update.iter()).for_each(f),
+      Stmt::Block(..) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
+    }
+  }
+
+  /// [`Stmt::for_each_expr`] with mutable access.
+  pub fn for_each_expr_mut(&mut self, f: &mut dyn FnMut(&mut Expr)) {
+    match self {
+      Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) | Stmt::If(e, ..) => f(e),
+      Stmt::Loop { test, update, .. } => test.iter_mut().chain(update.iter_mut()).for_each(f),
+      Stmt::Block(..) | Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
+    }
+  }
+
+  /// The statement lists directly inside this one (an `if`'s branches, a
+  /// loop's or block's body).
+  pub fn child_lists(&self) -> [&[Stmt]; 2] {
+    match self {
+      Stmt::If(_, a, b) => [a, b],
+      Stmt::Loop { body, .. } | Stmt::Block(_, body) => [body, &[]],
+      _ => [&[], &[]],
+    }
+  }
+
+  /// [`Stmt::child_lists`] with mutable access.
+  pub fn child_lists_mut(&mut self) -> [&mut [Stmt]; 2] {
+    match self {
+      Stmt::If(_, a, b) => [a, b],
+      Stmt::Loop { body, .. } | Stmt::Block(_, body) => [body, &mut []],
+      _ => [&mut [], &mut []],
+    }
+  }
+}
+
+/// Calls `f` on every expression node of `e`, parents before children.
+pub fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+  f(e);
+  e.for_each_child(&mut |c| walk_expr(c, f));
+}
+
+/// Calls `f` on every expression node of `e`, children before parents (so
+/// that `f` sees an expression after its operands were rewritten).
+pub fn walk_expr_mut(e: &mut Expr, f: &mut dyn FnMut(&mut Expr)) {
+  e.for_each_child_mut(&mut |c| walk_expr_mut(c, f));
+  f(e);
+}
+
+/// [`walk_expr`] over every expression of `list`, nested statements
+/// included: each statement's own expressions, then the statements inside it.
+pub fn walk(list: &[Stmt], f: &mut dyn FnMut(&Expr)) {
+  for s in list {
+    s.for_each_expr(&mut |e| walk_expr(e, f));
+    for inner in s.child_lists() {
+      walk(inner, f);
+    }
+  }
+}
+
+/// [`walk_expr_mut`] over every expression of `list`, in [`walk`]'s order.
+pub fn walk_mut(list: &mut [Stmt], f: &mut dyn FnMut(&mut Expr)) {
+  for s in list {
+    s.for_each_expr_mut(&mut |e| walk_expr_mut(e, f));
+    for inner in s.child_lists_mut() {
+      walk_mut(inner, f);
+    }
+  }
 }
 
 impl Program {

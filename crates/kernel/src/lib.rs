@@ -79,7 +79,7 @@ mod stack;
 mod testing;
 
 pub use cache::{KernelCache, compile_cached, compile_cached_with};
-pub use codegen::{ArrayRef, ElemKind, Kernel, Mode, ParamKind};
+pub use codegen::{ArgKinds, ArrayRef, ElemKind, Kernel, Mode, ParamKind};
 pub use error::KernelError;
 pub use ir::JsValue as KernelValue;
 pub use map::{

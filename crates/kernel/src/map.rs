@@ -380,7 +380,7 @@ fn fill_converted<T: Elem>(
   }
 }
 
-/// Calls a kernel compiled for `Mode::Call { n_args: args.len() }` once;
+/// Calls a kernel compiled for `Mode::call(args.len())` once;
 /// its result as a number (ToNumber). See [`call_value`].
 pub fn call(
   kernel: &Kernel,
@@ -591,7 +591,7 @@ mod array_tests {
       "(j) => t[j] + t.length",
       &["t".into()],
       &[ParamKind::Array(ElemKind::Uint16)],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     let t = [7u16, 9];

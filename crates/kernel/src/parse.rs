@@ -5,7 +5,7 @@ use oxc_allocator::Allocator;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
 
-use crate::codegen::{Mode, ParamKind};
+use crate::codegen::{ArgKinds, Mode, ParamKind};
 use crate::error::KernelError;
 use crate::ir::Program;
 
@@ -41,9 +41,9 @@ pub fn parse_kernel_params(
   let (max_params, supplied) = match mode {
     Mode::Map { n_inputs } => (Some(n_inputs.saturating_add(1)), None),
     // `spawn(fn, args)` is a call: missing arguments are `undefined`, as in JS.
-    Mode::Call { n_args } => (None, Some(n_args)),
+    Mode::Call { n_args, kinds } => (None, Some((n_args, kinds))),
     // `(acc, x, i)`: a parameter past them is `undefined`, as in a JS call.
-    Mode::Reduce => (None, Some(3)),
+    Mode::Reduce => (None, Some((3, ArgKinds::NUMBERS))),
   };
   parse_kernel_with(source, consts, kinds, max_params, supplied)
 }
@@ -53,7 +53,7 @@ fn parse_kernel_with(
   consts: &[String],
   kinds: &[ParamKind],
   max_params: Option<usize>,
-  supplied: Option<usize>,
+  supplied: Option<(usize, ArgKinds)>,
 ) -> Result<Program, KernelError> {
   if source.trim().is_empty() {
     return Err(KernelError::unsupported(source, 0, "empty kernel source"));

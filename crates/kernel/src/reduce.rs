@@ -26,6 +26,7 @@ use napi_parallel_reduce::{OutOfMemory, leaf_results};
 
 use crate::codegen::{Kernel, Mode};
 use crate::error::KernelError;
+use crate::ir::NUM;
 
 /// Elements per leaf when the caller gives no `chunkSize`.
 pub const DEFAULT_LEAF: usize = 16_384;
@@ -37,7 +38,7 @@ impl From<OutOfMemory> for KernelError {
 }
 
 /// Reduces `input` with `reducer` (compiled for [`Mode::Reduce`]) and
-/// `combine` (compiled for `Mode::Call { n_args: 2 }`) over the fixed chunk
+/// `combine` (compiled for `Mode::call(2)`) over the fixed chunk
 /// tree described in the module docs, leaves folded in parallel on the
 /// current rayon pool. Stops with [`KernelError::Cancelled`] once `cancel`
 /// is set (checked before each leaf and at the kernels' loop back-edges).
@@ -50,9 +51,16 @@ pub fn run_reduce(
   leaf: Option<usize>,
   cancel: &AtomicBool,
 ) -> Result<f64, KernelError> {
-  if reducer.mode != Mode::Reduce || combine.mode != (Mode::Call { n_args: 2 }) {
+  if reducer.mode != Mode::Reduce || combine.mode != (Mode::call(2)) {
     return Err(KernelError::Internal(
       "run_reduce: kernels compiled for the wrong modes".into(),
+    ));
+  }
+  // The accumulator is a number: a reducer or combine that may return a
+  // boolean or `undefined` would hand the next step another kind than JS.
+  if reducer.result != NUM || combine.result != NUM {
+    return Err(KernelError::Internal(
+      "run_reduce: a reducer and its combine must return numbers".into(),
     ));
   }
   let leaf = leaf.unwrap_or(DEFAULT_LEAF).max(1);
@@ -94,7 +102,7 @@ mod tests {
   fn kernels(reducer: &str, combine: &str) -> (Kernel, Kernel) {
     (
       compile(reducer, &[], Mode::Reduce).unwrap(),
-      compile(combine, &[], Mode::Call { n_args: 2 }).unwrap(),
+      compile(combine, &[], Mode::call(2)).unwrap(),
     )
   }
 
@@ -183,12 +191,24 @@ mod tests {
         .is_nan()
     );
     // A fourth parameter is `undefined` (NaN), as in a JS call.
-    let (r4, _) = kernels("(acc, x, i, z) => z", "(a, b) => a");
+    let (r4, _) = kernels("(acc, x, i, z) => +z", "(a, b) => a");
     assert!(
       run_reduce(&r4, &c, &[1.0], &[], 0.0, None, &no)
         .unwrap()
         .is_nan()
     );
+    // A step that may return `undefined` (or a boolean) would hand the next
+    // step another kind than JS does: refused.
+    let (r4, _) = kernels("(acc, x, i, z) => z", "(a, b) => a");
+    assert!(matches!(
+      run_reduce(&r4, &c, &[1.0], &[], 0.0, None, &no),
+      Err(KernelError::Internal(_))
+    ));
+    let (_, cb) = kernels("(acc, x) => acc", "(a, b) => a > b");
+    assert!(matches!(
+      run_reduce(&r, &cb, &[1.0], &[], 0.0, None, &no),
+      Err(KernelError::Internal(_))
+    ));
   }
 
   #[test]

@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::codegen::Mode;
 use crate::error::KernelError;
-use crate::ir::Program;
+use crate::ir::{JsValue, Program};
 
 /// Parses and lowers `source` (no `params`).
 pub fn lower(source: &str) -> Result<Program, KernelError> {
@@ -23,9 +23,24 @@ pub fn rejection(source: &str) -> String {
 
 /// Compiles `source` in call mode and calls it once with `args`.
 pub fn call(source: &str, args: &[f64]) -> f64 {
-  let k = crate::cache::compile(source, &[], Mode::Call { n_args: args.len() })
+  let k = crate::cache::compile(source, &[], Mode::call(args.len()))
     .unwrap_or_else(|e| panic!("{source}: {e}"));
   k.call(args, &[], &AtomicBool::new(false))
+    .unwrap_or_else(|e| panic!("{source}: {e}"))
+}
+
+/// Compiles `source` in call mode for the kinds of `args` (numbers,
+/// booleans, `undefined`) and calls it once; its result as the JS value.
+pub fn call_js(source: &str, args: &[JsValue]) -> JsValue {
+  let kinds: Vec<_> = args.iter().map(|a| a.kind()).collect();
+  let kinds = crate::codegen::ArgKinds::from_kinds(&kinds).expect("argument kinds");
+  let mode = Mode::Call {
+    n_args: args.len(),
+    kinds,
+  };
+  let k = crate::cache::compile(source, &[], mode).unwrap_or_else(|e| panic!("{source}: {e}"));
+  let payloads: Vec<f64> = args.iter().map(|a| a.to_number()).collect();
+  k.call_value(&payloads, &[], &AtomicBool::new(false))
     .unwrap_or_else(|e| panic!("{source}: {e}"))
 }
 

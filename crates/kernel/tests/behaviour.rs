@@ -186,7 +186,7 @@ fn unbounded_recursion_is_an_error_not_a_crash() {
     compile(
       "function rec(n) { return n <= 0 ? 0 : 1 + rec(n - 1) }",
       &[],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap(),
   );
@@ -212,7 +212,7 @@ fn a_long_loop_stops_when_cancelled() {
     compile(
       "function (n) { let s = 0; for (let i = 0; i < n; i++) { s += Math.sqrt(i) } return s }",
       &[],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap(),
   );
@@ -248,7 +248,7 @@ fn call_mode_pads_missing_arguments_with_undefined() {
   let k = compile(
     "(a, b) => b === undefined ? a * 2 : a + b",
     &[],
-    Mode::Call { n_args: 1 },
+    Mode::call(1),
   )
   .unwrap();
   let c = AtomicBool::new(false);
@@ -257,11 +257,11 @@ fn call_mode_pads_missing_arguments_with_undefined() {
   let k = compile(
     "(a, b) => Number.isNaN(b) ? a * 2 : a + b",
     &[],
-    Mode::Call { n_args: 1 },
+    Mode::call(1),
   )
   .unwrap();
   assert!(call(&k, &[21.0], &[], &c).unwrap().is_nan());
-  let k = compile("(a, b) => a + b", &[], Mode::Call { n_args: 3 }).unwrap();
+  let k = compile("(a, b) => a + b", &[], Mode::call(3)).unwrap();
   assert_eq!(call(&k, &[1.0, 2.0, 3.0], &[], &c), Ok(3.0));
 }
 
@@ -354,8 +354,7 @@ fn math_random_is_in_range() {
 
 /// Runs `src` once in call mode with `args`; its result as a JS value.
 fn value(src: &str, args: &[f64]) -> napi_parallel_kernel::ir::JsValue {
-  let k =
-    compile(src, &[], Mode::Call { n_args: args.len() }).unwrap_or_else(|e| panic!("{src}: {e}"));
+  let k = compile(src, &[], Mode::call(args.len())).unwrap_or_else(|e| panic!("{src}: {e}"));
   k.call_value(args, &[], &AtomicBool::new(false))
     .unwrap_or_else(|e| panic!("{src}: {e}"))
 }

@@ -217,7 +217,7 @@ fn corpus_values_match_v8_in_call_mode() {
   let mut failures = Vec::new();
   for c in &cases {
     let n_args = c.calls[0].0.len();
-    let kernel = match compile(&c.source, &c.names, Mode::Call { n_args }) {
+    let kernel = match compile(&c.source, &c.names, Mode::call(n_args)) {
       Ok(k) => k,
       Err(e) => {
         failures.push(format!("{}: does not compile: {e}", c.source));

@@ -86,7 +86,7 @@ fn time_kernels() {
     }
     eprintln!("{name}: {:.2} ns/elem", best * 1e9 / n as f64);
     // The map loop agrees with single calls of the same source on a sample.
-    let single = compile(src, &[], Mode::Call { n_args: 2 }).unwrap();
+    let single = compile(src, &[], Mode::call(2)).unwrap();
     for i in (0..n).step_by(997) {
       let want = single.call(&[xs[i], i as f64], &[], &cancel).unwrap();
       assert_eq!(out[i].to_bits(), want.to_bits(), "{name}: element {i}");

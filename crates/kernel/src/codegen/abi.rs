@@ -2,6 +2,8 @@
 //! entered ([`Mode`]), the context it receives ([`Ctx`], with the field
 //! offsets the generated code uses) and the [`status`] it returns.
 
+use crate::ir::{BOOL, NUM, Ty, UNDEF};
+
 /// How the kernel is entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
@@ -10,16 +12,79 @@ pub enum Mode {
     /// Number of input arrays.
     n_inputs: usize,
   },
-  /// `spawn`: one call with `n_args` numeric arguments.
+  /// `spawn`: one call with `n_args` arguments, each a number, a boolean
+  /// or `undefined` as `kinds` says (an f64 payload each: a boolean is 0/1,
+  /// `undefined` is NaN).
   Call {
     /// Number of arguments passed.
     n_args: usize,
+    /// Each argument's kind.
+    kinds: ArgKinds,
   },
   /// `parallelReduce` with a custom reducer: params are `(acc, x, i)` over
   /// one input array. The entry (`fn(ctx, start, end)`) folds elements
   /// `start..end` left to right from the accumulator in `ctx.result` and
   /// leaves the result there.
   Reduce,
+}
+
+impl Mode {
+  /// Call mode with `n_args` numeric arguments.
+  pub const fn call(n_args: usize) -> Self {
+    Mode::Call {
+      n_args,
+      kinds: ArgKinds::NUMBERS,
+    }
+  }
+}
+
+/// The kinds of a call's arguments, part of the compile key (a kernel called
+/// with `true` is compiled apart from one called with `1`). Bit `k` of
+/// `bools` / `undefs` is argument `k`'s kind; the arguments past
+/// [`ArgKinds::MAX_TAGGED`] are numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ArgKinds {
+  bools: u64,
+  undefs: u64,
+}
+
+impl ArgKinds {
+  /// Every argument a number.
+  pub const NUMBERS: Self = Self {
+    bools: 0,
+    undefs: 0,
+  };
+  /// How many leading arguments may be booleans or `undefined`.
+  pub const MAX_TAGGED: usize = 64;
+
+  /// The kinds of `kinds` ([`NUM`], [`BOOL`] or [`UNDEF`] each); `None` when
+  /// an argument past [`ArgKinds::MAX_TAGGED`] is not a number (or a kind is
+  /// not one of the three).
+  pub fn from_kinds(kinds: &[Ty]) -> Option<Self> {
+    let mut out = Self::NUMBERS;
+    for (k, &t) in kinds.iter().enumerate() {
+      match t {
+        NUM => {}
+        BOOL if k < Self::MAX_TAGGED => out.bools |= 1 << k,
+        UNDEF if k < Self::MAX_TAGGED => out.undefs |= 1 << k,
+        _ => return None,
+      }
+    }
+    Some(out)
+  }
+
+  /// Argument `k`'s kind.
+  pub fn kind(self, k: usize) -> Ty {
+    if k >= Self::MAX_TAGGED {
+      NUM
+    } else if self.bools >> k & 1 == 1 {
+      BOOL
+    } else if self.undefs >> k & 1 == 1 {
+      UNDEF
+    } else {
+      NUM
+    }
+  }
 }
 
 /// Status codes the generated code returns.
@@ -92,5 +157,22 @@ mod tests {
     assert_eq!(offset_of!(Ctx, args), OFF_ARGS as usize);
     assert_eq!(offset_of!(Ctx, arrays), OFF_ARRAYS as usize);
     assert_eq!(size_of::<Ctx>(), 72);
+  }
+
+  #[test]
+  fn arg_kinds_round_trip_and_bound_the_tagged_arguments() {
+    let k = ArgKinds::from_kinds(&[NUM, BOOL, UNDEF, NUM]).unwrap();
+    assert_eq!(
+      (0..5).map(|i| k.kind(i)).collect::<Vec<_>>(),
+      [NUM, BOOL, UNDEF, NUM, NUM]
+    );
+    assert_ne!(k, ArgKinds::NUMBERS);
+    assert_eq!(ArgKinds::from_kinds(&[NUM; 100]), Some(ArgKinds::NUMBERS));
+    let mut late = vec![NUM; 65];
+    late[63] = BOOL;
+    assert_eq!(ArgKinds::from_kinds(&late).map(|k| k.kind(63)), Some(BOOL));
+    late[64] = BOOL;
+    assert_eq!(ArgKinds::from_kinds(&late), None);
+    assert_eq!(ArgKinds::from_kinds(&[BOOL | NUM]), None);
   }
 }

@@ -133,12 +133,7 @@ mod tests {
   /// A status stored deep in the recursion reaches the host at once.
   #[test]
   fn an_error_status_propagates_through_callers() {
-    let k = compile(
-      "function f(n) { return f(n + 1) + 1 }",
-      &[],
-      Mode::Call { n_args: 1 },
-    )
-    .unwrap();
+    let k = compile("function f(n) { return f(n + 1) + 1 }", &[], Mode::call(1)).unwrap();
     let no = AtomicBool::new(false);
     let r = std::thread::Builder::new()
       .stack_size(1 << 20)

@@ -46,10 +46,65 @@ impl Gen<'_, '_> {
         let head = self.b.create_block();
         self.b.append_block_param(head, ptr);
         let any = self.b.ins().icmp(IntCC::UnsignedLessThan, start, end);
-        self
-          .b
-          .ins()
-          .brif(any, head, &[BlockArg::Value(start)], done, &[]);
+        // Pairs of elements first where the kernel qualifies (see `pair`);
+        // an odd last element takes the one-element loop below.
+        let first = match self.pairs(f) {
+          Some(shape) => {
+            let pair_check = self.b.create_block();
+            self.b.append_block_param(pair_check, ptr);
+            self
+              .b
+              .ins()
+              .brif(any, pair_check, &[BlockArg::Value(start)], done, &[]);
+            self.b.switch_to_block(pair_check);
+            let i = self.b.block_params(pair_check)[0];
+            let i1 = self.b.ins().iadd_imm_u(i, 1);
+            let two = self.b.ins().icmp(IntCC::UnsignedLessThan, i1, end);
+            let pair_head = self.b.create_block();
+            self
+              .b
+              .ins()
+              .brif(two, pair_head, &[], head, &[BlockArg::Value(i)]);
+            self.b.switch_to_block(pair_head);
+            let offset = self.b.ins().imul_imm_u(i, 8);
+            let mut bind = |g: &mut Self, lane: usize| {
+              let at = if lane == 0 { i } else { i1 };
+              for k in 0..f.n_params as usize {
+                let v = if let Some(base) = bases.get(k) {
+                  let addr = g.b.ins().iadd(*base, offset);
+                  g.b
+                    .ins()
+                    .load(types::F64, readonly(), addr, (lane * 8) as i32)
+                } else if k == n_inputs {
+                  g.index_param(f, k as u32, at)
+                } else {
+                  g.b.ins().f64const(f64::NAN)
+                };
+                g.set_local(k as u32, v, Tag::Kind(NUM));
+              }
+            };
+            let (r0, r1) = self.paired_body(f, &shape, &mut bind)?;
+            let rel = self.b.ins().isub(i, start);
+            let rel = self.b.ins().imul_imm_u(rel, 8);
+            let addr = self.b.ins().iadd(out, rel);
+            self.b.ins().store(TRUSTED, r0, addr, 0);
+            self.b.ins().store(TRUSTED, r1, addr, 8);
+            let next = self.b.ins().iadd_imm_u(i, 2);
+            let more = self.b.ins().icmp(IntCC::UnsignedLessThan, next, end);
+            self
+              .b
+              .ins()
+              .brif(more, pair_check, &[BlockArg::Value(next)], done, &[]);
+            None
+          }
+          None => Some(any),
+        };
+        if let Some(any) = first {
+          self
+            .b
+            .ins()
+            .brif(any, head, &[BlockArg::Value(start)], done, &[]);
+        }
         // Loop head: bind the parameters, run the body inline.
         self.b.switch_to_block(head);
         let i = self.b.block_params(head)[0];
@@ -78,7 +133,7 @@ impl Gen<'_, '_> {
           .ins()
           .brif(more, head, &[BlockArg::Value(next)], done, &[]);
       }
-      Mode::Call { n_args } => {
+      Mode::Call { n_args, kinds } => {
         let args = self.b.ins().load(ptr, readonly(), self.ctx, OFF_ARGS);
         for k in 0..f.n_params as usize {
           let (v, kind) = if k < n_args {
@@ -86,7 +141,7 @@ impl Gen<'_, '_> {
               .b
               .ins()
               .load(types::F64, readonly(), args, (k * 8) as i32);
-            (v, NUM)
+            (v, kinds.kind(k))
           } else {
             (self.b.ins().f64const(f64::NAN), UNDEF)
           };
@@ -238,14 +293,43 @@ mod tests {
   #[test]
   fn call_mode_stores_the_result() {
     let no = AtomicBool::new(false);
-    let k = compile("(a, b, c) => c", &[], Mode::Call { n_args: 2 }).unwrap();
+    let k = compile("(a, b, c) => c", &[], Mode::call(2)).unwrap();
     assert!(k.call(&[1.0, 2.0], &[], &no).unwrap().is_nan());
     let k = compile(
       "(a, b) => { let s = 0; for (let k = a; k < b; k++) s += k; return s }",
       &[],
-      Mode::Call { n_args: 2 },
+      Mode::call(2),
     )
     .unwrap();
     assert_eq!(k.call(&[1.0, 5.0], &[], &no), Ok(10.0));
+  }
+
+  /// Boolean and `undefined` arguments keep their kind: `a === true` sees a
+  /// boolean, `a ?? 3` sees `undefined`, in the kernel and in the nested
+  /// functions it passes them to, and each kind set compiles apart.
+  #[test]
+  fn call_mode_arguments_keep_their_kinds() {
+    use crate::ir::JsValue::{Boolean as B, Number as N, Undefined as U};
+    use crate::testing::call_js;
+    let strict = "a => a === true";
+    assert_eq!(call_js(strict, &[B(true)]), B(true));
+    assert_eq!(call_js(strict, &[N(1.0)]), B(false));
+    assert_eq!(call_js(strict, &[B(false)]), B(false));
+    let nested = "(a, b) => { function f(v) { return v === 1 } return f(a) || b }";
+    assert_eq!(call_js(nested, &[B(true), B(false)]), B(false));
+    assert_eq!(call_js(nested, &[N(1.0), B(false)]), B(true));
+    assert_eq!(call_js(nested, &[N(2.0), N(7.0)]), N(7.0));
+    assert_eq!(call_js("(a, b) => a ?? b", &[U, N(3.0)]), N(3.0));
+    assert_eq!(call_js("(a, b) => a ?? b", &[N(0.0), N(3.0)]), N(0.0));
+    assert_eq!(call_js("a => a", &[U]), U);
+    assert_eq!(call_js("a => a", &[B(false)]), B(false));
+    assert_eq!(call_js("a => a + 1", &[B(true)]), N(2.0));
+    assert_eq!(call_js("a => Number.isInteger(a)", &[B(true)]), B(false));
+    assert_eq!(call_js("a => a == 1", &[B(true)]), B(true));
+    assert_eq!(call_js("a => a == null", &[U]), B(true));
+    // A boolean that a loop reassigns to a number: the local is tagged.
+    let grow = "(a, n) => { for (let k = 0; k < n; k++) a = k; return a }";
+    assert_eq!(call_js(grow, &[B(true), N(0.0)]), B(true));
+    assert_eq!(call_js(grow, &[B(true), N(3.0)]), N(2.0));
   }
 }

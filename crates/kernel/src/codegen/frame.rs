@@ -61,13 +61,11 @@ mod frame_tests {
     )
     .unwrap_err();
     assert!(e.to_string().contains("arguments"), "{e}");
-    let e = compile(&many_locals(20_000, true), &[], Mode::Call { n_args: 1 }).unwrap_err();
+    let e = compile(&many_locals(20_000, true), &[], Mode::call(1)).unwrap_err();
     assert!(e.to_string().contains("variables"), "{e}");
     // Big frames in a recursion: the check before each call sees the
     // callee's whole frame.
-    let k = std::sync::Arc::new(
-      compile(&many_locals(3000, true), &[], Mode::Call { n_args: 1 }).unwrap(),
-    );
+    let k = std::sync::Arc::new(compile(&many_locals(3000, true), &[], Mode::call(1)).unwrap());
     assert!(k.frame > 3000 * 8, "{}", k.frame);
     for size in [1 << 20, 8 << 20, 64 << 10] {
       let k = k.clone();

@@ -10,7 +10,7 @@ use super::frame::CallSite;
 use super::value::{abi_locals, norm, tagged_local};
 use super::{Gen, Ret, TRUSTED, readonly};
 use crate::error::KernelError;
-use crate::ir::{Expr, Func, Stmt, UNDEF, is_mixed};
+use crate::ir::{Expr, Func, UNDEF, is_mixed};
 
 /// At most this many constants are kept in registers across a function.
 const MAX_HOISTED: usize = 24;
@@ -59,54 +59,12 @@ impl Gen<'_, '_> {
   /// (two instructions per use per iteration).
   pub(super) fn hoist_constants(&mut self, f: &Func) {
     let mut found = vec![0.0, 1.0];
-    fn walk_expr(e: &Expr, out: &mut Vec<f64>) {
-      match e {
-        Expr::Num(v) => out.push(*v),
-        Expr::Bool(_) => {}
-        Expr::Undef => out.push(f64::NAN),
-        Expr::Local(_) | Expr::Const(_) | Expr::Length(_) => {}
-        Expr::Index(_, x) => walk_expr(x, out),
-        Expr::Update { delta, .. } => out.push(*delta),
-        Expr::Unary(_, x) => walk_expr(x, out),
-        Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
-          walk_expr(a, out);
-          walk_expr(b, out);
-        }
-        Expr::Cond(a, b, c) => {
-          walk_expr(a, out);
-          walk_expr(b, out);
-          walk_expr(c, out);
-        }
-        Expr::Assign(_, x) => walk_expr(x, out),
-        Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
-          xs.iter().for_each(|x| walk_expr(x, out))
-        }
-      }
-    }
-    fn walk(stmts: &[Stmt], out: &mut Vec<f64>) {
-      for s in stmts {
-        match s {
-          Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => walk_expr(e, out),
-          Stmt::If(c, a, b) => {
-            walk_expr(c, out);
-            walk(a, out);
-            walk(b, out);
-          }
-          Stmt::Loop {
-            test, body, update, ..
-          } => {
-            test
-              .iter()
-              .chain(update.iter())
-              .for_each(|e| walk_expr(e, out));
-            walk(body, out);
-          }
-          Stmt::Block(_, body) => walk(body, out),
-          Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
-        }
-      }
-    }
-    walk(&f.body, &mut found);
+    crate::ir::walk(&f.body, &mut |e| match e {
+      Expr::Num(v) => found.push(*v),
+      Expr::Undef => found.push(f64::NAN),
+      Expr::Update { delta, .. } => found.push(*delta),
+      _ => {}
+    });
     self.hoisted.clear();
     for v in found {
       if self.hoisted.len() >= MAX_HOISTED {
@@ -232,7 +190,7 @@ mod cancel_tests {
     let k = compile(
       "function f(n) { return n <= 0 ? 0 : f(n - 1) + f(n - 1) + 1 }",
       &[],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     let flag = Arc::new(AtomicBool::new(false));

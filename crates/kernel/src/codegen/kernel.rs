@@ -28,6 +28,9 @@ pub struct Kernel {
   pub has_loops: bool,
   /// Upper bound of the entry's stack frame in bytes (see [`frame_bound`](super::frame_bound)).
   pub frame: usize,
+  /// The kinds its result may have ([`crate::ir::NUM`] | `BOOL` | `UNDEF`;
+  /// a reducer's or combine's must be exactly `NUM`).
+  pub result: crate::ir::Ty,
 }
 
 // SAFETY: the entry pointer is immutable machine code, callable from any
@@ -192,7 +195,7 @@ impl Kernel {
     cancel: &AtomicBool,
   ) -> Result<JsValue, KernelError> {
     check_arrays(&self.arrays, arrays)?;
-    let Mode::Call { n_args } = self.mode else {
+    let Mode::Call { n_args, .. } = self.mode else {
       return Err(KernelError::Internal("call on a map-mode kernel".into()));
     };
     if args.len() != n_args || consts.len() < self.n_consts {
@@ -292,7 +295,7 @@ mod tests {
   fn entries_check_their_arguments() {
     let no = AtomicBool::new(false);
     let map = compile("x => x * k", &["k".into()], Mode::Map { n_inputs: 1 }).unwrap();
-    let call = compile("(a, b) => a + b", &[], Mode::Call { n_args: 2 }).unwrap();
+    let call = compile("(a, b) => a + b", &[], Mode::call(2)).unwrap();
     let mut out = [0.0; 3];
     let internal = |r: Result<(), KernelError>| matches!(r, Err(KernelError::Internal(_)));
     assert!(internal(map.run_chunk(&[&[1.0; 3]], &[], 0, &mut out, &no)));

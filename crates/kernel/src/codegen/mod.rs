@@ -59,10 +59,11 @@ mod int;
 mod int32;
 mod intrinsics;
 mod kernel;
+mod pair;
 mod stmt;
 mod value;
 
-pub use abi::{Ctx, Mode, status};
+pub use abi::{ArgKinds, Ctx, Mode, status};
 pub(crate) use array::check_arrays;
 pub use array::{ARRAY_REF_SIZE, ArrayRef, ElemKind, Element, ParamKind};
 use frame::CallSite;
@@ -129,6 +130,7 @@ pub fn compile(program: &Program, mode: Mode) -> Result<Kernel, KernelError> {
         arrays: program.arrays.clone(),
         has_loops: program.has_loops,
         frame,
+        result: value::norm(program.funcs.first().map_or(crate::ir::NUM, |f| f.ret_ty)),
       })
     }
     Err(e) => {

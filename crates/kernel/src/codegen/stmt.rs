@@ -189,12 +189,7 @@ mod tests {
   /// Every back-edge is a cancellation point.
   #[test]
   fn a_set_flag_stops_an_endless_loop() {
-    let k = compile(
-      "x => { while (true) { x++ } }",
-      &[],
-      Mode::Call { n_args: 1 },
-    )
-    .unwrap();
+    let k = compile("x => { while (true) { x++ } }", &[], Mode::call(1)).unwrap();
     let cancelled = AtomicBool::new(true);
     assert_eq!(k.call(&[0.0], &[], &cancelled), Err(KernelError::Cancelled));
   }

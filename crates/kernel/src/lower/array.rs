@@ -280,7 +280,7 @@ mod tests {
       "(j) => { function g(t) { return b[t] * k } let s = 0; for (let t = 0; t < b.length; t++) s += g(t); return s + j }",
       &["b".into(), "k".into()],
       &[ParamKind::Array(ElemKind::Int32), ParamKind::Number],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     assert_eq!(
@@ -291,7 +291,7 @@ mod tests {
       "(j) => { let a = j; return a * 2 }",
       &["a".into()],
       &[ParamKind::Array(ElemKind::Int32)],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     assert_eq!(
@@ -303,7 +303,7 @@ mod tests {
       "(j) => a[j > 0]",
       &["a".into()],
       &[ParamKind::Array(ElemKind::Int32)],
-      Mode::Call { n_args: 1 },
+      Mode::call(1),
     )
     .unwrap();
     assert!(

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Expr, FuncId, LocalId, Program, Stmt};
+use crate::ir::{Expr, FuncId, LocalId, Program};
 
 /// Captured variable: (owner function, owner's local).
 type Var = (FuncId, LocalId);
@@ -39,7 +39,7 @@ pub(super) fn resolve(
     .iter()
     .map(|f| {
       let mut out = BTreeSet::new();
-      walk_stmts(&f.body, &mut |e| {
+      crate::ir::walk(&f.body, &mut |e| {
         if let Expr::Call(g, _) = e {
           out.insert(*g);
         }
@@ -81,7 +81,8 @@ pub(super) fn resolve(
     func.captures = cap[f].values().copied().collect();
     let mine = &cap[f];
     let local_of = |v: &Var| -> LocalId { if v.0 as usize == f { v.1 } else { mine[v] } };
-    walk_stmts_mut(&mut func.body, &mut |e| {
+    // Children first, so that a call's own arguments are rewritten before it.
+    crate::ir::walk_mut(&mut func.body, &mut |e| {
       if let Expr::Call(g, args) = e {
         let (n_params, needs) = &shapes[*g as usize];
         while args.len() < *n_params {
@@ -92,107 +93,6 @@ pub(super) fn resolve(
     });
   }
   Ok(())
-}
-
-fn walk_stmts(list: &[Stmt], f: &mut impl FnMut(&Expr)) {
-  for s in list {
-    match s {
-      Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => walk_expr(e, f),
-      Stmt::If(c, a, b) => {
-        walk_expr(c, f);
-        walk_stmts(a, f);
-        walk_stmts(b, f);
-      }
-      Stmt::Loop {
-        test, body, update, ..
-      } => {
-        test
-          .iter()
-          .chain(update.iter())
-          .for_each(|e| walk_expr(e, f));
-        walk_stmts(body, f);
-      }
-      Stmt::Block(_, body) => walk_stmts(body, f),
-      Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
-    }
-  }
-}
-
-fn walk_expr(e: &Expr, f: &mut impl FnMut(&Expr)) {
-  f(e);
-  match e {
-    Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => walk_expr(x, f),
-    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
-      walk_expr(a, f);
-      walk_expr(b, f);
-    }
-    Expr::Cond(a, b, c) => {
-      walk_expr(a, f);
-      walk_expr(b, f);
-      walk_expr(c, f);
-    }
-    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
-      xs.iter().for_each(|x| walk_expr(x, f))
-    }
-    Expr::Num(_)
-    | Expr::Bool(_)
-    | Expr::Undef
-    | Expr::Local(_)
-    | Expr::Const(_)
-    | Expr::Length(_)
-    | Expr::Update { .. } => {}
-  }
-}
-
-fn walk_stmts_mut(list: &mut [Stmt], f: &mut impl FnMut(&mut Expr)) {
-  for s in list {
-    match s {
-      Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => walk_expr_mut(e, f),
-      Stmt::If(c, a, b) => {
-        walk_expr_mut(c, f);
-        walk_stmts_mut(a, f);
-        walk_stmts_mut(b, f);
-      }
-      Stmt::Loop {
-        test, body, update, ..
-      } => {
-        test
-          .iter_mut()
-          .chain(update.iter_mut())
-          .for_each(|e| walk_expr_mut(e, f));
-        walk_stmts_mut(body, f);
-      }
-      Stmt::Block(_, body) => walk_stmts_mut(body, f),
-      Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => {}
-    }
-  }
-}
-
-/// Children first, so that a call's own arguments are rewritten before it.
-fn walk_expr_mut(e: &mut Expr, f: &mut impl FnMut(&mut Expr)) {
-  match e {
-    Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => walk_expr_mut(x, f),
-    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => {
-      walk_expr_mut(a, f);
-      walk_expr_mut(b, f);
-    }
-    Expr::Cond(a, b, c) => {
-      walk_expr_mut(a, f);
-      walk_expr_mut(b, f);
-      walk_expr_mut(c, f);
-    }
-    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
-      xs.iter_mut().for_each(|x| walk_expr_mut(x, f))
-    }
-    Expr::Num(_)
-    | Expr::Bool(_)
-    | Expr::Undef
-    | Expr::Local(_)
-    | Expr::Const(_)
-    | Expr::Length(_)
-    | Expr::Update { .. } => {}
-  }
-  f(e);
 }
 
 #[cfg(test)]

@@ -224,7 +224,7 @@ mod tests {
       );
     }
     // `spawn(fn, args)`: missing arguments are `undefined`, as in any JS call.
-    assert!(parse_kernel_for("(a, b, c) => a", &[], Mode::Call { n_args: 1 }).is_ok());
+    assert!(parse_kernel_for("(a, b, c) => a", &[], Mode::call(1)).is_ok());
   }
 
   #[test]

@@ -17,21 +17,23 @@
 
 use std::collections::HashMap;
 
+use crate::codegen::ArgKinds;
 use crate::ir::{Expr, FuncId, LocalId, NUM, Program, Stmt, TargetId, Ty, UNDEF};
 
 /// Fills `local_tys` and `ret_ty` of every function of `p`. `supplied`:
-/// how many arguments the kernel receives (None: all of its parameters).
-pub fn infer(p: &mut Program, supplied: Option<usize>) {
+/// how many arguments the kernel receives and their kinds (None: all of its
+/// parameters, numbers).
+pub fn infer(p: &mut Program, supplied: Option<(usize, ArgKinds)>) {
   for f in &mut p.funcs {
     f.local_tys = vec![0; f.n_locals as usize];
     f.ret_ty = 0;
   }
   if let Some(root) = p.funcs.first_mut() {
     for k in 0..root.n_params as usize {
-      root.local_tys[k] = if supplied.is_none_or(|s| k < s) {
-        NUM
-      } else {
-        UNDEF
+      root.local_tys[k] = match supplied {
+        None => NUM,
+        Some((n, kinds)) if k < n => kinds.kind(k),
+        Some(_) => UNDEF,
       };
     }
   }
@@ -93,6 +95,15 @@ fn kill_undefined_sets(list: &[Stmt], s: &mut [bool]) {
       Stmt::Loop { body, .. } | Stmt::Block(_, body) => kill_undefined_sets(body, s),
       _ => {}
     }
+  }
+}
+
+/// A loop test that is always truthy (`true`, a non-zero number literal).
+fn always_true(t: &Expr) -> bool {
+  match t {
+    Expr::Bool(b) => *b,
+    Expr::Num(x) => *x != 0.0 && !x.is_nan(),
+    _ => false,
   }
 }
 
@@ -188,9 +199,10 @@ impl Walker<'_> {
           kill_undefined_sets(body, s);
         }
         let mut exit = None;
+        // `while (true)` leaves only by `break` (or `return`).
         if *test_first && let Some(t) = test {
           self.expr(t, st);
-          exit = st.clone();
+          exit = if always_true(t) { None } else { st.clone() };
         }
         let mut sb = st.clone();
         self.stmts(body, &mut sb);
@@ -200,7 +212,7 @@ impl Walker<'_> {
         }
         if !*test_first && let Some(t) = test {
           self.expr(t, &mut latch);
-          exit = latch;
+          exit = if always_true(t) { None } else { latch };
         }
         *st = meet(exit, self.breaks.remove(id).flatten());
       }
@@ -317,6 +329,16 @@ mod tests {
       BOOL
     );
     assert_eq!(ret("function f(n) { return f(n + 1) }"), 0);
+    // An endless loop never falls off the end; one with a `break` does.
+    assert_eq!(ret("x => { while (true) x++ }"), 0);
+    assert_eq!(ret("x => { do { x++ } while (1) }"), 0);
+    assert_eq!(ret("x => { for (;;) x++ }"), 0);
+    assert_eq!(
+      ret("x => { while (true) { if (x > 3) break; x++ } }"),
+      UNDEF
+    );
+    assert_eq!(ret("x => { while (x) x++ }"), UNDEF);
+    assert_eq!(ret("x => { while (0) x++ }"), UNDEF);
   }
 
   /// `let b;` then an assignment on every path: a number, no tag.

@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use oxc_ast::ast::Expression;
 use oxc_span::Span;
 
-use crate::codegen::ParamKind;
+use crate::codegen::{ArgKinds, ParamKind};
 use crate::error::KernelError;
 use crate::ir::{self, FuncId, LocalId, TargetId};
 
@@ -70,18 +70,20 @@ pub fn lower_kernel(
   max_params: Option<usize>,
   supplied: Option<usize>,
 ) -> Result<ir::Program> {
+  let supplied = supplied.map(|n| (n, ArgKinds::NUMBERS));
   lower_kernel_with(source, root, consts, &[], max_params, supplied)
 }
 
 /// [`lower_kernel`] with each param's kind (`kinds[k]` for `consts[k]`;
 /// empty: all numbers). An array param is read as `name[j]` / `name.length`.
+/// `supplied` also gives the kind of each supplied argument.
 pub fn lower_kernel_with(
   source: &str,
   root: &Expression<'_>,
   consts: &[String],
   kinds: &[ParamKind],
   max_params: Option<usize>,
-  supplied: Option<usize>,
+  supplied: Option<(usize, ArgKinds)>,
 ) -> Result<ir::Program> {
   if !kinds.is_empty() && kinds.len() != consts.len() {
     return Err(KernelError::Internal(
@@ -103,6 +105,7 @@ pub fn lower_kernel_with(
     ));
   }
   infer(&mut program, supplied);
+  crate::opt::carry::run(&mut program.funcs, MAX_LOCALS);
   Ok(program)
 }
 

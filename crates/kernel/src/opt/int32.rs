@@ -428,34 +428,18 @@ fn counted(
 }
 
 fn stmt_size(s: &Stmt) -> usize {
-  1 + match s {
-    Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => expr_size(e),
-    Stmt::If(c, a, b) => expr_size(c) + a.iter().chain(b).map(stmt_size).sum::<usize>(),
-    Stmt::Loop {
-      test, body, update, ..
-    } => {
-      test.iter().chain(update).map(expr_size).sum::<usize>()
-        + body.iter().map(stmt_size).sum::<usize>()
-    }
-    Stmt::Block(_, body) => body.iter().map(stmt_size).sum(),
-    Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => 0,
+  let mut n = 1;
+  s.for_each_expr(&mut |e| n += expr_size(e));
+  for list in s.child_lists() {
+    n += list.iter().map(stmt_size).sum::<usize>();
   }
+  n
 }
 
 fn expr_size(e: &Expr) -> usize {
-  1 + match e {
-    Expr::Num(_)
-    | Expr::Bool(_)
-    | Expr::Undef
-    | Expr::Local(_)
-    | Expr::Const(_)
-    | Expr::Length(_)
-    | Expr::Update { .. } => 0,
-    Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => expr_size(x),
-    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => expr_size(a) + expr_size(b),
-    Expr::Cond(a, b, c) => expr_size(a) + expr_size(b) + expr_size(c),
-    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => xs.iter().map(expr_size).sum(),
-  }
+  let mut n = 0;
+  crate::ir::walk_expr(e, &mut |_| n += 1);
+  n
 }
 
 /// `(counter, step, limit)` for each conjunct `k < L`, `k <= L` (step +1)
@@ -504,67 +488,37 @@ fn continues(list: &[Stmt], id: TargetId) -> bool {
 }
 
 fn has_loop_or_call(list: &[Stmt]) -> bool {
-  list.iter().any(|s| match s {
-    Stmt::Loop { .. } => true,
-    Stmt::Expr(e) | Stmt::Set(_, e) | Stmt::Return(Some(e)) => expr_has_call(e),
-    Stmt::If(c, a, b) => expr_has_call(c) || has_loop_or_call(a) || has_loop_or_call(b),
-    Stmt::Block(_, body) => has_loop_or_call(body),
-    Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => false,
-  })
+  let mut found = list.iter().any(|s| matches!(s, Stmt::Loop { .. }))
+    || list
+      .iter()
+      .any(|s| s.child_lists().iter().any(|l| has_loop_or_call(l)));
+  if !found {
+    for s in list {
+      s.for_each_expr(&mut |e| found |= expr_has_call(e));
+    }
+  }
+  found
 }
 
 fn expr_has_call(e: &Expr) -> bool {
-  match e {
-    Expr::Call(..) => true,
-    Expr::Num(_)
-    | Expr::Bool(_)
-    | Expr::Undef
-    | Expr::Local(_)
-    | Expr::Const(_)
-    | Expr::Length(_)
-    | Expr::Update { .. } => false,
-    Expr::Unary(_, x) | Expr::Assign(_, x) | Expr::Index(_, x) => expr_has_call(x),
-    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => expr_has_call(a) || expr_has_call(b),
-    Expr::Cond(a, b, c) => expr_has_call(a) || expr_has_call(b) || expr_has_call(c),
-    Expr::Seq(xs) | Expr::Math(_, xs) => xs.iter().any(expr_has_call),
-  }
+  let mut found = false;
+  crate::ir::walk_expr(e, &mut |x| found |= matches!(x, Expr::Call(..)));
+  found
 }
 
 fn count_defs_stmt(s: &Stmt, l: LocalId) -> usize {
-  let list = |xs: &[Stmt]| xs.iter().map(|s| count_defs_stmt(s, l)).sum::<usize>();
-  match s {
-    Stmt::Expr(e) | Stmt::Return(Some(e)) => count_defs(e, l),
-    Stmt::Set(x, e) => usize::from(*x == l) + count_defs(e, l),
-    Stmt::If(c, a, b) => count_defs(c, l) + list(a) + list(b),
-    Stmt::Loop {
-      test, body, update, ..
-    } => {
-      test.as_ref().map_or(0, |e| count_defs(e, l))
-        + list(body)
-        + update.as_ref().map_or(0, |e| count_defs(e, l))
-    }
-    Stmt::Block(_, body) => list(body),
-    Stmt::Break(_) | Stmt::Continue(_) | Stmt::Return(None) => 0,
+  let mut n = usize::from(matches!(s, Stmt::Set(x, _) if *x == l));
+  s.for_each_expr(&mut |e| n += count_defs(e, l));
+  for list in s.child_lists() {
+    n += list.iter().map(|s| count_defs_stmt(s, l)).sum::<usize>();
   }
+  n
 }
 
 fn count_defs(e: &Expr, l: LocalId) -> usize {
-  match e {
-    Expr::Num(_)
-    | Expr::Bool(_)
-    | Expr::Undef
-    | Expr::Local(_)
-    | Expr::Const(_)
-    | Expr::Length(_) => 0,
-    Expr::Update { local, .. } => usize::from(*local == l),
-    Expr::Assign(x, v) => usize::from(*x == l) + count_defs(v, l),
-    Expr::Unary(_, x) | Expr::Index(_, x) => count_defs(x, l),
-    Expr::Bin(_, a, b) | Expr::Logic(_, a, b) => count_defs(a, l) + count_defs(b, l),
-    Expr::Cond(a, b, c) => count_defs(a, l) + count_defs(b, l) + count_defs(c, l),
-    Expr::Seq(xs) | Expr::Call(_, xs) | Expr::Math(_, xs) => {
-      xs.iter().map(|x| count_defs(x, l)).sum()
-    }
-  }
+  let mut n = 0;
+  crate::ir::walk_expr(e, &mut |x| n += usize::from(x.assigned_local() == Some(l)));
+  n
 }
 
 /// Definite assignment, conservatively: `assigned` holds the locals
