@@ -58,7 +58,7 @@ test('kinds of Function.prototype.toString output', (t) => {
     }
   }
   const getter = Object.getOwnPropertyDescriptor(o, 'g')
-  const cases: [unknown, string, boolean, boolean][] = [
+  const cases: [unknown, FunctionInfo['kind'], boolean, boolean][] = [
     [(x: number) => x, 'arrow', false, false],
     [async (x: number) => x, 'arrow', true, false],
     [function named() {}, 'function', false, false],

@@ -7,6 +7,7 @@ const native = require('./load.js').binding
 const { codeError, invalidType, received } = require('./errors.js')
 const { refuseTaskOptions } = require('./options.js')
 const { runTask } = require('./task.js')
+const { reportTotal } = require('./progress.js')
 
 /** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
 /** @typedef {Parameters<typeof native.parallelMapSync>[2]} MapOptions the native options (checked there) */
@@ -152,7 +153,9 @@ function parallelMap(input, fn, opts) {
     }
     if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
     checkNotStrings(input, fn)
-    return native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts)
+    const columns = toColumns(input)
+    reportTotal(columns[0].length)
+    return native.parallelMapAsync(task, columns, sourceOf(fn), opts)
   })
 }
 

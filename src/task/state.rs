@@ -2,7 +2,7 @@
 //! registry, the job and the deadline timer race to move to a final value,
 //! so each task settles exactly once), its cancel flag and its timer.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering::*};
 use std::sync::{Arc, OnceLock};
 
 use napi_parallel_pool::deadline::AbortHandle;
@@ -32,6 +32,8 @@ pub(super) struct TaskShared {
   /// `None` for the default pool, which lives for the whole process: an
   /// `Arc` clone per task would be a contended atomic on the hot path.
   pub(super) pool: Option<Arc<PoolCore>>,
+  /// Items done so far, as the job reports them (`taskProgress`, `onProgress`).
+  pub(super) progress: AtomicU64,
 }
 
 impl TaskShared {
@@ -42,6 +44,7 @@ impl TaskShared {
       cancel: AtomicBool::new(false),
       timer: OnceLock::new(),
       pool,
+      progress: AtomicU64::new(0),
     }
   }
 
@@ -108,5 +111,15 @@ impl TaskCtx<'_> {
   /// The cancel flag itself, for napi-free cores that poll it.
   pub fn cancel_flag(&self) -> &AtomicBool {
     &self.shared.cancel
+  }
+
+  /// Adds `n` finished items to the task's progress (read by `taskProgress`).
+  pub fn add_progress(&self, n: u64) {
+    self.shared.progress.fetch_add(n, Relaxed);
+  }
+
+  /// The progress counter itself, for napi-free cores that add to it per chunk.
+  pub fn progress_counter(&self) -> &AtomicU64 {
+    &self.shared.progress
   }
 }
