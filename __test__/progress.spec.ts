@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 
 import test from 'ava'
 
-import { parallelMap, ping, spawn } from '../index.js'
+import { parallelMap, ping, spawn, split } from '../index.js'
 
 const require = createRequire(import.meta.url)
 const binding = require('../binding.js') as { taskProgress: (slot: unknown, id: unknown) => number }
@@ -97,6 +97,12 @@ test('tasks without a known total count as one item', async (t) => {
   const spawned: [number, number][] = []
   t.is(await spawn((a: number, b: number) => a * b, [6, 7], { onProgress: (d, n) => spawned.push([d, n]) }), 42)
   t.deepEqual(spawned, [[1, 1]])
+  // A small split settles without a native task (settled at once), a big one natively: one final call each.
+  for (const text of ['a,b', 'a,b'.repeat(100_000)]) {
+    const calls: [number, number][] = []
+    t.deepEqual(await split(text, ',', { onProgress: (d, n) => calls.push([d, n]) }), text.split(','))
+    t.deepEqual(calls, [[1, 1]])
+  }
 })
 
 test('onProgress must be a function', async (t) => {

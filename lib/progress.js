@@ -106,6 +106,16 @@ function stop(w) {
 }
 
 /**
+ * For a task that `start` settled at once (no slot): the one final call.
+ * @param {(done: number, total: number) => void} onProgress
+ */
+function settledAtOnce(onProgress) {
+  const total = reported === undefined || !(reported >= 0) ? 1 : reported
+  reported = undefined
+  call({ id: -1, slot: -1, total, last: 0, onProgress, timer: /** @type {any} */ (undefined) }, total)
+}
+
+/**
  * The task in `slot` settles now: stops its timer; after a success, calls
  * `onProgress(total, total)` once more.
  * @param {number} slot
@@ -118,4 +128,4 @@ function end(slot, ok) {
   if (ok) call(w, w.total)
 }
 
-module.exports = { state, reportTotal, resetTotal, watch, end }
+module.exports = { state, reportTotal, resetTotal, watch, end, settledAtOnce }

@@ -423,6 +423,7 @@ function runTask(opts, start, arg) {
     slot = started
     attach(handle, slot)
   } else if (started instanceof Started && started.slot < 0) {
+    if (onProgress !== undefined) progress.settledAtOnce(onProgress)
     fulfil(handle, started.value)
     return handle
   } else if (started instanceof Started) {
