@@ -5,9 +5,10 @@
 // <task>
 export { AbortError, TaskHandle, Pool, configure, poolStats, ping } from './lib/task'
 export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from './lib/task'
+export type { WorkerStats } from './lib/engine/pool'
 // </task>
 // <map>
-export { parallelMap, parallelMapSync, spawn, compileKernel } from './lib/map'
+export { parallelMap, parallelMapSync, spawn, parallel, move, compileKernel } from './lib/map'
 export type {
   HashOp,
   BuiltinOp,
@@ -19,6 +20,8 @@ export type {
   SyncMapOptions,
   Params,
   ParamValue,
+  WorkerOptions,
+  EngineChoice,
 } from './lib/map'
 // </map>
 // <reduce>
