@@ -134,7 +134,7 @@ test('a worker function can move() its result back', async (t) => {
     },
     [],
     onWorker,
-  )) as Float64Array
+  )) as unknown as Float64Array
   t.deepEqual(Array.from(got), [1.5, 2.5])
 })
 
