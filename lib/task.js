@@ -298,7 +298,8 @@ function setEngineHooks(next) {
     const hook = next[name]
     if (hook === undefined) continue
     if (typeof hook !== 'function') throw invalidType(`hooks.${name}`, 'of type function', hook)
-    /** @type {Record<string, unknown>} */ (hooks)[name] = hook
+    const installed = /** @type {Record<string, unknown>} */ (hooks)
+    installed[name] = hook
   }
 }
 
