@@ -171,6 +171,8 @@ test('a cancelled queued task never runs (a SAB flag proves it) and rejects with
 for (const how of ['cancel', 'timeout'] as const) {
   test(`${how} of a running sync while(true) rejects; its worker is terminated and replaced; the next task works`, async (t) => {
     const pool = new Pool({ workers: 1, threads: 1, cancelGrace: 50 })
+    // A started worker, so that the timeout does not expire during its start-up.
+    t.is(await run((x: number) => x, [1], { ...W, pool }), 1)
     const flag = new Int32Array(new SharedArrayBuffer(4))
     const h = run(
       (sab: SharedArrayBuffer) => {
@@ -180,7 +182,7 @@ for (const how of ['cancel', 'timeout'] as const) {
         for (;;);
       },
       [flag.buffer],
-      how === 'timeout' ? { ...W, pool, timeout: 200 } : { ...W, pool },
+      how === 'timeout' ? { ...W, pool, timeout: 1000 } : { ...W, pool },
     )
     await flagged(flag)
     t.is(h.status, 'running')
@@ -211,7 +213,7 @@ test('idleTimeout: an idle worker exits quietly and a new one starts when work a
   await pool.close()
 })
 
-test('a worker_thread env gets the results of its own worker tasks', async (t) => {
+test('a worker_thread env gets the results of its own worker tasks, then exits by itself', async (t) => {
   const result = await new Promise((resolve, reject) => {
     const w = new Worker(
       `
@@ -222,8 +224,11 @@ test('a worker_thread env gets the results of its own worker tasks', async (t) =
       `,
       { eval: true, workerData: { index: indexPath } },
     )
-    w.once('message', resolve)
+    let message: unknown
+    w.once('message', (m) => (message = m))
     w.once('error', reject)
+    // Its idle engine workers (unref'd) do not keep it alive: it exits by itself.
+    w.once('exit', (code) => (code === 0 ? resolve(message) : reject(new Error(`exit code ${code}`))))
   })
   t.deepEqual(result, [10, 20, 30])
 })

@@ -150,7 +150,7 @@ test('concurrentTasksPerWorker: one worker runs that many async tasks at once', 
         for (;;) {
           const seen = Atomics.load(c, 0)
           if (seen >= n) return seen
-          const w = waitAsync(c, 0, seen, 10_000)
+          const w = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync(c, 0, seen, 10_000)
           if (w.async && (await w.value) === 'timed-out') throw new Error('not concurrent')
         }
       },

@@ -161,3 +161,12 @@ test('pick() prefers an idle worker and port(w) is its MessagePort', async (t) =
   await set.close()
   await t.throwsAsync(spin)
 })
+
+test('pick() spreads consecutive port-bound batches over the idle workers', async (t) => {
+  const set = WorkerSet.create({ workers: 3, workerFile })
+  set.wake()
+  await until('all parked', () => set.control[1] === 0 && set.control[5] === 0 && set.control[9] === 0)
+  const picks = [set.pick(), set.pick(), set.pick()]
+  t.deepEqual([...picks].sort(), [0, 1, 2])
+  await set.close()
+})
