@@ -110,7 +110,7 @@ test('RSS stays flat over 1M worker tasks with cancels, timeouts and errors mixe
     }
   }
   t.like(out, { total, ok, failed, cancelled, other: 0, sum, engine: 'worker' })
-  t.true((out.growthMB as number) < 64, `RSS grew ${(out.growthMB as number).toFixed(1)} MB after warm-up (${(out.baselineMB as number).toFixed(1)} → ${(out.endMB as number).toFixed(1)} MB)`)
+  t.true((out.growthMB as number) < 64, `RSS grew ${(out.growthMB as number).toFixed(1)} MB after warm-up (${(out.baselineMB as number).toFixed(1)} → ${(out.endMB as number).toFixed(1)} MB; JS heap ${(out.heapGrowthMB as number).toFixed(1)} MB)`)
 })
 
 test('4 worker_threads and the main thread submit at once; each environment gets its own results', async (t) => {
