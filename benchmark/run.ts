@@ -39,7 +39,7 @@ if (node !== undefined) {
   }
 }
 
-const ALL = ['tasks', 'map', 'reduce', 'split', 'memo']
+const ALL = ['tasks', 'map', 'reduce', 'split', 'memo', 'workers']
 const wanted = rest.filter((a) => !a.startsWith('-'))
 const names = wanted.length ? wanted : ALL
 

@@ -1,5 +1,5 @@
 import type { TaskHandle, TaskOptions } from './task'
-import type { WorkerOptions } from './engine/index'
+import type { WorkerOptions, EngineChoice } from './engine/index'
 export type { WorkerOptions, EngineChoice } from './engine/index'
 export { move } from './engine/index'
 
@@ -74,6 +74,11 @@ export type OutArray = OutputArrays[OutputType]
 
 export interface MapOptions<O extends OutputType = 'float64'> extends TaskOptions {
   /**
+   * `'auto'` (default): the JIT for a kernel over numeric input (or with `params`), else the
+   * worker engine; `'native'` insists on the JIT (a non-kernel rejects with ERR_UNSUPPORTED_KERNEL).
+   */
+  engine?: EngineChoice
+  /**
    * Named constants the kernel reads as identifiers (a kernel cannot capture variables):
    * numbers, and read-only arrays it indexes as `name[j]` (`undefined` out of range, as
    * in JS) with `name.length`. An async call copies an array over a plain ArrayBuffer
@@ -99,7 +104,7 @@ export interface MapOptions<O extends OutputType = 'float64'> extends TaskOption
   chunkSize?: number
 }
 
-export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O>, keyof TaskOptions>
+export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O>, keyof TaskOptions | 'engine'>
 
 /**
  * Maps `fn` over `input` on every core (`fn` is compiled to native code once
@@ -170,7 +175,7 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  * stays a boolean (`a === true` holds for `true`, not for `1`), `undefined`
  * stays `undefined` (the kernel is compiled once per set of argument kinds).
  */
-export declare function spawn<R extends number | boolean | undefined = number>(fn: SpawnKernel, args?: Array<number | boolean | undefined>, opts?: TaskOptions & { params?: Params }): TaskHandle<R>
+export declare function spawn<R extends number | boolean | undefined = number>(fn: SpawnKernel, args?: Array<number | boolean | undefined>, opts?: TaskOptions & { params?: Params; engine?: EngineChoice }): TaskHandle<R>
 /**
  * Runs any self-contained JS function once on a worker (the worker engine):
  * `fn(...args)` with structured-cloned arguments (SharedArrayBuffer views

@@ -294,10 +294,7 @@ function verdict(fn, key, cache, compile) {
  * @param {boolean} probe only to see whether it is a kernel at all (parallel())
  */
 function isSpawnKernel(fn, n, opts, probe) {
-  if (hasParams(opts)) {
-    const params = /** @type {{ params: unknown }} */ (opts).params
-    return verdict(fn, `p${n}`, false, () => compileKernel(fn, { params, inputs: Math.max(1, n) }))
-  }
+  if (hasParams(opts)) return true // the kernels' option: meant for the JIT
   if (probe || n > 4) return verdict(fn, `k${Math.max(1, n)}`, true, () => compileKernel(fn, { inputs: Math.max(1, n) }))
   return verdict(fn, `s${n}`, true, () => spawnHandle(fn, n))
 }
@@ -314,6 +311,7 @@ function spawnsOnWorkers(fn, args, opts) {
   if (engine === 'native' || typeof fn !== 'function') return false
   if (hasWorkerOptions(opts)) return true
   if (args !== undefined && !isNumericArgs(args)) return true
+  if (hasParams(opts)) return false // the kernels' option: meant for the JIT
   return !isSpawnKernel(fn, args === undefined ? 0 : /** @type {unknown[]} */ (args).length, opts, false)
 }
 
@@ -344,10 +342,8 @@ function mapsOnWorkers(input, fn, opts) {
   if (hasWorkerOptions(opts)) return true
   const inputs = numericInputs(input)
   if (inputs === 0) return true
-  if (hasParams(opts)) {
-    const params = /** @type {{ params: unknown }} */ (opts).params
-    return !verdict(fn, `p${inputs}`, false, () => compileKernel(fn, { params, inputs }))
-  }
+  // `params` is the kernels' option: a call with it is meant for the JIT (and gets its errors).
+  if (hasParams(opts)) return false
   return !verdict(fn, `m${inputs}`, true, () => compileKernel(fn, { inputs }))
 }
 

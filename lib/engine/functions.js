@@ -82,6 +82,25 @@ function callerFile() {
 }
 
 /**
+ * Without the native inspectFunction (an addon built before it): the kind
+ * from the source's start and the `import(` offsets by a regular expression
+ * (which may also match inside strings); no free-variable check.
+ * @param {string} source
+ * @returns {Inspection}
+ */
+function guessed(source) {
+  let kind = 'method'
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) kind = 'native'
+  else if (/^class\b/.test(source)) kind = 'class'
+  else if (/^(async\s+)?function\b/.test(source)) kind = 'function'
+  else if (/^(async\s*)?(\(|[\p{ID_Start}$_][\p{ID_Continue}$]*\s*=>)/u.test(source)) kind = 'arrow'
+  /** @type {number[]} */
+  const imports = []
+  for (const m of source.matchAll(/\bimport\s*\(/g)) imports.push(/** @type {number} */ (m.index))
+  return { kind, async: false, generator: false, params: [], free: [], imports, usesThis: false }
+}
+
+/**
  * The record of `fn` (made on first use; the caller file is taken from the
  * stack then). Throws for what cannot be sent: not a function, a class, a
  * bound or native function.
@@ -98,8 +117,8 @@ function recordOf(fn, what = 'fn') {
   let info
   if (inspectFunction !== undefined) {
     info = inspectFunction(source)
-  } else if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
-    info = { kind: 'native', async: false, generator: false, params: [], free: [], imports: [], usesThis: false }
+  } else {
+    info = guessed(source)
   }
   const kind = info?.kind
   if (kind === 'native' || kind === 'bound') {

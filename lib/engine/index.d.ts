@@ -17,7 +17,10 @@ export interface WorkerOptions extends TaskOptions {
    * worker with the call. `params` is read the same way when `context` is absent.
    */
   context?: Record<string, unknown>
-  /** ArrayBuffers (or views over them) handed over, not copied: detached in the caller after the call. */
+  /**
+   * ArrayBuffers (or views over them) handed over, not copied: detached in the caller when the call is sent
+   * (at the end of the current turn of JS, before the caller's next `await` resumes).
+   */
   transfer?: Array<ArrayBuffer | ArrayBufferView>
 }
 

@@ -24,34 +24,22 @@ const { codeError, invalidType, outOfRange } = require('../errors.js')
 const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (native))
 
 /**
- * lib/task.js's engine hooks and the handle marker (added with the engine's settle kinds).
- * @typedef {{ setEngineHooks?: (hooks: object) => void, markWorker?: (handle: unknown) => void }} TaskEngine
- */
-const taskEngine = /** @type {TaskEngine} */ (/** @type {unknown} */ (task))
-
-/**
  * The settle hook that decodes a worker's result payload (worker `w` of the
- * engine written in it, for the buffers that came by port).
+ * engine written in it, for the buffers that came by port). Throwing fails
+ * the tasks it carries (lib/task.js).
  * @param {Uint8Array} buffer
  * @param {number} w
  * @returns {unknown[]}
  */
 function decode(buffer, w) {
-  try {
-    return /** @type {unknown[]} */ (
-      codec.decode(buffer, (engine) => {
-        const set = WorkerSet.of(engine)
-        if (set === undefined) return undefined
-        const msg = receiveMessageOnPort(set.port(w))
-        return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
-      })
-    )
-  } catch (err) {
-    // Unreadable (its buffers were lost with a dead worker's port): every
-    // element of it is this error (an ok outcome resolves to it, rarely).
-    const enc = codec.encodeError(err)
-    return new Proxy([], { get: (_t, key) => (key === 'length' ? 0 : enc) })
-  }
+  return /** @type {unknown[]} */ (
+    codec.decode(buffer, (engine) => {
+      const set = WorkerSet.of(engine)
+      if (set === undefined) return undefined
+      const msg = receiveMessageOnPort(set.port(w))
+      return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+    })
+  )
 }
 
 /**
@@ -66,9 +54,7 @@ function done(element, partials) {
   return partials
 }
 
-if (typeof taskEngine.setEngineHooks === 'function') {
-  taskEngine.setEngineHooks({ decode, revive: codec.reviveError, done, control })
-}
+task.setEngineHooks({ decode, revive: codec.reviveError, done, control })
 
 /** @type {Set<unknown>} */
 const ENGINES = new Set(['auto', 'native', 'worker'])
@@ -171,22 +157,6 @@ function prepareArgs(args, transfer) {
   return { args, transfer }
 }
 
-/** Set by a start that sent its task to the workers, read right after runTask returns. */
-let startedOnWorker = false
-
-/**
- * Marks the handle of a task that runs on a worker (`h.engine === 'worker'`).
- * @template T
- * @param {T} handle
- */
-function mark(handle) {
-  if (startedOnWorker) {
-    startedOnWorker = false
-    taskEngine.markWorker?.(handle)
-  }
-  return handle
-}
-
 /**
  * Runs `fn(...args)` once on a worker.
  * @param {unknown} fn
@@ -194,19 +164,7 @@ function mark(handle) {
  * @param {unknown} opts
  */
 function spawnOnWorker(fn, args, opts) {
-  startedOnWorker = false
-  const h = task.runTask(/** @type {any} */ (opts), startWorkerSpawn, { fn, args, opts, prepared: undefined, transfer: undefined, pool: undefined })
-  return mark(h)
-}
-
-/**
- * @param {import('../../binding.js').TaskArg} t
- * @param {Call} call
- */
-function startWorkerSpawn(t, call) {
-  const slot = startCall(t, call)
-  startedOnWorker = true
-  return slot
+  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts, prepared: undefined, transfer: undefined, pool: undefined })
 }
 
 /**
@@ -255,7 +213,6 @@ function startWorkerMap(t, call) {
   const prepared = prepare(call.fn, o.context)
   const set = engineOf(o.pool)
   const length = list.length
-  startedOnWorker = true
   if (length === 0) return task.settled([])
   const chunk = chunkOf(length, set.size, /** @type {{ chunkSize?: unknown }} */ (call.opts ?? {}).chunkSize)
   const parts = Math.ceil(length / chunk)
@@ -277,8 +234,7 @@ function startWorkerMap(t, call) {
  * @param {unknown} opts
  */
 function mapOnWorker(items, fn, opts) {
-  startedOnWorker = false
-  return mark(task.runTask(/** @type {any} */ (opts), startWorkerMap, { items, fn, opts }))
+  return task.runWorkerTask(/** @type {any} */ (opts), startWorkerMap, { items, fn, opts })
 }
 
 /**
@@ -297,8 +253,7 @@ function parallelOnWorker(fn, opts) {
   const run = {
     /** @param {unknown[]} args */
     [name](...args) {
-      startedOnWorker = false
-      return mark(task.runTask(/** @type {any} */ (opts), startWorkerSpawn, { ...base, args }))
+      return task.runWorkerTask(/** @type {any} */ (opts), startCall, { ...base, args })
     },
   }[name]
   return run

@@ -19,6 +19,9 @@ use crate::error::{NpError, codes};
 use crate::task::batch::kind;
 use crate::task::status;
 
+/// Orders the messages of `engine_finish` calls from different workers (see there).
+static FINISH_ORDER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 unsafe extern "C" fn drop_batch(_env: sys::napi_env, _data: *mut c_void, hint: *mut c_void) {
   // SAFETY: the `Box<HeldBatch>` leaked in `engine_take`; called once.
   drop(unsafe { Box::from_raw(hint.cast::<HeldBatch>()) });
@@ -161,6 +164,10 @@ pub fn engine_begin(token: f64, index: u32) -> bool {
 #[napi_derive::napi(catch_unwind)]
 pub fn engine_finish(token: f64, payload: Uint8ArraySlice, outcomes: Uint8ArraySlice, start: u32) {
   let token = token as u64;
+  // Decrementing `parts_left` and sending the message happen under one lock:
+  // else two workers reporting parts of one task could send the last part
+  // (WORKER_DONE) before an earlier one (WORKER_PART), which JS then drops.
+  let _order = FINISH_ORDER.lock().unwrap_or_else(|e| e.into_inner());
   table::with_held(token, |engine, batch| {
     let worker = batch.held_by();
     let mut parts = Vec::new();

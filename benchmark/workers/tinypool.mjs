@@ -1,0 +1,8 @@
+// tinypool's worker file for benchmark/workers.ts: one named export per job
+// (`pool.run(task, { name })`), each calling the shared code in jobs.cjs.
+import jobs from './jobs.cjs'
+
+export const trivial = jobs.trivial
+/** A chunk of JSON lines → the transformed records. */
+export const records = (lines) => lines.map(jobs.transformRecord)
+export const log = jobs.analyzeLog
