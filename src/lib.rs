@@ -14,6 +14,7 @@ pub mod args;
 mod bridge;
 pub mod error;
 pub mod exactness;
+pub mod graph;
 pub mod hugepages;
 pub mod map;
 pub mod map_io;

@@ -39,7 +39,10 @@ impl Dag {
     for (i, ds) in deps.iter().enumerate() {
       for (k, &d) in ds.iter().enumerate() {
         if d as usize >= n {
-          return Err(GraphError::UnknownNode { node: i as u32, dep: d });
+          return Err(GraphError::UnknownNode {
+            node: i as u32,
+            dep: d,
+          });
         }
         if ds[..k].contains(&d) {
           continue;
@@ -49,7 +52,9 @@ impl Dag {
       }
     }
     // Kahn's algorithm: a plain topological order (what is left is cyclic).
-    let mut topo: Vec<u32> = (0..n as u32).filter(|&i| missing[i as usize] == 0).collect();
+    let mut topo: Vec<u32> = (0..n as u32)
+      .filter(|&i| missing[i as usize] == 0)
+      .collect();
     let mut left = missing.clone();
     let mut head = 0;
     while head < topo.len() {
@@ -68,7 +73,10 @@ impl Dag {
     // Critical path: nodes on the longest path to a sink, in reverse order.
     let mut priority = vec![1u32; n];
     for &v in topo.iter().rev() {
-      let best = dependents[v as usize].iter().map(|&w| priority[w as usize]).max();
+      let best = dependents[v as usize]
+        .iter()
+        .map(|&w| priority[w as usize])
+        .max();
       priority[v as usize] = 1 + best.unwrap_or(0);
     }
     let mut dag = Dag {
@@ -222,7 +230,9 @@ impl Ready {
       if self.active[w] {
         self.waiting[w] -= 1;
         if self.waiting[w] == 0 {
-          self.heap.push((dag.priority[w], std::cmp::Reverse(w as u32)));
+          self
+            .heap
+            .push((dag.priority[w], std::cmp::Reverse(w as u32)));
         }
       }
     }
@@ -256,18 +266,26 @@ pub fn execute(
 ) -> Vec<NodeState> {
   let mut state: Vec<NodeState> = active
     .iter()
-    .map(|&a| if a { NodeState::Cancelled } else { NodeState::Kept })
+    .map(|&a| {
+      if a {
+        NodeState::Cancelled
+      } else {
+        NodeState::Kept
+      }
+    })
     .collect();
   let mut ready = Ready::new(dag, active);
   while let Some(v) = ready.pop() {
     if cancel.load(Relaxed) {
       break;
     }
-    let failed_input = dag.deps[v as usize].iter().find_map(|&d| match state[d as usize] {
-      NodeState::Failed => Some(d),
-      NodeState::DepFailed(root) => Some(root),
-      _ => None,
-    });
+    let failed_input = dag.deps[v as usize]
+      .iter()
+      .find_map(|&d| match state[d as usize] {
+        NodeState::Failed => Some(d),
+        NodeState::DepFailed(root) => Some(root),
+        _ => None,
+      });
     state[v as usize] = match failed_input {
       Some(root) => NodeState::DepFailed(root),
       None if run(v) => NodeState::Done,

@@ -32,7 +32,9 @@ fn random_deps(rng: &mut Rng, n: usize, fan: u64) -> Vec<Vec<u32>> {
 fn a_two_node_cycle_is_named_in_data_flow_order() {
   // 0 takes 1, 1 takes 0.
   let err = dag(&[&[1], &[0]]).unwrap_err();
-  let GraphError::Cycle(c) = err else { panic!("{err:?}") };
+  let GraphError::Cycle(c) = err else {
+    panic!("{err:?}")
+  };
   assert_eq!(c.len(), 3);
   assert_eq!(c[0], c[2]);
   assert_ne!(c[0], c[1]);
@@ -42,13 +44,20 @@ fn a_two_node_cycle_is_named_in_data_flow_order() {
 fn a_longer_cycle_behind_a_clean_prefix_is_named_exactly() {
   // 0 is a source; 1 takes 0 and 3; 2 takes 1; 3 takes 2: 1 -> 2 -> 3 -> 1.
   let err = dag(&[&[], &[0, 3], &[1], &[2]]).unwrap_err();
-  let GraphError::Cycle(c) = err else { panic!("{err:?}") };
+  let GraphError::Cycle(c) = err else {
+    panic!("{err:?}")
+  };
   // Rotate to start at 1 and compare: each node is an input of the next.
   let start = c.iter().position(|&v| v == 1).unwrap();
   let body = &c[..c.len() - 1];
-  let rotated: Vec<u32> = (0..body.len()).map(|k| body[(start + k) % body.len()]).collect();
+  let rotated: Vec<u32> = (0..body.len())
+    .map(|k| body[(start + k) % body.len()])
+    .collect();
   assert_eq!(rotated, vec![1, 2, 3]);
-  assert_eq!(err_text(&[&[], &[0, 3], &[1], &[2]]).matches("->").count(), 3);
+  assert_eq!(
+    err_text(&[&[], &[0, 3], &[1], &[2]]).matches("->").count(),
+    3
+  );
 }
 
 fn err_text(deps: &[&[u32]]) -> String {
@@ -110,14 +119,21 @@ fn a_random_dag_with_one_back_edge_reports_a_real_cycle() {
     let n = 2 + (rng.next() % 100) as usize;
     let mut deps = random_deps(&mut rng, n, 3);
     // Chain n-1 to 0 through a path, then close it: 0 takes n-1.
-    for i in 1..n {
-      deps[i].push((i - 1) as u32);
+    for (i, d) in deps.iter_mut().enumerate().skip(1) {
+      d.push((i - 1) as u32);
     }
     deps[0].push((n - 1) as u32);
-    let GraphError::Cycle(c) = Dag::new(deps.clone()).unwrap_err() else { panic!() };
+    let GraphError::Cycle(c) = Dag::new(deps.clone()).unwrap_err() else {
+      panic!()
+    };
     assert_eq!(c.first(), c.last());
     for w in c.windows(2) {
-      assert!(deps[w[1] as usize].contains(&w[0]), "{} is not an input of {}", w[0], w[1]);
+      assert!(
+        deps[w[1] as usize].contains(&w[0]),
+        "{} is not an input of {}",
+        w[0],
+        w[1]
+      );
     }
   }
 }
@@ -177,5 +193,8 @@ fn execute_runs_only_active_nodes_and_stops_when_cancelled() {
     cancel.store(v == 0, Relaxed);
     true
   });
-  assert_eq!(states, vec![NodeState::Done, NodeState::Cancelled, NodeState::Cancelled]);
+  assert_eq!(
+    states,
+    vec![NodeState::Done, NodeState::Cancelled, NodeState::Cancelled]
+  );
 }
