@@ -132,6 +132,113 @@ export declare function countLinesAsync(task: TaskArg, input: string | Uint8Arra
 export declare function countLinesSync(input: string | Uint8Array, options?: ChunkOptions): number
 
 /**
+ * Internal (lib/engine/workers.js, after a worker's 'exit'): everything
+ * worker `worker` of `engine` held. Its running tasks reject with
+ * ERR_WORKER_EXITED and `reason`; its batches' entries that had not begun
+ * go back to the front of the shared queue, except batches sent to its
+ * private queue (their transfers went by its port, now gone), whose tasks
+ * reject too. The worker index is free for a replacement.
+ */
+export declare function engineAbandon(engine: number, worker: number, reason: string): void
+
+/**
+ * Internal (lib/engine/worker.js): entry `index` of the batch `token`
+ * begins (its task turns `running`). False: skip it (cancelled, timed
+ * out, failed, or not pending).
+ */
+export declare function engineBegin(token: number, index: number): boolean
+
+/**
+ * Internal (lib/engine): closes the engine. Its queued tasks reject with
+ * ERR_POOL_CLOSED; batches workers hold still report. Idempotent.
+ */
+export declare function engineClose(engine: number): void
+
+/**
+ * Internal (lib/engine): creates a worker engine of `workers` worker slots
+ * whose queue holds at most `maxQueue` tasks (0: unbounded), owned by this
+ * environment (closed when it is torn down). Returns its id, valid in
+ * every environment of the process.
+ */
+export declare function engineCreate(workers: number, maxQueue: number): number
+
+/**
+ * Internal (lib/engine/worker.js): results of entries `start ..
+ * start + outcomes.length` of the batch `token`. `outcomes[k]`: 0 ok
+ * (element k of the array `payload` encodes is the value), 1 error (element
+ * k is an encoded error), 2 skipped. The tasks that settle or advance are
+ * reported to their environment as one message carrying `payload`. A
+ * batch whose every entry reported is retired. A no-op for a batch no
+ * worker holds (its engine was closed by its environment's teardown).
+ */
+export declare function engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void
+
+/**
+ * Internal (lib/engine): registers a task that an engine worker will run,
+ * exactly as native tasks are (status `queued`, timeout, cancel, keep-alive)
+ * but queues nothing; `parts` entries of it must report ok before it is
+ * done. Returns its slot.
+ */
+export declare function engineRegister(task: TaskArg, parts: number): number
+
+/** Internal (lib/engine): the engine's figures. */
+export declare function engineStats(engine: number): EngineStats
+
+/** A worker engine's figures (times in ms, from log-linear histograms, ±6%). */
+export interface EngineStats {
+  /** Worker slots. */
+  workers: number
+  /** Tasks queued, not yet taken by a worker. */
+  queued: number
+  /** Workers running a batch now. */
+  busy: number
+  /** Tasks finished with a value. */
+  completed: number
+  /** Tasks finished with an error (their own, or their worker exited). */
+  failed: number
+  /** Tasks cancelled, aborted or timed out. */
+  cancelled: number
+  /** Run time per task part (begin to report), median. */
+  runP50: number
+  /** Run time p99. */
+  runP99: number
+  /** Wait time per task part (submit to begin), median. */
+  waitP50: number
+  /** Wait time p99. */
+  waitP99: number
+  /** Per worker slot. */
+  perWorker: Array<EngineWorkerStats>
+}
+
+/**
+ * Internal (lib/engine): queues a batch of `slots.length` entries; entry
+ * `i` is a part of `sizes[i]` items of the task (`slots[i]`, `ids[i]`).
+ * `payload` (copied) is what workers read; `target` is -1 for the shared
+ * queue, else the worker whose private queue gets it. Throws
+ * ERR_QUEUE_FULL when the queue would hold more than `maxQueue` tasks, and
+ * ERR_POOL_CLOSED after `engineClose`. Tasks no longer pending stay in the
+ * batch, already final (workers skip them).
+ */
+export declare function engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void
+
+/**
+ * Internal (lib/engine/worker.js): the next batch for worker `worker` of
+ * `engine` (its private queue first, then the shared one), as `[token,
+ * payload, count]`, or null when there is none. Never waits.
+ */
+export declare function engineTake(engine: number, worker: number): null | [number, Buffer, number]
+
+/** One engine worker's figures. */
+export interface EngineWorkerStats {
+  /** Tasks it completed. */
+  completed: number
+  /** Time it held at least one batch, in ms. */
+  busyMs: number
+  /** `busyMs` over the engine's age, 0..1. */
+  utilization: number
+}
+
+/**
  * Every non-overlapping leftmost-first match of `patterns`, in input order:
  * start offsets (UTF-16 indices for a string, bytes for a Buffer) and the
  * index of the pattern that matched. Use `findAll(input, patterns)`.

@@ -7,7 +7,7 @@ export { AbortError, TaskHandle, Pool, configure, poolStats, ping } from './lib/
 export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from './lib/task'
 // </task>
 // <map>
-export { parallelMap, parallelMapSync, spawn, compileKernel } from './lib/map'
+export { parallelMap, parallelMapSync, spawn, parallel, move, compileKernel } from './lib/map'
 export type {
   HashOp,
   BuiltinOp,
@@ -19,6 +19,8 @@ export type {
   SyncMapOptions,
   Params,
   ParamValue,
+  WorkerOptions,
+  EngineChoice,
 } from './lib/map'
 // </map>
 // <reduce>

@@ -19,6 +19,8 @@ const map = require('./lib/map.js')
 exports.parallelMap = map.parallelMap
 exports.parallelMapSync = map.parallelMapSync
 exports.spawn = map.spawn
+exports.parallel = map.parallel
+exports.move = map.move
 exports.compileKernel = map.compileKernel
 // </map>
 

@@ -1,4 +1,7 @@
 import type { TaskHandle, TaskOptions } from './task'
+import type { WorkerOptions, EngineChoice } from './engine/index'
+export type { WorkerOptions, EngineChoice } from './engine/index'
+export { move } from './engine/index'
 
 /** Built-in hashes over string/Buffer items. */
 export type HashOp = 'xxh3' | 'sha256' | 'crc32'
@@ -67,6 +70,11 @@ export type OutArray = OutputArrays[OutputType]
 
 export interface MapOptions<O extends OutputType = 'float64'> extends TaskOptions {
   /**
+   * `'auto'` (default): the JIT for a kernel over numeric input (or with `params`), else the
+   * worker engine; `'native'` insists on the JIT (a non-kernel rejects with ERR_UNSUPPORTED_KERNEL).
+   */
+  engine?: EngineChoice
+  /**
    * Named constants the kernel reads as identifiers (a kernel cannot capture variables):
    * numbers, and read-only arrays it indexes as `name[j]` (`undefined` out of range, as
    * in JS) with `name.length`. An async call copies an array over a plain ArrayBuffer
@@ -92,7 +100,7 @@ export interface MapOptions<O extends OutputType = 'float64'> extends TaskOption
   chunkSize?: number
 }
 
-export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O>, keyof TaskOptions>
+export type SyncMapOptions<O extends OutputType = 'float64'> = Omit<MapOptions<O>, keyof TaskOptions | 'engine'>
 
 /**
  * Maps `fn` over `input` on every core (`fn` is compiled to native code once
@@ -119,6 +127,20 @@ export declare function parallelMap<O extends OutputType = 'float64'>(
   fn: Kernel | BuiltinOp,
   opts?: MapOptions<O>,
 ): TaskHandle<OutputArrays[O]>
+/**
+ * Any self-contained JS function over an array (or TypedArray) of items, on
+ * the worker engine (worker_threads fed from the native queue): the items go
+ * in chunks, each result is structured-cloned back, and the handle resolves
+ * to the array of results in order. Under `engine: 'auto'` this is what runs
+ * when `fn` is not a kernel or the input is not numeric. `fn` cannot capture
+ * variables: pass them in `context`. An async `fn` is awaited (per item).
+ * `onProgress` counts items.
+ */
+export declare function parallelMap<T, R>(
+  items: ArrayLike<T>,
+  fn: (item: T, index: number) => R,
+  opts?: WorkerOptions & { chunkSize?: number },
+): TaskHandle<Awaited<R>[]>
 
 /**
  * The blocking twin of parallelMap: same results, computed on every core while the caller waits.
@@ -147,7 +169,31 @@ export declare function parallelMapSync<O extends OutputType = 'float64'>(
  * JS gives it: a number, a boolean or `undefined` (name the type you expect
  * with `R`). A boolean argument is passed as its number (1 or 0).
  */
-export declare function spawn<R extends number | boolean | undefined = number>(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params }): TaskHandle<R>
+export declare function spawn<R extends number | boolean | undefined = number>(fn: Kernel, args?: Array<number | boolean>, opts?: TaskOptions & { params?: Params; engine?: EngineChoice }): TaskHandle<R>
+/**
+ * Runs any self-contained JS function once on a worker (the worker engine):
+ * `fn(...args)` with structured-cloned arguments (SharedArrayBuffer views
+ * shared, `move()`d or `transfer`red buffers handed over), resolving to its
+ * structured-cloned result (an async function's is awaited). A function that
+ * reads an outer variable rejects at the call with a TypeError
+ * `ERR_CAPTURED_VARIABLE` naming it (pass it in `context` or as an argument);
+ * `require` and `import()` resolve as in the calling file; an error thrown in
+ * `fn` rejects with an Error of the same name, message, code and stack.
+ */
+export declare function spawn<A extends unknown[], R>(fn: (...args: A) => R, args: A, opts?: WorkerOptions): TaskHandle<Awaited<R>>
+export declare function spawn<R>(fn: () => R, args?: [], opts?: WorkerOptions): TaskHandle<Awaited<R>>
+
+/**
+ * `fn` made callable in parallel: each call runs `fn(...args)` as
+ * `spawn(fn, args, opts)` does and returns its TaskHandle. The checks
+ * (source, free variables, `context`) run once, here: a captured variable
+ * throws the TypeError `ERR_CAPTURED_VARIABLE` from `parallel` itself.
+ * `context` values are read once, here.
+ */
+export declare function parallel<F extends (...args: any[]) => any>(
+  fn: F,
+  opts?: WorkerOptions,
+): (...args: Parameters<F>) => TaskHandle<Awaited<ReturnType<F>>>
 
 /**
  * @internal The input reader parallelMap and parallelReduce share: a numeric TypedArray as is, a

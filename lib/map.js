@@ -7,6 +7,7 @@ const native = require('./load.js').binding
 const { codeError, invalidType, received } = require('./errors.js')
 const { refuseTaskOptions } = require('./options.js')
 const { runTask } = require('./task.js')
+const workers = require('./engine/index.js')
 
 /** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
 /** @typedef {Parameters<typeof native.parallelMapSync>[2]} MapOptions the native options (checked there) */
@@ -143,6 +144,16 @@ function refuseHashOut(opts, op) {
  * @param {import('./task.js').TaskOptions & MapOptions} [opts]
  */
 function parallelMap(input, fn, opts) {
+  /** @type {boolean} */
+  let onWorkers
+  try {
+    onWorkers = mapsOnWorkers(input, fn, opts)
+  } catch (err) {
+    return runTask(undefined, () => {
+      throw err
+    })
+  }
+  if (onWorkers) return workers.mapOnWorker(input, fn, opts)
   // Everything that reads the arguments runs inside runTask's guard: an
   // async function rejects, it never throws (a revoked Proxy input included).
   return runTask(opts, (task) => {
@@ -181,7 +192,170 @@ function parallelMapSync(input, fn, opts) {
  * @param {import('./task.js').TaskOptions & MapOptions} [opts]
  */
 function spawn(fn, args, opts) {
+  /** @type {boolean} */
+  let onWorkers
+  try {
+    onWorkers = spawnsOnWorkers(fn, args, opts)
+  } catch (err) {
+    return runTask(undefined, () => {
+      throw err
+    })
+  }
+  if (onWorkers) return workers.spawnOnWorker(fn, args, opts)
   return runTask(opts, startSpawn, [fn, args, opts])
+}
+
+/**
+ * `parallel(fn, opts)`: a function whose calls run `fn` (with the call's
+ * arguments) as `spawn(fn, args, opts)` does, returning TaskHandles. The
+ * worker checks (source, free variables, context) are done once, here.
+ * @param {unknown} fn
+ * @param {unknown} [opts]
+ */
+function parallel(fn, opts) {
+  if (typeof fn !== 'function') throw invalidType('fn', 'a function', fn)
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
+  const engine = workers.engineOption(opts)
+  if (engine === 'native' || (engine === 'auto' && !hasWorkerOptions(opts) && isSpawnKernel(fn, 0, opts, true))) {
+    /** @type {((...args: unknown[]) => unknown) | undefined} */
+    let onWorker
+    if (engine === 'auto') {
+      try {
+        onWorker = workers.parallelOnWorker(fn, opts)
+      } catch {
+        onWorker = undefined // not sendable: calls run natively (and fail there if they must)
+      }
+    }
+    const name = fn.name
+    return {
+      /** @param {unknown[]} args */
+      [name](...args) {
+        if (onWorker !== undefined && !(isNumberArray(args) && isSpawnKernel(fn, args.length, opts, false))) return onWorker(...args)
+        return spawn(fn, args, /** @type {any} */ (opts))
+      },
+    }[name]
+  }
+  return workers.parallelOnWorker(fn, opts)
+}
+
+/**
+ * Whether options name what only workers take (context, transfer).
+ * @param {unknown} opts
+ */
+function hasWorkerOptions(opts) {
+  if (opts === undefined || opts === null || typeof opts !== 'object') return false
+  const o = /** @type {{ context?: unknown, transfer?: unknown }} */ (opts)
+  return o.context !== undefined || o.transfer !== undefined
+}
+
+/**
+ * Kernel verdicts per function: `${kind}:${count}` → whether it compiles as a kernel.
+ * @type {WeakMap<Function, Map<string, boolean>>}
+ */
+const verdicts = new WeakMap()
+
+/**
+ * Whether `compile()` succeeds, i.e. fn is a kernel; only ERR_UNSUPPORTED_KERNEL
+ * says no (other errors are the native path's to report). Cached per function
+ * when `cache`.
+ * @param {Function} fn
+ * @param {string} key
+ * @param {boolean} cache
+ * @param {() => void} compile
+ */
+function verdict(fn, key, cache, compile) {
+  let known = verdicts.get(fn)
+  const v = known?.get(key)
+  if (v !== undefined) return v
+  let ok = true
+  try {
+    compile()
+  } catch (err) {
+    if (/** @type {{ code?: unknown }} */ (err)?.code === 'ERR_UNSUPPORTED_KERNEL') ok = false
+  }
+  if (cache) {
+    if (known === undefined) {
+      known = new Map()
+      verdicts.set(fn, known)
+    }
+    known.set(key, ok)
+  }
+  return ok
+}
+
+/**
+ * Whether `fn` runs natively as a spawn kernel of `n` arguments.
+ * @param {Function} fn
+ * @param {number} n
+ * @param {unknown} opts
+ * @param {boolean} probe only to see whether it is a kernel at all (parallel())
+ */
+function isSpawnKernel(fn, n, opts, probe) {
+  if (hasParams(opts)) return true // the kernels' option: meant for the JIT
+  if (probe || n > 4) return verdict(fn, `k${Math.max(1, n)}`, true, () => compileKernel(fn, { inputs: Math.max(1, n) }))
+  return verdict(fn, `s${n}`, true, () => spawnHandle(fn, n))
+}
+
+/**
+ * Which engine a spawn runs on (options.engine; auto: native for a kernel with numeric args).
+ * @param {unknown} fn
+ * @param {unknown} args
+ * @param {unknown} opts
+ */
+function spawnsOnWorkers(fn, args, opts) {
+  const engine = workers.engineOption(opts)
+  if (engine === 'worker') return true
+  if (engine === 'native' || typeof fn !== 'function') return false
+  if (hasWorkerOptions(opts)) return true
+  if (args !== undefined && !isNumericArgs(args)) return true
+  if (hasParams(opts)) return false // the kernels' option: meant for the JIT
+  return !isSpawnKernel(fn, args === undefined ? 0 : /** @type {unknown[]} */ (args).length, opts, false)
+}
+
+/**
+ * Numbers and booleans only (what a kernel takes).
+ * @param {unknown} args
+ */
+function isNumericArgs(args) {
+  if (!Array.isArray(args)) return false
+  for (let i = 0; i < args.length; i++) {
+    const t = typeof args[i]
+    if (t !== 'number' && t !== 'boolean') return false
+  }
+  return true
+}
+
+/**
+ * Which engine a parallelMap runs on (options.engine; auto: native for a
+ * built-in op, a hash, or a kernel over numeric input).
+ * @param {unknown} input
+ * @param {unknown} fn
+ * @param {unknown} opts
+ */
+function mapsOnWorkers(input, fn, opts) {
+  const engine = workers.engineOption(opts)
+  if (engine === 'worker') return true
+  if (engine === 'native' || typeof fn !== 'function') return false
+  if (hasWorkerOptions(opts)) return true
+  const inputs = numericInputs(input)
+  if (inputs === 0) return true
+  // `params` is the kernels' option: a call with it is meant for the JIT (and gets its errors).
+  if (hasParams(opts)) return false
+  return !verdict(fn, `m${inputs}`, true, () => compileKernel(fn, { inputs }))
+}
+
+/**
+ * How many numeric inputs `input` is (1, or the zipped count), 0 when it is not numeric.
+ * @param {unknown} input
+ */
+function numericInputs(input) {
+  if (isNumericView(input)) return 1
+  if (!Array.isArray(input)) return 0
+  if (input.length === 0) return 1
+  const first = input[0]
+  if (typeof first === 'number' || typeof first === 'boolean') return 1
+  if (isNumericView(first) || (Array.isArray(first) && (first.length === 0 || typeof first[0] === 'number'))) return input.length
+  return 0
 }
 
 /**
@@ -207,6 +381,21 @@ function startSpawn(task, call) {
     return native.spawnAsync(task, sourceOf(fn), toArgs(args), opts)
   }
   const n = args.length
+  const handle = spawnHandle(fn, n)
+  // The arguments as numbers after the handle: no array for the native side to read.
+  if (n === 1) return native.spawnKernelAsync(task, handle, args[0])
+  if (n === 2) return native.spawnKernelAsync(task, handle, args[0], args[1])
+  if (n === 0) return native.spawnKernelAsync(task, handle)
+  if (n === 3) return native.spawnKernelAsync(task, handle, args[0], args[1], args[2])
+  return native.spawnKernelAsync(task, handle, args[0], args[1], args[2], args[3])
+}
+
+/**
+ * The compiled spawn kernel of `fn` with `n` arguments (cached per function).
+ * @param {Function} fn
+ * @param {number} n
+ */
+function spawnHandle(fn, n) {
   let handles = spawnKernels.get(fn)
   let handle = handles?.[n]
   if (handle === undefined) {
@@ -218,12 +407,7 @@ function startSpawn(task, call) {
     }
     handles[n] = handle
   }
-  // The arguments as numbers after the handle: no array for the native side to read.
-  if (n === 1) return native.spawnKernelAsync(task, handle, args[0])
-  if (n === 2) return native.spawnKernelAsync(task, handle, args[0], args[1])
-  if (n === 0) return native.spawnKernelAsync(task, handle)
-  if (n === 3) return native.spawnKernelAsync(task, handle, args[0], args[1], args[2])
-  return native.spawnKernelAsync(task, handle, args[0], args[1], args[2], args[3])
+  return handle
 }
 
 /**
@@ -264,4 +448,4 @@ function compileKernel(fn, opts) {
   native.compileKernel(sourceOf(fn), params ? (arrays ? values : Object.keys(params)) : [], given.inputs ?? 1)
 }
 
-module.exports = { parallelMap, parallelMapSync, spawn, compileKernel, toColumn }
+module.exports = { parallelMap, parallelMapSync, spawn, parallel, move: workers.move, compileKernel, toColumn }

@@ -32,6 +32,8 @@ export declare class TaskHandle<T> extends Promise<T> {
   readonly id: number
   /** The task's state now. */
   readonly status: TaskStatus
+  /** Which engine runs it: 'native' (the pool's JIT/kernels) or 'worker' (JS worker threads). */
+  readonly engine: 'native' | 'worker'
   /**
    * Cancels the task. Returns true if it will not complete normally; the await
    * then rejects with an AbortError whose `cause` is `reason`. Work already
@@ -78,8 +80,36 @@ export declare function runTask<T, A = undefined>(
   arg?: A,
 ): TaskHandle<T>
 
+/** @internal For the worker engine: rejects the pending task in `slot` (if it is task `id`) with `error`. */
+export declare function rejectSlot(slot: number, id: number, error: unknown): void
+
 /** For `runTask`'s `start`: the task is already done, with `value`. */
 export declare function settled(value: unknown): Started
 
 /** For `runTask`'s `start`: the task in `slot` resolves to `finish(its value)`. */
 export declare function finishing(slot: number, finish: (value: any) => unknown): Started
+
+/** For the worker engine: `runTask` whose handle says `engine === 'worker'`. */
+export declare function runWorkerTask<T, A = undefined>(
+  opts: TaskOptions | undefined,
+  start: (task: import('../binding').TaskArg, arg: A) => number | Started,
+  arg?: A,
+): TaskHandle<T>
+
+/** The TaskHandle subclass of worker engine tasks (`engine === 'worker'`). */
+export declare class WorkerTaskHandle<T> extends TaskHandle<T> {}
+
+/** How the worker engine's results are read (lib/engine installs its own). */
+export interface EngineHooks {
+  /** A worker's result payload to its array of elements (once per payload). */
+  decode(buffer: Buffer, worker: number): unknown[]
+  /** An encoded error to the error the task rejects with. */
+  revive(encoded: unknown): unknown
+  /** A task's last element (and its earlier parts' elements, in arrival order) to its value. */
+  done(element: unknown, partials: unknown[] | undefined): unknown
+  /** A kill request: stop `worker` of `engine` if it still runs `taskId`. */
+  control(engine: number, worker: number, taskId: number): void
+}
+
+/** Installs the worker engine's hooks; missing ones keep their defaults. */
+export declare function setEngineHooks(hooks: Partial<EngineHooks>): void

@@ -99,6 +99,11 @@ class TaskHandle extends Promise {
     return this.#id
   }
 
+  /** Which engine runs the task: 'native' (the pool) or 'worker' (JS worker threads). */
+  get engine() {
+    return 'native'
+  }
+
   /** 'queued' | 'running' | 'done' | 'failed' | 'cancelled' */
   get status() {
     const state = this.#state
@@ -163,6 +168,20 @@ class TaskHandle extends Promise {
 }
 Object.defineProperty(TaskHandle.prototype, 'constructor', { value: Promise, writable: true, configurable: true })
 
+/**
+ * A TaskHandle whose task runs on the worker engine (`engine === 'worker'`).
+ * A subclass rather than a field: every byte of a pending handle counts.
+ * @template T
+ * @extends {TaskHandle<T>}
+ */
+class WorkerTaskHandle extends TaskHandle {
+  /** Which engine runs the task: 'worker'. */
+  get engine() {
+    return 'worker'
+  }
+}
+Object.defineProperty(WorkerTaskHandle.prototype, 'constructor', { value: Promise, writable: true, configurable: true })
+
 // Pending handles by native slot, and what the native side fills before each
 // settleBatch(count) call: entry i settles the handle in slots[i].
 /** @type {(TaskHandle<unknown> | undefined)[]} */
@@ -182,16 +201,32 @@ let watchesInUse = 0
 const KIND_NUMBER = 0 // fulfil with nums[i]
 const KIND_VALUE = 1 // fulfil with values[i]
 const KIND_FAILED = 2 // reject with values[i]; KIND_CANCELLED (3) likewise
+// Worker engine kinds (src/task/batch.rs `kind`): a payload (values[i] = a
+// Buffer, nums[i] = the worker index) precedes the entries that read its
+// elements (nums[i] = element index); CONTROL is a kill request.
+const KIND_PAYLOAD = 4
+const KIND_WORKER_PART = 5
+const KIND_WORKER_DONE = 6
+const KIND_WORKER_ERR = 7
+const KIND_CONTROL = 8
+// Results of the parts of a multi-part engine task that reported before its last, by slot.
+/** @type {(unknown[] | undefined)[]} */
+const partials = []
+let partialsInUse = 0
 const [slots, kinds, nums, values] = native.attachSettler(settleBatch)
 
 /** @param {number} count entries filled in `slots`, `kinds`, `nums`, `values` */
 function settleBatch(count) {
   for (let i = 0; i < count; i++) {
+    const kind = kinds[i]
+    if (kind >= KIND_PAYLOAD) {
+      settleEngineEntry(i, kind)
+      continue
+    }
     const slot = slots[i]
     const handle = handles[slot]
     if (handle === undefined) continue
     handles[slot] = undefined
-    const kind = kinds[i]
     let value
     if (kind === KIND_NUMBER) {
       value = nums[i]
@@ -216,6 +251,176 @@ function settleBatch(count) {
     }
     fulfil(handle, value)
   }
+}
+
+/**
+ * How the worker engine's results are read; lib/engine installs its own
+ * with `setEngineHooks`. `decode(buffer, worker)` turns a worker's payload
+ * into its array of elements (once per payload, lazily); `revive(element)`
+ * an encoded error into the Error a task rejects with; `done(element,
+ * partials)` a task's last element (and the elements of its earlier parts,
+ * in arrival order, if any) into its value; `control(engine, worker,
+ * taskId)` handles a kill request.
+ * @typedef {{
+ *   decode: (buffer: Buffer, worker: number) => unknown[],
+ *   revive: (encoded: unknown) => unknown,
+ *   done: (element: unknown, partials: unknown[] | undefined) => unknown,
+ *   control: (engine: number, worker: number, taskId: number) => void,
+ * }} EngineHooks
+ */
+/** @type {EngineHooks} */
+const hooks = {
+  decode: (buffer) => require('node:v8').deserialize(buffer),
+  revive: reviveError,
+  done: (element, parts) => (parts === undefined ? element : [...parts, element]),
+  control: noop,
+}
+
+/**
+ * An encoded error as an Error (the default `revive`): `{ name, message, code, stack }`.
+ * @param {unknown} encoded
+ */
+function reviveError(encoded) {
+  if (encoded instanceof Error || typeof encoded !== 'object' || encoded === null) return encoded
+  const e = /** @type {{ name?: unknown, message?: unknown, stack?: unknown }} */ (encoded)
+  const error = new Error(String(e.message ?? ''))
+  Object.assign(error, encoded)
+  return error
+}
+
+/**
+ * Installs the worker engine's hooks (see EngineHooks); missing ones keep their default.
+ * @param {Partial<EngineHooks>} next
+ */
+function setEngineHooks(next) {
+  if (typeof next !== 'object' || next === null) throw invalidType('hooks', 'of type object', next)
+  for (const name of /** @type {(keyof EngineHooks)[]} */ (['decode', 'revive', 'done', 'control'])) {
+    const hook = next[name]
+    if (hook === undefined) continue
+    if (typeof hook !== 'function') throw invalidType(`hooks.${name}`, 'of type function', hook)
+    const installed = /** @type {Record<string, unknown>} */ (hooks)
+    installed[name] = hook
+  }
+}
+
+// The payload that the engine entries being settled read (it persists
+// across settleBatch calls: one worker report may span several).
+/** @type {Buffer | undefined} */
+let payload
+let payloadWorker = -1
+/** @type {unknown[] | undefined} */
+let decoded
+/** @type {{ error: unknown } | undefined} */
+let decodeFailed
+
+/** @param {number} index */
+function elementAt(index) {
+  if (decoded === undefined) {
+    if (decodeFailed !== undefined) throw decodeFailed.error
+    try {
+      decoded = hooks.decode(/** @type {Buffer} */ (payload), payloadWorker)
+    } catch (error) {
+      decodeFailed = { error }
+      throw error
+    }
+  }
+  return decoded[index]
+}
+
+/**
+ * Settles entry `i` of a worker engine kind.
+ * @param {number} i
+ * @param {number} kind
+ */
+function settleEngineEntry(i, kind) {
+  if (kind === KIND_PAYLOAD) {
+    payload = /** @type {Buffer} */ (values[i])
+    values[i] = undefined
+    payloadWorker = nums[i]
+    decoded = undefined
+    decodeFailed = undefined
+    return
+  }
+  if (kind === KIND_CONTROL) {
+    const request = /** @type {[number, number, number]} */ (values[i])
+    values[i] = undefined
+    try {
+      hooks.control(request[0], request[1], request[2])
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err
+      })
+    }
+    return
+  }
+  const slot = slots[i]
+  const handle = handles[slot]
+  if (handle === undefined) return
+  let element
+  try {
+    element = elementAt(nums[i])
+  } catch (err) {
+    // Not decodable: the task fails (a part: it is still running natively).
+    if (kind === KIND_WORKER_PART) abandon(handle, err)
+    else {
+      handles[slot] = undefined
+      forgetExtras(slot)
+      rejectWith(handle, err, FAILED)
+    }
+    return
+  }
+  if (kind === KIND_WORKER_PART) {
+    const parts = partials[slot]
+    if (parts === undefined) {
+      partials[slot] = [element]
+      partialsInUse++
+    } else parts.push(element)
+    return
+  }
+  handles[slot] = undefined
+  if (kind === KIND_WORKER_ERR) {
+    forgetExtras(slot)
+    let error
+    try {
+      error = hooks.revive(element)
+    } catch (err) {
+      error = err
+    }
+    rejectWith(handle, error, FAILED)
+    return
+  }
+  const parts = partialsInUse > 0 ? forgetPartials(slot) : undefined
+  let value
+  try {
+    value = hooks.done(element, parts)
+  } catch (err) {
+    forgetExtras(slot)
+    rejectWith(handle, err, FAILED)
+    return
+  }
+  if (watchesInUse > 0) forgetWatch(slot)
+  if (finishersInUse > 0) {
+    try {
+      value = runFinisher(slot, value)
+    } catch (err) {
+      rejectWith(handle, err, FAILED)
+      return
+    }
+  }
+  fulfil(handle, value)
+}
+
+/**
+ * Forgets the partial results of `slot`; returns them.
+ * @param {number} slot
+ */
+function forgetPartials(slot) {
+  const parts = partials[slot]
+  if (parts !== undefined) {
+    partials[slot] = undefined
+    partialsInUse--
+  }
+  return parts
 }
 
 /**
@@ -257,6 +462,7 @@ function forgetWatch(slot) {
  */
 function forgetExtras(slot) {
   if (finishersInUse > 0) forgetFinisher(slot)
+  if (partialsInUse > 0) forgetPartials(slot)
   return watchesInUse > 0 ? forgetWatch(slot) : undefined
 }
 
@@ -358,8 +564,34 @@ function finishing(slot, finish) {
  * @returns {TaskHandle<any>}
  */
 function runTask(opts, start, arg) {
+  return runWith(TaskHandle, runTask, opts, start, arg)
+}
+
+/**
+ * `runTask` for a task that the worker engine runs: its handle says
+ * `engine === 'worker'`; `start` calls `engineRegister`.
+ * @template A
+ * @param {unknown} opts the caller's TaskOptions
+ * @param {(task: TaskArg, arg: A) => unknown} start returns a slot or a `Started`
+ * @param {A} arg
+ * @returns {TaskHandle<any>}
+ */
+function runWorkerTask(opts, start, arg) {
+  return runWith(WorkerTaskHandle, runWorkerTask, opts, start, arg)
+}
+
+/**
+ * @template A
+ * @param {typeof TaskHandle} Handle
+ * @param {Function} caller the public entry point, for the call site's stack
+ * @param {unknown} opts
+ * @param {(task: TaskArg, arg: A) => unknown} start
+ * @param {A} arg
+ * @returns {TaskHandle<any>}
+ */
+function runWith(Handle, caller, opts, start, arg) {
   const id = nextId()
-  const handle = new TaskHandle(capture, id)
+  const handle = new Handle(capture, id)
   /** @type {AbortSignal | undefined} */
   let signal
   /** @type {{ stack?: string } | undefined} */
@@ -393,7 +625,7 @@ function runTask(opts, start, arg) {
         // The call site, for a timeout's stack: frames are captured now and
         // formatted only if the stack is read.
         site = {}
-        Error.captureStackTrace(site, runTask)
+        Error.captureStackTrace(site, caller)
       }
       if (signal?.aborted) return failBeforeStart(handle, abortError(signal.reason, site), CANCELLED)
       if (timeout !== undefined || (pool !== undefined && pool !== null)) {
@@ -451,6 +683,20 @@ function runTask(opts, start, arg) {
 }
 
 /**
+ * Rejects the pending task in `slot`, if it is task `id`, with `error` and
+ * drops its native entry (the worker engine's dispatcher, for a batch it
+ * could not submit: queue full, engine closed).
+ * @param {number} slot
+ * @param {number} id
+ * @param {unknown} error
+ */
+function rejectSlot(slot, id, error) {
+  const handle = handles[slot]
+  if (handle === undefined || handle.id !== id) return
+  abandon(handle, error)
+}
+
+/**
  * Runs a trivial task through the pool and back; measures per-task overhead.
  * @param {number} [value]
  * @param {unknown} [opts]
@@ -497,9 +743,13 @@ const Pool = new Proxy(native.Pool, {
 module.exports = {
   AbortError,
   TaskHandle,
+  WorkerTaskHandle,
   runTask,
+  runWorkerTask,
+  setEngineHooks,
   settled,
   finishing,
+  rejectSlot,
   ping,
   Pool,
   configure: native.configure,

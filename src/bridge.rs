@@ -76,6 +76,48 @@ pub struct Completion {
   pub outcome: Result<ToJs, NpError>,
 }
 
+/// Results an engine worker reported in one `engineFinish` call, for tasks
+/// of one environment: the worker's payload (an array, element `k` for the
+/// `k`-th outcome of the call) and which tasks it settles or advances.
+pub struct WorkerResult {
+  /// The worker's serialized results, handed to JS as a Buffer without a copy.
+  pub payload: Vec<u8>,
+  /// The worker's index in its engine (its port carries any SharedArrayBuffers).
+  pub worker: u32,
+  /// The tasks it reports, in payload order.
+  pub parts: Vec<WorkerPart>,
+}
+
+/// One task entry of a [`WorkerResult`].
+pub struct WorkerPart {
+  /// The task's slot in its environment's registry.
+  pub slot: u32,
+  /// The task id, which must still hold that slot.
+  pub id: u64,
+  /// Its element in the payload array.
+  pub element: u32,
+  /// A worker kind of `task::batch::kind` (part, done or error).
+  pub kind: u8,
+}
+
+/// What travels on a bridge.
+pub enum Message {
+  /// A task (or internal Promise) finished.
+  Task(Completion),
+  /// An engine worker reported results.
+  Worker(Box<WorkerResult>),
+  /// A task running on an engine worker was cancelled or timed out: JS may
+  /// terminate that worker if it still runs the task after a grace period.
+  Control {
+    /// The engine id.
+    engine: u32,
+    /// The worker index.
+    worker: u32,
+    /// The task id.
+    task: u64,
+  },
+}
+
 struct TsfnPtr(sys::napi_threadsafe_function);
 // SAFETY: napi threadsafe functions are made to be called from any thread;
 // the pointer is only used while the Mutex says the environment is alive.
@@ -83,7 +125,7 @@ unsafe impl Send for TsfnPtr {}
 
 /// One environment's completion queue and wake-up handle.
 pub struct Bridge {
-  queue: SegQueue<Completion>,
+  queue: SegQueue<Message>,
   scheduled: AtomicBool,
   tsfn: Mutex<Option<TsfnPtr>>,
 }
@@ -92,7 +134,12 @@ impl Bridge {
   /// Queues a completion and wakes the JS thread unless a wake-up is already
   /// scheduled. Callable from any thread; a no-op after the environment died.
   pub fn push(&self, completion: Completion) {
-    self.queue.push(completion);
+    self.send(Message::Task(completion));
+  }
+
+  /// Queues any [`Message`] (see [`push`](Self::push)).
+  pub fn send(&self, message: Message) {
+    self.queue.push(message);
     // Load first: while a wake-up is pending, pushes only read the flag.
     if !self.scheduled.load(SeqCst) && !self.scheduled.swap(true, SeqCst) {
       let tsfn = self.tsfn.lock().unwrap_or_else(|e| e.into_inner());
@@ -112,7 +159,7 @@ impl Bridge {
 
   /// Takes every queued completion. Clears the flag first, so a completion
   /// pushed during the drain schedules a new wake-up rather than being stranded.
-  pub fn take_all(&self, mut each: impl FnMut(Completion)) {
+  pub fn take_all(&self, mut each: impl FnMut(Message)) {
     self.scheduled.store(false, SeqCst);
     while let Some(c) = self.queue.pop() {
       each(c);

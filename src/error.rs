@@ -95,6 +95,8 @@ pub mod codes {
   pub const LOAD: &str = "ERR_NAPI_PARALLEL_LOAD";
   /// A class called without `new` (`Pool()`; thrown by `lib/task.js`), as Node's own classes.
   pub const CONSTRUCT_CALL_REQUIRED: &str = "ERR_CONSTRUCT_CALL_REQUIRED";
+  /// The engine worker running the task exited (crashed, `process.exit`, out of memory, terminated).
+  pub const WORKER_EXITED: &str = "ERR_WORKER_EXITED";
 
   /// Every code above, for the test that checks nothing bypasses this list.
   pub const ALL: &[&str] = &[
@@ -123,6 +125,7 @@ pub mod codes {
     LINE_TOO_LONG,
     LOAD,
     CONSTRUCT_CALL_REQUIRED,
+    WORKER_EXITED,
   ];
 }
 

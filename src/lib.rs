@@ -12,6 +12,7 @@
 pub mod alloc;
 pub mod args;
 mod bridge;
+pub mod engine;
 pub mod error;
 pub mod exactness;
 pub mod graph;

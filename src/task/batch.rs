@@ -34,6 +34,19 @@ pub mod kind {
   pub const FAILED: u8 = 2;
   /// Rejected with `values[i]`; status `cancelled` (a timeout).
   pub const CANCELLED: u8 = 3;
+  /// Not a task: `values[i]` is an engine worker's result payload (a
+  /// Buffer), `nums[i]` the worker's index; the entries after it, up to the
+  /// next payload, are elements of it (JS decodes it once, lazily).
+  pub const PAYLOAD: u8 = 4;
+  /// A non-final part of a task reported ok: element `nums[i]` of the payload.
+  pub const WORKER_PART: u8 = 5;
+  /// A task's last part reported ok: element `nums[i]` of the payload.
+  pub const WORKER_DONE: u8 = 6;
+  /// A task failed on a worker: element `nums[i]` is an encoded error.
+  pub const WORKER_ERR: u8 = 7;
+  /// Not a task: `values[i]` is `[engine, worker, taskId]`, a request to
+  /// stop that worker if it still runs that task (cancelled or timed out).
+  pub const CONTROL: u8 = 8;
 }
 
 /// The JS side of an environment's settlement: `settleBatch` and the
@@ -130,6 +143,32 @@ impl Batch {
     if self.count == BATCH {
       self.flush();
     }
+  }
+
+  /// Adds a raw entry: `kind`, `nums[i] = num`, and `values[i] = value`
+  /// unless `value` is null. Values must be created after
+  /// [`ensure_scope`](Self::ensure_scope).
+  pub fn push_entry(&mut self, slot: u32, kind: u8, num: f64, value: sys::napi_value) {
+    self.ensure_scope();
+    let i = self.count;
+    if !value.is_null() {
+      self.set_value(i, value, kind);
+    }
+    // SAFETY: `i < BATCH`, the length of the arrays attached.
+    unsafe {
+      *self.settler.nums.add(i) = num;
+      *self.settler.slots.add(i) = slot;
+      *self.settler.kinds.add(i) = kind;
+    }
+    self.count += 1;
+    if self.count == BATCH {
+      self.flush();
+    }
+  }
+
+  /// The batch's env (its JS thread's).
+  pub fn env(&self) -> sys::napi_env {
+    self.env
   }
 
   fn set_value(&mut self, i: usize, value: sys::napi_value, kind: u8) -> u8 {

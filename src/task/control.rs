@@ -7,7 +7,8 @@ use napi::Env;
 use napi::bindgen_prelude::Unknown;
 
 use super::env::env_state;
-use super::state::status;
+use super::state::{NATIVE, TaskShared, UNSUBMITTED, status};
+use crate::bridge::{Bridge, Message};
 use crate::error::NpError;
 
 /// `(slot, id)` of `taskStatus`/`cancelTask`: numbers (else a coded
@@ -60,12 +61,30 @@ pub fn cancel_task(
   let Some(shared) = state.pending.get(slot, id).and_then(|p| p.shared.clone()) else {
     return Ok(false);
   };
-  if !shared.cancel() {
+  let Some(prior) = shared.cancel_from() else {
     return Ok(false);
+  };
+  if prior == status::RUNNING {
+    request_kill(&shared, state.bridge, id);
   }
   state.pending.take(slot, id);
   state.release_if_idle(raw_env);
   Ok(true)
+}
+
+/// Asks the task's environment to stop the engine worker running it (a
+/// cancelled or timed-out engine task that was running). Pool tasks stop
+/// at their own next check instead: nothing to do for them.
+pub(super) fn request_kill(shared: &TaskShared, bridge: &Bridge, id: u64) {
+  let engine = shared.engine.load(Acquire);
+  if engine == NATIVE || engine == UNSUBMITTED {
+    return;
+  }
+  bridge.send(Message::Control {
+    engine,
+    worker: shared.worker.load(Acquire),
+    task: id,
+  });
 }
 
 /// Number of tasks pending in this environment (diagnostics and tests).

@@ -26,6 +26,7 @@ pub mod env;
 pub mod hold;
 pub mod settle;
 pub mod state;
+pub mod worker;
 
 use std::ptr;
 use std::sync::Arc;
@@ -42,12 +43,12 @@ pub use arg::{MAX_TIMEOUT_MS, PoolOf, TaskArg, TaskArgError, timeout_ms};
 pub use control::{cancel_task, pending_task_count, reserve_task_ids, task_status};
 pub use env::EnvState;
 pub use settle::{Settler, TaskPromise, attach_settler, settle_later};
+pub(crate) use state::TaskShared;
 pub use state::{TaskCtx, status};
 
 use crate::bridge::{Bridge, Completion, ToJs};
 use crate::error::{NpError, codes};
 use env::{Pending, env_state};
-use state::TaskShared;
 
 /// Sets up tasks in this environment: its bridge (whose wake-ups settle
 /// completions) and registry; `pool_of` reads the `pool` field of task
@@ -68,9 +69,31 @@ where
   T: ToNapiValue + Send + 'static,
   F: FnOnce(&TaskCtx) -> Result<T, NpError> + Send + 'static,
 {
+  let pool: &Arc<PoolCore> = match &task.pool {
+    Some(pool) => pool,
+    None => {
+      check_settler(env)?;
+      default_pool().map_err(|e| NpError::from(e).throw(env))?
+    }
+  };
+  let (slot, shared, bridge) = register(env, &task, state::NATIVE, 1)?;
   let raw_env = env.raw();
-  let state = env_state(raw_env)?;
-  if state.settler.is_none() {
+  let id = task.id;
+  let job_shared = shared.clone();
+  if let Err(e) = pool.submit(Job::new(move || {
+    run_job(slot, id, &job_shared, bridge, job)
+  })) {
+    shared.stop_timer();
+    let state = env_state(raw_env)?;
+    state.pending.take(slot, id);
+    state.release_if_idle(raw_env);
+    return Err(NpError::from(e).throw(env));
+  }
+  Ok(slot)
+}
+
+fn check_settler(env: &Env) -> napi::Result<()> {
+  if env_state(env.raw())?.settler.is_none() {
     return Err(
       NpError::error(
         codes::INTERNAL,
@@ -79,10 +102,21 @@ where
       .throw(env),
     );
   }
-  let pool: &Arc<PoolCore> = match &task.pool {
-    Some(pool) => pool,
-    None => default_pool().map_err(|e| NpError::from(e).throw(env))?,
-  };
+  Ok(())
+}
+
+/// Registers a task as [`spawn`] does (registry entry, status QUEUED,
+/// deadline timer, keep-alive) without queuing anything. `engine` is
+/// [`state::NATIVE`] or [`state::UNSUBMITTED`]; `parts` how many parts must
+/// report ok before an engine task is done.
+fn register(
+  env: &Env,
+  task: &TaskArg,
+  engine: u32,
+  parts: u32,
+) -> napi::Result<(u32, Arc<TaskShared>, &'static Bridge)> {
+  check_settler(env)?;
+  let raw_env = env.raw();
   // Checked before anything is registered: a failure here leaves nothing pending.
   // 0 means no timeout, as Memo's `ttl: 0` and Node's own `timeout` options.
   let deadline = match task.timeout {
@@ -98,7 +132,13 @@ where
         .map_err(|e| e.throw(env))?,
     )),
   };
+  let state = env_state(raw_env)?;
   let shared = state.new_shared(task.pool.clone());
+  if engine != state::NATIVE || parts != 1 {
+    // A fresh or recycled state: no other thread holds it yet.
+    shared.engine.store(engine, Relaxed);
+    shared.parts_left.store(parts, Relaxed);
+  }
   let id = task.id;
   let slot = state.insert(
     raw_env,
@@ -114,7 +154,7 @@ where
   if let Some((ms, after)) = deadline {
     let timer_shared = shared.clone();
     let timer = deadline::schedule(after, move || {
-      if timer_shared.finish_early(status::CANCELLED) {
+      if let Some(prior) = timer_shared.finish_early_from(status::CANCELLED) {
         timer_shared.cancel.store(true, Relaxed);
         timer_shared.record(Outcome::Cancelled);
         bridge.push(Completion {
@@ -122,6 +162,9 @@ where
           id,
           outcome: Err(NpError::timeout(ms)),
         });
+        if prior == status::RUNNING {
+          control::request_kill(&timer_shared, bridge, id);
+        }
       }
     });
     match timer {
@@ -135,16 +178,29 @@ where
       }
     }
   }
-  let job_shared = shared.clone();
-  if let Err(e) = pool.submit(Job::new(move || {
-    run_job(slot, id, &job_shared, bridge, job)
-  })) {
-    shared.stop_timer();
-    state.pending.take(slot, id);
-    state.release_if_idle(raw_env);
-    return Err(NpError::from(e).throw(env));
-  }
-  Ok(slot)
+  Ok((slot, shared, bridge))
+}
+
+/// Registers a task that an engine worker will run (`engineRegister`): as
+/// [`spawn`], but nothing is queued; `parts` entries must report ok.
+pub fn register_engine_task(env: &Env, task: &TaskArg, parts: u32) -> napi::Result<TaskSlot> {
+  register(env, task, state::UNSUBMITTED, parts).map(|(slot, _, _)| slot)
+}
+
+/// The shared state of the task `id` pending in `slot` of this environment
+/// (for `engineSubmit`), or `None` if it already settled.
+pub(crate) fn pending_shared(
+  env: &Env,
+  slot: u32,
+  id: u64,
+) -> napi::Result<Option<Arc<TaskShared>>> {
+  let state = env_state(env.raw())?;
+  Ok(state.pending.get(slot, id).and_then(|p| p.shared.clone()))
+}
+
+/// This environment's bridge.
+pub(crate) fn env_bridge(env: &Env) -> napi::Result<&'static Bridge> {
+  Ok(env_state(env.raw())?.bridge)
 }
 
 /// What an async export returns: the task's slot (see [`spawn`]).

@@ -13,7 +13,8 @@ use napi::{Env, JsValue, sys};
 use super::batch::{self, Batch};
 use super::env::{self, Pending, env_state};
 use super::state::status;
-use crate::bridge::{Bridge, Completion, ToJs};
+use super::worker;
+use crate::bridge::{Bridge, Completion, Message, ToJs};
 use crate::error::{NpError, codes};
 
 /// The Promise an async export returns (typed per export with `ts_return_type`).
@@ -55,11 +56,24 @@ pub(super) unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
   let Ok(state) = env_state(env) else { return };
   let Some(settler) = state.settler else {
     // No task can have started; settle internal Promises only.
-    bridge.take_all(|completion| unsafe { settle_internal(env, completion) });
+    bridge.take_all(|message| {
+      if let Message::Task(completion) = message {
+        unsafe { settle_internal(env, completion) }
+      }
+    });
     return;
   };
   let mut batch = Batch::new(env, settler);
-  bridge.take_all(|completion| {
+  bridge.take_all(|message| {
+    let completion = match message {
+      Message::Task(completion) => completion,
+      Message::Worker(result) => return worker::settle_worker(env, &mut batch, *result),
+      Message::Control {
+        engine,
+        worker,
+        task,
+      } => return worker::push_control(&mut batch, engine, worker, task),
+    };
     // Looked up afresh: a flush runs JS, which may call back into this module.
     let Ok(state) = env_state(env) else { return };
     let Some(pending) = state.pending.take(completion.slot, completion.id) else {

@@ -1,0 +1,150 @@
+// The worker engine's transport: structured-clone semantics (checked
+// against structuredClone), SharedArrayBuffer views shared (zero-copy),
+// `transfer` and `move()` handing buffers over, both ways.
+
+import test from 'ava'
+
+import { move, parallelMap, spawn } from '../index.js'
+
+const onWorker = { engine: 'worker' } as const
+
+/** What goes to a worker and back through the identity function. */
+function roundTrip<T>(value: T): Promise<T> {
+  return spawn((v: T) => v, [value], onWorker) as unknown as Promise<T>
+}
+
+test('arguments and results have structured-clone semantics', async (t) => {
+  const shared = new ArrayBuffer(8)
+  const cyclic: Record<string, unknown> = { name: 'loop' }
+  cyclic.self = cyclic
+  const values: unknown[] = [
+    undefined,
+    null,
+    -0,
+    NaN,
+    2n ** 70n,
+    'ünïcode ✓',
+    [1, , 3],
+    { nested: { deep: [new Date(0), /re+/gi] } },
+    new Map<unknown, unknown>([
+      [1, 'a'],
+      ['k', { v: new Set([1, 2]) }],
+    ]),
+    new Uint16Array([1, 2, 65535]),
+    new Float64Array(new ArrayBuffer(32), 8, 2),
+    Buffer.from('bytes'),
+    new DataView(new ArrayBuffer(4), 1, 2),
+    [new Uint8Array(shared), new Uint32Array(shared, 4, 1)],
+    new Error('an error value', { cause: 'why' }),
+    new TypeError('typed'),
+    new Number(3),
+    new String('boxed'),
+    cyclic,
+    { __proto__: { inherited: 1 }, own: 2 },
+  ]
+  for (const value of values) {
+    const got = await roundTrip(value)
+    t.deepEqual(got, structuredClone(value))
+  }
+  const [a, b] = (await roundTrip([new Uint8Array(shared), new Uint32Array(shared, 4, 1)])) as [Uint8Array, Uint32Array]
+  t.is(a.buffer, b.buffer, 'two views of one buffer still share it')
+  t.is(a.buffer.byteLength, 8)
+  const got = (await roundTrip(cyclic)) as typeof cyclic
+  t.is(got.self, got, 'cycles are kept')
+  const buf = (await roundTrip(Buffer.from('hi'))) as Uint8Array
+  t.is(Object.getPrototypeOf(buf), Uint8Array.prototype, 'a Buffer comes back as a Uint8Array, as with postMessage')
+})
+
+test('a function or symbol argument is a DataCloneError, as structuredClone throws', async (t) => {
+  for (const v of [() => 1, Symbol('x'), { f() {} }]) {
+    let expected: unknown
+    try {
+      structuredClone(v)
+    } catch (e) {
+      expected = e
+    }
+    const err = (await roundTrip(v).catch((e: unknown) => e)) as Error
+    t.is(err.name, (expected as Error).name)
+    t.is(Object.getPrototypeOf(err), Object.getPrototypeOf(expected))
+  }
+})
+
+test('typed arrays over a SharedArrayBuffer are shared, not copied', async (t) => {
+  const sab = new SharedArrayBuffer(16)
+  const view = new Int32Array(sab)
+  view[0] = 5
+  const seen = await spawn(
+    (v: Int32Array) => {
+      const before = v[0]
+      Atomics.store(v, 1, 42)
+      return [before, v.buffer instanceof SharedArrayBuffer]
+    },
+    [view],
+    onWorker,
+  )
+  t.deepEqual(seen, [5, true])
+  t.is(Atomics.load(view, 1), 42, 'the worker wrote into the caller’s memory')
+  // A bare SharedArrayBuffer argument arrives as the buffer itself.
+  const bare = await spawn(
+    (b: SharedArrayBuffer) => {
+      new Int32Array(b)[2] = 7
+      return b instanceof SharedArrayBuffer
+    },
+    [sab],
+    onWorker,
+  )
+  t.true(bare)
+  t.is(view[2], 7)
+})
+
+test('a SharedArrayBuffer view returned by a worker is shared with it', async (t) => {
+  const got = (await spawn(
+    () => {
+      const v = new Int32Array(new SharedArrayBuffer(8))
+      v[0] = 9
+      return v
+    },
+    [],
+    onWorker,
+  )) as Int32Array
+  t.true(got.buffer instanceof SharedArrayBuffer)
+  t.is(got[0], 9)
+})
+
+test('transfer hands an ArrayBuffer over: the caller’s is detached, the worker gets the bytes', async (t) => {
+  const bytes = new Uint8Array([1, 2, 3, 4])
+  const h = spawn((b: Uint8Array) => b.reduce((s, x) => s + x, 0), [bytes], { transfer: [bytes.buffer] })
+  // Detached when the call's batch is sent: at the end of this turn, before the caller's next await resumes.
+  await null
+  t.is(bytes.byteLength, 0, 'detached once sent')
+  t.is(await h, 10)
+  const ab = new Uint8Array([5, 6]).buffer
+  const h2 = spawn((x: ArrayBuffer) => new Uint8Array(x)[1], [move(ab)])
+  await null
+  t.is(ab.byteLength, 0)
+  t.is(await h2, 6)
+})
+
+test('a worker function can move() its result back', async (t) => {
+  const got = (await spawn(
+    () => {
+      const { move: mv } = require('../index.js')
+      const out = new Float64Array([1.5, 2.5])
+      return mv(out)
+    },
+    [],
+    onWorker,
+  )) as unknown as Float64Array
+  t.deepEqual(Array.from(got), [1.5, 2.5])
+})
+
+test('transfer of something that is not an ArrayBuffer is a TypeError', async (t) => {
+  const err = await t.throwsAsync(spawn((x: unknown) => x, [1], { engine: 'worker', transfer: ['no'] as any }))
+  t.is((err as any).code, 'ERR_INVALID_ARG_TYPE')
+  t.throws(() => move(new SharedArrayBuffer(1) as any), { code: 'ERR_INVALID_ARG_TYPE' })
+})
+
+test('parallelMap items and results are structured clones', async (t) => {
+  const items = [new Map([[1, 2]]), new Set(['a']), new Date(5), { big: 1n }]
+  t.deepEqual(await parallelMap(items, (x: unknown) => x), structuredClone(items))
+})

@@ -1,0 +1,262 @@
+'use strict'
+// The worker engine's API, main side: spawn / parallelMap / parallel of any
+// self-contained JS function on worker_threads fed from the native queue.
+// Each task is registered natively (status, cancel, signal, timeout work as
+// for native tasks), queued in the dispatcher (one serialization per batch),
+// and settled through this environment's completion bridge; the settle hooks
+// installed here decode the workers' result payloads.
+
+const { receiveMessageOnPort } = require('node:worker_threads')
+const native = require('../load.js').binding
+const task = require('../task.js')
+const codec = require('./codec.js')
+const { prepare } = require('./functions.js')
+const { dispatcherOf } = require('./dispatch.js')
+const { KIND_CALL, KIND_MAP } = require('./entries.js')
+const { WorkerSet, control } = require('./workers.js')
+const { engineOf } = require('./pool.js')
+const { codeError, invalidType, outOfRange } = require('../errors.js')
+
+/**
+ * The native calls this file makes (binding.d.ts has the exact typings once built).
+ * @typedef {{ engineRegister(task: import('../../binding.js').TaskArg, parts: number): number }} RegisterNative
+ */
+const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (native))
+
+/**
+ * The settle hook that decodes a worker's result payload (worker `w` of the
+ * engine written in it, for the buffers that came by port). Throwing fails
+ * the tasks it carries (lib/task.js).
+ * @param {Uint8Array} buffer
+ * @param {number} w
+ * @returns {unknown[]}
+ */
+function decode(buffer, w) {
+  return /** @type {unknown[]} */ (
+    codec.decode(buffer, (engine) => {
+      const set = WorkerSet.of(engine)
+      if (set === undefined) return undefined
+      const msg = receiveMessageOnPort(set.port(w))
+      return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+    })
+  )
+}
+
+/**
+ * The settle hook for a task's last part: its value, from the element and
+ * the earlier parts (in arrival order).
+ * @param {unknown} element
+ * @param {unknown[] | undefined} partials
+ */
+function done(element, partials) {
+  if (partials === undefined) return element
+  partials.push(element)
+  return partials
+}
+
+task.setEngineHooks({ decode, revive: codec.reviveError, done, control })
+
+/** @type {Set<unknown>} */
+const ENGINES = new Set(['auto', 'native', 'worker'])
+
+/**
+ * The `engine` option: 'auto' (default), 'native' or 'worker'.
+ * @param {unknown} opts
+ * @returns {'auto' | 'native' | 'worker'}
+ */
+function engineOption(opts) {
+  if (opts === undefined || opts === null || typeof opts !== 'object') return 'auto'
+  const engine = /** @type {{ engine?: unknown }} */ (opts).engine
+  if (engine === undefined) return 'auto'
+  if (!ENGINES.has(engine)) {
+    throw codeError(
+      TypeError,
+      'ERR_INVALID_ARG_VALUE',
+      `The "options.engine" argument must be one of 'auto', 'native' or 'worker'. Received ${typeof engine === 'string' ? `'${engine}'` : String(engine)}`,
+    )
+  }
+  return /** @type {'auto' | 'native' | 'worker'} */ (engine)
+}
+
+/**
+ * The worker options of a call, read once: context (or params), transfer list, pool.
+ * @param {unknown} opts
+ */
+function workerOptions(opts) {
+  if (opts === undefined || opts === null) return { context: undefined, transfer: undefined, pool: undefined }
+  const o = /** @type {{ context?: unknown, params?: unknown, transfer?: unknown, pool?: unknown }} */ (opts)
+  const context = o.context ?? o.params
+  const list = o.transfer
+  /** @type {ArrayBuffer[] | undefined} */
+  let transfer
+  if (list !== undefined && list !== null) {
+    if (!Array.isArray(list)) throw invalidType('options.transfer', 'an array of ArrayBuffers', list)
+    transfer = []
+    for (let i = 0; i < list.length; i++) {
+      const buffer = codec.transferable(list[i], `options.transfer[${i}]`)
+      if (/** @type {{ detached?: boolean }} */ (buffer).detached) throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', `The "options.transfer[${i}]" argument is a detached ArrayBuffer.`)
+      if (!transfer.includes(buffer)) transfer.push(buffer)
+    }
+  }
+  return { context, transfer, pool: o.pool }
+}
+
+/** @param {import('../../binding.js').TaskArg} t */
+function idOf(t) {
+  return typeof t === 'number' ? t : t.id
+}
+
+/**
+ * The `[fn, args, opts]` of a spawn; `prepared` when `parallel` did the checks once.
+ * @typedef {{ fn: unknown, args: unknown, opts: unknown, prepared: ReturnType<typeof prepare> | undefined,
+ *   transfer: ArrayBuffer[] | undefined, pool: unknown }} Call
+ */
+
+/**
+ * runTask's start for a worker call.
+ * @param {import('../../binding.js').TaskArg} t
+ * @param {Call} call
+ */
+function startCall(t, call) {
+  /** @type {unknown[]} */
+  let args
+  const given = call.args
+  if (given === undefined) args = []
+  else if (Array.isArray(given)) args = given
+  else throw invalidType('args', 'an array', given)
+  let prepared = call.prepared
+  let transfer = call.transfer
+  let pool = call.pool
+  if (prepared === undefined) {
+    const o = workerOptions(call.opts)
+    prepared = prepare(call.fn, o.context)
+    transfer = o.transfer
+    pool = o.pool
+  }
+  const set = engineOf(pool)
+  const moved = prepareArgs(args, transfer)
+  const slot = engineNative.engineRegister(t, 1)
+  dispatcherOf(set).add(slot, idOf(t), 1, KIND_CALL, prepared.entry, prepared.ctx, moved.args, moved.transfer)
+  return slot
+}
+
+/**
+ * Arguments with top-level `move()` markers unwrapped and bare
+ * SharedArrayBuffers wrapped (a copy of `args` only when it changes).
+ * @param {unknown[]} args
+ * @param {ArrayBuffer[] | undefined} transfer
+ */
+function prepareArgs(args, transfer) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a instanceof codec.Moved || a instanceof SharedArrayBuffer) {
+      const copy = args.slice()
+      return { args: copy, transfer: codec.prepareArgs(copy, transfer ? transfer.slice() : undefined) }
+    }
+  }
+  return { args, transfer }
+}
+
+/**
+ * Runs `fn(...args)` once on a worker.
+ * @param {unknown} fn
+ * @param {unknown} args
+ * @param {unknown} opts
+ */
+function spawnOnWorker(fn, args, opts) {
+  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts, prepared: undefined, transfer: undefined, pool: undefined })
+}
+
+/**
+ * How many items each part of a worker parallelMap carries.
+ * @param {number} length
+ * @param {number} workers
+ * @param {unknown} chunkSize the option
+ */
+function chunkOf(length, workers, chunkSize) {
+  if (chunkSize !== undefined) {
+    if (typeof chunkSize !== 'number') throw invalidType('options.chunkSize', 'of type number', chunkSize)
+    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 2 ** 32) {
+      throw outOfRange('options.chunkSize', 'must be an integer >= 1 and <= 4294967296', chunkSize)
+    }
+    return chunkSize
+  }
+  return Math.max(1, Math.ceil(length / (workers * 8)))
+}
+
+/**
+ * The result of a parallelMap of `parts` parts: the value `done` made.
+ * @param {any} value
+ * @param {number} parts
+ */
+function assemble(value, parts) {
+  if (parts === 1) return value[1]
+  const list = /** @type {[number, unknown[]][]} */ (value)
+  list.sort((a, b) => a[0] - b[0])
+  /** @type {unknown[]} */
+  const out = []
+  for (const [, results] of list) for (let i = 0; i < results.length; i++) out.push(results[i])
+  return out
+}
+
+/**
+ * @param {import('../../binding.js').TaskArg} t
+ * @param {{ items: unknown, fn: unknown, opts: unknown }} call
+ */
+function startWorkerMap(t, call) {
+  const items = call.items
+  if (!Array.isArray(items) && !(ArrayBuffer.isView(items) && !(items instanceof DataView))) {
+    throw invalidType('items', 'an array or a TypedArray', items)
+  }
+  const list = /** @type {ArrayLike<unknown> & { slice(a: number, b: number): ArrayLike<unknown> }} */ (items)
+  const o = workerOptions(call.opts)
+  const prepared = prepare(call.fn, o.context)
+  const set = engineOf(o.pool)
+  const length = list.length
+  if (length === 0) return task.settled([])
+  const chunk = chunkOf(length, set.size, /** @type {{ chunkSize?: unknown }} */ (call.opts ?? {}).chunkSize)
+  const parts = Math.ceil(length / chunk)
+  const slot = engineNative.engineRegister(t, parts)
+  const id = idOf(t)
+  const d = dispatcherOf(set)
+  for (let p = 0; p < parts; p++) {
+    const start = p * chunk
+    const end = Math.min(length, start + chunk)
+    d.add(slot, id, end - start, KIND_MAP, prepared.entry, prepared.ctx, [list.slice(start, end), start], p === 0 ? o.transfer : undefined)
+  }
+  return task.finishing(slot, (value) => assemble(value, parts))
+}
+
+/**
+ * Maps `fn` over `items` on the workers, in chunks; resolves to the array of results.
+ * @param {unknown} items
+ * @param {unknown} fn
+ * @param {unknown} opts
+ */
+function mapOnWorker(items, fn, opts) {
+  return task.runWorkerTask(/** @type {any} */ (opts), startWorkerMap, { items, fn, opts })
+}
+
+/**
+ * `parallel(fn, opts)`: checks `fn` once and returns a function whose calls
+ * run `fn` on a worker and return TaskHandles.
+ * @param {unknown} fn
+ * @param {unknown} opts
+ */
+function parallelOnWorker(fn, opts) {
+  const o = workerOptions(opts)
+  const prepared = prepare(fn, o.context)
+  engineOf(o.pool) // a closed pool fails now
+  /** @type {Call} */
+  const base = { fn, args: undefined, opts, prepared, transfer: o.transfer, pool: o.pool }
+  const name = typeof fn === 'function' ? fn.name : ''
+  const run = {
+    /** @param {unknown[]} args */
+    [name](...args) {
+      return task.runWorkerTask(/** @type {any} */ (opts), startCall, { ...base, args })
+    },
+  }[name]
+  return run
+}
+
+module.exports = { spawnOnWorker, mapOnWorker, parallelOnWorker, engineOption, move: codec.move, decode, done }

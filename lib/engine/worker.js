@@ -1,0 +1,449 @@
+'use strict'
+// The entry of an engine worker (a worker_thread). Loop: take a batch from
+// the native queue (never blocking in native code), begin each task, run it,
+// and report results every ~1 ms and at the end of each batch. When the
+// queue is empty it spins briefly, then parks in JS (Atomics.wait, or
+// Atomics.waitAsync while async tasks are in flight), where terminate() and
+// process exit can still wake it. Control block per worker w at 4*w:
+// [BELL, STATE, TASK_LO, TASK_HI] (see workers.js).
+
+const { workerData, receiveMessageOnPort } = require('node:worker_threads')
+const { pathToFileURL } = require('node:url')
+/**
+ * The native engine calls a worker makes (binding.d.ts has the exact typings once built).
+ * @typedef {{
+ *   engineTake(engine: number, worker: number): null | [number, Uint8Array, number],
+ *   engineBegin(token: number, index: number): boolean,
+ *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
+ * }} WorkerNative
+ */
+const native = /** @type {WorkerNative} */ (/** @type {unknown} */ (require('../load.js').binding))
+const codec = require('./codec.js')
+const { functionOf } = require('./compile.js')
+const { KIND_CALL, KIND_MAP, KIND_ERROR } = require('./entries.js')
+
+const { engine, index, control, setup, port } = workerData
+const limit = Math.max(1, Number(workerData.concurrentTasksPerWorker) || 1)
+/** Idle this long (ms), the worker exits quietly (STATE = EXITING, exit code 0). */
+const idleTimeout = typeof workerData.idleTimeout === 'number' ? workerData.idleTimeout : Infinity
+const cb = new Int32Array(control)
+const BELL = 4 * index
+const STATE = BELL + 1
+const TASK_LO = BELL + 2
+const TASK_HI = BELL + 3
+const IDLE = 0
+const BUSY = 1
+const EXITING = 2
+
+const SPIN_MS = 0.1 // spin this long on an empty queue before parking
+const FLUSH_MS = 1 // report results at least this often
+const SLICE_MS = 10 // let the event loop run at least this often while busy
+const PARK_MS = 50 // a sync park wakes this often to let timers run
+
+const OK = 0
+const ERR = 1
+const SKIP = 2
+
+/**
+ * The batch being run.
+ * @typedef {{ token: number, count: number, table: import('./compile.js').FnEntry[], flat: unknown[], next: number, pos: number }} Batch
+ */
+/** @type {Batch | null} */
+let batch = null
+let inFlight = 0 // async tasks running
+let parkedAsync = false
+let pumpScheduled = false
+let lastFlush = performance.now()
+let idleSince = 0 // when the worker last parked with nothing to do (0: not idle)
+
+/**
+ * Results not yet reported, per batch token: entry indices, outcomes, values.
+ * @type {Map<number, { ks: number[], outs: number[], vals: unknown[] }>}
+ */
+const pending = new Map()
+let pendingCount = 0
+
+/**
+ * @param {number} token
+ * @param {number} k
+ * @param {number} outcome
+ * @param {unknown} value
+ */
+function record(token, k, outcome, value) {
+  let p = pending.get(token)
+  if (p === undefined) {
+    p = { ks: [], outs: [], vals: [] }
+    pending.set(token, p)
+  }
+  p.ks.push(k)
+  p.outs.push(outcome)
+  p.vals.push(value)
+  pendingCount++
+}
+
+/**
+ * Top-level `move()` markers of a result: unwraps them, returns their buffers.
+ * @param {unknown[]} vals
+ */
+function resultTransfers(vals) {
+  /** @type {ArrayBuffer[] | undefined} */
+  let transfers
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]
+    if (v instanceof codec.Moved) {
+      transfers ??= []
+      const buffer = codec.transferable(v.value, 'the returned value')
+      if (!transfers.includes(buffer)) transfers.push(buffer)
+      vals[i] = v.value
+    } else if (v instanceof SharedArrayBuffer) {
+      vals[i] = codec.bareShared(v)
+    }
+  }
+  return transfers
+}
+
+/**
+ * Reports one contiguous run of results.
+ * @param {number} token
+ * @param {number} start
+ * @param {number[]} outs
+ * @param {unknown[]} vals
+ */
+function finishRun(token, start, outs, vals) {
+  /** @type {ReturnType<typeof codec.encode>} */
+  let enc
+  try {
+    enc = codec.encode(vals, resultTransfers(vals), engine)
+  } catch {
+    // Some result cannot be cloned: find which, report those as errors.
+    for (let i = 0; i < vals.length; i++) {
+      if (outs[i] === SKIP) continue
+      try {
+        codec.encode(vals[i], undefined, engine)
+      } catch (err) {
+        outs[i] = ERR
+        vals[i] = codec.encodeError(err)
+      }
+    }
+    enc = codec.encode(vals, undefined, engine)
+  }
+  if (enc.oob !== undefined) port.postMessage(enc.oob, enc.oob.transfers)
+  native.engineFinish(token, enc.bytes, Uint8Array.from(outs), start)
+}
+
+/**
+ * The positions of `ks` in ascending order of their values (insertion sort:
+ * out-of-order results are few, from async tasks).
+ * @param {number[]} ks
+ */
+function orderOf(ks) {
+  /** @type {number[]} */
+  const order = []
+  for (let i = 0; i < ks.length; i++) {
+    let j = order.length
+    while (j > 0 && ks[order[j - 1]] > ks[i]) j--
+    order.splice(j, 0, i)
+  }
+  return order
+}
+
+/** Reports every pending result. */
+function flush() {
+  lastFlush = performance.now()
+  if (pendingCount === 0) return
+  for (const [token, p] of pending) {
+    const { ks, outs, vals } = p
+    let sorted = true
+    for (let i = 1; i < ks.length; i++) {
+      if (ks[i] !== ks[i - 1] + 1) {
+        sorted = false
+        break
+      }
+    }
+    if (sorted) {
+      finishRun(token, ks[0], outs, vals)
+      continue
+    }
+    const order = orderOf(ks)
+    let i = 0
+    while (i < order.length) {
+      let j = i + 1
+      while (j < order.length && ks[order[j]] === ks[order[j - 1]] + 1) j++
+      const run = order.slice(i, j)
+      finishRun(
+        token,
+        ks[order[i]],
+        run.map((/** @type {number} */ r) => outs[r]),
+        run.map((/** @type {number} */ r) => vals[r]),
+      )
+      i = j
+    }
+  }
+  pending.clear()
+  pendingCount = 0
+}
+
+/**
+ * @param {number} id
+ */
+function setRunning(id) {
+  const lo = id % 4294967296
+  Atomics.store(cb, TASK_LO, lo | 0)
+  Atomics.store(cb, TASK_HI, (id - lo) / 4294967296)
+}
+
+/** @param {unknown} v */
+function isThenable(v) {
+  return typeof v === 'object' && v !== null ? typeof (/** @type {any} */ (v).then) === 'function' : typeof v === 'function' && typeof (/** @type {any} */ (v).then) === 'function'
+}
+
+/**
+ * Settles an async task's result later.
+ * @param {number} token
+ * @param {number} k
+ * @param {PromiseLike<unknown>} promise
+ */
+function later(token, k, promise) {
+  inFlight++
+  Promise.resolve(promise).then(
+    (value) => asyncDone(token, k, OK, value),
+    (err) => asyncDone(token, k, ERR, codec.encodeError(err)),
+  )
+}
+
+/**
+ * @param {number} token
+ * @param {number} k
+ * @param {number} outcome
+ * @param {unknown} value
+ */
+function asyncDone(token, k, outcome, value) {
+  inFlight--
+  record(token, k, outcome, value)
+  schedulePump()
+}
+
+function schedulePump() {
+  if (pumpScheduled) return
+  pumpScheduled = true
+  setImmediate(pump)
+}
+
+/**
+ * Runs entry `k` of the current batch (its flat record at `b.pos`).
+ * @param {Batch} b
+ */
+function runEntry(b) {
+  const flat = b.flat
+  const at = b.pos
+  const kind = /** @type {number} */ (flat[at])
+  const id = /** @type {number} */ (flat[at + 1])
+  const fnIndex = /** @type {number} */ (flat[at + 2])
+  const ctx = /** @type {unknown[] | null} */ (flat[at + 3])
+  const n = /** @type {number} */ (flat[at + 4])
+  const k = b.next
+  b.next = k + 1
+  b.pos = at + 5 + n
+  if (!native.engineBegin(b.token, k)) {
+    record(b.token, k, SKIP, undefined)
+    return
+  }
+  if (kind === KIND_ERROR) {
+    record(b.token, k, ERR, flat[at + 5])
+    return
+  }
+  setRunning(id)
+  try {
+    const fn = functionOf(b.table[fnIndex], ctx)
+    let r
+    if (kind === KIND_CALL) {
+      if (n === 0) r = fn()
+      else if (n === 1) r = fn(flat[at + 5])
+      else if (n === 2) r = fn(flat[at + 5], flat[at + 6])
+      else if (n === 3) r = fn(flat[at + 5], flat[at + 6], flat[at + 7])
+      else r = fn(...flat.slice(at + 5, at + 5 + n))
+    } else if (kind === KIND_MAP) {
+      const items = /** @type {ArrayLike<unknown>} */ (flat[at + 5])
+      const start = /** @type {number} */ (flat[at + 6])
+      const len = items.length
+      const out = new Array(len)
+      let async = false
+      for (let j = 0; j < len; j++) {
+        const v = fn(items[j], start + j)
+        if (!async && isThenable(v)) async = true
+        out[j] = v
+      }
+      if (async) {
+        later(
+          b.token,
+          k,
+          Promise.all(out).then((values) => [start, values]),
+        )
+        return
+      }
+      r = [start, out]
+    } else {
+      throw new TypeError(`napi-parallel worker: unknown entry kind ${kind}`)
+    }
+    if (isThenable(r)) later(b.token, k, r)
+    else record(b.token, k, OK, r)
+  } catch (err) {
+    record(b.token, k, ERR, codec.encodeError(err))
+  } finally {
+    Atomics.store(cb, TASK_LO, 0)
+    Atomics.store(cb, TASK_HI, 0)
+  }
+}
+
+/** The out-of-band data of a batch sent to this worker (by port). */
+function receiveOutOfBand() {
+  const msg = receiveMessageOnPort(port)
+  return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+}
+
+/**
+ * Takes a batch, if one is queued.
+ * @returns {Batch | null}
+ */
+function take() {
+  const got = native.engineTake(engine, index)
+  if (got === null || got === undefined) return null
+  const [token, payload, count] = got
+  idleSince = 0
+  /** @type {[import('./compile.js').FnEntry[], unknown[]]} */
+  let value
+  try {
+    value = /** @type {any} */ (codec.decode(payload, receiveOutOfBand))
+  } catch (err) {
+    // The batch cannot be read: every task in it fails with why.
+    const enc = codec.encodeError(err)
+    for (let k = 0; k < count; k++) {
+      if (native.engineBegin(token, k)) record(token, k, ERR, enc)
+      else record(token, k, SKIP, undefined)
+    }
+    flush()
+    return null
+  }
+  return { token, count, table: value[0], flat: value[1], next: 0, pos: 0 }
+}
+
+/** Runs batches until the queue is empty, an async limit is reached, or the time slice ends. */
+function pump() {
+  pumpScheduled = false
+  const sliceEnd = performance.now() + SLICE_MS
+  for (;;) {
+    if (batch === null) {
+      Atomics.store(cb, STATE, BUSY)
+      Atomics.store(cb, BELL, 0)
+      batch = take()
+      if (batch === null) {
+        flush()
+        if (inFlight === 0) {
+          const spinEnd = performance.now() + SPIN_MS
+          while (batch === null && performance.now() < spinEnd) {
+            if (Atomics.load(cb, BELL) !== 0) Atomics.store(cb, BELL, 0)
+            batch = take()
+          }
+        }
+        if (batch === null) {
+          park()
+          return
+        }
+      }
+    }
+    const b = batch
+    while (b.next < b.count) {
+      if (inFlight >= limit) {
+        // Resumed when an async task settles (asyncDone → pump).
+        flush()
+        park()
+        return
+      }
+      runEntry(b)
+      const now = performance.now()
+      if (now - lastFlush >= FLUSH_MS) flush()
+      if (now >= sliceEnd) {
+        flush()
+        schedulePump()
+        return
+      }
+    }
+    batch = null
+    flush()
+  }
+}
+
+/** Parks until the bell rings (or, with nothing in flight, up to PARK_MS). */
+function park() {
+  Atomics.store(cb, STATE, IDLE)
+  // Re-check after announcing idle: a batch submitted before the main
+  // thread read STATE is seen here, one submitted after rings the bell.
+  if (batch === null && inFlight < limit) {
+    const again = take()
+    if (again !== null) {
+      batch = again
+      schedulePump()
+      return
+    }
+  }
+  if (inFlight > 0 || batch !== null) {
+    if (parkedAsync) return
+    parkedAsync = true
+    const w = /** @type {any} */ (Atomics).waitAsync(cb, BELL, 0)
+    if (w.async) {
+      w.value.then(() => {
+        parkedAsync = false
+        schedulePump()
+      })
+    } else {
+      parkedAsync = false
+      schedulePump()
+    }
+    return
+  }
+  const now = performance.now()
+  if (idleSince === 0) idleSince = now
+  const left = idleTimeout - (now - idleSince)
+  if (left <= 0) {
+    exitQuietly()
+    return
+  }
+  Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left))
+  schedulePump()
+}
+
+/** The idle timeout expired: announce EXITING, take a last look, exit with code 0. */
+function exitQuietly() {
+  Atomics.store(cb, STATE, EXITING)
+  const again = take()
+  if (again !== null) {
+    Atomics.store(cb, STATE, BUSY)
+    batch = again
+    schedulePump()
+    return
+  }
+  process.exit(0)
+}
+
+process.on('exit', () => {
+  // process.exit() in a function, or the idle exit: report what is done.
+  try {
+    flush()
+  } catch {
+    // exiting: nothing more to do
+  }
+})
+
+async function main() {
+  if (typeof setup === 'string' && setup !== '') {
+    await import(setup.startsWith('file:') ? setup : pathToFileURL(setup).href)
+  }
+  pump()
+}
+
+main().catch((err) => {
+  // A setup module that throws: rethrow from a timer so the worker dies with it (and is replaced with backoff).
+  setTimeout(() => {
+    throw err
+  })
+})
