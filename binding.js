@@ -863,6 +863,7 @@ module.exports.graphRelease = nativeBinding.graphRelease
 module.exports.graphRunAsync = nativeBinding.graphRunAsync
 module.exports.hashAsync = nativeBinding.hashAsync
 module.exports.hashSync = nativeBinding.hashSync
+module.exports.inspectFunction = nativeBinding.inspectFunction
 module.exports.memoWireFormat = nativeBinding.memoWireFormat
 module.exports.parallelMapAsync = nativeBinding.parallelMapAsync
 module.exports.parallelMapSync = nativeBinding.parallelMapSync

@@ -17,6 +17,7 @@ pub mod error;
 pub mod exactness;
 pub mod graph;
 pub mod hugepages;
+pub mod inspect;
 pub mod map;
 pub mod map_io;
 pub mod memo;

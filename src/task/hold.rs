@@ -57,7 +57,7 @@ pub fn hold(env: &Env, task: TaskArg) -> napi::Result<TaskSlot> {
   if let Some((ms, after)) = deadline {
     let timer_shared = shared.clone();
     let timer = deadline::schedule(after, move || {
-      if timer_shared.finish_early(status::CANCELLED) {
+      if timer_shared.finish_early_from(status::CANCELLED).is_some() {
         timer_shared.cancel.store(true, Relaxed);
         timer_shared.record(Outcome::Cancelled);
         bridge.push(Completion {
