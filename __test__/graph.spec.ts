@@ -316,3 +316,54 @@ test('among ready nodes the longest critical path starts first', (t) => {
   t.is(started[0], 'chain0')
   t.deepEqual(started.slice(1).sort(), ['other', 'short'])
 })
+
+test('worker-function nodes: any JS function runs on the worker engine, mixed with kernels', async (t) => {
+  const g = graph()
+  g.add('parsed', (text: string) => (JSON.parse(text) as { v: number[] }).v)
+  g.add('total', (parsed: number[]) => parsed.reduce((a, b) => a + b, 0))
+  g.add('doubled', (total: number) => total * 2)
+  g.add('label', (doubled: number, prefix: string) => `${prefix}${doubled}`)
+  const text = JSON.stringify({ v: [1, 2, 3, 4] })
+  t.deepEqual(await g.run({ text, prefix: '#' }), { parsed: [1, 2, 3, 4], total: 10, doubled: 20, label: '#20' })
+})
+
+test('incremental, proved with a counter: a worker node runs again only when its inputs changed', async (t) => {
+  const counter = new Int32Array(new SharedArrayBuffer(8))
+  const g = graph()
+  g.add('b', (a: string) => {
+    Atomics.add(counter, 0, 1)
+    return a.toUpperCase()
+  }, { context: { counter } })
+  g.add('d', (c: string) => {
+    Atomics.add(counter, 1, 1)
+    return c.length
+  }, { context: { counter } })
+  g.add('both', (b: string, d: number) => `${b}:${d}`)
+  t.deepEqual(await g.run({ a: 'x', c: 'hello' }), { b: 'X', d: 5, both: 'X:5' })
+  t.deepEqual([...counter], [1, 1])
+  t.deepEqual(await g.run({ a: 'x', c: 'hello' }), { b: 'X', d: 5, both: 'X:5' })
+  t.deepEqual([...counter], [1, 1])
+  t.deepEqual(await g.run({ a: 'y', c: 'hello' }), { b: 'Y', d: 5, both: 'Y:5' })
+  t.deepEqual([...counter], [2, 1])
+  t.deepEqual(g.stats().computed.sort(), ['b', 'both'])
+  t.deepEqual(await g.run({ a: 'y', c: 'hi' }), { b: 'Y', d: 2, both: 'Y:2' })
+  t.deepEqual([...counter], [2, 2])
+})
+
+test('a worker node that throws fails its dependents; its error keeps name and message', async (t) => {
+  const g = graph()
+  g.add('bad', (a: number) => {
+    if (a > 0) throw new RangeError(`too big: ${a}`)
+    return a
+  })
+  g.add('after', (bad: number) => bad + 1)
+  g.add('fine', (a: number) => a * 2)
+  const err = (await t.throwsAsync(g.run({ a: 3 }))) as GraphError & Err
+  t.is(err.code, 'ERR_GRAPH_FAILED')
+  const own = err.failed.bad as Err
+  t.is(own.name, 'RangeError')
+  t.is(own.message, 'too big: 3')
+  t.is((err.failed.after as Err).cause, own)
+  t.deepEqual(err.results, { fine: 6 })
+  t.deepEqual(await g.run({ a: -1 }), { bad: -1, after: 0, fine: -2 })
+})

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import test from 'ava'
 
 import { pendingTaskCount } from '../binding.js'
-import { mapStream } from '../index.js'
+import { lines, mapStream, splitStream } from '../index.js'
 
 type Err = Error & { code?: string }
 
@@ -155,4 +155,15 @@ test('bad arguments are coded errors at the call', (t) => {
   t.throws(() => mapStream([], poly, { concurrency: '2' as never }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => mapStream([], poly, { ordered: 1 as never }), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => mapStream([], poly, 3 as never), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
+})
+
+test('a worker function over lines() and splitStream() of a Readable', async (t) => {
+  const rows = range(300).map((i) => JSON.stringify({ i, name: `n${i}` }))
+  const text = rows.join('\n') + '\n'
+  const chunks = [text.slice(0, 777), text.slice(777, 5000), text.slice(5000)]
+  const parse = (line: string) => (JSON.parse(line) as { name: string }).name
+  t.deepEqual(await collect(mapStream(lines(Readable.from(chunks)), parse, { concurrency: 6 })), rows.map((r) => parse(r)))
+  const sizes = (batch: string[]) => batch.filter((l) => l !== '').length
+  const counts = (await collect(mapStream(splitStream(Readable.from(chunks), '\n', { batchLines: 64 }), sizes))) as number[]
+  t.is(counts.reduce((a, b) => a + b, 0), 300)
 })

@@ -18,8 +18,6 @@ const map = require('./map.js')
 const spawn = /** @type {any} */ (map.spawn)
 /** @type {(input: unknown, fn: unknown, opts?: unknown) => Task} */
 const parallelMap = /** @type {any} */ (map.parallelMap)
-/** @type {(fn: unknown) => void} */
-const compileKernel = /** @type {any} */ (map.compileKernel)
 
 const OPS = new Set([
   'abs', 'acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'cbrt', 'ceil', 'clz32', 'cos', 'cosh', 'exp', 'expm1',
@@ -59,9 +57,10 @@ function mapStream(source, fn, options) {
 }
 
 /**
- * How one item runs: a kernel or op on a number natively, an op on an array
- * with parallelMap, anything else on the worker engine. The kernel verdict
- * is taken once.
+ * How one item runs: an op on a number natively, an op on an array with
+ * parallelMap; a function through `spawn`, whose `engine: 'auto'` runs a
+ * kernel on a number natively and anything else on the worker engine (its
+ * kernel verdict is cached per function).
  * @param {Function | string} fn
  * @param {Record<string, unknown>} opts
  * @returns {(item: unknown) => Task}
@@ -71,29 +70,7 @@ function itemRunner(fn, opts) {
     const source = `(x) => Math.${fn}(x)`
     return (item) => (isNumeric(item) ? spawn(source, [Number(item)], opts) : parallelMap(item, fn, opts))
   }
-  /** @type {boolean | undefined} */
-  let kernel
-  const workerOpts = { ...opts, engine: 'worker' }
-  return (item) => {
-    if (isNumeric(item) && opts.engine !== 'worker') {
-      if (kernel === undefined) kernel = compiles(fn)
-      if (kernel) return spawn(fn, [Number(item)], opts)
-    }
-    return spawn(fn, [item], workerOpts)
-  }
-}
-
-/**
- * Whether `fn` compiles as a kernel.
- * @param {Function} fn
- */
-function compiles(fn) {
-  try {
-    compileKernel(fn)
-    return true
-  } catch {
-    return false
-  }
+  return (item) => spawn(fn, [item], opts)
 }
 
 /** @param {unknown} v */
