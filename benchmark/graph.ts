@@ -8,7 +8,7 @@
  * main thread is printed for scale (it is not an alternative: compute stays
  * off the JS thread).
  */
-import { graph, spawn } from '../index.js'
+import { graph, ping, spawn } from '../index.js'
 
 import { compare } from './harness.ts'
 
@@ -101,6 +101,7 @@ async function bench(title: string, formulas: Formula[], rounds: number, withRun
     { name: 'graph().run (one native task)', run: () => g.run({ x: (xg += 1), y: 2 }) },
     ...(withRunner ? [{ name: 'Promise.all runner over spawn', run: () => promiseAllRunner(formulas, (xr += 1), 2) }] : []),
     { name: 'plain JS on the main thread (scale only)', run: () => evaluate(formulas, (xj += 1), 2) },
+    { name: 'ping: one empty task round trip (the floor of any run)', run: () => ping(1) },
   ]
   await compare(title, contenders, {
     rounds,
