@@ -367,3 +367,21 @@ test('a worker node that throws fails its dependents; its error keeps name and m
   t.deepEqual(err.results, { fine: 6 })
   t.deepEqual(await g.run({ a: -1 }), { bad: -1, after: 0, fine: -2 })
 })
+
+test('node names that are Object.prototype keys are plain result keys', async (t) => {
+  for (const size of [3, 1500]) {
+    const g = graph()
+    g.add('__proto__', (a: number) => a + 1)
+    g.add('constructor', (__proto__: number) => __proto__ * 2, { deps: ['__proto__'] })
+    for (let i = 0; i < size - 3; i++) g.add(`n${i}`, (a: number) => a, { deps: ['a'] })
+    g.add('toString', (constructor: number) => -constructor, { deps: ['constructor'] })
+    const out = (await g.run({ a: 1 })) as Record<string, unknown>
+    t.is(Object.getPrototypeOf(out), Object.prototype)
+    t.true(Object.hasOwn(out, '__proto__'))
+    t.is(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, 2)
+    const own = (key: string) => Object.getOwnPropertyDescriptor(out, key)?.value as unknown
+    t.is(own('constructor'), 4)
+    t.is(own('toString'), -4)
+    t.is(Object.keys(out).length, size)
+  }
+})

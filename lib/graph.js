@@ -519,8 +519,8 @@ class Graph {
     /** @type {Record<string, unknown>} */
     const failed = {}
     for (let i = 0; i < plan.nodes; i++) {
-      if (outcome[i] === FAILED) failed[plan.names[i]] = errors.get(i)
-      else results[plan.names[i]] = values[i]
+      if (outcome[i] === FAILED) setKey(failed, plan.names[i], errors.get(i))
+      else setKey(results, plan.names[i], values[i])
     }
     throw new GraphError(roots, results, failed)
   }
@@ -611,9 +611,21 @@ function resultsMaker(names) {
   return (values) => {
     /** @type {Record<string, unknown>} */
     const results = {}
-    for (let i = 0; i < names.length; i++) results[names[i]] = values[i]
+    for (let i = 0; i < names.length; i++) setKey(results, names[i], values[i])
     return results
   }
+}
+
+/**
+ * `obj[key] = value` as an own data property, '__proto__' included (an
+ * assignment would call the prototype setter instead).
+ * @param {Record<string, unknown>} obj
+ * @param {string} key
+ * @param {unknown} value
+ */
+function setKey(obj, key, value) {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
+  else obj[key] = value
 }
 
 /** A JS-driven run's value before its runner is done (never read: the task settles after). */
