@@ -1,5 +1,6 @@
 import type { TaskHandle, TaskOptions } from './task'
 import type { BuiltinOp } from './map'
+import type { WorkerOptions } from './engine/index'
 
 /**
  * What a node computes: a function whose parameters name its inputs (a
@@ -9,14 +10,15 @@ import type { BuiltinOp } from './map'
  */
 export type GraphNode = ((...inputs: any[]) => unknown) | BuiltinOp | PromiseLike<unknown>
 
-/** Options of `Graph#add`: the node's inputs, and the options its task runs with. */
-export interface GraphNodeOptions {
+/**
+ * Options of `Graph#add`: the node's inputs, and the options its task runs
+ * with (`engine`, `context`, a per-node `timeout`…, as for `spawn`). A node
+ * with options other than `deps` runs as its own task even in an
+ * all-kernel graph.
+ */
+export interface GraphNodeOptions extends WorkerOptions {
   /** The nodes whose values are the function's arguments, in order. @default its parameter names */
   deps?: string[]
-  /** `'worker'`: run a numeric function on the worker engine, not as a kernel. */
-  engine?: 'auto' | 'native' | 'worker'
-  /** Worker functions: values the function reads by name. */
-  context?: Record<string, unknown>
   /** Kernels: named constants (see MapOptions.params). */
   params?: Record<string, unknown>
 }

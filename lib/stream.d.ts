@@ -1,19 +1,15 @@
 import type { BuiltinOp } from './map'
-import type { TaskOptions } from './task'
+import type { WorkerOptions } from './engine/index'
 
 /** What `mapStream` maps: a kernel or any function of one item (run on workers), or a built-in op name. */
 export type StreamFn<T, R> = ((item: T) => R | Promise<R>) | BuiltinOp
 
 /** Options of `mapStream`: how many items run at once, the order of results, and each item's task options. */
-export interface MapStreamOptions extends TaskOptions {
+export interface MapStreamOptions extends WorkerOptions {
   /** Most items in flight (the source is pulled at most this far ahead of the consumer). @default 2 × availableParallelism() */
   concurrency?: number
   /** Yield results in source order (`false`: as they finish). @default true */
   ordered?: boolean
-  /** `'worker'`: run a numeric function on the worker engine, not as a kernel. */
-  engine?: 'auto' | 'native' | 'worker'
-  /** Worker functions: values the function reads by name. */
-  context?: Record<string, unknown>
 }
 
 /**
