@@ -296,6 +296,69 @@ export interface FunctionInfo {
 }
 
 /**
+ * The nodes to recompute when the nodes with `changed[i] != 0` changed:
+ * those and all their dependents, transitively (1 in the result).
+ */
+export declare function graphAffected(handle: number, changed: Uint8Array): Uint8Array
+
+/**
+ * Completes a task of `graphHold` (its handle's value comes from its JS
+ * finisher). False if it already ended (cancelled, timed out).
+ */
+export declare function graphFinish(slot: number, id: number): boolean
+
+/**
+ * Registers a task that JS completes (a graph run with worker nodes):
+ * status, cancel, signal and timeout work as for any task. Returns its
+ * slot; complete it with `graphFinish`.
+ */
+export declare function graphHold(task: TaskArg): number
+
+/**
+ * Checks and plans a graph: node `i` takes the nodes
+ * `deps[offsets[i] .. offsets[i + 1]]` as its arguments, and `sources[i]`
+ * is its function's source or op name (null: an input or constant node).
+ * Each source is compiled (cached) as a kernel taking that many numbers;
+ * one that is not a kernel is marked 0 in `kernels`, not an error. Release
+ * the handle with `graphRelease` (lib/graph.js does so when the graph is
+ * collected or changed).
+ */
+export declare function graphPlan(deps: Uint32Array, offsets: Uint32Array, sources: Array<string | undefined | null>): GraphPlan
+
+/** What `graphPlan` found. */
+export interface GraphPlan {
+  /** The graph's handle for `graphRunAsync`/`graphAffected` (absent with a cycle). */
+  handle?: number
+  /**
+   * The nodes on a cycle in data-flow order, the first repeated at the end
+   * (`[a, b, a]`: a -> b -> a); absent when the graph is a DAG.
+   */
+  cycle?: Array<number>
+  /** Each node's critical-path length (nodes on its longest path to a sink). */
+  priority?: Array<number>
+  /** 1 where the node's source compiled as a kernel taking its inputs. */
+  kernels?: Array<number>
+}
+
+/**
+ * Releases a handle of `graphPlan` (running graphs keep their plan).
+ * Unknown or released handles are ignored.
+ */
+export declare function graphRelease(handle: number): void
+
+/**
+ * Runs the kernel nodes of graph `handle` as one task on the pool, in
+ * readiness order (critical path first), with `values[i]` as the value of
+ * every node not recomputed. `dirty[i]` marks changed nodes: 1, recompute
+ * it (if it has a kernel) and all its dependents; 2, its value was given
+ * (in `values`): recompute only its dependents. Resolves to
+ * `[values, kinds, errors]`: kinds 0 number, 1 boolean, 2 undefined, 3
+ * failed (its error follows its index in `errors`), 4 an input failed
+ * (`values[i]` = the failed node), 5 kept, 6 cancelled.
+ */
+export declare function graphRunAsync(task: TaskArg, handle: number, values: Float64Array, dirty: Uint8Array): number
+
+/**
  * Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
  * `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
  * Use `parallelMap(items, algorithm)`.

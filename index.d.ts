@@ -56,3 +56,11 @@ export type {
 export { Memo, memoize } from './lib/memo'
 export type { MemoKey, MemoOptions, MemoStats, MemoizeOptions, Memoized, OnUnstorable } from './lib/memo'
 // </memo>
+// <graph>
+export { graph, GraphError } from './lib/graph'
+export type { Graph, GraphNode, GraphNodeOptions, GraphStats } from './lib/graph'
+// </graph>
+// <stream>
+export { mapStream } from './lib/stream'
+export type { MapStreamOptions, StreamFn } from './lib/stream'
+// </stream>

@@ -47,3 +47,14 @@ const memo = require('./lib/memo.js')
 exports.Memo = memo.Memo
 exports.memoize = memo.memoize
 // </memo>
+
+// <graph>
+const graphs = require('./lib/graph.js')
+exports.graph = graphs.graph
+exports.GraphError = graphs.GraphError
+// </graph>
+
+// <stream>
+const streams = require('./lib/stream.js')
+exports.mapStream = streams.mapStream
+// </stream>

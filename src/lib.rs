@@ -15,6 +15,7 @@ mod bridge;
 pub mod engine;
 pub mod error;
 pub mod exactness;
+pub mod graph;
 pub mod hugepages;
 pub mod inspect;
 pub mod map;

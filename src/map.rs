@@ -279,7 +279,7 @@ impl TryFrom<MapOptions> for MapConfig {
 }
 
 /// Built-in unary op names (`'sqrt'`, `'sin'`, …) become `x => Math.<op>(x)`.
-fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
+pub(crate) fn kernel_source(source: &str) -> std::result::Result<String, NpError> {
   const UNARY: &[&str] = &[
     "abs", "acos", "acosh", "asin", "asinh", "atan", "atanh", "cbrt", "ceil", "clz32", "cos",
     "cosh", "exp", "expm1", "floor", "fround", "log", "log10", "log1p", "log2", "round", "sign",

@@ -23,6 +23,7 @@ pub mod arg;
 pub mod batch;
 pub mod control;
 pub mod env;
+pub mod hold;
 pub mod settle;
 pub mod state;
 pub mod worker;

@@ -1,0 +1,213 @@
+/**
+ * mapStream(): a log pipeline. Lines of JSON access logs stream from a
+ * Readable, are split into batches (`splitStream`), parsed and summarised
+ * per batch on the worker engine (`mapStream`, ordered, bounded in
+ * flight), and the per-batch summaries are merged on the main thread.
+ * Baselines: the same parse and summary in a serial for-await loop, once
+ * over `lines` (one line per iteration, what most code does) and once over
+ * the same `splitStream` batches (the same work, minus the workers). Issue
+ * 18's bar: >= 1.8x the serial loop. Then the memory bound with a slow
+ * consumer: how far ahead of the consumer the source was pulled.
+ */
+import { Readable } from 'node:stream'
+
+import { lines, mapStream, splitStream } from '../index.js'
+
+import { compare } from './harness.ts'
+
+const LINES = Number(process.env.STREAM_LINES ?? 200_000)
+const CHUNK = 64 * 1024
+
+type Summary = { count: number; bytes: number; errors: number; slow: number; byStatus: Record<string, number>; byPath: Record<string, number> }
+
+/** A deterministic log: one JSON object per line. */
+function makeLog(n: number): Buffer {
+  const paths = ['/api/users', '/api/orders', '/static/app.js', '/api/search', '/health', '/api/cart']
+  const statuses = [200, 200, 200, 201, 304, 404, 500]
+  const out: string[] = []
+  let s = 12345
+  const r = () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff
+    return s
+  }
+  for (let i = 0; i < n; i++) {
+    const path = paths[r() % paths.length]
+    out.push(
+      JSON.stringify({
+        ts: new Date(1_764_000_000_000 + i * 37).toISOString(),
+        method: r() % 5 === 0 ? 'POST' : 'GET',
+        url: `${path}?id=${r() % 10000}&q=${(r() % 1e6).toString(36)}`,
+        status: statuses[r() % statuses.length],
+        bytes: r() % 50_000,
+        ms: (r() % 2000) / 10,
+        ua: `Mozilla/5.0 (X11; Linux x86_64) client/${r() % 100}`,
+      }),
+    )
+  }
+  return Buffer.from(out.join('\n') + '\n')
+}
+
+/** Parses and summarises a batch of lines (self-contained: it runs on workers). */
+function summarise(batch: string[]): Summary {
+  const sum: Summary = { count: 0, bytes: 0, errors: 0, slow: 0, byStatus: {}, byPath: {} }
+  for (const line of batch) {
+    if (line === '') continue
+    const e = JSON.parse(line) as { url: string; status: number; bytes: number; ms: number; ts: string }
+    const url = new URL(e.url, 'http://x')
+    const day = Date.parse(e.ts)
+    if (!Number.isFinite(day)) continue
+    sum.count++
+    sum.bytes += e.bytes
+    if (e.status >= 500) sum.errors++
+    if (e.ms > 150 && /^\/api\//.test(url.pathname)) sum.slow++
+    sum.byStatus[e.status] = (sum.byStatus[e.status] ?? 0) + 1
+    sum.byPath[url.pathname] = (sum.byPath[url.pathname] ?? 0) + 1
+  }
+  return sum
+}
+
+/**
+ * The same parse and summary over a line-aligned chunk of the log (bytes):
+ * the worker decodes and splits it, so the main thread only cuts chunks.
+ * Self-contained, as a worker function must be.
+ */
+function summariseChunk(chunk: Uint8Array): Summary {
+  const sum: Summary = { count: 0, bytes: 0, errors: 0, slow: 0, byStatus: {}, byPath: {} }
+  const text = new TextDecoder().decode(chunk)
+  for (const line of text.split('\n')) {
+    if (line === '') continue
+    const e = JSON.parse(line) as { url: string; status: number; bytes: number; ms: number; ts: string }
+    const url = new URL(e.url, 'http://x')
+    const day = Date.parse(e.ts)
+    if (!Number.isFinite(day)) continue
+    sum.count++
+    sum.bytes += e.bytes
+    if (e.status >= 500) sum.errors++
+    if (e.ms > 150 && /^\/api\//.test(url.pathname)) sum.slow++
+    sum.byStatus[e.status] = (sum.byStatus[e.status] ?? 0) + 1
+    sum.byPath[url.pathname] = (sum.byPath[url.pathname] ?? 0) + 1
+  }
+  return sum
+}
+
+/** Cuts a byte stream into chunks that end at a line end (what `summariseChunk` takes). */
+async function* lineChunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let tail: Buffer = Buffer.alloc(0)
+  for await (const chunk of src) {
+    const end = chunk.lastIndexOf(10)
+    if (end < 0) {
+      tail = Buffer.concat([tail, chunk])
+      continue
+    }
+    yield Buffer.concat([tail, chunk.subarray(0, end + 1)])
+    tail = Buffer.from(chunk.subarray(end + 1))
+  }
+  if (tail.length > 0) yield tail
+}
+
+function merge(into: Summary, s: Summary) {
+  into.count += s.count
+  into.bytes += s.bytes
+  into.errors += s.errors
+  into.slow += s.slow
+  for (const [k, v] of Object.entries(s.byStatus)) into.byStatus[k] = (into.byStatus[k] ?? 0) + v
+  for (const [k, v] of Object.entries(s.byPath)) into.byPath[k] = (into.byPath[k] ?? 0) + v
+  return into
+}
+
+const empty = (): Summary => ({ count: 0, bytes: 0, errors: 0, slow: 0, byStatus: {}, byPath: {} })
+
+function source(log: Buffer) {
+  const chunks: Buffer[] = []
+  for (let i = 0; i < log.length; i += CHUNK) chunks.push(log.subarray(i, i + CHUNK))
+  return Readable.from(chunks)
+}
+
+export async function main(): Promise<void> {
+  const log = makeLog(LINES)
+  console.log(`${LINES} lines, ${(log.length / 2 ** 20).toFixed(1)} MiB`)
+  const serialLines = async () => {
+    const total = empty()
+    for await (const line of lines(source(log))) merge(total, summarise([line]))
+    return total
+  }
+  const serialBatches = async () => {
+    const total = empty()
+    for await (const batch of splitStream(source(log), '\n', { batchLines: 2048 })) merge(total, summarise(batch))
+    return total
+  }
+  const workers = async () => {
+    const total = empty()
+    const batches = splitStream(source(log), '\n', { batchLines: 2048 })
+    for await (const s of mapStream(batches, summarise, { concurrency: 8, engine: 'worker' })) merge(total, s as Summary)
+    return total
+  }
+  const serialChunks = async () => {
+    const total = empty()
+    for await (const chunk of lineChunks(source(log))) merge(total, summariseChunk(chunk))
+    return total
+  }
+  const workerChunks = async () => {
+    const total = empty()
+    for await (const s of mapStream(lineChunks(source(log)), summariseChunk, { concurrency: 8, engine: 'worker' })) merge(total, s as Summary)
+    return total
+  }
+  await compare(
+    'log pipeline, bytes to the workers: line-aligned chunks -> decode, split, parse in workers -> aggregate',
+    [
+      { name: 'serial for-await over the same chunks', run: serialChunks },
+      { name: 'mapStream(chunks, summariseChunk) on workers', run: workerChunks },
+    ],
+    {
+      rounds: 5,
+      warmup: 1,
+      settleMs: 200,
+      check: (results) => {
+        const [a, ...rest] = results.map((r) => JSON.stringify(r))
+        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
+      },
+      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
+    },
+  )
+  await compare(
+    'log pipeline: lines -> parse -> aggregate (bar: >= 1.8x the serial loop)',
+    [
+      { name: 'serial for-await over splitStream batches', run: serialBatches },
+      { name: 'serial for-await over lines()', run: serialLines },
+      { name: 'mapStream(splitStream, summarise) on workers', run: workers },
+    ],
+    {
+      rounds: 5,
+      warmup: 1,
+      settleMs: 200,
+      check: (results) => {
+        const [a, ...rest] = results.map((r) => JSON.stringify(r))
+        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
+      },
+      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
+    },
+  )
+  // Memory bound: a consumer that takes 5 ms per result; count how far the source ran ahead.
+  let pulled = 0
+  let consumed = 0
+  let ahead = 0
+  const counted = (async function* () {
+    for await (const batch of splitStream(source(log), '\n', { batchLines: 2048 })) {
+      pulled++
+      yield batch
+    }
+  })()
+  const rss0 = process.memoryUsage().rss
+  let rssMax = rss0
+  for await (const s of mapStream(counted, summarise, { concurrency: 4, engine: 'worker' })) {
+    consumed++
+    ahead = Math.max(ahead, pulled - consumed)
+    rssMax = Math.max(rssMax, process.memoryUsage().rss)
+    void s
+    await new Promise((r) => setTimeout(r, 5))
+    if (consumed >= 40) break
+  }
+  console.log(`slow consumer (5 ms per batch of 2048 lines, concurrency 4): source at most ${ahead} batches ahead, RSS +${((rssMax - rss0) / 2 ** 20).toFixed(1)} MiB over ${consumed} batches`)
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main()

@@ -1,0 +1,3 @@
+// Internal: a function's parameter names (typed for tests).
+export declare function paramNames(fn: Function, node: string): string[]
+export declare function scanParams(source: string): string[]

@@ -1,0 +1,354 @@
+//! `graph()`'s native side (see `lib/graph.js`): a graph's structure is
+//! checked and planned once by `napi-parallel-graph` (cycle → the nodes on
+//! it, critical-path priorities), the kernels of its nodes are compiled
+//! together at that time (through the kernel cache), and a graph whose
+//! nodes to run are all kernels runs as ONE task on the pool: every node in
+//! readiness order on one pool thread, values passed between nodes as
+//! numbers, no JS between nodes. Held tasks (`graphHold`/`graphRelease`)
+//! give a graph that JS drives (worker nodes) one TaskHandle.
+
+use std::ptr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use napi::bindgen_prelude::{
+  Float64ArraySlice, ToNapiValue, Uint8Array, Uint8ArraySlice, Uint32ArraySlice,
+};
+use napi::{Env, Result, sys};
+use napi_derive::napi;
+use napi_parallel_graph::{Dag, GraphError, NodeState, execute};
+use napi_parallel_kernel::{Kernel, KernelValue, Mode, compile_cached};
+
+use crate::error::{NpError, check};
+use crate::task::{self, TaskArg, TaskSlot};
+
+/// A planned graph: its DAG and each node's kernel (`None`: an input, or a
+/// node that is not a kernel and runs elsewhere).
+struct NativeGraph {
+  dag: Dag,
+  kernels: Vec<Option<Arc<Kernel>>>,
+}
+
+/// Planned graphs by handle; a free list reuses released handles.
+struct Graphs {
+  graphs: Vec<Option<Arc<NativeGraph>>>,
+  free: Vec<u32>,
+}
+
+static GRAPHS: std::sync::Mutex<Graphs> = std::sync::Mutex::new(Graphs {
+  graphs: Vec::new(),
+  free: Vec::new(),
+});
+
+fn graphs() -> std::sync::MutexGuard<'static, Graphs> {
+  // Each update is one push or store: consistent after any panic.
+  GRAPHS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lookup(handle: u32) -> std::result::Result<Arc<NativeGraph>, NpError> {
+  graphs()
+    .graphs
+    .get(handle as usize)
+    .and_then(|g| g.clone())
+    .ok_or_else(|| NpError::invalid_arg_value("handle", "is not a live graph handle"))
+}
+
+/// What `graphPlan` found.
+#[napi(object, object_from_js = false)]
+pub struct GraphPlan {
+  /// The graph's handle for `graphRunAsync`/`graphAffected` (absent with a cycle).
+  pub handle: Option<u32>,
+  /// The nodes on a cycle in data-flow order, the first repeated at the end
+  /// (`[a, b, a]`: a -> b -> a); absent when the graph is a DAG.
+  pub cycle: Option<Vec<u32>>,
+  /// Each node's critical-path length (nodes on its longest path to a sink).
+  pub priority: Option<Vec<u32>>,
+  /// 1 where the node's source compiled as a kernel taking its inputs.
+  pub kernels: Option<Vec<u8>>,
+}
+
+/// Checks and plans a graph: node `i` takes the nodes
+/// `deps[offsets[i] .. offsets[i + 1]]` as its arguments, and `sources[i]`
+/// is its function's source or op name (null: an input or constant node).
+/// Each source is compiled (cached) as a kernel taking that many numbers;
+/// one that is not a kernel is marked 0 in `kernels`, not an error. Release
+/// the handle with `graphRelease` (lib/graph.js does so when the graph is
+/// collected or changed).
+#[napi(catch_unwind)]
+pub fn graph_plan(
+  env: &Env,
+  deps: Uint32ArraySlice,
+  offsets: Uint32ArraySlice,
+  sources: Vec<Option<String>>,
+) -> Result<GraphPlan> {
+  let n = sources.len();
+  let parsed = (|| {
+    if offsets.len() != n + 1 {
+      return Err(NpError::invalid_arg_value(
+        "offsets",
+        "must hold one more entry than sources",
+      ));
+    }
+    let mut lists: Vec<Vec<u32>> = crate::alloc::try_vec(n, "the graph's nodes")?;
+    for i in 0..n {
+      let (lo, hi) = (offsets[i] as usize, offsets[i + 1] as usize);
+      if lo > hi || hi > deps.len() {
+        return Err(NpError::invalid_arg_value(
+          "offsets",
+          "must be non-decreasing and within deps",
+        ));
+      }
+      lists.push(deps[lo..hi].to_vec());
+    }
+    Ok(lists)
+  })();
+  let lists = parsed.map_err(|e| e.throw(env))?;
+  let dag = match Dag::new(lists) {
+    Ok(dag) => dag,
+    Err(GraphError::Cycle(cycle)) => {
+      return Ok(GraphPlan {
+        handle: None,
+        cycle: Some(cycle),
+        priority: None,
+        kernels: None,
+      });
+    }
+    Err(e @ GraphError::UnknownNode { .. }) => {
+      return Err(NpError::invalid_arg_value("deps", &e.to_string()).throw(env));
+    }
+  };
+  let kernels: Vec<Option<Arc<Kernel>>> = sources
+    .iter()
+    .enumerate()
+    .map(|(i, source)| {
+      let source = crate::map::kernel_source(source.as_deref()?).ok()?;
+      let n_args = dag.deps(i as u32).len();
+      compile_cached(&source, &[], Mode::Call { n_args }).ok()
+    })
+    .collect();
+  let priority = (0..n as u32).map(|i| dag.priority(i)).collect();
+  let flags = kernels.iter().map(|k| k.is_some() as u8).collect();
+  let graph = Some(Arc::new(NativeGraph { dag, kernels }));
+  let mut table = graphs();
+  let handle = match table.free.pop() {
+    Some(h) => {
+      table.graphs[h as usize] = graph;
+      h
+    }
+    None => {
+      if table.graphs.try_reserve(1).is_err() {
+        return Err(NpError::out_of_memory("a graph handle", 8).throw(env));
+      }
+      table.graphs.push(graph);
+      (table.graphs.len() - 1) as u32
+    }
+  };
+  Ok(GraphPlan {
+    handle: Some(handle),
+    cycle: None,
+    priority: Some(priority),
+    kernels: Some(flags),
+  })
+}
+
+/// Releases a handle of `graphPlan` (running graphs keep their plan).
+/// Unknown or released handles are ignored.
+#[napi(catch_unwind)]
+pub fn graph_release(handle: u32) {
+  let mut table = graphs();
+  if let Some(entry) = table.graphs.get_mut(handle as usize)
+    && entry.take().is_some()
+  {
+    table.free.push(handle);
+  }
+}
+
+/// The nodes to recompute when the nodes with `changed[i] != 0` changed:
+/// those and all their dependents, transitively (1 in the result).
+#[napi(catch_unwind)]
+pub fn graph_affected(env: &Env, handle: u32, changed: Uint8ArraySlice) -> Result<Uint8Array> {
+  let graph = lookup(handle).map_err(|e| e.throw(env))?;
+  let changed: Vec<u32> = (0..changed.len() as u32)
+    .filter(|&i| changed[i as usize] != 0)
+    .collect();
+  Ok(Uint8Array::new(
+    graph
+      .dag
+      .affected(&changed)
+      .into_iter()
+      .map(u8::from)
+      .collect(),
+  ))
+}
+
+/// Per-node result kinds of `graphRunAsync`.
+mod kind {
+  pub const NUMBER: u8 = 0;
+  pub const BOOLEAN: u8 = 1;
+  pub const UNDEFINED: u8 = 2;
+  pub const FAILED: u8 = 3;
+  pub const DEP_FAILED: u8 = 4;
+  pub const KEPT: u8 = 5;
+  pub const CANCELLED: u8 = 6;
+}
+
+/// A native run's outcome: `[values, kinds, errors]` in JS.
+pub struct GraphOutput {
+  values: Vec<f64>,
+  kinds: Vec<u8>,
+  errors: Vec<(u32, NpError)>,
+}
+
+impl ToNapiValue for GraphOutput {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    use napi::bindgen_prelude::Float64Array;
+    // SAFETY: forwarded from the caller's contract (a live env, JS thread).
+    unsafe {
+      let mut out = ptr::null_mut();
+      check(sys::napi_create_array_with_length(env, 3, &mut out))?;
+      let values = Float64Array::to_napi_value(env, Float64Array::new(value.values))?;
+      check(sys::napi_set_element(env, out, 0, values))?;
+      let kinds = Uint8Array::to_napi_value(env, Uint8Array::new(value.kinds))?;
+      check(sys::napi_set_element(env, out, 1, kinds))?;
+      let mut errors = ptr::null_mut();
+      check(sys::napi_create_array_with_length(
+        env,
+        value.errors.len() * 2,
+        &mut errors,
+      ))?;
+      for (k, (node, error)) in value.errors.iter().enumerate() {
+        let index = u32::to_napi_value(env, *node)?;
+        check(sys::napi_set_element(env, errors, (2 * k) as u32, index))?;
+        check(sys::napi_set_element(
+          env,
+          errors,
+          (2 * k + 1) as u32,
+          error.to_js(env)?,
+        ))?;
+      }
+      check(sys::napi_set_element(env, out, 2, errors))?;
+      Ok(out)
+    }
+  }
+}
+
+/// Runs one node's kernel on its inputs' values; false (and the error kept)
+/// if it failed.
+fn run_node(
+  graph: &NativeGraph,
+  node: u32,
+  out: &mut GraphOutput,
+  args: &mut Vec<f64>,
+  cancel: &AtomicBool,
+) -> bool {
+  let Some(kernel) = &graph.kernels[node as usize] else {
+    // Not a kernel: lib/graph.js never activates it; keep its value.
+    out.kinds[node as usize] = kind::KEPT;
+    return true;
+  };
+  args.clear();
+  args.extend(graph.dag.deps(node).iter().map(|&d| out.values[d as usize]));
+  let i = node as usize;
+  match napi_parallel_kernel::call_value(kernel, args, &[], cancel) {
+    Ok(KernelValue::Number(x)) => {
+      out.values[i] = x;
+      out.kinds[i] = kind::NUMBER;
+      true
+    }
+    Ok(KernelValue::Boolean(b)) => {
+      out.values[i] = f64::from(u8::from(b));
+      out.kinds[i] = kind::BOOLEAN;
+      true
+    }
+    Ok(KernelValue::Undefined) => {
+      out.values[i] = f64::NAN;
+      out.kinds[i] = kind::UNDEFINED;
+      true
+    }
+    Err(e) => {
+      out.kinds[i] = kind::FAILED;
+      out.errors.push((node, NpError::from(e)));
+      false
+    }
+  }
+}
+
+/// Runs the kernel nodes of graph `handle` as one task on the pool, in
+/// readiness order (critical path first), with `values[i]` as the value of
+/// every node not recomputed. `dirty[i]` marks changed nodes: 1, recompute
+/// it (if it has a kernel) and all its dependents; 2, its value was given
+/// (in `values`): recompute only its dependents. Resolves to
+/// `[values, kinds, errors]`: kinds 0 number, 1 boolean, 2 undefined, 3
+/// failed (its error follows its index in `errors`), 4 an input failed
+/// (`values[i]` = the failed node), 5 kept, 6 cancelled.
+#[napi(catch_unwind, ts_return_type = "number")]
+pub fn graph_run_async(
+  env: &Env,
+  task: TaskArg,
+  handle: u32,
+  values: Float64ArraySlice,
+  dirty: Uint8ArraySlice,
+) -> Result<TaskSlot> {
+  let parsed = (|| {
+    let graph = lookup(handle)?;
+    let n = graph.dag.len();
+    if values.len() != n || dirty.len() != n {
+      return Err(NpError::invalid_arg_value(
+        "values",
+        &format!("and dirty must hold one entry per node ({n})"),
+      ));
+    }
+    let mut held = crate::alloc::try_vec(n, "the graph's values")?;
+    held.extend_from_slice(&values);
+    let changed: Vec<u32> = (0..n as u32).filter(|&i| dirty[i as usize] != 0).collect();
+    let given: Vec<bool> = dirty.iter().map(|&d| d == 2).collect();
+    Ok((graph, held, changed, given))
+  })();
+  let (graph, held, changed, given) = parsed.map_err(|e| e.throw(env))?;
+  task::spawn(env, task, move |ctx| {
+    let n = graph.dag.len();
+    let mut active = graph.dag.affected(&changed);
+    for (i, a) in active.iter_mut().enumerate() {
+      *a &= graph.kernels[i].is_some() && !given[i];
+    }
+    let mut out = GraphOutput {
+      values: held,
+      kinds: vec![kind::KEPT; n],
+      errors: Vec::new(),
+    };
+    let mut args = Vec::with_capacity(8);
+    let cancel = ctx.cancel_flag();
+    let states = execute(&graph.dag, &active, cancel, |node| {
+      run_node(&graph, node, &mut out, &mut args, cancel)
+    });
+    for (i, s) in states.into_iter().enumerate() {
+      match s {
+        NodeState::DepFailed(root) => {
+          out.kinds[i] = kind::DEP_FAILED;
+          out.values[i] = root as f64;
+        }
+        NodeState::Cancelled => out.kinds[i] = kind::CANCELLED,
+        _ => {}
+      }
+    }
+    Ok(out)
+  })
+}
+
+/// Registers a task that JS completes (a graph run with worker nodes):
+/// status, cancel, signal and timeout work as for any task. Returns its
+/// slot; complete it with `graphFinish`.
+#[napi(catch_unwind, ts_return_type = "number")]
+pub fn graph_hold(env: &Env, task: TaskArg) -> Result<TaskSlot> {
+  task::hold::hold(env, task)
+}
+
+/// Completes a task of `graphHold` (its handle's value comes from its JS
+/// finisher). False if it already ended (cancelled, timed out).
+#[napi(catch_unwind)]
+pub fn graph_finish(env: &Env, slot: u32, id: f64) -> Result<bool> {
+  if !(id >= 0.0 && id.fract() == 0.0 && id <= 9.0e15) {
+    return Ok(false);
+  }
+  task::hold::release(env, slot, id as u64)
+}
