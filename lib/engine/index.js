@@ -107,9 +107,8 @@ function idOf(t) {
 }
 
 /**
- * The `[fn, args, opts]` of a spawn; `prepared` when `parallel` did the checks once.
- * @typedef {{ fn: unknown, args: unknown, opts: unknown, prepared: ReturnType<typeof prepare> | undefined,
- *   transfer: ArrayBuffer[] | undefined, pool: unknown }} Call
+ * The arguments of a spawn.
+ * @typedef {{ fn: unknown, args: unknown, opts: unknown }} Call
  */
 
 /**
@@ -124,20 +123,43 @@ function startCall(t, call) {
   if (given === undefined) args = []
   else if (Array.isArray(given)) args = given
   else throw invalidType('args', 'an array', given)
-  let prepared = call.prepared
-  let transfer = call.transfer
-  let pool = call.pool
-  if (prepared === undefined) {
-    const o = workerOptions(call.opts)
-    prepared = prepare(call.fn, o.context)
-    transfer = o.transfer
-    pool = o.pool
+  const o = workerOptions(call.opts)
+  const prepared = prepare(call.fn, o.context)
+  return submitCall(t, dispatcherOf(engineOf(o.pool)), prepared.entry, prepared.ctx, args, o.transfer)
+}
+
+/**
+ * Registers a one-part task and queues its entry.
+ * @param {import('../../binding.js').TaskArg} t
+ * @param {import('./dispatch.js').Dispatcher} d
+ * @param {import('./compile.js').FnEntry} entry
+ * @param {unknown[] | null} ctx
+ * @param {unknown[]} args
+ * @param {ArrayBuffer[] | undefined} transfer
+ */
+function submitCall(t, d, entry, ctx, args, transfer) {
+  let values = args
+  let moved = transfer
+  if (moved !== undefined || needsPreparing(args)) {
+    const p = prepareArgs(args, moved)
+    values = p.args
+    moved = p.transfer
   }
-  const set = engineOf(pool)
-  const moved = prepareArgs(args, transfer)
   const slot = engineNative.engineRegister(t, 1)
-  dispatcherOf(set).add(slot, idOf(t), 1, KIND_CALL, prepared.entry, prepared.ctx, moved.args, moved.transfer)
+  d.add(slot, idOf(t), 1, KIND_CALL, entry, ctx, values, moved)
   return slot
+}
+
+/**
+ * Whether `args` holds a top-level `move()` marker or a bare SharedArrayBuffer.
+ * @param {unknown[]} args
+ */
+function needsPreparing(args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (typeof a === 'object' && a !== null && (a instanceof codec.Moved || a instanceof SharedArrayBuffer)) return true
+  }
+  return false
 }
 
 /**
@@ -164,7 +186,7 @@ function prepareArgs(args, transfer) {
  * @param {unknown} opts
  */
 function spawnOnWorker(fn, args, opts) {
-  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts, prepared: undefined, transfer: undefined, pool: undefined })
+  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts })
 }
 
 /**
@@ -242,18 +264,33 @@ function mapOnWorker(items, fn, opts) {
  * run `fn` on a worker and return TaskHandles.
  * @param {unknown} fn
  * @param {unknown} opts
+ * @param {boolean} [byArray] return a function taking the arguments as one array instead
  */
-function parallelOnWorker(fn, opts) {
+function parallelOnWorker(fn, opts, byArray = false) {
   const o = workerOptions(opts)
-  const prepared = prepare(fn, o.context)
-  engineOf(o.pool) // a closed pool fails now
-  /** @type {Call} */
-  const base = { fn, args: undefined, opts, prepared, transfer: o.transfer, pool: o.pool }
+  const { entry, ctx } = prepare(fn, o.context)
+  const pool = o.pool
+  const transfer = o.transfer
+  let set = engineOf(pool) // a closed pool fails now
+  let d = dispatcherOf(set)
+  /**
+   * The start of one call (made once: no object per call).
+   * @param {import('../../binding.js').TaskArg} t
+   * @param {unknown[]} args
+   */
+  const start = (t, args) => {
+    if (set.closed) {
+      set = engineOf(pool)
+      d = dispatcherOf(set)
+    }
+    return submitCall(t, d, entry, ctx, args, transfer)
+  }
+  if (byArray) return (/** @type {unknown[]} */ args) => task.runWorkerTask(/** @type {any} */ (opts), start, args)
   const name = typeof fn === 'function' ? fn.name : ''
   const run = {
     /** @param {unknown[]} args */
     [name](...args) {
-      return task.runWorkerTask(/** @type {any} */ (opts), startCall, { ...base, args })
+      return task.runWorkerTask(/** @type {any} */ (opts), start, args)
     },
   }[name]
   return run

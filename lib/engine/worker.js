@@ -35,7 +35,7 @@ const IDLE = 0
 const BUSY = 1
 const EXITING = 2
 
-const SPIN_MS = 0.1 // spin this long on an empty queue before parking
+const SPIN_MS = Number(process.env.NP_SPIN_MS ?? 0.1) // spin this long on an empty queue before parking
 const FLUSH_MS = 1 // report results at least this often
 const SLICE_MS = 10 // let the event loop run at least this often while busy
 const PARK_MS = 50 // a sync park wakes this often to let timers run
@@ -330,7 +330,7 @@ function take() {
 /** Runs batches until the queue is empty, an async limit is reached, or the time slice ends. */
 function pump() {
   pumpScheduled = false
-  const sliceEnd = performance.now() + SLICE_MS
+  let sliceEnd = performance.now() + SLICE_MS
   for (;;) {
     if (batch === null) {
       Atomics.store(cb, STATE, BUSY)
@@ -346,8 +346,9 @@ function pump() {
           }
         }
         if (batch === null) {
-          park()
-          return
+          if (!park()) return
+          sliceEnd = performance.now() + SLICE_MS
+          continue
         }
       }
     }
@@ -356,7 +357,7 @@ function pump() {
       if (inFlight >= limit) {
         // Resumed when an async task settles (asyncDone → pump).
         flush()
-        park()
+        if (park()) continue
         return
       }
       runEntry(b)
@@ -373,7 +374,11 @@ function pump() {
   }
 }
 
-/** Parks until the bell rings (or, with nothing in flight, up to PARK_MS). */
+/**
+ * Parks until the bell rings (or, with nothing in flight, up to PARK_MS).
+ * Returns true when the caller should go on taking now (rung, or a batch
+ * found), false when the pump was scheduled or will be resumed.
+ */
 function park() {
   Atomics.store(cb, STATE, IDLE)
   // Re-check after announcing idle: a batch submitted before the main
@@ -382,12 +387,12 @@ function park() {
     const again = take()
     if (again !== null) {
       batch = again
-      schedulePump()
-      return
+      Atomics.store(cb, STATE, BUSY)
+      return true
     }
   }
   if (inFlight > 0 || batch !== null) {
-    if (parkedAsync) return
+    if (parkedAsync) return false
     parkedAsync = true
     const w = /** @type {any} */ (Atomics).waitAsync(cb, BELL, 0)
     if (w.async) {
@@ -399,17 +404,19 @@ function park() {
       parkedAsync = false
       schedulePump()
     }
-    return
+    return false
   }
   const now = performance.now()
   if (idleSince === 0) idleSince = now
   const left = idleTimeout - (now - idleSince)
   if (left <= 0) {
     exitQuietly()
-    return
+    return false
   }
-  Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left))
+  // Rung: take at once. Timed out: let the event loop run (timers) first.
+  if (Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left)) !== 'timed-out') return true
   schedulePump()
+  return false
 }
 
 /** The idle timeout expired: announce EXITING, take a last look, exit with code 0. */
