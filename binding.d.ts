@@ -248,6 +248,53 @@ export declare function findAllAsync(task: TaskArg, input: string | Uint8Array, 
 /** The synchronous twin of `findAllAsync`. */
 export declare function findAllSync(input: string | Uint8Array, patterns: Array<string | Uint8Array>, options?: ChunkOptions): { offsets: Float64Array; patterns: Uint32Array }
 
+/** A variable the function reads but does not declare. */
+export interface FreeVariable {
+  /** The variable's name. */
+  name: string
+  /** 1-based line of its first reference (as in V8 stack traces). */
+  line: number
+  /** 1-based column of its first reference, in UTF-16 units. */
+  column: number
+}
+
+/** What `inspectFunction` found in a function's source. */
+export interface FunctionInfo {
+  /**
+   * The function's shape; `native`/`bound` sources are not analysed (the
+   * other fields are empty). Node 20 prints bound functions as plain native
+   * sources, so `bound` only comes from a `function bound f() { [native code] }` text.
+   */
+  kind: 'arrow' | 'function' | 'method' | 'class' | 'native' | 'bound'
+  /** An async function, arrow or method. */
+  async: boolean
+  /** A generator function or method. */
+  generator: boolean
+  /**
+   * Top-level parameter names in order: `x`, `x = 1` and `...x` give
+   * `'x'`; a destructuring pattern (`{a}`, `[b]`, with or without a
+   * default) gives `null`. A class gives its constructor's parameters.
+   */
+  params: Array<string | null>
+  /**
+   * References no scope of the function resolves, in source order, one per
+   * name (its first reference). Globals are NOT filtered out; the
+   * `arguments` of a non-arrow function and the names the function
+   * declares (its own name included) are never listed.
+   */
+  free: Array<FreeVariable>
+  /**
+   * UTF-16 offset of the `import` keyword of each dynamic `import(…)`:
+   * `source.slice(off, off + 6) === 'import'`.
+   */
+  imports: Array<number>
+  /**
+   * `this` is used as the function's receiver (for an arrow: the enclosing
+   * `this`), outside nested functions and class members.
+   */
+  usesThis: boolean
+}
+
 /**
  * Hashes each item on the pool: `'xxh3'` gives a `BigUint64Array`,
  * `'crc32'` a `Uint32Array`, `'sha256'` an array of 32-byte Buffers.
@@ -257,6 +304,19 @@ export declare function hashAsync(task: TaskArg, items: Array<string | Uint8Arra
 
 /** The synchronous twin of `hashAsync`: blocks the caller, still uses every core. */
 export declare function hashSync(items: Array<string | Uint8Array>, algorithm: 'xxh3' | 'sha256' | 'crc32'): BigUint64Array | Uint32Array | Buffer[]
+
+/**
+ * Inspects a function's source text (`fn.toString()`): its kind, its
+ * parameter names, the variables it reads without declaring them (with
+ * line and column), its dynamic `import(` offsets and whether it uses
+ * `this`. Accepts arrows, `function`s (async, generators), method
+ * shorthand (`m(x) {}`, `get x() {}`, `#p() {}`), classes and native
+ * sources. Throws a `TypeError` `ERR_INVALID_ARG_TYPE` for a non-string, a
+ * `SyntaxError` `ERR_INVALID_FUNCTION_SOURCE` (with `line` and `column`) for
+ * a source that is not one parsable function, and a `RangeError`
+ * `ERR_OUT_OF_RANGE` for a source over 1 MiB (UTF-8) or nested too deeply.
+ */
+export declare function inspectFunction(source: string): FunctionInfo
 
 /** The options `parallelMapSync`/`parallelMapAsync` read. */
 export interface MapOptions {

@@ -857,6 +857,7 @@ module.exports.findAllAsync = nativeBinding.findAllAsync
 module.exports.findAllSync = nativeBinding.findAllSync
 module.exports.hashAsync = nativeBinding.hashAsync
 module.exports.hashSync = nativeBinding.hashSync
+module.exports.inspectFunction = nativeBinding.inspectFunction
 module.exports.memoWireFormat = nativeBinding.memoWireFormat
 module.exports.parallelMapAsync = nativeBinding.parallelMapAsync
 module.exports.parallelMapSync = nativeBinding.parallelMapSync

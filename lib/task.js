@@ -294,12 +294,12 @@ function reviveError(encoded) {
  */
 function setEngineHooks(next) {
   if (typeof next !== 'object' || next === null) throw invalidType('hooks', 'of type object', next)
+  const target = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (hooks))
   for (const name of /** @type {(keyof EngineHooks)[]} */ (['decode', 'revive', 'done', 'control'])) {
     const hook = next[name]
     if (hook === undefined) continue
     if (typeof hook !== 'function') throw invalidType(`hooks.${name}`, 'of type function', hook)
-    const installed = /** @type {Record<string, unknown>} */ (hooks)
-    installed[name] = hook
+    target[name] = hook
   }
 }
 

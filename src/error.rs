@@ -93,6 +93,8 @@ pub mod codes {
   pub const LINE_TOO_LONG: &str = "ERR_LINE_TOO_LONG";
   /// The native addon could not load on this platform (thrown by `lib/load.js`).
   pub const LOAD: &str = "ERR_NAPI_PARALLEL_LOAD";
+  /// `inspectFunction` got a source that is not one parsable function (a `SyntaxError` with `line`/`column`).
+  pub const INVALID_FUNCTION_SOURCE: &str = "ERR_INVALID_FUNCTION_SOURCE";
   /// A class called without `new` (`Pool()`; thrown by `lib/task.js`), as Node's own classes.
   pub const CONSTRUCT_CALL_REQUIRED: &str = "ERR_CONSTRUCT_CALL_REQUIRED";
   /// The engine worker running the task exited (crashed, `process.exit`, out of memory, terminated).
@@ -126,6 +128,7 @@ pub mod codes {
     LOAD,
     CONSTRUCT_CALL_REQUIRED,
     WORKER_EXITED,
+    INVALID_FUNCTION_SOURCE,
   ];
 }
 

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod exactness;
 pub mod hugepages;
+pub mod inspect;
 pub mod map;
 pub mod map_io;
 pub mod memo;
