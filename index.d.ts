@@ -5,6 +5,7 @@
 // <task>
 export { AbortError, TaskHandle, Pool, configure, poolStats, ping } from './lib/task'
 export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from './lib/task'
+export type { WorkerStats } from './lib/engine/pool'
 // </task>
 // <map>
 export { parallelMap, parallelMapSync, spawn, parallel, move, compileKernel } from './lib/map'

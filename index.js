@@ -8,9 +8,9 @@
 const task = require('./lib/task.js')
 exports.AbortError = task.AbortError
 exports.TaskHandle = task.TaskHandle
-exports.Pool = task.Pool
+exports.Pool = require('./lib/engine/pool.js').Pool
 exports.configure = task.configure
-exports.poolStats = task.poolStats
+exports.poolStats = require('./lib/engine/pool.js').poolStats
 exports.ping = task.ping
 // </task>
 

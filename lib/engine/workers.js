@@ -15,6 +15,20 @@
 // - TASK_LO/HI: the id of the task the worker runs now (low 32 bits, high
 //   bits), 0 when none; the worker writes it at begin. A kill request
 //   terminates the worker only if it still runs that task after the grace.
+//
+// Deaths and the crash loop. A worker that exits (process.exit in a
+// function, an uncaught error in a timer, out of memory under
+// resourceLimits, a setup module that throws, a terminate after a cancel)
+// is reported to the native queue with engineAbandon(engine, w, reason):
+// the tasks it was running reject with ERR_WORKER_EXITED and `reason`, the
+// entries it had not begun go back to the queue. It is replaced at once if
+// work is queued. Deaths in a row with no task completed anywhere in the
+// engine since the dead worker started (a kill we asked for and a quiet
+// idle exit do not count) delay the replacement: 0, 10, 20, 40 ms ...
+// doubling to 5 s. At the 5th such death (and each one after it), every task
+// still queued rejects with ERR_WORKER_EXITED and a message that starts
+// "Crash loop:" and quotes the last death's reason; tasks submitted later
+// start a new worker once the backoff allows. One completed task resets it.
 
 const path = require('node:path')
 const { Worker, MessageChannel } = require('node:worker_threads')
@@ -60,6 +74,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
 
 /**
  * What a WorkerSet is built with (validated by lib/engine/pool.js for a Pool).
+ * `workerFile` (internal, for tests) replaces lib/engine/worker.js.
  * @typedef {{
  *   workers?: number,
  *   maxQueue?: number,
@@ -68,6 +83,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
  *   idleTimeout?: number,
  *   concurrentTasksPerWorker?: number,
  *   cancelGrace?: number,
+ *   workerFile?: string,
  * }} WorkerSetOptions
  */
 
@@ -238,8 +254,8 @@ class WorkerSet {
 
   /**
    * A worker for a batch that must go to one worker (its SharedArrayBuffers
-   * or transfers travel on that worker's port): an idle one, else the least
-   * recently picked live one, else one started now. Ring its bell with
+   * or transfers travel on that worker's port): the least recently picked
+   * idle one, else the least recently picked live one, else one started now. Ring its bell with
    * `ring(w)` after engineSubmit.
    * @returns {number} the worker index
    */
@@ -247,18 +263,17 @@ class WorkerSet {
     const cb = this.#cb
     const slots = this.#slots
     if (!this.#started) this.wake()
+    // Idle workers rank before busy ones; among equals, the least recently
+    // picked (a worker rung in this flush may not have woken yet).
     let best = -1
-    let bestPicked = Infinity
+    let bestRank = Infinity
     for (let w = 0; w < slots.length; w++) {
       const s = slots[w]
       if (s.worker === undefined) continue
-      if (Atomics.load(cb, w * SLOTS + STATE) === IDLE) {
+      const rank = s.picked + (Atomics.load(cb, w * SLOTS + STATE) === IDLE ? 0 : 2 ** 52)
+      if (rank < bestRank) {
         best = w
-        break
-      }
-      if (s.picked < bestPicked) {
-        best = w
-        bestPicked = s.picked
+        bestRank = rank
       }
     }
     if (best < 0) {
@@ -351,18 +366,15 @@ class WorkerSet {
   }
 
   /**
-   * Closes the engine (its queued tasks reject with ERR_POOL_CLOSED) and
-   * terminates the workers (tasks they run reject with ERR_WORKER_EXITED).
-   * Resolves once every worker has exited. Idempotent.
+   * Terminates the workers (tasks they run reject with ERR_WORKER_EXITED,
+   * "the pool was closed"), then closes the engine (its queued tasks reject
+   * with ERR_POOL_CLOSED). Resolves once every worker has exited and the
+   * engine is closed. Idempotent.
    */
   close() {
     if (this.#closing !== undefined) return this.#closing
     this.#closed = true
-    try {
-      native.engineClose(this.#engine)
-    } catch {
-      // Closed already (its environment's teardown).
-    }
+    if (defaultSet === this) defaultSet = undefined
     /** @type {Promise<void>[]} */
     const exits = []
     for (const s of this.#slots) {
@@ -371,11 +383,15 @@ class WorkerSet {
       if (s.worker !== undefined) {
         s.kill = 'the pool was closed'
         s.worker.terminate().catch(noop)
+        if (s.exited !== undefined) exits.push(s.exited)
       }
-      if (s.exited !== undefined) exits.push(s.exited)
     }
-    if (defaultSet === this) defaultSet = undefined
     this.#closing = Promise.all(exits).then(() => {
+      try {
+        native.engineClose(this.#engine)
+      } catch {
+        // Closed already (its environment's teardown).
+      }
       sets.delete(this.#engine)
     })
     return this.#closing
@@ -414,7 +430,7 @@ class WorkerSet {
       transferList: [port2],
     }
     if (opts.resourceLimits !== undefined) options.resourceLimits = opts.resourceLimits
-    const worker = new Worker(WORKER_FILE, options)
+    const worker = new Worker(opts.workerFile ?? WORKER_FILE, options)
     worker.unref()
     port1.unref()
     s.worker = worker
@@ -568,6 +584,11 @@ function noop() {}
 function control(engine, worker, taskId) {
   sets.get(engine)?.kill(worker, taskId)
 }
+
+// Kill requests reach the WorkerSets through the settle hooks (lib/task.js
+// merges hooks: the codec's decode/revive/done are installed elsewhere).
+const task = /** @type {{ setEngineHooks?: (hooks: { control: typeof control }) => void }} */ (require('../task.js'))
+if (typeof task.setEngineHooks === 'function') task.setEngineHooks({ control })
 
 module.exports = {
   WorkerSet,
