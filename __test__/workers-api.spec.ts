@@ -192,3 +192,26 @@ test('arguments that cannot be cloned reject that task only, with a DataCloneErr
   const res = (await spawn(() => Symbol('s'), [], onWorker).catch((e: unknown) => e)) as DOMException
   t.is(res.name, 'DataCloneError')
 })
+
+test('a function that declares a parameter past its arguments gets a signal that aborts on cancel', async (t) => {
+  const state = new Int32Array(new SharedArrayBuffer(4))
+  const fn = async (s: Int32Array, signal: AbortSignal) => {
+    Atomics.store(s, 0, 1) // started
+    await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
+    Atomics.store(s, 0, signal.aborted ? 2 : 3)
+    return 'stopped'
+  }
+  const h = spawn(fn as any, [state], onWorker)
+  const until = async (v: number) => {
+    const deadline = Date.now() + 20_000
+    while (Atomics.load(state, 0) !== v && Date.now() < deadline) await new Promise((r) => setImmediate(r))
+  }
+  await until(1)
+  t.is(Atomics.load(state, 0), 1)
+  t.true(h.cancel('stop'))
+  await t.throwsAsync(h, { instanceOf: AbortError })
+  await until(2)
+  t.is(Atomics.load(state, 0), 2, 'the function saw its signal abort')
+  // Without the extra parameter nothing is passed.
+  t.is(await spawn((...xs: unknown[]) => xs.length, [1, 2], onWorker), 2)
+})

@@ -54,7 +54,28 @@ function done(element, partials) {
   return partials
 }
 
-task.setEngineHooks({ decode, revive: codec.reviveError, done, control })
+/**
+ * The settle hook for kill requests: tells the worker (a function that
+ * takes a signal sees it abort), then the WorkerSet's kill (terminate
+ * after the grace if it still runs the task).
+ * @param {number} engine
+ * @param {number} w
+ * @param {number} taskId
+ */
+function onControl(engine, w, taskId) {
+  const set = WorkerSet.of(engine)
+  if (set !== undefined && !set.closed) {
+    try {
+      set.port(w).postMessage({ cancel: taskId })
+      set.ring(w)
+    } catch {
+      // the worker is gone: nothing to tell
+    }
+  }
+  control(engine, w, taskId)
+}
+
+task.setEngineHooks({ decode, revive: codec.reviveError, done, control: onControl })
 
 /** @type {Set<unknown>} */
 const ENGINES = new Set(['auto', 'native', 'worker'])

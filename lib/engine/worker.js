@@ -57,6 +57,50 @@ let lastFlush = performance.now()
 let idleSince = 0 // when the worker last parked with nothing to do (0: not idle)
 
 /**
+ * The AbortControllers of running tasks whose function takes a signal (it
+ * declares a parameter past the call's arguments; for parallelMap a third
+ * one), by task id. The main thread posts `{ cancel: id }` on the port when
+ * such a task is cancelled or times out (and rings the bell).
+ * @type {Map<number, AbortController>}
+ */
+const controllers = new Map()
+/** Out-of-band batch data read from the port while looking for cancels. @type {import('./codec.js').OutOfBand[]} */
+const stashed = []
+
+/**
+ * Handles one port message: a cancel, or a batch's out-of-band data (returned).
+ * @param {any} message
+ */
+function onPortMessage(message) {
+  if (message !== null && typeof message === 'object' && typeof message.cancel === 'number') {
+    const c = controllers.get(message.cancel)
+    if (c !== undefined) c.abort(new DOMException('The task was cancelled', 'AbortError'))
+    return undefined
+  }
+  return /** @type {import('./codec.js').OutOfBand} */ (message)
+}
+
+/** Reads pending cancels (keeping batch data for its batch). */
+function pollPort() {
+  for (;;) {
+    const msg = receiveMessageOnPort(port)
+    if (msg === undefined) return
+    const oob = onPortMessage(msg.message)
+    if (oob !== undefined) stashed.push(oob)
+  }
+}
+
+/**
+ * A signal for task `id` (aborted when the main thread cancels it).
+ * @param {number} id
+ */
+function signalFor(id) {
+  const c = new AbortController()
+  controllers.set(id, c)
+  return c.signal
+}
+
+/**
  * Results not yet reported, per batch token: entry indices, outcomes, values.
  * @type {Map<number, { ks: number[], outs: number[], vals: unknown[] }>}
  */
@@ -202,12 +246,19 @@ function isThenable(v) {
  * @param {number} token
  * @param {number} k
  * @param {PromiseLike<unknown>} promise
+ * @param {number} id the task's id (its controller, if any, is dropped then)
  */
-function later(token, k, promise) {
+function later(token, k, promise, id) {
   inFlight++
   Promise.resolve(promise).then(
-    (value) => asyncDone(token, k, OK, value),
-    (err) => asyncDone(token, k, ERR, codec.encodeError(err)),
+    (value) => {
+      controllers.delete(id)
+      asyncDone(token, k, OK, value)
+    },
+    (err) => {
+      controllers.delete(id)
+      asyncDone(token, k, ERR, codec.encodeError(err))
+    },
   )
 }
 
@@ -253,11 +304,15 @@ function runEntry(b) {
     return
   }
   setRunning(id)
+  let async = false
   try {
-    const fn = functionOf(b.table[fnIndex], ctx)
+    const entry = b.table[fnIndex]
+    const fn = functionOf(entry, ctx)
+    const arity = entry[6] ?? 0
     let r
     if (kind === KIND_CALL) {
-      if (n === 0) r = fn()
+      if (arity > n) r = fn(...flat.slice(at + 5, at + 5 + n), signalFor(id))
+      else if (n === 0) r = fn()
       else if (n === 1) r = fn(flat[at + 5])
       else if (n === 2) r = fn(flat[at + 5], flat[at + 6])
       else if (n === 3) r = fn(flat[at + 5], flat[at + 6], flat[at + 7])
@@ -267,17 +322,20 @@ function runEntry(b) {
       const start = /** @type {number} */ (flat[at + 6])
       const len = items.length
       const out = new Array(len)
-      let async = false
+      const signal = arity >= 3 ? signalFor(id) : undefined
+      let pending = false
       for (let j = 0; j < len; j++) {
-        const v = fn(items[j], start + j)
-        if (!async && isThenable(v)) async = true
+        const v = signal === undefined ? fn(items[j], start + j) : fn(items[j], start + j, signal)
+        if (!pending && isThenable(v)) pending = true
         out[j] = v
       }
-      if (async) {
+      if (pending) {
+        async = true
         later(
           b.token,
           k,
           Promise.all(out).then((values) => [start, values]),
+          id,
         )
         return
       }
@@ -285,11 +343,14 @@ function runEntry(b) {
     } else {
       throw new TypeError(`napi-parallel worker: unknown entry kind ${kind}`)
     }
-    if (isThenable(r)) later(b.token, k, r)
-    else record(b.token, k, OK, r)
+    if (isThenable(r)) {
+      async = true
+      later(b.token, k, /** @type {PromiseLike<unknown>} */ (r), id)
+    } else record(b.token, k, OK, r)
   } catch (err) {
     record(b.token, k, ERR, codec.encodeError(err))
   } finally {
+    if (!async && controllers.size > 0) controllers.delete(id)
     Atomics.store(cb, TASK_LO, 0)
     Atomics.store(cb, TASK_HI, 0)
   }
@@ -297,8 +358,13 @@ function runEntry(b) {
 
 /** The out-of-band data of a batch sent to this worker (by port). */
 function receiveOutOfBand() {
-  const msg = receiveMessageOnPort(port)
-  return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+  if (stashed.length > 0) return stashed.shift()
+  for (;;) {
+    const msg = receiveMessageOnPort(port)
+    if (msg === undefined) return undefined
+    const oob = onPortMessage(msg.message)
+    if (oob !== undefined) return oob
+  }
 }
 
 /**
@@ -332,6 +398,7 @@ function pump() {
   pumpScheduled = false
   let sliceEnd = performance.now() + SLICE_MS
   for (;;) {
+    if (controllers.size > 0) pollPort()
     if (batch === null) {
       Atomics.store(cb, STATE, BUSY)
       Atomics.store(cb, BELL, 0)
@@ -361,6 +428,7 @@ function pump() {
         return
       }
       runEntry(b)
+      if (controllers.size > 0) pollPort()
       const now = performance.now()
       if (now - lastFlush >= FLUSH_MS) flush()
       if (now >= sliceEnd) {
