@@ -18,6 +18,19 @@ const { engineOf } = require('./pool.js')
 const { codeError, invalidType, outOfRange } = require('../errors.js')
 
 /**
+ * lib/progress.js (onProgress), when this build has it: a worker parallelMap
+ * reports its item count as the total; the native counter counts the items
+ * of each part reported done.
+ * @type {{ reportTotal(n: number): void } | undefined}
+ */
+let progress
+try {
+  progress = require('../progress.js')
+} catch {
+  progress = undefined
+}
+
+/**
  * The native calls this file makes (binding.d.ts has the exact typings once built).
  * @typedef {{ engineRegister(task: import('../../binding.js').TaskArg, parts: number): number }} RegisterNative
  */
@@ -257,6 +270,7 @@ function startWorkerMap(t, call) {
   const set = engineOf(o.pool)
   const length = list.length
   if (length === 0) return task.settled([])
+  progress?.reportTotal(length)
   const chunk = chunkOf(length, set.size, /** @type {{ chunkSize?: unknown }} */ (call.opts ?? {}).chunkSize)
   const parts = Math.ceil(length / chunk)
   const slot = engineNative.engineRegister(t, parts)

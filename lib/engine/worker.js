@@ -460,6 +460,8 @@ function park() {
     }
   }
   if (inFlight > 0 || batch !== null) {
+    // A cancel posted before STATE was IDLE rang no bell: read it now.
+    if (controllers.size > 0) pollPort()
     if (parkedAsync) return false
     parkedAsync = true
     const w = /** @type {any} */ (Atomics).waitAsync(cb, BELL, 0)
