@@ -556,6 +556,13 @@ export interface TaskArg {
 }
 
 /**
+ * Items the pending task `id` in `slot` has finished so far (as its job
+ * reports them: a native map counts elements per finished chunk), or -1
+ * when it is not pending in this environment.
+ */
+export declare function taskProgress(slot: number, id: number): number
+
+/**
  * The status code of the task `id` in `slot` while it is pending (see
  * `lib/task.js`), else 255: settled tasks keep their status in JS.
  */

@@ -872,5 +872,6 @@ module.exports.spawnAsync = nativeBinding.spawnAsync
 module.exports.spawnKernelAsync = nativeBinding.spawnKernelAsync
 module.exports.splitAsync = nativeBinding.splitAsync
 module.exports.splitSync = nativeBinding.splitSync
+module.exports.taskProgress = nativeBinding.taskProgress
 module.exports.taskStatus = nativeBinding.taskStatus
 module.exports.internal = nativeBinding.internal

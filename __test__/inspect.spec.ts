@@ -58,7 +58,7 @@ test('kinds of Function.prototype.toString output', (t) => {
     }
   }
   const getter = Object.getOwnPropertyDescriptor(o, 'g')
-  const cases: [unknown, string, boolean, boolean][] = [
+  const cases: [unknown, FunctionInfo['kind'], boolean, boolean][] = [
     [(x: number) => x, 'arrow', false, false],
     [async (x: number) => x, 'arrow', true, false],
     [function named() {}, 'function', false, false],
@@ -234,7 +234,7 @@ test('deep nesting is an answer or a coded error, never a crash (child process)'
   t.is(r.signal, null, r.stderr)
   t.is(r.status, 0, r.stderr)
   const lines = r.stdout.trim().split('\n')
-  // 36 constructs 10k levels deep are analysed; the last source (half a MiB of brackets) is refused.
+  // 36 constructs 40k levels deep are analysed; the last source (half a MiB of brackets) is refused.
   t.deepEqual(lines, [...Array<string>(36).fill('arrow'), 'RangeError ERR_OUT_OF_RANGE'], r.stdout)
   t.true(Date.now() - started < 120_000)
 })

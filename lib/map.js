@@ -8,6 +8,7 @@ const { codeError, invalidType, received } = require('./errors.js')
 const { refuseTaskOptions } = require('./options.js')
 const { runTask } = require('./task.js')
 const workers = require('./engine/index.js')
+const { reportTotal } = require('./progress.js')
 
 /** @typedef {'xxh3' | 'sha256' | 'crc32'} Hash */
 /** @typedef {Parameters<typeof native.parallelMapSync>[2]} MapOptions the native options (checked there) */
@@ -163,7 +164,9 @@ function parallelMap(input, fn, opts) {
     }
     if (HASHES.has(fn)) throw notHashItems(input, /** @type {string} */ (fn))
     checkNotStrings(input, fn)
-    return native.parallelMapAsync(task, toColumns(input), sourceOf(fn), opts)
+    const columns = toColumns(input)
+    reportTotal(columns[0].length)
+    return native.parallelMapAsync(task, columns, sourceOf(fn), opts)
   })
 }
 

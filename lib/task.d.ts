@@ -19,6 +19,16 @@ export interface TaskOptions {
   timeout?: number
   /** Run on this pool instead of the default one. */
   pool?: Pool
+  /**
+   * Called on the JS thread, at most every 50 ms while the task is pending,
+   * with the items done so far whenever that changed, and once more with
+   * `done === total` when the task succeeds (never after it fails or is
+   * cancelled). `total` is the input's length for `parallelMap`, else 1 (the
+   * task as one item). A native map counts finished chunks. A throwing
+   * callback is detached and reported with `process.emitWarning` (code
+   * NAPI_PARALLEL_ON_PROGRESS_THREW); the task is not affected.
+   */
+  onProgress?: (done: number, total: number) => void
 }
 
 /**

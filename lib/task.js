@@ -5,6 +5,7 @@
 
 const native = require('./load.js').binding
 const { AbortError, codeError, invalidType, outOfRange } = require('./errors.js')
+const progress = require('./progress.js')
 
 /**
  * What a native `*Async` export takes: the task id, or `{ id, timeout, pool }`
@@ -241,6 +242,7 @@ function settleBatch(count) {
       }
     }
     if (watchesInUse > 0) forgetWatch(slot)
+    if (progress.state.inUse > 0) progress.end(slot, true)
     if (finishersInUse > 0) {
       try {
         value = runFinisher(slot, value)
@@ -399,6 +401,7 @@ function settleEngineEntry(i, kind) {
     return
   }
   if (watchesInUse > 0) forgetWatch(slot)
+  if (progress.state.inUse > 0) progress.end(slot, true)
   if (finishersInUse > 0) {
     try {
       value = runFinisher(slot, value)
@@ -463,6 +466,7 @@ function forgetWatch(slot) {
 function forgetExtras(slot) {
   if (finishersInUse > 0) forgetFinisher(slot)
   if (partialsInUse > 0) forgetPartials(slot)
+  if (progress.state.inUse > 0) progress.end(slot, false)
   return watchesInUse > 0 ? forgetWatch(slot) : undefined
 }
 
@@ -597,14 +601,24 @@ function runWith(Handle, caller, opts, start, arg) {
   /** @type {{ stack?: string } | undefined} */
   let site
   let started
+  /** @type {((done: number, total: number) => void) | undefined} */
+  let onProgress
   try {
     let task = /** @type {TaskArg} */ (/** @type {unknown} */ (id))
     if (opts !== undefined && opts !== null) {
       if (typeof opts !== 'object') return failBeforeStart(handle, invalidType('options', 'of type object', opts), FAILED)
-      const o = /** @type {{ timeout?: unknown, pool?: unknown, signal?: unknown }} */ (opts)
+      const o = /** @type {{ timeout?: unknown, pool?: unknown, signal?: unknown, onProgress?: unknown }} */ (opts)
       let timeout = o.timeout
       const pool = o.pool
       const sig = o.signal
+      const onp = o.onProgress
+      if (onp !== undefined && typeof onp !== 'function') {
+        return failBeforeStart(handle, invalidType('options.onProgress', 'of type function', onp), FAILED)
+      }
+      if (onp !== undefined) {
+        onProgress = /** @type {(done: number, total: number) => void} */ (onp)
+        progress.resetTotal()
+      }
       if (sig !== undefined && !(sig instanceof AbortSignal)) {
         return failBeforeStart(handle, invalidType('options.signal', 'an instance of AbortSignal', sig), FAILED)
       }
@@ -642,6 +656,7 @@ function runWith(Handle, caller, opts, start, arg) {
     slot = started
     attach(handle, slot)
   } else if (started instanceof Started && started.slot < 0) {
+    if (onProgress !== undefined) progress.settledAtOnce(onProgress)
     fulfil(handle, started.value)
     return handle
   } else if (started instanceof Started) {
@@ -656,6 +671,7 @@ function runWith(Handle, caller, opts, start, arg) {
       FAILED,
     )
   }
+  if (onProgress !== undefined) progress.watch(slot, id, onProgress)
   if (site !== undefined) {
     /** @type {Watch} */
     const watch = { site, signal: undefined, onAbort: undefined }

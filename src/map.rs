@@ -19,7 +19,7 @@
 
 use std::ptr;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use napi::bindgen_prelude::{JsValue, ToNapiValue, Unknown};
 use napi::{Env, Result, ValueType, sys};
@@ -300,8 +300,9 @@ impl MapCall {
     columns: &Columns<'_>,
     out: napi_parallel_kernel::OutSlice<'_>,
     cancel: &AtomicBool,
+    progress: Option<&AtomicU64>,
   ) -> std::result::Result<(), NpError> {
-    napi_parallel_kernel::run_map_into(
+    napi_parallel_kernel::run_map_into_counted(
       &self.kernel,
       &columns.slices(),
       &self.params.consts,
@@ -309,6 +310,7 @@ impl MapCall {
       out,
       self.chunk_size,
       cancel,
+      progress,
     )
     .map_err(NpError::from)
   }
@@ -427,7 +429,12 @@ pub fn parallel_map_async(
   task::spawn(env, task, move |ctx| {
     let mut job = job;
     let out = job.dest.slice();
-    job.call.run(&job.columns, out, ctx.cancel_flag())?;
+    job.call.run(
+      &job.columns,
+      out,
+      ctx.cancel_flag(),
+      Some(ctx.progress_counter()),
+    )?;
     Ok(MapOutput(job))
   })
 }
@@ -463,7 +470,9 @@ pub fn parallel_map_sync(
     // (`run_blocking_env_scoped` waits for it even when it gives up).
     let slice = unsafe { dest.slice() };
     let (call, columns) = (&call, &columns);
-    crate::pool::run_blocking_env_scoped(env, move |cancel| call.run(columns, slice, cancel))?;
+    crate::pool::run_blocking_env_scoped(env, move |cancel| {
+      call.run(columns, slice, cancel, None)
+    })?;
     // SAFETY: as above.
     unsafe { dest.finish(env.raw()) }
   })();

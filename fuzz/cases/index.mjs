@@ -1,6 +1,7 @@
 // Every fuzz case kind, by name (see fuzz/driver.mjs), and the wall-clock
 // limit of one case (its child process) in the long run.
 import { closeRaceCase } from './close-race.mjs'
+import { inspectCase } from './inspect.mjs'
 import { kernelCase } from './kernel.mjs'
 import { kernelCornersCase } from './kernel-corners.mjs'
 import { memoCase } from './memo.mjs'
@@ -19,6 +20,7 @@ export const CASES = {
   [closeRaceCase.name]: closeRaceCase,
   [workerTermCase.name]: workerTermCase,
   [reduceCase.name]: reduceCase,
+  [inspectCase.name]: inspectCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -31,4 +33,5 @@ export const TIMEOUTS = {
   'close-race': 90000,
   'worker-term': 90000,
   reduce: 120000,
+  inspect: 120000,
 }

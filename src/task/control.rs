@@ -44,6 +44,27 @@ pub fn task_status(
   )
 }
 
+/// Items the pending task `id` in `slot` has finished so far (as its job
+/// reports them: a native map counts elements per finished chunk), or -1
+/// when it is not pending in this environment.
+#[napi_derive::napi(catch_unwind)]
+pub fn task_progress(
+  env: &Env,
+  #[napi(ts_arg_type = "number")] slot: Unknown,
+  #[napi(ts_arg_type = "number")] id: Unknown,
+) -> napi::Result<f64> {
+  let Some((slot, id)) = slot_and_id(env, &slot, &id).map_err(|e| e.throw(env))? else {
+    return Ok(-1.0);
+  };
+  let state = env_state(env.raw())?;
+  Ok(
+    match state.pending.get(slot, id).and_then(|p| p.shared.as_ref()) {
+      Some(shared) => shared.progress.load(Relaxed) as f64,
+      None => -1.0,
+    },
+  )
+}
+
 /// Cancels the pending task `id` in `slot`: sets its cancel flag, frees its
 /// slot and returns true (the caller then rejects its handle); false if it
 /// already finished.

@@ -147,4 +147,14 @@ impl TaskCtx<'_> {
   pub fn cancel_flag(&self) -> &AtomicBool {
     &self.shared.cancel
   }
+
+  /// Adds `n` finished items to the task's progress (read by `taskProgress`).
+  pub fn add_progress(&self, n: u64) {
+    self.shared.progress.fetch_add(n, Relaxed);
+  }
+
+  /// The progress counter itself, for napi-free cores that add to it per chunk.
+  pub fn progress_counter(&self) -> &AtomicU64 {
+    &self.shared.progress
+  }
 }

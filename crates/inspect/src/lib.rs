@@ -133,7 +133,7 @@ impl std::error::Error for InspectError {}
 
 /// Inspects `source`, a function's `toString()`. Runs on the calling thread
 /// when its stack has room for the worst nesting `source` could hold, else
-/// on a helper thread with a stack that large.
+/// on a helper thread with a stack that large (see [`stack::run_bounded`]).
 pub fn inspect(source: &str) -> Result<Inspection, InspectError> {
   if source.len() > MAX_SOURCE {
     return Err(InspectError::TooLarge { len: source.len() });
@@ -141,7 +141,7 @@ pub fn inspect(source: &str) -> Result<Inspection, InspectError> {
   if let Some(kind) = shape::native_kind(source) {
     return Ok(Inspection::opaque(kind));
   }
-  stack::run_bounded(source, || inspect_here(source))
+  stack::run_bounded(source, inspect_here)
 }
 
 /// Sources up to this many bytes are cached by [`inspect_cached`].

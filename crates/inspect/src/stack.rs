@@ -37,30 +37,84 @@ pub fn needed(source: &str) -> usize {
   units(source).saturating_mul(PER_UNIT).saturating_add(BASE)
 }
 
-/// Runs `f` (the analysis of `source`) here if this thread's stack has room
-/// for it, else on a helper thread with enough stack.
-pub fn run_bounded<T: Send>(
+/// Stack of the persistent helper thread (virtual; pages are committed as used).
+pub const HELPER_STACK: usize = 64 << 20;
+
+/// Runs `f(source)` here if this thread's stack has room for it, else on
+/// the persistent helper thread when its stack is large enough and it is
+/// free (no thread start per call), else on a thread of its own with
+/// enough stack.
+pub fn run_bounded<T: Send + 'static>(
   source: &str,
-  f: impl FnOnce() -> Result<T, crate::InspectError> + Send,
+  f: fn(&str) -> Result<T, crate::InspectError>,
 ) -> Result<T, crate::InspectError> {
   let need = needed(source);
   if need <= remaining() {
-    return f();
+    return f(source);
   }
   if need > MAX_STACK {
     return Err(crate::InspectError::TooDeep);
+  }
+  if need <= HELPER_STACK
+    && let Some(r) = on_helper(source, f)
+  {
+    return r;
   }
   std::thread::scope(|scope| {
     let handle = std::thread::Builder::new()
       .name("napi-parallel-inspect".into())
       .stack_size(need)
-      .spawn_scoped(scope, f)
+      .spawn_scoped(scope, || f(source))
       .map_err(|e| crate::InspectError::Thread(e.to_string()))?;
     match handle.join() {
       Ok(r) => r,
       Err(payload) => std::panic::resume_unwind(payload),
     }
   })
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The persistent helper thread's queue, started on first use (`None` if it could not start).
+fn helper() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<Job>>> {
+  static THREAD: std::sync::OnceLock<Option<std::sync::Mutex<std::sync::mpsc::Sender<Job>>>> =
+    std::sync::OnceLock::new();
+  THREAD
+    .get_or_init(|| {
+      let (tx, rx) = std::sync::mpsc::channel::<Job>();
+      std::thread::Builder::new()
+        .name("napi-parallel-inspect".into())
+        .stack_size(HELPER_STACK)
+        .spawn(move || {
+          while let Ok(job) = rx.recv() {
+            job();
+          }
+        })
+        .ok()
+        .map(|_| std::sync::Mutex::new(tx))
+    })
+    .as_ref()
+}
+
+/// `f(source)` on the helper thread; `None` when it is busy (another
+/// caller holds it) or unavailable.
+fn on_helper<T: Send + 'static>(
+  source: &str,
+  f: fn(&str) -> Result<T, crate::InspectError>,
+) -> Option<Result<T, crate::InspectError>> {
+  let queue = helper()?.try_lock().ok()?;
+  let (reply, result) = std::sync::mpsc::sync_channel(1);
+  let source = source.to_owned();
+  let job: Job = Box::new(move || {
+    let r = std::panic::catch_unwind(|| f(&source)).unwrap_or_else(|_| {
+      Err(crate::InspectError::Thread(
+        "the inspection panicked".into(),
+      ))
+    });
+    let _ = reply.send(r);
+  });
+  queue.send(job).ok()?;
+  result.recv().ok()
 }
 
 /// An address in the caller's frame.
@@ -214,7 +268,7 @@ mod tests {
   #[test]
   fn per_unit_bound_holds() {
     let n = if cfg!(debug_assertions) { 1500 } else { 4000 };
-    let stack = 512 << 20;
+    let stack = 64 << 20;
     let report = std::thread::Builder::new()
       .stack_size(stack)
       .spawn(move || {

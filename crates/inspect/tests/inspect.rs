@@ -197,9 +197,10 @@ fn deep_nesting_is_no_crash() {
     format!("x => {}x{}", "{a: ".repeat(n / 4), "}".repeat(n / 4)),
     format!("x => {}x{}", "`${".repeat(n / 3), "}`".repeat(n / 3)),
   ] {
+    // Debug builds budget far more stack per token: the largest may be refused.
     let r = inspect(&src);
     assert!(
-      matches!(r, Ok(_) | Err(InspectError::Syntax { .. })),
+      matches!(r, Ok(_) | Err(InspectError::TooDeep)),
       "{:?}",
       r.err()
     );

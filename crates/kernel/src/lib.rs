@@ -84,6 +84,6 @@ pub use error::KernelError;
 pub use ir::JsValue as KernelValue;
 pub use map::{
   OutSlice, Output, OutputType, call, call_value, call_value_with, call_with, run_map,
-  run_map_into, run_map_with,
+  run_map_into, run_map_into_counted, run_map_with,
 };
 pub use reduce::{DEFAULT_LEAF, run_reduce};

@@ -6,7 +6,7 @@
 //! cancel flag (and whether another chunk failed); kernels with loops also
 //! check it at every loop back-edge.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -251,6 +251,24 @@ pub fn run_map_into(
   chunk_size: Option<usize>,
   cancel: &AtomicBool,
 ) -> Result<(), KernelError> {
+  run_map_into_counted(
+    kernel, inputs, consts, arrays, out, chunk_size, cancel, None,
+  )
+}
+
+/// [`run_map_into`] that adds each finished chunk's element count to
+/// `progress` (one relaxed `fetch_add` per chunk), for `onProgress`.
+#[allow(clippy::too_many_arguments)]
+pub fn run_map_into_counted(
+  kernel: &Kernel,
+  inputs: &[&[f64]],
+  consts: &[f64],
+  arrays: &[ArrayRef<'_>],
+  out: OutSlice<'_>,
+  chunk_size: Option<usize>,
+  cancel: &AtomicBool,
+  progress: Option<&AtomicU64>,
+) -> Result<(), KernelError> {
   let n = check_inputs(kernel, inputs, consts)?;
   if out.len() != n {
     return Err(KernelError::Internal(
@@ -263,11 +281,11 @@ pub fn run_map_into(
   crate::codegen::check_arrays(&kernel.arrays, arrays)?;
   let p = Params { consts, arrays };
   match out {
-    OutSlice::Float64(out) => fill_f64(kernel, inputs, p, out, chunk, cancel),
-    OutSlice::Float32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
-    OutSlice::Int32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
-    OutSlice::Uint32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
-    OutSlice::Uint8(out) => fill_converted(kernel, inputs, p, out, chunk, cancel),
+    OutSlice::Float64(out) => fill_f64(kernel, inputs, p, out, chunk, cancel, progress),
+    OutSlice::Float32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel, progress),
+    OutSlice::Int32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel, progress),
+    OutSlice::Uint32(out) => fill_converted(kernel, inputs, p, out, chunk, cancel, progress),
+    OutSlice::Uint8(out) => fill_converted(kernel, inputs, p, out, chunk, cancel, progress),
   }
 }
 
@@ -294,6 +312,7 @@ fn fill_f64(
   out: &mut [f64],
   chunk: usize,
   cancel: &AtomicBool,
+  progress: Option<&AtomicU64>,
 ) -> Result<(), KernelError> {
   let stop = AtomicBool::new(false);
   let failed = std::sync::Mutex::new(None);
@@ -313,7 +332,11 @@ fn fill_f64(
         .map_err(|e| {
           stop.store(true, Ordering::Relaxed);
           first_error(&failed, e)
-        })
+        })?;
+      if let Some(done) = progress {
+        done.fetch_add(part.len() as u64, Ordering::Relaxed);
+      }
+      Ok(())
     });
   match result {
     Ok(()) => Ok(()),
@@ -333,6 +356,7 @@ fn fill_converted<T: Elem>(
   out: &mut [T],
   chunk: usize,
   cancel: &AtomicBool,
+  progress: Option<&AtomicU64>,
 ) -> Result<(), KernelError> {
   let stop = AtomicBool::new(false);
   let failed = std::sync::Mutex::new(None);
@@ -366,6 +390,9 @@ fn fill_converted<T: Elem>(
         })?;
       for (o, x) in part.iter_mut().zip(scratch.iter()) {
         *o = T::from_f64(*x);
+      }
+      if let Some(done) = progress {
+        done.fetch_add(part.len() as u64, Ordering::Relaxed);
       }
       Ok(())
     });
