@@ -219,3 +219,19 @@ test.skip('a function that declares a parameter past its arguments gets a signal
   // Without the extra parameter nothing is passed.
   t.is(await spawn((...xs: unknown[]) => xs.length, [1, 2], onWorker), 2)
 })
+
+test('onProgress counts the items of a worker parallelMap, ending at (total, total)', async (t) => {
+  const seen: Array<[number, number]> = []
+  const items = Array.from({ length: 2000 }, (_, i) => i)
+  const out = await parallelMap(items, (x: number) => x.toString(16), {
+    chunkSize: 100,
+    onProgress: (done: number, total: number) => seen.push([done, total]),
+  } as any)
+  t.deepEqual(out, items.map((x) => x.toString(16)))
+  t.true(seen.length >= 1)
+  t.deepEqual(seen.at(-1), [2000, 2000])
+  for (let i = 0; i < seen.length; i++) {
+    t.is(seen[i][1], 2000)
+    if (i > 0) t.true(seen[i][0] >= seen[i - 1][0], 'never goes back')
+  }
+})
