@@ -220,11 +220,11 @@ function parallel(fn, opts) {
   if (opts !== undefined && opts !== null && typeof opts !== 'object') throw invalidType('options', 'of type object', opts)
   const engine = workers.engineOption(opts)
   if (engine === 'native' || (engine === 'auto' && !hasWorkerOptions(opts) && isSpawnKernel(fn, 0, opts, true))) {
-    /** @type {((...args: unknown[]) => unknown) | undefined} */
+    /** @type {((args: unknown[]) => unknown) | undefined} */
     let onWorker
     if (engine === 'auto') {
       try {
-        onWorker = workers.parallelOnWorker(fn, opts)
+        onWorker = workers.parallelOnWorker(fn, opts, true)
       } catch {
         onWorker = undefined // not sendable: calls run natively (and fail there if they must)
       }
@@ -233,7 +233,7 @@ function parallel(fn, opts) {
     return {
       /** @param {unknown[]} args */
       [name](...args) {
-        if (onWorker !== undefined && !(isNumberArray(args) && isSpawnKernel(fn, args.length, opts, false))) return onWorker(...args)
+        if (onWorker !== undefined && !(isNumberArray(args) && isSpawnKernel(fn, args.length, opts, false))) return onWorker(args)
         return spawn(fn, args, /** @type {any} */ (opts))
       },
     }[name]

@@ -16,7 +16,7 @@ const MAX_CACHED = 1024
 
 /**
  * A function as shipped: see dispatch.js `fnTableEntry`.
- * @typedef {[id: number, source: string, file: string, names: string[], imports: number[], kind: string]} FnEntry
+ * @typedef {[id: number, source: string, file: string, names: string[], imports: number[], kind: string, arity: number]} FnEntry
  */
 
 /** @type {Map<number, (...ctx: unknown[]) => Function>} */

@@ -1,5 +1,5 @@
-/** A function as a batch carries it: id, source, caller file, context names, import() offsets, kind. */
-export type FnEntry = [id: number, source: string, file: string, names: string[], imports: number[], kind: string]
+/** A function as a batch carries it: id, source, caller file, context names, import() offsets, kind, declared parameter count. */
+export type FnEntry = [id: number, source: string, file: string, names: string[], imports: number[], kind: string, arity: number]
 
 /**
  * @internal What a worker call needs about `fn` with `context`: its fn entry and the context's values

@@ -15,7 +15,7 @@ const { codeError, invalidType } = require('../errors.js')
 
 /**
  * What `inspectFunction` returns (see binding.d.ts once built).
- * @typedef {{ kind: string, async: boolean, generator: boolean, params: string[],
+ * @typedef {{ kind: string, async: boolean, generator: boolean, params: (string | null)[],
  *   free: { name: string, line: number, column: number }[], imports: number[], usesThis: boolean }} Inspection
  */
 const inspectFunction = /** @type {((source: string) => Inspection) | undefined} */ (
@@ -197,7 +197,7 @@ function preparedOf(rec, names) {
   const violation = capturedVariable(rec, names)
   /** @type {Prepared} */
   const p = {
-    entry: [fnIdOf(rec, key), rec.source, rec.file, names, rec.info?.imports ?? [], rec.info?.kind ?? 'function'],
+    entry: [fnIdOf(rec, key), rec.source, rec.file, names, rec.info?.imports ?? [], rec.info?.kind ?? 'function', rec.info?.params.length ?? 0],
     violation,
   }
   rec.prepared.set(key, p)

@@ -39,4 +39,6 @@ export declare function mapOnWorker(items: unknown, fn: unknown, opts: unknown):
 /** @internal */
 export declare function parallelOnWorker(fn: unknown, opts: unknown): (...args: unknown[]) => TaskHandle<unknown>
 /** @internal */
+export declare function parallelOnWorker(fn: unknown, opts: unknown, byArray: true): (args: unknown[]) => TaskHandle<unknown>
+/** @internal */
 export declare function engineOption(opts: unknown): EngineChoice

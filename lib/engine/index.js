@@ -18,6 +18,19 @@ const { engineOf } = require('./pool.js')
 const { codeError, invalidType, outOfRange } = require('../errors.js')
 
 /**
+ * lib/progress.js (onProgress), when this build has it: a worker parallelMap
+ * reports its item count as the total; the native counter counts the items
+ * of each part reported done.
+ * @type {{ reportTotal(n: number): void } | undefined}
+ */
+let progress
+try {
+  progress = require('../progress.js')
+} catch {
+  progress = undefined
+}
+
+/**
  * The native calls this file makes (binding.d.ts has the exact typings once built).
  * @typedef {{ engineRegister(task: import('../../binding.js').TaskArg, parts: number): number }} RegisterNative
  */
@@ -54,7 +67,28 @@ function done(element, partials) {
   return partials
 }
 
-task.setEngineHooks({ decode, revive: codec.reviveError, done, control })
+/**
+ * The settle hook for kill requests: tells the worker (a function that
+ * takes a signal sees it abort), then the WorkerSet's kill (terminate
+ * after the grace if it still runs the task).
+ * @param {number} engine
+ * @param {number} w
+ * @param {number} taskId
+ */
+function onControl(engine, w, taskId) {
+  const set = WorkerSet.of(engine)
+  if (set !== undefined && !set.closed) {
+    try {
+      set.port(w).postMessage({ cancel: taskId })
+      set.ring(w)
+    } catch {
+      // the worker is gone: nothing to tell
+    }
+  }
+  control(engine, w, taskId)
+}
+
+task.setEngineHooks({ decode, revive: codec.reviveError, done, control: onControl })
 
 /** @type {Set<unknown>} */
 const ENGINES = new Set(['auto', 'native', 'worker'])
@@ -107,9 +141,8 @@ function idOf(t) {
 }
 
 /**
- * The `[fn, args, opts]` of a spawn; `prepared` when `parallel` did the checks once.
- * @typedef {{ fn: unknown, args: unknown, opts: unknown, prepared: ReturnType<typeof prepare> | undefined,
- *   transfer: ArrayBuffer[] | undefined, pool: unknown }} Call
+ * The arguments of a spawn.
+ * @typedef {{ fn: unknown, args: unknown, opts: unknown }} Call
  */
 
 /**
@@ -124,20 +157,43 @@ function startCall(t, call) {
   if (given === undefined) args = []
   else if (Array.isArray(given)) args = given
   else throw invalidType('args', 'an array', given)
-  let prepared = call.prepared
-  let transfer = call.transfer
-  let pool = call.pool
-  if (prepared === undefined) {
-    const o = workerOptions(call.opts)
-    prepared = prepare(call.fn, o.context)
-    transfer = o.transfer
-    pool = o.pool
+  const o = workerOptions(call.opts)
+  const prepared = prepare(call.fn, o.context)
+  return submitCall(t, dispatcherOf(engineOf(o.pool)), prepared.entry, prepared.ctx, args, o.transfer)
+}
+
+/**
+ * Registers a one-part task and queues its entry.
+ * @param {import('../../binding.js').TaskArg} t
+ * @param {import('./dispatch.js').Dispatcher} d
+ * @param {import('./compile.js').FnEntry} entry
+ * @param {unknown[] | null} ctx
+ * @param {unknown[]} args
+ * @param {ArrayBuffer[] | undefined} transfer
+ */
+function submitCall(t, d, entry, ctx, args, transfer) {
+  let values = args
+  let moved = transfer
+  if (moved !== undefined || needsPreparing(args)) {
+    const p = prepareArgs(args, moved)
+    values = p.args
+    moved = p.transfer
   }
-  const set = engineOf(pool)
-  const moved = prepareArgs(args, transfer)
   const slot = engineNative.engineRegister(t, 1)
-  dispatcherOf(set).add(slot, idOf(t), 1, KIND_CALL, prepared.entry, prepared.ctx, moved.args, moved.transfer)
+  d.add(slot, idOf(t), 1, KIND_CALL, entry, ctx, values, moved)
   return slot
+}
+
+/**
+ * Whether `args` holds a top-level `move()` marker or a bare SharedArrayBuffer.
+ * @param {unknown[]} args
+ */
+function needsPreparing(args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (typeof a === 'object' && a !== null && (a instanceof codec.Moved || a instanceof SharedArrayBuffer)) return true
+  }
+  return false
 }
 
 /**
@@ -164,7 +220,7 @@ function prepareArgs(args, transfer) {
  * @param {unknown} opts
  */
 function spawnOnWorker(fn, args, opts) {
-  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts, prepared: undefined, transfer: undefined, pool: undefined })
+  return task.runWorkerTask(/** @type {any} */ (opts), startCall, { fn, args, opts })
 }
 
 /**
@@ -214,6 +270,7 @@ function startWorkerMap(t, call) {
   const set = engineOf(o.pool)
   const length = list.length
   if (length === 0) return task.settled([])
+  progress?.reportTotal(length)
   const chunk = chunkOf(length, set.size, /** @type {{ chunkSize?: unknown }} */ (call.opts ?? {}).chunkSize)
   const parts = Math.ceil(length / chunk)
   const slot = engineNative.engineRegister(t, parts)
@@ -242,18 +299,33 @@ function mapOnWorker(items, fn, opts) {
  * run `fn` on a worker and return TaskHandles.
  * @param {unknown} fn
  * @param {unknown} opts
+ * @param {boolean} [byArray] return a function taking the arguments as one array instead
  */
-function parallelOnWorker(fn, opts) {
+function parallelOnWorker(fn, opts, byArray = false) {
   const o = workerOptions(opts)
-  const prepared = prepare(fn, o.context)
-  engineOf(o.pool) // a closed pool fails now
-  /** @type {Call} */
-  const base = { fn, args: undefined, opts, prepared, transfer: o.transfer, pool: o.pool }
+  const { entry, ctx } = prepare(fn, o.context)
+  const pool = o.pool
+  const transfer = o.transfer
+  let set = engineOf(pool) // a closed pool fails now
+  let d = dispatcherOf(set)
+  /**
+   * The start of one call (made once: no object per call).
+   * @param {import('../../binding.js').TaskArg} t
+   * @param {unknown[]} args
+   */
+  const start = (t, args) => {
+    if (set.closed) {
+      set = engineOf(pool)
+      d = dispatcherOf(set)
+    }
+    return submitCall(t, d, entry, ctx, args, transfer)
+  }
+  if (byArray) return (/** @type {unknown[]} */ args) => task.runWorkerTask(/** @type {any} */ (opts), start, args)
   const name = typeof fn === 'function' ? fn.name : ''
   const run = {
     /** @param {unknown[]} args */
     [name](...args) {
-      return task.runWorkerTask(/** @type {any} */ (opts), startCall, { ...base, args })
+      return task.runWorkerTask(/** @type {any} */ (opts), start, args)
     },
   }[name]
   return run

@@ -35,7 +35,7 @@ const IDLE = 0
 const BUSY = 1
 const EXITING = 2
 
-const SPIN_MS = 0.1 // spin this long on an empty queue before parking
+const SPIN_MS = Number(process.env.NP_SPIN_MS ?? 0.1) // spin this long on an empty queue before parking
 const FLUSH_MS = 1 // report results at least this often
 const SLICE_MS = 10 // let the event loop run at least this often while busy
 const PARK_MS = 50 // a sync park wakes this often to let timers run
@@ -55,6 +55,50 @@ let parkedAsync = false
 let pumpScheduled = false
 let lastFlush = performance.now()
 let idleSince = 0 // when the worker last parked with nothing to do (0: not idle)
+
+/**
+ * The AbortControllers of running tasks whose function takes a signal (it
+ * declares a parameter past the call's arguments; for parallelMap a third
+ * one), by task id. The main thread posts `{ cancel: id }` on the port when
+ * such a task is cancelled or times out (and rings the bell).
+ * @type {Map<number, AbortController>}
+ */
+const controllers = new Map()
+/** Out-of-band batch data read from the port while looking for cancels. @type {import('./codec.js').OutOfBand[]} */
+const stashed = []
+
+/**
+ * Handles one port message: a cancel, or a batch's out-of-band data (returned).
+ * @param {any} message
+ */
+function onPortMessage(message) {
+  if (message !== null && typeof message === 'object' && typeof message.cancel === 'number') {
+    const c = controllers.get(message.cancel)
+    if (c !== undefined) c.abort(new DOMException('The task was cancelled', 'AbortError'))
+    return undefined
+  }
+  return /** @type {import('./codec.js').OutOfBand} */ (message)
+}
+
+/** Reads pending cancels (keeping batch data for its batch). */
+function pollPort() {
+  for (;;) {
+    const msg = receiveMessageOnPort(port)
+    if (msg === undefined) return
+    const oob = onPortMessage(msg.message)
+    if (oob !== undefined) stashed.push(oob)
+  }
+}
+
+/**
+ * A signal for task `id` (aborted when the main thread cancels it).
+ * @param {number} id
+ */
+function signalFor(id) {
+  const c = new AbortController()
+  controllers.set(id, c)
+  return c.signal
+}
 
 /**
  * Results not yet reported, per batch token: entry indices, outcomes, values.
@@ -202,12 +246,19 @@ function isThenable(v) {
  * @param {number} token
  * @param {number} k
  * @param {PromiseLike<unknown>} promise
+ * @param {number} id the task's id (its controller, if any, is dropped then)
  */
-function later(token, k, promise) {
+function later(token, k, promise, id) {
   inFlight++
   Promise.resolve(promise).then(
-    (value) => asyncDone(token, k, OK, value),
-    (err) => asyncDone(token, k, ERR, codec.encodeError(err)),
+    (value) => {
+      controllers.delete(id)
+      asyncDone(token, k, OK, value)
+    },
+    (err) => {
+      controllers.delete(id)
+      asyncDone(token, k, ERR, codec.encodeError(err))
+    },
   )
 }
 
@@ -253,11 +304,15 @@ function runEntry(b) {
     return
   }
   setRunning(id)
+  let async = false
   try {
-    const fn = functionOf(b.table[fnIndex], ctx)
+    const entry = b.table[fnIndex]
+    const fn = functionOf(entry, ctx)
+    const arity = entry[6] ?? 0
     let r
     if (kind === KIND_CALL) {
-      if (n === 0) r = fn()
+      if (arity > n) r = fn(...flat.slice(at + 5, at + 5 + n), signalFor(id))
+      else if (n === 0) r = fn()
       else if (n === 1) r = fn(flat[at + 5])
       else if (n === 2) r = fn(flat[at + 5], flat[at + 6])
       else if (n === 3) r = fn(flat[at + 5], flat[at + 6], flat[at + 7])
@@ -267,17 +322,20 @@ function runEntry(b) {
       const start = /** @type {number} */ (flat[at + 6])
       const len = items.length
       const out = new Array(len)
-      let async = false
+      const signal = arity >= 3 ? signalFor(id) : undefined
+      let pending = false
       for (let j = 0; j < len; j++) {
-        const v = fn(items[j], start + j)
-        if (!async && isThenable(v)) async = true
+        const v = signal === undefined ? fn(items[j], start + j) : fn(items[j], start + j, signal)
+        if (!pending && isThenable(v)) pending = true
         out[j] = v
       }
-      if (async) {
+      if (pending) {
+        async = true
         later(
           b.token,
           k,
           Promise.all(out).then((values) => [start, values]),
+          id,
         )
         return
       }
@@ -285,11 +343,14 @@ function runEntry(b) {
     } else {
       throw new TypeError(`napi-parallel worker: unknown entry kind ${kind}`)
     }
-    if (isThenable(r)) later(b.token, k, r)
-    else record(b.token, k, OK, r)
+    if (isThenable(r)) {
+      async = true
+      later(b.token, k, /** @type {PromiseLike<unknown>} */ (r), id)
+    } else record(b.token, k, OK, r)
   } catch (err) {
     record(b.token, k, ERR, codec.encodeError(err))
   } finally {
+    if (!async && controllers.size > 0) controllers.delete(id)
     Atomics.store(cb, TASK_LO, 0)
     Atomics.store(cb, TASK_HI, 0)
   }
@@ -297,8 +358,13 @@ function runEntry(b) {
 
 /** The out-of-band data of a batch sent to this worker (by port). */
 function receiveOutOfBand() {
-  const msg = receiveMessageOnPort(port)
-  return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+  if (stashed.length > 0) return stashed.shift()
+  for (;;) {
+    const msg = receiveMessageOnPort(port)
+    if (msg === undefined) return undefined
+    const oob = onPortMessage(msg.message)
+    if (oob !== undefined) return oob
+  }
 }
 
 /**
@@ -330,8 +396,9 @@ function take() {
 /** Runs batches until the queue is empty, an async limit is reached, or the time slice ends. */
 function pump() {
   pumpScheduled = false
-  const sliceEnd = performance.now() + SLICE_MS
+  let sliceEnd = performance.now() + SLICE_MS
   for (;;) {
+    if (controllers.size > 0) pollPort()
     if (batch === null) {
       Atomics.store(cb, STATE, BUSY)
       Atomics.store(cb, BELL, 0)
@@ -346,8 +413,9 @@ function pump() {
           }
         }
         if (batch === null) {
-          park()
-          return
+          if (!park()) return
+          sliceEnd = performance.now() + SLICE_MS
+          continue
         }
       }
     }
@@ -356,10 +424,11 @@ function pump() {
       if (inFlight >= limit) {
         // Resumed when an async task settles (asyncDone → pump).
         flush()
-        park()
+        if (park()) continue
         return
       }
       runEntry(b)
+      if (controllers.size > 0) pollPort()
       const now = performance.now()
       if (now - lastFlush >= FLUSH_MS) flush()
       if (now >= sliceEnd) {
@@ -373,7 +442,11 @@ function pump() {
   }
 }
 
-/** Parks until the bell rings (or, with nothing in flight, up to PARK_MS). */
+/**
+ * Parks until the bell rings (or, with nothing in flight, up to PARK_MS).
+ * Returns true when the caller should go on taking now (rung, or a batch
+ * found), false when the pump was scheduled or will be resumed.
+ */
 function park() {
   Atomics.store(cb, STATE, IDLE)
   // Re-check after announcing idle: a batch submitted before the main
@@ -382,12 +455,14 @@ function park() {
     const again = take()
     if (again !== null) {
       batch = again
-      schedulePump()
-      return
+      Atomics.store(cb, STATE, BUSY)
+      return true
     }
   }
   if (inFlight > 0 || batch !== null) {
-    if (parkedAsync) return
+    // A cancel posted before STATE was IDLE rang no bell: read it now.
+    if (controllers.size > 0) pollPort()
+    if (parkedAsync) return false
     parkedAsync = true
     const w = /** @type {any} */ (Atomics).waitAsync(cb, BELL, 0)
     if (w.async) {
@@ -399,17 +474,19 @@ function park() {
       parkedAsync = false
       schedulePump()
     }
-    return
+    return false
   }
   const now = performance.now()
   if (idleSince === 0) idleSince = now
   const left = idleTimeout - (now - idleSince)
   if (left <= 0) {
     exitQuietly()
-    return
+    return false
   }
-  Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left))
+  // Rung: take at once. Timed out: let the event loop run (timers) first.
+  if (Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left)) !== 'timed-out') return true
   schedulePump()
+  return false
 }
 
 /** The idle timeout expired: announce EXITING, take a last look, exit with code 0. */
