@@ -123,7 +123,7 @@ pub fn graph_plan(
     .map(|(i, source)| {
       let source = crate::map::kernel_source(source.as_deref()?).ok()?;
       let n_args = dag.deps(i as u32).len();
-      compile_cached(&source, &[], Mode::Call { n_args }).ok()
+      compile_cached(&source, &[], Mode::call(n_args)).ok()
     })
     .collect();
   let priority = (0..n as u32).map(|i| dag.priority(i)).collect();
