@@ -29,6 +29,8 @@ const idleTimeout = typeof workerData.idleTimeout === 'number' ? workerData.idle
 const cb = new Int32Array(control)
 const BELL = 4 * index
 const STATE = BELL + 1
+/** The engine-wide SPINNER slot, after every worker's (lib/engine/workers.js). */
+const SPINNER = cb.length - 4
 const TASK_LO = BELL + 2
 const TASK_HI = BELL + 3
 const IDLE = 0
@@ -405,12 +407,14 @@ function pump() {
       batch = take()
       if (batch === null) {
         flush()
-        if (inFlight === 0) {
+        // One worker of the engine spins at a time (see SPINNER).
+        if (inFlight === 0 && Atomics.compareExchange(cb, SPINNER, 0, index + 1) === 0) {
           const spinEnd = performance.now() + SPIN_MS
           while (batch === null && performance.now() < spinEnd) {
             if (Atomics.load(cb, BELL) !== 0) Atomics.store(cb, BELL, 0)
             batch = take()
           }
+          Atomics.store(cb, SPINNER, 0)
         }
         if (batch === null) {
           if (!park()) return

@@ -15,6 +15,10 @@
 // - TASK_LO/HI: the id of the task the worker runs now (low 32 bits, high
 //   bits), 0 when none; the worker writes it at begin. A kill request
 //   terminates the worker only if it still runs that task after the grace.
+// After the last worker's slots, one engine-wide group: [SPINNER, 0, 0, 0].
+// - SPINNER: 1 + the index of the one worker allowed to spin on an empty
+//   queue (0: none). Only one spins at a time, so that spinning workers
+//   never outnumber the cores the main thread needs (2 here).
 //
 // Deaths and the crash loop. A worker that exits (process.exit in a
 // function, an uncaught error in a timer, out of memory under
@@ -144,7 +148,7 @@ class WorkerSet {
     this.#engine = engine
     this.#opts = opts
     const n = opts.workers ?? defaultWorkers()
-    this.#cb = new Int32Array(new SharedArrayBuffer(n * SLOTS * 4))
+    this.#cb = new Int32Array(new SharedArrayBuffer((n + 1) * SLOTS * 4))
     this.#slots = []
     for (let w = 0; w < n; w++) {
       this.#slots.push({
