@@ -79,6 +79,7 @@ function onControl(engine, w, taskId) {
   const set = WorkerSet.of(engine)
   if (set !== undefined && !set.closed) {
     try {
+      // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a MessagePort, not a window
       set.port(w).postMessage({ cancel: taskId })
       set.ring(w)
     } catch {

@@ -325,13 +325,13 @@ function runEntry(b) {
       const len = items.length
       const out = new Array(len)
       const signal = arity >= 3 ? signalFor(id) : undefined
-      let pending = false
+      let awaiting = false
       for (let j = 0; j < len; j++) {
         const v = signal === undefined ? fn(items[j], start + j) : fn(items[j], start + j, signal)
-        if (!pending && isThenable(v)) pending = true
+        if (!awaiting && isThenable(v)) awaiting = true
         out[j] = v
       }
-      if (pending) {
+      if (awaiting) {
         async = true
         later(
           b.token,
