@@ -8,7 +8,7 @@ export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from 
 export type { WorkerStats } from './lib/engine/pool'
 // </task>
 // <map>
-export { parallelMap, parallelMapSync, spawn, parallel, move, compileKernel } from './lib/map'
+export { parallelMap, parallelMapSync, spawn, parallel, move, taskSignal, compileKernel } from './lib/map'
 export type {
   HashOp,
   BuiltinOp,

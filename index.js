@@ -21,6 +21,7 @@ exports.parallelMapSync = map.parallelMapSync
 exports.spawn = map.spawn
 exports.parallel = map.parallel
 exports.move = map.move
+exports.taskSignal = map.taskSignal
 exports.compileKernel = map.compileKernel
 // </map>
 

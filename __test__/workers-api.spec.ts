@@ -4,7 +4,7 @@
 
 import test from 'ava'
 
-import { AbortError, TaskHandle, parallel, parallelMap, spawn } from '../index.js'
+import { AbortError, TaskHandle, parallel, parallelMap, spawn, taskSignal } from '../index.js'
 
 const onWorker = { engine: 'worker' } as const
 
@@ -197,9 +197,10 @@ test('arguments that cannot be cloned reject that task only, with a DataCloneErr
 // (CONTROL) for the cancelled running task, but in about half of repeated
 // runs no CONTROL arrives for it (src/engine, H-queue's area), so this would
 // be flaky. Unskip once every cancel of a RUNNING worker task sends one.
-test.skip('a function that declares a parameter past its arguments gets a signal that aborts on cancel', async (t) => {
+test.skip('taskSignal() inside a worker function aborts on cancel', async (t) => {
   const state = new Int32Array(new SharedArrayBuffer(4))
-  const fn = async (s: Int32Array, signal: AbortSignal) => {
+  const fn = async (s: Int32Array) => {
+    const signal = require('../index.js').taskSignal() as AbortSignal
     Atomics.store(s, 0, 1) // started
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))
     Atomics.store(s, 0, signal.aborted ? 2 : 3)
@@ -216,8 +217,17 @@ test.skip('a function that declares a parameter past its arguments gets a signal
   await t.throwsAsync(h, { instanceOf: AbortError })
   await until(2)
   t.is(Atomics.load(state, 0), 2, 'the function saw its signal abort')
-  // Without the extra parameter nothing is passed.
+})
+
+test('a parameter past the arguments keeps its default (nothing extra is passed); taskSignal() is undefined off the workers', async (t) => {
+  t.is(await spawn((a: number, b = 2) => a + b, [1], onWorker), 3)
   t.is(await spawn((...xs: unknown[]) => xs.length, [1, 2], onWorker), 2)
+  t.deepEqual(await parallelMap([1, 2], (x: number, i: number, extra?: unknown) => [x, i, extra === undefined], onWorker), [
+    [1, 0, true],
+    [2, 1, true],
+  ])
+  t.true(await spawn(() => require('../index.js').taskSignal() instanceof AbortSignal, [], onWorker))
+  t.is(taskSignal(), undefined)
 })
 
 test('onProgress counts the items of a worker parallelMap, ending at (total, total)', async (t) => {

@@ -2,6 +2,7 @@ import type { TaskHandle, TaskOptions } from './task'
 import type { WorkerOptions, EngineChoice } from './engine/index'
 export type { WorkerOptions, EngineChoice } from './engine/index'
 export { move } from './engine/index'
+export { taskSignal } from './engine/current'
 
 /** Built-in hashes over string/Buffer items. */
 export type HashOp = 'xxh3' | 'sha256' | 'crc32'

@@ -21,6 +21,7 @@ const native = /** @type {WorkerNative} */ (/** @type {unknown} */ (require('../
 const codec = require('./codec.js')
 const { functionOf } = require('./compile.js')
 const { KIND_CALL, KIND_MAP, KIND_ERROR } = require('./entries.js')
+const { current } = require('./current.js')
 
 const { engine, index, control, setup, port } = workerData
 const limit = Math.max(1, Number(workerData.concurrentTasksPerWorker) || 1)
@@ -59,9 +60,8 @@ let lastFlush = performance.now()
 let idleSince = 0 // when the worker last parked with nothing to do (0: not idle)
 
 /**
- * The AbortControllers of running tasks whose function takes a signal (it
- * declares a parameter past the call's arguments; for parallelMap a third
- * one), by task id. The main thread posts `{ cancel: id }` on the port when
+ * The AbortControllers of running tasks whose function asked for its
+ * signal (`taskSignal()`, lib/engine/current.js), by task id. The main thread posts `{ cancel: id }` on the port when
  * such a task is cancelled or times out (and rings the bell).
  * @type {Map<number, AbortController>}
  */
@@ -97,10 +97,13 @@ function pollPort() {
  * @param {number} id
  */
 function signalFor(id) {
+  const known = controllers.get(id)
+  if (known !== undefined) return known.signal
   const c = new AbortController()
   controllers.set(id, c)
   return c.signal
 }
+current.signalOf = signalFor
 
 /**
  * Results not yet reported, per batch token: entry indices, outcomes, values.
@@ -310,11 +313,10 @@ function runEntry(b) {
   try {
     const entry = b.table[fnIndex]
     const fn = functionOf(entry, ctx)
-    const arity = entry[6] ?? 0
     let r
+    current.running = id
     if (kind === KIND_CALL) {
-      if (arity > n) r = fn(...flat.slice(at + 5, at + 5 + n), signalFor(id))
-      else if (n === 0) r = fn()
+      if (n === 0) r = fn()
       else if (n === 1) r = fn(flat[at + 5])
       else if (n === 2) r = fn(flat[at + 5], flat[at + 6])
       else if (n === 3) r = fn(flat[at + 5], flat[at + 6], flat[at + 7])
@@ -324,10 +326,9 @@ function runEntry(b) {
       const start = /** @type {number} */ (flat[at + 6])
       const len = items.length
       const out = new Array(len)
-      const signal = arity >= 3 ? signalFor(id) : undefined
       let awaiting = false
       for (let j = 0; j < len; j++) {
-        const v = signal === undefined ? fn(items[j], start + j) : fn(items[j], start + j, signal)
+        const v = fn(items[j], start + j)
         if (!awaiting && isThenable(v)) awaiting = true
         out[j] = v
       }
@@ -352,6 +353,7 @@ function runEntry(b) {
   } catch (err) {
     record(b.token, k, ERR, codec.encodeError(err))
   } finally {
+    current.running = 0
     if (!async && controllers.size > 0) controllers.delete(id)
     Atomics.store(cb, TASK_LO, 0)
     Atomics.store(cb, TASK_HI, 0)
