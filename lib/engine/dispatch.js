@@ -106,7 +106,7 @@ class Dispatcher {
     this.tableIndex = new Map()
     this.transfers = undefined
     const set = this.set
-    const per = Math.min(MAX_BATCH, Math.max(1, Math.ceil(n / (set.size * 4))))
+    const per = Math.min(MAX_BATCH, Math.max(1, Math.ceil(n / (set.size * 16))))
     let batches = 0
     for (let b = 0; b < n; b += per) {
       const end = Math.min(n, b + per)

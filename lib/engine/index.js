@@ -238,7 +238,7 @@ function chunkOf(length, workers, chunkSize) {
     }
     return chunkSize
   }
-  return Math.max(1, Math.ceil(length / (workers * 8)))
+  return Math.max(1, Math.ceil(length / (workers * 32)))
 }
 
 /**
