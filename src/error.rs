@@ -99,6 +99,18 @@ pub mod codes {
   pub const CONSTRUCT_CALL_REQUIRED: &str = "ERR_CONSTRUCT_CALL_REQUIRED";
   /// The engine worker running the task exited (crashed, `process.exit`, out of memory, terminated).
   pub const WORKER_EXITED: &str = "ERR_WORKER_EXITED";
+  /// Node's own code for a worker that exceeded its `resourceLimits` (read by `lib/engine/workers.js` to word the exit reason; never thrown here).
+  pub const WORKER_OUT_OF_MEMORY: &str = "ERR_WORKER_OUT_OF_MEMORY";
+  /// A worker-engine function reads an outer variable it cannot take along (a TypeError naming it and its line:column; thrown by `lib/engine/functions.js`).
+  pub const CAPTURED_VARIABLE: &str = "ERR_CAPTURED_VARIABLE";
+  /// A `graph()` node names itself through a cycle of dependencies (the error names the cycle; `lib/graph.js`).
+  pub const GRAPH_CYCLE: &str = "ERR_GRAPH_CYCLE";
+  /// A `graph()` node depends on a name that is neither a node nor a run input (`lib/graph.js`).
+  pub const GRAPH_UNKNOWN_DEPENDENCY: &str = "ERR_GRAPH_UNKNOWN_DEPENDENCY";
+  /// A `graph()` run in which some node failed (a `GraphError`, an AggregateError with the partial results; `lib/graph.js`).
+  pub const GRAPH_FAILED: &str = "ERR_GRAPH_FAILED";
+  /// A graph node whose dependency failed (its `cause` is that error; `lib/graph/scheduler.js`).
+  pub const DEPENDENCY_FAILED: &str = "ERR_DEPENDENCY_FAILED";
 
   /// Every code above, for the test that checks nothing bypasses this list.
   pub const ALL: &[&str] = &[
@@ -129,6 +141,12 @@ pub mod codes {
     CONSTRUCT_CALL_REQUIRED,
     WORKER_EXITED,
     INVALID_FUNCTION_SOURCE,
+    WORKER_OUT_OF_MEMORY,
+    CAPTURED_VARIABLE,
+    GRAPH_CYCLE,
+    GRAPH_UNKNOWN_DEPENDENCY,
+    GRAPH_FAILED,
+    DEPENDENCY_FAILED,
   ];
 }
 
