@@ -188,7 +188,20 @@ class Memo {
     if (entries === null || typeof entries !== 'object' || ArrayBuffer.isView(entries) || typeof entries[Symbol.iterator] !== 'function') {
       throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
     }
-    for (const e of entries) {
+    // The iterator is read once: a getter that changes its answer after the
+    // check above must not reach V8's codeless "is not iterable" TypeError.
+    const iterator = /** @type {{ [Symbol.iterator]: unknown }} */ (/** @type {unknown} */ (entries))[Symbol.iterator]
+    const it = typeof iterator === 'function' ? iterator.call(entries) : undefined
+    if (it === null || typeof it !== 'object' || typeof it.next !== 'function') {
+      throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
+    }
+    for (;;) {
+      const step = it.next()
+      if (step === null || typeof step !== 'object') {
+        throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "entries" argument must be an iterable of [key, value] pairs.')
+      }
+      if (step.done) break
+      const e = step.value
       if (e === null || typeof e !== 'object') {
         throw codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'Each entry of "entries" must be a [key, value] pair.')
       }
