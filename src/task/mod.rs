@@ -109,7 +109,7 @@ fn check_settler(env: &Env) -> napi::Result<()> {
 /// deadline timer, keep-alive) without queuing anything. `engine` is
 /// [`state::NATIVE`] or [`state::UNSUBMITTED`]; `parts` how many parts must
 /// report ok before an engine task is done.
-fn register(
+pub(super) fn register(
   env: &Env,
   task: &TaskArg,
   engine: u32,
