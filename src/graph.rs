@@ -21,6 +21,7 @@ use napi_parallel_kernel::{Kernel, KernelValue, Mode, compile_cached};
 
 use crate::error::{NpError, check};
 use crate::task::{self, TaskArg, TaskSlot};
+use crate::typed::copy_to_js_or_throw;
 
 /// A planned graph: its DAG and each node's kernel (`None`: an input, or a
 /// node that is not a kernel and runs elsewhere).
@@ -201,14 +202,14 @@ pub struct GraphOutput {
 
 impl ToNapiValue for GraphOutput {
   unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
-    use napi::bindgen_prelude::Float64Array;
     // SAFETY: forwarded from the caller's contract (a live env, JS thread).
     unsafe {
       let mut out = ptr::null_mut();
       check(sys::napi_create_array_with_length(env, 3, &mut out))?;
-      let values = Float64Array::to_napi_value(env, Float64Array::new(value.values))?;
+      // V8-owned copies (an external buffer is freed only from setImmediate).
+      let values = copy_to_js_or_throw(env, &value.values)?;
       check(sys::napi_set_element(env, out, 0, values))?;
-      let kinds = Uint8Array::to_napi_value(env, Uint8Array::new(value.kinds))?;
+      let kinds = copy_to_js_or_throw(env, &value.kinds)?;
       check(sys::napi_set_element(env, out, 1, kinds))?;
       let mut errors = ptr::null_mut();
       check(sys::napi_create_array_with_length(
@@ -273,6 +274,72 @@ fn run_node(
   }
 }
 
+/// A run's inputs, read on the JS thread: the graph, every node's value
+/// (copied), the changed nodes and which of them were given.
+struct RunInput {
+  graph: Arc<NativeGraph>,
+  values: Vec<f64>,
+  changed: Vec<u32>,
+  given: Vec<bool>,
+}
+
+fn read_run(handle: u32, values: &[f64], dirty: &[u8]) -> std::result::Result<RunInput, NpError> {
+  let graph = lookup(handle)?;
+  let n = graph.dag.len();
+  if values.len() != n || dirty.len() != n {
+    return Err(NpError::invalid_arg_value(
+      "values",
+      &format!("and dirty must hold one entry per node ({n})"),
+    ));
+  }
+  let mut held = crate::alloc::try_vec(n, "the graph's values")?;
+  held.extend_from_slice(values);
+  let changed: Vec<u32> = (0..n as u32).filter(|&i| dirty[i as usize] != 0).collect();
+  let given: Vec<bool> = dirty.iter().map(|&d| d == 2).collect();
+  Ok(RunInput {
+    graph,
+    values: held,
+    changed,
+    given,
+  })
+}
+
+/// Runs a graph's kernel nodes (on a pool thread): what depends on the
+/// changed nodes, in the planned readiness order.
+fn run_graph(input: RunInput, cancel: &AtomicBool) -> GraphOutput {
+  let RunInput {
+    graph,
+    values,
+    changed,
+    given,
+  } = input;
+  let n = graph.dag.len();
+  let mut active = graph.dag.affected(&changed);
+  for (i, a) in active.iter_mut().enumerate() {
+    *a &= graph.kernels[i].is_some() && !given[i];
+  }
+  let mut out = GraphOutput {
+    values,
+    kinds: vec![kind::KEPT; n],
+    errors: Vec::new(),
+  };
+  let mut args = Vec::with_capacity(8);
+  let states = execute(&graph.dag, &active, cancel, |node| {
+    run_node(&graph, node, &mut out, &mut args, cancel)
+  });
+  for (i, s) in states.into_iter().enumerate() {
+    match s {
+      NodeState::DepFailed(root) => {
+        out.kinds[i] = kind::DEP_FAILED;
+        out.values[i] = root as f64;
+      }
+      NodeState::Cancelled => out.kinds[i] = kind::CANCELLED,
+      _ => {}
+    }
+  }
+  out
+}
+
 /// Runs the kernel nodes of graph `handle` as one task on the pool, in
 /// readiness order (critical path first), with `values[i]` as the value of
 /// every node not recomputed. `dirty[i]` marks changed nodes: 1, recompute
@@ -289,49 +356,9 @@ pub fn graph_run_async(
   values: Float64ArraySlice,
   dirty: Uint8ArraySlice,
 ) -> Result<TaskSlot> {
-  let parsed = (|| {
-    let graph = lookup(handle)?;
-    let n = graph.dag.len();
-    if values.len() != n || dirty.len() != n {
-      return Err(NpError::invalid_arg_value(
-        "values",
-        &format!("and dirty must hold one entry per node ({n})"),
-      ));
-    }
-    let mut held = crate::alloc::try_vec(n, "the graph's values")?;
-    held.extend_from_slice(&values);
-    let changed: Vec<u32> = (0..n as u32).filter(|&i| dirty[i as usize] != 0).collect();
-    let given: Vec<bool> = dirty.iter().map(|&d| d == 2).collect();
-    Ok((graph, held, changed, given))
-  })();
-  let (graph, held, changed, given) = parsed.map_err(|e| e.throw(env))?;
+  let input = read_run(handle, &values, &dirty).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
-    let n = graph.dag.len();
-    let mut active = graph.dag.affected(&changed);
-    for (i, a) in active.iter_mut().enumerate() {
-      *a &= graph.kernels[i].is_some() && !given[i];
-    }
-    let mut out = GraphOutput {
-      values: held,
-      kinds: vec![kind::KEPT; n],
-      errors: Vec::new(),
-    };
-    let mut args = Vec::with_capacity(8);
-    let cancel = ctx.cancel_flag();
-    let states = execute(&graph.dag, &active, cancel, |node| {
-      run_node(&graph, node, &mut out, &mut args, cancel)
-    });
-    for (i, s) in states.into_iter().enumerate() {
-      match s {
-        NodeState::DepFailed(root) => {
-          out.kinds[i] = kind::DEP_FAILED;
-          out.values[i] = root as f64;
-        }
-        NodeState::Cancelled => out.kinds[i] = kind::CANCELLED,
-        _ => {}
-      }
-    }
-    Ok(out)
+    Ok(run_graph(input, ctx.cancel_flag()))
   })
 }
 

@@ -11,8 +11,9 @@
 //! [`Ready`] is the readiness scheduler (no layer barriers: a node is ready
 //! as soon as its inputs are done, highest priority first); [`Dag::affected`]
 //! is the incremental part (what depends on changed inputs); [`execute`]
-//! runs a graph serially in readiness order with per-node outcomes, so that a
-//! failed node fails its dependents while independent branches finish.
+//! runs a graph serially in the planned readiness order ([`Dag::order`])
+//! with per-node outcomes, so that a failed node fails its dependents while
+//! independent branches finish.
 
 use std::collections::BinaryHeap;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -254,10 +255,12 @@ pub enum NodeState {
   Cancelled,
 }
 
-/// Runs the nodes with `active[i]` serially in readiness order: `run(node)`
-/// computes one node (its inputs are done) and says whether it succeeded. A
-/// node whose input failed is not run: it is [`NodeState::DepFailed`] with
-/// the failed node at the root. `cancel` is checked before each node.
+/// Runs the nodes with `active[i]` serially: `run(node)` computes one node
+/// (its inputs are done) and says whether it succeeded. The nodes run in
+/// [`Dag::order`] (planned once per graph, so a run builds no heap): one
+/// thread gains nothing from reordering, and every node's inputs come before
+/// it. A node whose input failed is not run: it is [`NodeState::DepFailed`]
+/// with the failed node at the root. `cancel` is checked before each node.
 pub fn execute(
   dag: &Dag,
   active: &[bool],
@@ -274,8 +277,10 @@ pub fn execute(
       }
     })
     .collect();
-  let mut ready = Ready::new(dag, active);
-  while let Some(v) = ready.pop() {
+  for &v in &dag.order {
+    if !active[v as usize] {
+      continue;
+    }
     if cancel.load(Relaxed) {
       break;
     }
@@ -291,7 +296,6 @@ pub fn execute(
       None if run(v) => NodeState::Done,
       None => NodeState::Failed,
     };
-    ready.done(dag, v);
   }
   state
 }

@@ -198,3 +198,47 @@ fn execute_runs_only_active_nodes_and_stops_when_cancelled() {
     vec![NodeState::Done, NodeState::Cancelled, NodeState::Cancelled]
   );
 }
+
+#[test]
+fn execute_runs_active_nodes_in_the_planned_order_inputs_first() {
+  let mut rng = Rng(0x5eed);
+  for _ in 0..50 {
+    let deps = random_deps(&mut rng, 200, 3);
+    let g = Dag::new(deps.clone()).unwrap();
+    // Every third node changed: its dependents are active too.
+    let changed: Vec<u32> = (0..200).filter(|i| i % 3 == 0).collect();
+    let active = g.affected(&changed);
+    let cancel = AtomicBool::new(false);
+    let mut ran = Vec::new();
+    let states = execute(&g, &active, &cancel, |v| {
+      ran.push(v);
+      true
+    });
+    let want: Vec<u32> = g
+      .order()
+      .iter()
+      .copied()
+      .filter(|&v| active[v as usize])
+      .collect();
+    assert_eq!(ran, want);
+    let mut pos = vec![usize::MAX; 200];
+    for (k, &v) in ran.iter().enumerate() {
+      pos[v as usize] = k;
+    }
+    for &v in &ran {
+      for &d in &deps[v as usize] {
+        if active[d as usize] {
+          assert!(pos[d as usize] < pos[v as usize], "input {d} ran after {v}");
+        }
+      }
+    }
+    for (i, s) in states.iter().enumerate() {
+      let want = if active[i] {
+        NodeState::Done
+      } else {
+        NodeState::Kept
+      };
+      assert_eq!(*s, want);
+    }
+  }
+}
