@@ -72,6 +72,60 @@ test('explicit deps, built-in ops and constants (Promise and TaskHandle) as node
   t.throws(() => graph().add('a', ({ x }: { x: number }) => x), { code: 'ERR_INVALID_ARG_VALUE', message: /options\.deps/ })
 })
 
+test('a function whose parameters name no node needs options.deps; a bound or built-in function is refused at add', async (t) => {
+  const rest = t.throws(() => graph().add('s', (...xs: number[]) => xs.length)) as Err
+  t.true(rest instanceof TypeError)
+  t.is(rest.code, 'ERR_INVALID_ARG_VALUE')
+  t.regex(rest.message, /node 's' has a rest parameter \(\.\.\.xs\).*options\.deps/)
+  const pattern = t.throws(() => graph().add('p', ([x]: number[]) => x)) as Err
+  t.is(pattern.code, 'ERR_INVALID_ARG_VALUE')
+  t.regex(pattern.message, /node 'p' has a destructuring parameter.*options\.deps/)
+  // With deps they run, and agree with calling the function in JS.
+  const sum = (...xs: number[]) => xs.reduce((a, b) => a + b, 0)
+  const first = ([x]: number[]) => x
+  const g = graph().add('s', sum, { deps: ['a', 'b', 'c'] }).add('p', first, { deps: ['list'] })
+  t.deepEqual(await g.run({ a: 1, b: 2, c: 4, list: [7, 8] }), { s: sum(1, 2, 4), p: first([7, 8]) })
+  // No source to compile or to send to a worker, with deps or without.
+  const bound = ((x: number) => x + 1).bind(null)
+  const cases: [(x: number) => number, { deps: string[] } | undefined][] = [[bound, undefined], [Math.sqrt, undefined], [Math.sqrt, { deps: ['x'] }]]
+  for (const [fn, options] of cases) {
+    const err = t.throws(() => graph().add('b', fn, options)) as Err
+    t.true(err instanceof TypeError)
+    t.is(err.code, 'ERR_INVALID_ARG_VALUE')
+    t.regex(err.message, /"fn" argument is a bound or built-in function.*node 'b'/)
+  }
+})
+
+test('runs of one graph may overlap: each resolves to its own inputs, the latest started sets the state', async (t) => {
+  let open!: (v: number) => void
+  const gate = new Promise<number>((resolve) => (open = resolve))
+  const g = graph()
+    .add('gate', gate)
+    .add('sum', (gate: number, x: number) => gate + x)
+    .add('sq', (x: number) => x * x)
+  // The first run waits for the gate (JS-driven); the second overrides the
+  // gate and runs as one native task, so it ends first.
+  const first = g.run({ x: 2 })
+  const second = g.run({ gate: 10, x: 3 })
+  t.deepEqual(await second, { gate: 10, sum: 13, sq: 9 })
+  t.is(first.status, 'running')
+  open(100)
+  t.deepEqual(await first, { gate: 100, sum: 102, sq: 4 })
+  t.is(g.stats().runs, 2)
+  // The second run's state stands, though the first ended after it: nothing to recompute.
+  t.deepEqual(g.stats().computed.sort(), ['sq', 'sum'])
+  t.deepEqual(await g.run({ gate: 10, x: 3 }), { gate: 10, sum: 13, sq: 9 })
+  t.deepEqual(g.stats().computed, [])
+  // Overlapping native runs, one of them with nothing changed.
+  const [a, b, c] = await Promise.all([g.run({ gate: 10, x: 5 }), g.run({ gate: 10, x: 3 }), g.run({ gate: 1, x: 3 })])
+  t.deepEqual(a, { gate: 10, sum: 15, sq: 25 })
+  t.deepEqual(b, { gate: 10, sum: 13, sq: 9 })
+  t.deepEqual(c, { gate: 1, sum: 4, sq: 9 })
+  t.is(g.stats().runs, 6)
+  t.deepEqual(await g.run({ gate: 1, x: 3 }), c)
+  t.deepEqual(g.stats().computed, [])
+})
+
 test('the parameter scanner reads simple forms (the fallback when inspectFunction is absent)', (t) => {
   t.deepEqual(scanParams('(a, b = 2) => a'), ['a', 'b'])
   t.deepEqual(scanParams('x => x'), ['x'])

@@ -25,9 +25,9 @@ export interface GraphNodeOptions extends WorkerOptions {
 
 /** What the last run did. */
 export interface GraphStats {
-  /** Runs that completed (with or without failed nodes). */
+  /** Runs that completed (with or without failed nodes; not cancelled ones). */
   runs: number
-  /** The nodes the last run computed (the others kept their values). */
+  /** The nodes computed by the run whose state the graph holds (the latest started; the others kept their values). */
   computed: string[]
   /** Nodes added. */
   nodes: number
@@ -37,7 +37,9 @@ export interface GraphStats {
 export declare class Graph {
   /**
    * Adds the node `name`. Its inputs are its function's parameter names
-   * unless `options.deps` lists them; they may be added later (or given to
+   * unless `options.deps` lists them (a function with a rest or
+   * destructured parameter needs `options.deps`; a bound or built-in
+   * function is refused: wrap it); they may be added later (or given to
    * `run`). Throws on a duplicate name, and when the node closes a cycle
    * (code `ERR_GRAPH_CYCLE`, message `a -> b -> a`).
    */
@@ -53,7 +55,11 @@ export declare class Graph {
    * `GraphError` (code `ERR_GRAPH_FAILED`) carrying the partial `results`;
    * nodes whose input failed have `ERR_DEPENDENCY_FAILED` errors whose
    * `cause` is the original error. A cycle rejects with `ERR_GRAPH_CYCLE`,
-   * a missing input with `ERR_GRAPH_UNKNOWN_DEPENDENCY`.
+   * a missing input with `ERR_GRAPH_UNKNOWN_DEPENDENCY`. Runs may
+   * overlap: each computes from the state committed when it started and
+   * resolves to its own inputs' results; the graph's state (what the next
+   * run recomputes from) is that of the latest started run that completed,
+   * whatever order they finish in.
    */
   run(inputs?: Record<string, unknown>, opts?: TaskOptions): TaskHandle<Record<string, any>>
   /** What the last run computed. */

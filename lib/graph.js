@@ -13,7 +13,7 @@
 const native = require('./load.js').binding
 const { codeError, invalidType, invalidValue } = require('./errors.js')
 const { runTask, finishing } = require('./task.js')
-const { paramNames } = require('./graph/params.js')
+const { paramNames, isNative } = require('./graph/params.js')
 const { Runner, dependencyFailed, OK, FAILED } = require('./graph/scheduler.js')
 const map = require('./map.js')
 
@@ -140,6 +140,9 @@ class Graph {
     /** @type {NodeDef} */
     let def
     if (typeof fn === 'function') {
+      if (isNative(fn)) {
+        throw invalidValue('fn', `is a bound or built-in function, which has no source to run as node '${name}' (wrap it: (x) => f(x))`, fn)
+      }
       def = { name, kind: 'fn', fn, deps: given === undefined ? paramNames(fn, name) : checkDeps(given), opts }
     } else if (typeof fn === 'string') {
       if (!OPS.has(fn)) {
@@ -510,9 +513,11 @@ class Graph {
       const asNums = nums ?? this.#nums
       for (let i = 0; i < values.length; i++) if (nums === undefined && isNumeric(values[i])) asNums[i] = Number(values[i])
       this.#nums = asNums
-      this.#runs++
       this.#computed = { plan, nodes: computed }
     }
+    // Every run that ends counts; only the latest started one sets the state
+    // (a run that ends after a later one started is not committed).
+    this.#runs++
     if (errors.size === 0) return plan.results(values)
     /** @type {Record<string, unknown>} */
     const results = {}
