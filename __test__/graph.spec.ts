@@ -126,6 +126,17 @@ test('runs of one graph may overlap: each resolves to its own inputs, the latest
   t.deepEqual(g.stats().computed, [])
 })
 
+test('a node added while a run is in flight: the run resolves to the nodes it started with, the next run computes the new graph', async (t) => {
+  const g = graph().add('a', (x: number) => x + 1)
+  const h = g.run({ x: 1 })
+  g.add('b', (a: number) => a * 2)
+  t.deepEqual(await h, { a: 2 })
+  t.deepEqual(await g.run({ x: 1 }), { a: 2, b: 4 })
+  t.deepEqual(g.stats().computed.sort(), ['a', 'b'])
+  t.deepEqual(await g.run({ x: 1 }), { a: 2, b: 4 })
+  t.deepEqual(g.stats().computed, [])
+})
+
 test('the parameter scanner reads simple forms (the fallback when inspectFunction is absent)', (t) => {
   t.deepEqual(scanParams('(a, b = 2) => a'), ['a', 'b'])
   t.deepEqual(scanParams('x => x'), ['x'])

@@ -11,9 +11,7 @@ use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use napi::bindgen_prelude::{
-  Float64ArraySlice, ToNapiValue, Uint8Array, Uint8ArraySlice, Uint32ArraySlice,
-};
+use napi::bindgen_prelude::{Float64ArraySlice, ToNapiValue, Uint8ArraySlice, Uint32ArraySlice};
 use napi::{Env, Result, sys};
 use napi_derive::napi;
 use napi_parallel_graph::{Dag, GraphError, NodeState, execute};
@@ -166,13 +164,13 @@ pub fn graph_release(handle: u32) {
 
 /// The nodes to recompute when the nodes with `changed[i] != 0` changed:
 /// those and all their dependents, transitively (1 in the result).
-#[napi(catch_unwind)]
-pub fn graph_affected(env: &Env, handle: u32, changed: Uint8ArraySlice) -> Result<Uint8Array> {
+#[napi(catch_unwind, ts_return_type = "Uint8Array")]
+pub fn graph_affected(env: &Env, handle: u32, changed: Uint8ArraySlice) -> Result<Flags> {
   let graph = lookup(handle).map_err(|e| e.throw(env))?;
   let changed: Vec<u32> = (0..changed.len() as u32)
     .filter(|&i| changed[i as usize] != 0)
     .collect();
-  Ok(Uint8Array::new(
+  Ok(Flags(
     graph
       .dag
       .affected(&changed)
@@ -180,6 +178,16 @@ pub fn graph_affected(env: &Env, handle: u32, changed: Uint8ArraySlice) -> Resul
       .map(u8::from)
       .collect(),
   ))
+}
+
+/// One byte per node, returned as a V8-owned `Uint8Array`.
+pub struct Flags(Vec<u8>);
+
+impl ToNapiValue for Flags {
+  unsafe fn to_napi_value(env: sys::napi_env, value: Self) -> Result<sys::napi_value> {
+    // SAFETY: forwarded from the caller's contract (a live env, JS thread).
+    unsafe { copy_to_js_or_throw(env, &value.0) }
+  }
 }
 
 /// Per-node result kinds of `graphRunAsync`.
