@@ -105,7 +105,8 @@ async function bench(title: string, formulas: Formula[], rounds: number, withRun
   ]
   await compare(title, contenders, {
     rounds,
-    warmup: 3,
+    // Enough runs for V8 to optimize the run path (3 left the first section ~2x slow: JIT and heap warm-up).
+    warmup: 30,
     extra: (ms) => ({ 'µs/node': +((ms * 1000) / formulas.length).toFixed(3) }),
   })
   // Correctness: one run against the JS reference.
