@@ -137,6 +137,20 @@ test('a node added while a run is in flight: the run resolves to the nodes it st
   t.deepEqual(g.stats().computed, [])
 })
 
+test("a node named 'then' with a function value rejects the run (its results would be a thenable); a numeric 'then' is a plain key", async (t) => {
+  let called = false
+  const g = graph().add('then', Promise.resolve(() => (called = true)))
+  const err = (await t.throwsAsync(g.run())) as Err
+  t.true(err instanceof TypeError)
+  t.is(err.code, 'ERR_INVALID_ARG_VALUE')
+  t.is(err.node, 'then')
+  t.false(called)
+  // An input overriding it with a function: the same.
+  const k = graph().add('then', (x: number) => x + 1)
+  await t.throwsAsync(k.run({ then: () => 0, x: 1 }), { code: 'ERR_INVALID_ARG_VALUE' })
+  t.deepEqual({ ...(await k.run({ x: 1 })) }, { then: 2 })
+})
+
 test('the parameter scanner reads simple forms (the fallback when inspectFunction is absent)', (t) => {
   t.deepEqual(scanParams('(a, b = 2) => a'), ['a', 'b'])
   t.deepEqual(scanParams('x => x'), ['x'])

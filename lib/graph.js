@@ -61,6 +61,7 @@ const K_CANCELLED = 6
  * @property {number} handle the native plan
  * @property {boolean} allKernels every added node is a kernel without options
  * @property {(values: unknown[]) => Record<string, unknown>} results the added nodes' values by name
+ * @property {number} then the index of an added node named 'then', or -1
  * @property {Float64Array} scratch the values a native run is given (copied by the call)
  */
 
@@ -317,6 +318,7 @@ class Graph {
     const plan = {
       scratch: new Float64Array(names.length),
       results: resultsMaker(names.slice(0, nodes)),
+      then: names.slice(0, nodes).indexOf('then'),
       allKernels,
       names,
       index,
@@ -518,7 +520,18 @@ class Graph {
     // Every run that ends counts; only the latest started one sets the state
     // (a run that ends after a later one started is not committed).
     this.#runs++
-    if (errors.size === 0) return plan.results(values)
+    if (errors.size === 0) {
+      // Resolving the handle with an object whose `then` is a function would call it.
+      if (plan.then >= 0 && typeof values[plan.then] === 'function') {
+        throw codeError(
+          TypeError,
+          'ERR_INVALID_ARG_VALUE',
+          "Node 'then' has a function value, which would make the run's results a thenable (awaiting them calls it): rename the node.",
+          { node: 'then' },
+        )
+      }
+      return plan.results(values)
+    }
     /** @type {Record<string, unknown>} */
     const results = {}
     /** @type {Record<string, unknown>} */
