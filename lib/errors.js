@@ -89,6 +89,8 @@ function inspected(value) {
   if (typeof value === 'string') return `'${value.length > 25 ? value.slice(0, 25) + '...' : value}'`
   if (value === null || value === undefined) return String(value)
   if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
+  // Not String(value): that runs the function's own toString (or a Proxy's traps).
+  if (typeof value === 'function') return `type function (${Function.prototype.toString.call(value)})`
   return `type ${typeof value} (${String(value)})`
 }
 

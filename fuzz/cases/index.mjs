@@ -1,6 +1,7 @@
 // Every fuzz case kind, by name (see fuzz/driver.mjs), and the wall-clock
 // limit of one case (its child process) in the long run.
 import { closeRaceCase } from './close-race.mjs'
+import { graphCase } from './graph.mjs'
 import { inspectCase } from './inspect.mjs'
 import { kernelCase } from './kernel.mjs'
 import { kernelCornersCase } from './kernel-corners.mjs'
@@ -21,6 +22,7 @@ export const CASES = {
   [workerTermCase.name]: workerTermCase,
   [reduceCase.name]: reduceCase,
   [inspectCase.name]: inspectCase,
+  [graphCase.name]: graphCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -34,4 +36,5 @@ export const TIMEOUTS = {
   'worker-term': 90000,
   reduce: 120000,
   inspect: 120000,
+  graph: 120000,
 }
