@@ -624,7 +624,12 @@ function resultsMaker(names) {
   if (names.length <= LITERAL_MAX && !names.includes('__proto__')) {
     const fields = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(',\n')
     // oxlint-disable-next-line typescript/no-implied-eval -- the source is built from JSON-quoted names only
-    return /** @type {(values: unknown[]) => Record<string, unknown>} */ (new Function('v', `return {\n${fields}\n}`))
+    const make = /** @type {(values: unknown[]) => Record<string, unknown>} */ (new Function('v', `return {\n${fields}\n}`))
+    // Made once with non-numbers first, the literal's fields take any value
+    // as it is: otherwise V8 keeps all-number fields unboxed and boxes every
+    // field of every results object anew (100 fields: ~1.3 µs a run, ~0.1 µs so).
+    make(names.map(() => null))
+    return make
   }
   return (values) => {
     /** @type {Record<string, unknown>} */
