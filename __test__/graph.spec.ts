@@ -201,6 +201,17 @@ test('incremental: a run recomputes only the dependents of changed inputs', asyn
   t.is(g.stats().runs, 4)
 })
 
+test('an input only overridden nodes take is not needed for that run', async (t) => {
+  const g = graph().add('a', (x: number) => x + 1).add('b', (a: number) => a * 2).add('c', (x: number, b: number) => x - b)
+  // c also takes x: still required.
+  await t.throwsAsync(g.run({ a: 5 }), { code: 'ERR_GRAPH_UNKNOWN_DEPENDENCY', message: /'c' depends on 'x'/ })
+  t.deepEqual(await g.run({ a: 5, c: 0 }), { a: 5, b: 10, c: 0 })
+  t.deepEqual(g.stats().computed, ['b'])
+  // Without the overrides a and c compute again, and need x.
+  await t.throwsAsync(g.run(), { code: 'ERR_GRAPH_UNKNOWN_DEPENDENCY' })
+  t.deepEqual(await g.run({ x: 1 }), { a: 2, b: 4, c: -3 })
+})
+
 test('inputs may override a node for one run; the next run recomputes it', async (t) => {
   const g = graph()
   g.add('a', () => 1)

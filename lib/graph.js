@@ -372,7 +372,9 @@ class Graph {
     for (let i = plan.nodes; i < n; i++) {
       if (nowGiven[i] !== NOTHING) continue
       const name = plan.names[i]
-      const user = plan.defs.find((d) => d?.deps.includes(name))
+      // Needed only by nodes this run's inputs override: none of them computes.
+      const user = plan.defs.find((d, j) => d?.deps.includes(name) && nowGiven[j] === NOTHING)
+      if (user === undefined) continue
       throw codeError(
         Error,
         'ERR_GRAPH_UNKNOWN_DEPENDENCY',
