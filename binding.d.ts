@@ -342,7 +342,7 @@ export interface GraphPlan {
 
 /**
  * Releases a handle of `graphPlan` (running graphs keep their plan).
- * Unknown or released handles are ignored.
+ * Unknown or released handles, and other environments' handles, are ignored.
  */
 export declare function graphRelease(handle: number): void
 
@@ -644,6 +644,8 @@ export interface TimeStats {
 }
 
 export declare namespace internal {
+  /** How many planned graphs are live, in every environment (a test probe). */
+  export function graphLiveCount(): number
   /**
    * The same trivial task as a napi-rs `async fn` (tokio + a per-call
    * threadsafe function). Internal: the baseline of `benchmark/tasks.ts`,

@@ -28,15 +28,26 @@ struct NativeGraph {
   kernels: Vec<Option<Arc<Kernel>>>,
 }
 
-/// Planned graphs by handle; a free list reuses released handles.
+/// A planned graph and the environment that planned it (its address).
+struct Entry {
+  graph: Arc<NativeGraph>,
+  owner: usize,
+}
+
+/// Planned graphs by handle; a free list reuses released handles. Each
+/// environment that planned a graph has a cleanup hook (`hooked`) that
+/// releases its graphs when it is torn down: a worker's FinalizationRegistry
+/// never runs then, and its graphs would stay in this process-wide table.
 struct Graphs {
-  graphs: Vec<Option<Arc<NativeGraph>>>,
+  graphs: Vec<Option<Entry>>,
   free: Vec<u32>,
+  hooked: Vec<usize>,
 }
 
 static GRAPHS: std::sync::Mutex<Graphs> = std::sync::Mutex::new(Graphs {
   graphs: Vec::new(),
   free: Vec::new(),
+  hooked: Vec::new(),
 });
 
 fn graphs() -> std::sync::MutexGuard<'static, Graphs> {
@@ -44,12 +55,54 @@ fn graphs() -> std::sync::MutexGuard<'static, Graphs> {
   GRAPHS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn lookup(handle: u32) -> std::result::Result<Arc<NativeGraph>, NpError> {
+/// The graph `handle` of environment `env` (another environment's handle is not live here).
+fn lookup(env: &Env, handle: u32) -> std::result::Result<Arc<NativeGraph>, NpError> {
   graphs()
     .graphs
     .get(handle as usize)
-    .and_then(|g| g.clone())
+    .and_then(|e| e.as_ref())
+    .filter(|e| e.owner == env.raw() as usize)
+    .map(|e| e.graph.clone())
     .ok_or_else(|| NpError::invalid_arg_value("handle", "is not a live graph handle"))
+}
+
+/// Registers `env`'s cleanup hook, once per environment.
+fn hook_env(table: &mut Graphs, env: &Env) {
+  let owner = env.raw() as usize;
+  if table.hooked.contains(&owner) || table.hooked.try_reserve(1).is_err() {
+    return;
+  }
+  // SAFETY: a live env on its JS thread; the hook's argument is the env's address.
+  let status =
+    unsafe { sys::napi_add_env_cleanup_hook(env.raw(), Some(release_env_graphs), owner as *mut _) };
+  if status == sys::Status::napi_ok {
+    table.hooked.push(owner);
+  }
+}
+
+/// The environment `arg` is torn down: release its graphs (runs in flight keep theirs).
+unsafe extern "C" fn release_env_graphs(arg: *mut std::ffi::c_void) {
+  let owner = arg as usize;
+  let mut table = graphs();
+  let Graphs {
+    graphs,
+    free,
+    hooked,
+  } = &mut *table;
+  for (h, slot) in graphs.iter_mut().enumerate() {
+    if slot.as_ref().is_some_and(|e| e.owner == owner) {
+      *slot = None;
+      // Reserved when the handle was made (see graph_plan), so this cannot fail.
+      free.push(h as u32);
+    }
+  }
+  hooked.retain(|&e| e != owner);
+}
+
+/// How many planned graphs are live, in every environment (a test probe).
+#[napi(namespace = "internal", catch_unwind)]
+pub fn graph_live_count() -> u32 {
+  graphs().graphs.iter().filter(|e| e.is_some()).count() as u32
 }
 
 /// What `graphPlan` found.
@@ -127,8 +180,17 @@ pub fn graph_plan(
     .collect();
   let priority = (0..n as u32).map(|i| dag.priority(i)).collect();
   let flags = kernels.iter().map(|k| k.is_some() as u8).collect();
-  let graph = Some(Arc::new(NativeGraph { dag, kernels }));
+  let graph = Some(Entry {
+    graph: Arc::new(NativeGraph { dag, kernels }),
+    owner: env.raw() as usize,
+  });
   let mut table = graphs();
+  // Room for the handle on the free list too: releasing it never allocates.
+  let room = (table.graphs.len() + 1).saturating_sub(table.free.len());
+  if table.free.try_reserve(room).is_err() {
+    return Err(NpError::out_of_memory("a graph handle", 8).throw(env));
+  }
+  hook_env(&mut table, env);
   let handle = match table.free.pop() {
     Some(h) => {
       table.graphs[h as usize] = graph;
@@ -151,13 +213,15 @@ pub fn graph_plan(
 }
 
 /// Releases a handle of `graphPlan` (running graphs keep their plan).
-/// Unknown or released handles are ignored.
+/// Unknown or released handles, and other environments' handles, are ignored.
 #[napi(catch_unwind)]
-pub fn graph_release(handle: u32) {
+pub fn graph_release(env: &Env, handle: u32) {
+  let owner = env.raw() as usize;
   let mut table = graphs();
   if let Some(entry) = table.graphs.get_mut(handle as usize)
-    && entry.take().is_some()
+    && entry.as_ref().is_some_and(|e| e.owner == owner)
   {
+    *entry = None;
     table.free.push(handle);
   }
 }
@@ -166,7 +230,7 @@ pub fn graph_release(handle: u32) {
 /// those and all their dependents, transitively (1 in the result).
 #[napi(catch_unwind, ts_return_type = "Uint8Array")]
 pub fn graph_affected(env: &Env, handle: u32, changed: Uint8ArraySlice) -> Result<Flags> {
-  let graph = lookup(handle).map_err(|e| e.throw(env))?;
+  let graph = lookup(env, handle).map_err(|e| e.throw(env))?;
   let changed: Vec<u32> = (0..changed.len() as u32)
     .filter(|&i| changed[i as usize] != 0)
     .collect();
@@ -291,8 +355,13 @@ struct RunInput {
   given: Vec<bool>,
 }
 
-fn read_run(handle: u32, values: &[f64], dirty: &[u8]) -> std::result::Result<RunInput, NpError> {
-  let graph = lookup(handle)?;
+fn read_run(
+  env: &Env,
+  handle: u32,
+  values: &[f64],
+  dirty: &[u8],
+) -> std::result::Result<RunInput, NpError> {
+  let graph = lookup(env, handle)?;
   let n = graph.dag.len();
   if values.len() != n || dirty.len() != n {
     return Err(NpError::invalid_arg_value(
@@ -364,7 +433,7 @@ pub fn graph_run_async(
   values: Float64ArraySlice,
   dirty: Uint8ArraySlice,
 ) -> Result<TaskSlot> {
-  let input = read_run(handle, &values, &dirty).map_err(|e| e.throw(env))?;
+  let input = read_run(env, handle, &values, &dirty).map_err(|e| e.throw(env))?;
   task::spawn(env, task, move |ctx| {
     Ok(run_graph(input, ctx.cancel_flag()))
   })
