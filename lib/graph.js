@@ -61,7 +61,7 @@ const K_CANCELLED = 6
  * @property {number} handle the native plan
  * @property {boolean} allKernels every added node is a kernel without options
  * @property {(values: unknown[]) => Record<string, unknown>} results the added nodes' values by name
- * @property {number} then the index of an added node named 'then', or -1
+ * @property {number} thenIndex the index of an added node named 'then', or -1
  * @property {Float64Array} scratch the values a native run is given (copied by the call)
  */
 
@@ -318,7 +318,7 @@ class Graph {
     const plan = {
       scratch: new Float64Array(names.length),
       results: resultsMaker(names.slice(0, nodes)),
-      then: names.slice(0, nodes).indexOf('then'),
+      thenIndex: names.slice(0, nodes).indexOf('then'),
       allKernels,
       names,
       index,
@@ -524,7 +524,7 @@ class Graph {
     this.#runs++
     if (errors.size === 0) {
       // Resolving the handle with an object whose `then` is a function would call it.
-      if (plan.then >= 0 && typeof values[plan.then] === 'function') {
+      if (plan.thenIndex >= 0 && typeof values[plan.thenIndex] === 'function') {
         throw codeError(
           TypeError,
           'ERR_INVALID_ARG_VALUE',
