@@ -250,3 +250,27 @@ test('Memo.shared is visible in engine workers, both ways', async (t) => {
   t.deepEqual(memo.get('from-worker'), [2, 'worker'])
   Memo.dropShared(name)
 })
+
+// A worker that exits right after reporting must not lose the buffers its
+// moved results sent by port: the results' bridge message may be handled
+// after the 'exit', so the port is drained before it is closed.
+test('moved result buffers arrive when the worker exits right after finishing (process.exit)', (t) => {
+  const { r, json } = scenario('movedExit')
+  t.is(r.status, 0, r.stderr)
+  const { got, restarts } = json as { got: unknown[]; restarts: number }
+  t.deepEqual(got, Array.from({ length: 8 }, (_, i) => new Array(16).fill(i)))
+  t.true(restarts >= 7, String(restarts))
+})
+
+test('moved result buffers arrive when each task ends in an idle exit (idleTimeout: 0)', async (t) => {
+  const pool = new Pool({ workers: 1, threads: 1, idleTimeout: 0 } as never)
+  const n = 20
+  const got: unknown[] = []
+  for (let i = 0; i < n; i++) {
+    const h = run((index: string, k: number) => require(index).move(new Uint8Array(16).fill(k)), [indexPath, i], { ...W, pool })
+    got.push(await h.then((v: Uint8Array) => Array.from(v), (e: Error) => e.message))
+  }
+  t.deepEqual(got, Array.from({ length: n }, (_, i) => new Array(16).fill(i)))
+  t.is((pool.stats() as unknown as { workers: { restarts: number } }).workers.restarts, 0)
+  await pool.close()
+})

@@ -6,7 +6,6 @@
 // and settled through this environment's completion bridge; the settle hooks
 // installed here decode the workers' result payloads.
 
-const { receiveMessageOnPort } = require('node:worker_threads')
 const native = require('../load.js').binding
 const task = require('../task.js')
 const codec = require('./codec.js')
@@ -48,9 +47,7 @@ function decode(buffer, w) {
   return /** @type {unknown[]} */ (
     codec.decode(buffer, (engine) => {
       const set = WorkerSet.of(engine)
-      if (set === undefined) return undefined
-      const msg = receiveMessageOnPort(set.port(w))
-      return msg === undefined ? undefined : /** @type {codec.OutOfBand} */ (msg.message)
+      return set === undefined ? undefined : /** @type {codec.OutOfBand | undefined} */ (set.receive(w))
     })
   )
 }

@@ -38,6 +38,8 @@ export declare class WorkerSet {
   ring(w: number): void
   /** The main side's MessagePort of worker `w`. */
   port(w: number): MessagePort
+  /** The next message worker `w` posted (a result's out-of-band data): a dead worker's, drained at its exit, first; never starts a worker. */
+  receive(w: number): unknown
   /** The task id worker `w` runs now (0: none). */
   taskOf(w: number): number
   /** A kill request (see control). */

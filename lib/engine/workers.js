@@ -35,7 +35,7 @@
 // start a new worker once the backoff allows. One completed task resets it.
 
 const path = require('node:path')
-const { Worker, MessageChannel } = require('node:worker_threads')
+const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads')
 const { availableParallelism } = require('node:os')
 
 /**
@@ -103,6 +103,7 @@ const WORKER_FILE = path.join(__dirname, 'worker.js')
  *   completedAtStart: number,
  *   picked: number,
  *   exited: Promise<void> | undefined,
+ *   inbox: unknown[],
  * }} Slot
  */
 
@@ -161,6 +162,7 @@ class WorkerSet {
         completedAtStart: 0,
         picked: 0,
         exited: undefined,
+        inbox: [],
       })
     }
     sets.set(engine, this)
@@ -317,6 +319,22 @@ class WorkerSet {
     if (s === undefined) throw new RangeError(`port: no worker ${w}`)
     if (s.port === undefined) this.#spawn(w)
     return /** @type {import('node:worker_threads').MessagePort} */ (s.port)
+  }
+
+  /**
+   * The next message worker `w` posted (the out-of-band data of a result
+   * payload), or undefined: first what a dead worker had posted before it
+   * exited (drained from its port at the exit), then its replacement's port.
+   * Never starts a worker.
+   * @param {number} w
+   * @returns {unknown}
+   */
+  receive(w) {
+    const s = this.#slots[w]
+    if (s === undefined) return undefined
+    if (s.inbox.length > 0) return s.inbox.shift()
+    if (s.port === undefined) return undefined
+    return receiveMessageOnPort(s.port)?.message
   }
 
   /**
@@ -479,7 +497,12 @@ class WorkerSet {
     const reason = s.kill ?? describeExit(w, code, s.error, quiet)
     const killed = s.kill !== undefined
     s.worker = undefined
-    s.port?.close()
+    // Results it reported just before exiting may still be on their way (the
+    // native bridge message comes after 'exit'): keep what it posted for them.
+    if (s.port !== undefined) {
+      for (let m = receiveMessageOnPort(s.port); m !== undefined; m = receiveMessageOnPort(s.port)) s.inbox.push(m.message)
+      s.port.close()
+    }
     s.port = undefined
     Atomics.store(cb, at + STATE, IDLE)
     Atomics.store(cb, at + TASK_LO, 0)
