@@ -254,7 +254,10 @@ function isThenable(v) {
  * @param {number} id the task's id (its controller, if any, is dropped then)
  */
 function later(token, k, promise, id) {
-  inFlight++
+  // Atomics.waitAsync keeps no event loop alive: without a ref'd handle the
+  // worker would exit (or sleep through a cancel) while only promises are
+  // pending. The port is ref'd while async tasks are in flight.
+  if (inFlight++ === 0) port.ref()
   Promise.resolve(promise).then(
     (value) => {
       controllers.delete(id)
@@ -274,7 +277,7 @@ function later(token, k, promise, id) {
  * @param {unknown} value
  */
 function asyncDone(token, k, outcome, value) {
-  inFlight--
+  if (--inFlight === 0) port.unref()
   record(token, k, outcome, value)
   schedulePump()
 }
