@@ -3,7 +3,8 @@
 // Types (interfaces, aliases) are exported in full; values only by name.
 
 // <task>
-export { AbortError, TaskHandle, Pool, configure, poolStats, ping } from './lib/task'
+export { AbortError, TaskHandle, Pool, poolStats, ping } from './lib/task'
+export { configure } from './lib/engine/pool'
 export type { TaskStatus, TaskOptions, PoolOptions, PoolStats, TimeStats } from './lib/task'
 export type { WorkerStats } from './lib/engine/pool'
 // </task>

@@ -9,7 +9,7 @@ const task = require('./lib/task.js')
 exports.AbortError = task.AbortError
 exports.TaskHandle = task.TaskHandle
 exports.Pool = require('./lib/engine/pool.js').Pool
-exports.configure = task.configure
+exports.configure = require('./lib/engine/pool.js').configure
 exports.poolStats = require('./lib/engine/pool.js').poolStats
 exports.ping = task.ping
 // </task>

@@ -85,10 +85,10 @@ test('a crash loop (every task calls process.exit) ends in bounded time with eve
   t.true(elapsed < 90_000, `took ${elapsed} ms`)
 })
 
-test('a setup module that throws rejects the tasks, naming its error, in bounded time', (t) => {
+test('a setup module that throws rejects the tasks with ERR_WORKER_SETUP_FAILED, naming its error, in bounded time', (t) => {
   const { r, json, elapsed } = scenario('setupThrows')
   t.is(r.status, 0, r.stderr)
-  t.deepEqual(json && { codes: json.codes, named: json.named }, { codes: ['ERR_WORKER_EXITED'], named: true })
+  t.deepEqual(json && { codes: json.codes, named: json.named, restarts: json.restarts }, { codes: ['ERR_WORKER_SETUP_FAILED'], named: true, restarts: 0 })
   t.true(elapsed < 30_000, `took ${elapsed} ms`)
 })
 

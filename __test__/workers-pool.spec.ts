@@ -1,10 +1,11 @@
 // Pool's worker options (validated in JS), its lazily created worker engine,
 // close(), and the workers' stats in pool.stats() / poolStats() (issue 17 item 5).
+import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 import test from 'ava'
 
-import { Pool, poolStats, spawn } from '../index.js'
+import { Pool, configure, poolStats, spawn } from '../index.js'
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
 const W = { engine: 'worker' } as const
@@ -172,4 +173,68 @@ test('maxQueue bounds the worker queue: more tasks reject with ERR_QUEUE_FULL', 
     if (s.status === 'rejected') t.is((s.reason as { code?: string }).code, 'ERR_QUEUE_FULL')
   }
   await pool.close()
+})
+
+/** Runs a scenario of fixtures/workers-configure.cjs (its own process: configure() is refused once the default engine started). */
+function configured(name: string) {
+  const r = spawnSync(process.execPath, [fixture('workers-configure.cjs'), name], { encoding: 'utf8', timeout: 120_000 })
+  let json: Record<string, any> | undefined
+  try {
+    json = JSON.parse(r.stdout.trim().split('\n').pop() ?? '')
+  } catch {
+    json = undefined
+  }
+  return { r, json }
+}
+
+const started = 'Error ERR_POOL_ALREADY_STARTED configure() must be called before the default worker engine is first used.'
+
+test('configure() sets the default engine\'s workers, concurrentTasksPerWorker, setup, resourceLimits; refused after its first use', (t) => {
+  const { r, json } = configured('options')
+  t.is(r.status, 0, r.stderr)
+  t.is(json!.before, 2) // poolStats() shows the configured size before the engine starts
+  t.is(json!.stats, 2)
+  // 6 tasks at once (a barrier): 2 workers x 3 concurrent tasks; each saw the setup module's global and the limits
+  t.deepEqual(
+    json!.results,
+    Array.from({ length: 6 }, () => ({ value: [true, { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256, codeRangeSizeMb: 0, stackSizeMb: 4 }] })),
+  )
+  t.is(json!.again, started)
+  t.is(json!.againGrace, started)
+})
+
+test('engine workers get resourceLimits { maxYoungGenerationSizeMb: 48 } unless resourceLimits are given', (t) => {
+  const { r, json } = configured('limits')
+  t.is(r.status, 0, r.stderr)
+  t.deepEqual(json, { byDefault: 48, own: 24 })
+})
+
+test('configure({ setup }) that throws: every task, queued or submitted later, rejects with ERR_WORKER_SETUP_FAILED; no worker is replaced', (t) => {
+  const { r, json } = configured('setupThrows')
+  t.is(r.status, 0, r.stderr)
+  const failure = {
+    name: 'Error',
+    code: 'ERR_WORKER_SETUP_FAILED',
+    message: `The worker engine's setup module ${fixture('workers-setup-throws.cjs')} threw: Error: setup exploded on purpose`,
+    cause: 'setup exploded on purpose',
+  }
+  t.deepEqual(json!.first, Array.from({ length: 20 }, () => failure))
+  t.deepEqual(json!.later, [failure, failure])
+  t.like(json, { restarts: 0, live: 0, failed: 22 })
+})
+
+test('configure({ cancelGrace }): a cancelled async task that ignores its signal ends its worker after the grace; it is replaced', (t) => {
+  const { r, json } = configured('cancelGrace')
+  t.is(r.status, 0, r.stderr)
+  t.like(json, { cancelled: true, result: { name: 'AbortError' }, restarts: 1, after: { value: 42 } })
+})
+
+test('configure() checks the worker options as new Pool() does, before anything else', (t) => {
+  for (const [opts, kind, code, message] of bad) {
+    if ('threads' in opts) continue
+    const err = t.throws(() => configure(opts as never)) as Error & { code?: string }
+    t.is(err.constructor.name, kind, JSON.stringify(opts))
+    t.is(err.code, code)
+    t.regex(err.message, message)
+  }
 })

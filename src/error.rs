@@ -103,6 +103,8 @@ pub mod codes {
   pub const WORKER_OUT_OF_MEMORY: &str = "ERR_WORKER_OUT_OF_MEMORY";
   /// A worker-engine function reads an outer variable it cannot take along (a TypeError naming it and its line:column; thrown by `lib/engine/functions.js`).
   pub const CAPTURED_VARIABLE: &str = "ERR_CAPTURED_VARIABLE";
+  /// A worker engine's `setup` module threw: its tasks, queued and later, reject with this (its `cause` is the module's error; `lib/engine/workers.js`).
+  pub const WORKER_SETUP_FAILED: &str = "ERR_WORKER_SETUP_FAILED";
   /// A `graph()` node names itself through a cycle of dependencies (the error names the cycle; `lib/graph.js`).
   pub const GRAPH_CYCLE: &str = "ERR_GRAPH_CYCLE";
   /// A `graph()` node depends on a name that is neither a node nor a run input (`lib/graph.js`).
@@ -143,6 +145,7 @@ pub mod codes {
     INVALID_FUNCTION_SOURCE,
     WORKER_OUT_OF_MEMORY,
     CAPTURED_VARIABLE,
+    WORKER_SETUP_FAILED,
     GRAPH_CYCLE,
     GRAPH_UNKNOWN_DEPENDENCY,
     GRAPH_FAILED,

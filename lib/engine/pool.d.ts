@@ -2,7 +2,7 @@
 // worker engine's stats, merged into binding.d.ts's PoolOptions / PoolStats.
 import type { ResourceLimits } from 'node:worker_threads'
 
-import type { Pool as NativePool, PoolStats } from '../../binding'
+import type { Pool as NativePool, PoolOptions, PoolStats } from '../../binding'
 
 /** Counters of a worker engine (a Pool's, or the default one in `poolStats()`). */
 export interface WorkerStats {
@@ -74,6 +74,15 @@ declare module '../../binding' {
   }
 }
 
+/**
+ * Configures the default pool before its first use: the native options
+ * (`threads`, `stackSize`, `threadName`, `maxQueue`) and the worker engine's
+ * (`workers`, `resourceLimits`, `setup`, `idleTimeout`,
+ * `concurrentTasksPerWorker`, `cancelGrace`, as for `new Pool`). Afterwards
+ * (the native pool's first task, or for a worker option the first worker
+ * task of this environment) it throws `ERR_POOL_ALREADY_STARTED`.
+ */
+export declare function configure(options: PoolOptions): void
 /** The native Pool class, whose constructor also checks and keeps the worker options. */
 export declare const Pool: typeof NativePool
 /** Internal: the WorkerSet that runs `pool`'s worker tasks (this environment's default one for none), made on first use; ERR_POOL_CLOSED once closed. */

@@ -122,6 +122,33 @@ function workerOptions(options) {
   return out
 }
 
+/** The options of the worker engine, as opposed to the native pool's (threads, stackSize, threadName, maxQueue). */
+const WORKER_KEYS = /** @type {const} */ (['workers', 'resourceLimits', 'setup', 'idleTimeout', 'concurrentTasksPerWorker', 'cancelGrace'])
+const NATIVE_KEYS = /** @type {const} */ (['threads', 'stackSize', 'threadName', 'maxQueue'])
+
+/**
+ * `configure(options)`: the default pool's options (the native ones: threads,
+ * stackSize, threadName, maxQueue) and its worker engine's (workers,
+ * resourceLimits, setup, idleTimeout, concurrentTasksPerWorker, cancelGrace,
+ * with Pool's names and rules), before their first use; afterwards it throws
+ * ERR_POOL_ALREADY_STARTED and changes nothing. The worker options are
+ * checked first, then the native call checks and applies the rest; the
+ * worker options apply only if it succeeded. Per environment: the worker
+ * engine is this environment's (the native pool is process-wide).
+ * @param {unknown} options
+ */
+function configure(options) {
+  const worker = workerOptions(options)
+  delete worker.maxQueue // the native pool's (the default engine's queue is unbounded)
+  const o = /** @type {Record<string, unknown>} */ (typeof options === 'object' && options !== null ? options : {})
+  const forWorkers = WORKER_KEYS.some((k) => o[k] !== undefined)
+  if (forWorkers && WorkerSet.defaultStarted) {
+    throw codeError(Error, 'ERR_POOL_ALREADY_STARTED', 'configure() must be called before the default worker engine is first used.')
+  }
+  if (!forWorkers || NATIVE_KEYS.some((k) => o[k] !== undefined)) native.configure(/** @type {any} */ (options))
+  if (forWorkers) WorkerSet.configureDefault(worker)
+}
+
 /**
  * The native Pool class (through lib/task.js's Proxy), whose constructor
  * also checks and keeps the worker options.
@@ -222,4 +249,4 @@ Object.defineProperty(proto, 'close', { value: close, writable: true, configurab
 
 function noop() {}
 
-module.exports = { Pool, engineOf, poolStats, workerOptions }
+module.exports = { Pool, configure, engineOf, poolStats, workerOptions }

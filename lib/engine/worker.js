@@ -37,6 +37,10 @@ const TASK_HI = BELL + 3
 const IDLE = 0
 const BUSY = 1
 const EXITING = 2
+const SETUP_FAILED = 3
+const ENDED = 4
+/** A cancelled async task still pending this long (ms) ends the worker. */
+const cancelGrace = typeof workerData.cancelGrace === 'number' ? workerData.cancelGrace : 100
 
 const SPIN_MS = Number(process.env.NP_SPIN_MS ?? 0.1) // spin this long on an empty queue before parking
 const FLUSH_MS = 1 // report results at least this often
@@ -68,6 +72,8 @@ let idleSince = 0 // when the worker last parked with nothing to do (0: not idle
 const controllers = new Map()
 /** Out-of-band batch data read from the port while looking for cancels. @type {import('./codec.js').OutOfBand[]} */
 const stashed = []
+/** The ids of the async tasks in flight. @type {Set<number>} */
+const asyncIds = new Set()
 
 /**
  * Handles one port message: a cancel, or a batch's out-of-band data (returned).
@@ -75,11 +81,29 @@ const stashed = []
  */
 function onPortMessage(message) {
   if (message !== null && typeof message === 'object' && typeof message.cancel === 'number') {
-    const c = controllers.get(message.cancel)
+    const id = message.cancel
+    const c = controllers.get(id)
     if (c !== undefined) c.abort(new DOMException('The task was cancelled', 'AbortError'))
+    if (asyncIds.has(id)) endUnlessSettled(id)
     return undefined
   }
   return /** @type {import('./codec.js').OutOfBand} */ (message)
+}
+
+/**
+ * A cancelled async task: if it has not settled after cancelGrace, the
+ * worker ends itself (STATE = ENDED, its id in TASK_LO/HI), as the main side
+ * terminates one whose sync task keeps running.
+ * @param {number} id
+ */
+function endUnlessSettled(id) {
+  const timer = setTimeout(() => {
+    if (!asyncIds.has(id)) return
+    setRunning(id)
+    Atomics.store(cb, STATE, ENDED)
+    process.exit(1)
+  }, cancelGrace)
+  timer.unref()
 }
 
 /** Reads pending cancels (keeping batch data for its batch). */
@@ -258,13 +282,16 @@ function later(token, k, promise, id) {
   // worker would exit (or sleep through a cancel) while only promises are
   // pending. The port is ref'd while async tasks are in flight.
   if (inFlight++ === 0) port.ref()
+  asyncIds.add(id)
   Promise.resolve(promise).then(
     (value) => {
       controllers.delete(id)
+      asyncIds.delete(id)
       asyncDone(token, k, OK, value)
     },
     (err) => {
       controllers.delete(id)
+      asyncIds.delete(id)
       asyncDone(token, k, ERR, codec.encodeError(err))
     },
   )
@@ -470,7 +497,7 @@ function park() {
   }
   if (inFlight > 0 || batch !== null) {
     // A cancel posted before STATE was IDLE rang no bell: read it now.
-    if (controllers.size > 0) pollPort()
+    if (inFlight > 0 || controllers.size > 0) pollPort()
     if (parkedAsync) return false
     parkedAsync = true
     const w = /** @type {any} */ (Atomics).waitAsync(cb, BELL, 0)
@@ -528,7 +555,10 @@ async function main() {
 }
 
 main().catch((err) => {
-  // A setup module that throws: rethrow from a timer so the worker dies with it (and is replaced with backoff).
+  // A setup module that throws: say so (the main side then fails the tasks
+  // with ERR_WORKER_SETUP_FAILED, not replacing the worker) and rethrow from
+  // a timer so that the worker dies with it.
+  Atomics.store(cb, STATE, SETUP_FAILED)
   setTimeout(() => {
     throw err
   })

@@ -24,6 +24,10 @@ export declare class WorkerSet {
   /** This environment's default engine (created on first call). */
   static default(): WorkerSet
   static peekDefault(): WorkerSet | undefined
+  /** Sets the default engine's options (configure()); false once it was made. */
+  static configureDefault(opts: WorkerSetOptions): boolean
+  /** Whether this environment's default engine was made. */
+  static readonly defaultStarted: boolean
   static of(engine: number): WorkerSet | undefined
   readonly engine: number
   readonly size: number
@@ -59,4 +63,8 @@ export declare const SLOTS: 4
 export declare const IDLE: 0
 export declare const BUSY: 1
 export declare const EXITING: 2
+export declare const SETUP_FAILED: 3
+export declare const ENDED: 4
 export declare const CRASH_LIMIT: number
+/** The workers' `resourceLimits` when none are given: `{ maxYoungGenerationSizeMb: 48 }`. */
+export declare const DEFAULT_LIMITS: Readonly<ResourceLimits>

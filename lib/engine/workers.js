@@ -11,7 +11,10 @@
 // - BELL: the main side sets 1 and notifies to wake the worker; the worker
 //   resets it to 0 before taking.
 // - STATE: 0 idle (parked or about to park), 1 busy or spinning (also while
-//   starting), 2 exiting (idle timeout: a quiet exit).
+//   starting), 2 exiting (idle timeout: a quiet exit), 3 its setup module
+//   threw (it exits with that error), 4 ending itself: an async task it runs
+//   was cancelled or timed out and did not settle within cancelGrace (its id
+//   is in TASK_LO/HI).
 // - TASK_LO/HI: the id of the task the worker runs now (low 32 bits, high
 //   bits), 0 when none; the worker writes it at begin. A kill request
 //   terminates the worker only if it still runs that task after the grace.
@@ -33,6 +36,11 @@
 // still queued rejects with ERR_WORKER_EXITED and a message that starts
 // "Crash loop:" and quotes the last death's reason; tasks submitted later
 // start a new worker once the backoff allows. One completed task resets it.
+//
+// A setup module that throws is not a crash loop: the worker is not
+// replaced, and once no worker of the set is alive every task queued, and
+// every task submitted later, rejects at once with ERR_WORKER_SETUP_FAILED
+// (its `cause` is the setup's error). The set stays failed: close it.
 
 const path = require('node:path')
 const { Worker, MessageChannel, receiveMessageOnPort } = require('node:worker_threads')
@@ -46,6 +54,7 @@ const { availableParallelism } = require('node:os')
  *   engineClose(engine: number): void,
  *   engineTake(engine: number, worker: number): null | [number, Uint8Array, number],
  *   engineBegin(token: number, index: number): boolean,
+ *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
  *   engineAbandon(engine: number, worker: number, reason: string): void,
  *   engineStats(engine: number): NativeEngineStats,
  * }} EngineNative
@@ -54,6 +63,8 @@ const { availableParallelism } = require('node:os')
  *   perWorker: { completed: number, busyMs: number, utilization: number }[] }} NativeEngineStats
  */
 const native = /** @type {EngineNative} */ (/** @type {unknown} */ (require('../load.js').binding))
+const codec = require('./codec.js')
+const { codeError } = require('../errors.js')
 
 /** Control-block slots of worker w, at `4 * w + slot`. */
 const BELL = 0
@@ -65,6 +76,8 @@ const SLOTS = 4
 const IDLE = 0
 const BUSY = 1
 const EXITING = 2
+const SETUP_FAILED = 3
+const ENDED = 4
 
 /** Deaths in a row without a completed task before the queued tasks are rejected (crash loop). */
 const CRASH_LIMIT = 5
@@ -73,6 +86,13 @@ const BACKOFF_FIRST_MS = 10
 const BACKOFF_MAX_MS = 5000
 /** Default grace between a kill request and the terminate. */
 const DEFAULT_GRACE_MS = 100
+/**
+ * The `resourceLimits` of engine workers when none are given: V8's young
+ * generation pinned at 48 MB (3 semi-spaces of 16 MB, Node 20's default).
+ * Node >= 22 grows the semi-space with the heap, and a worker that runs a
+ * million small tasks then kept ~150 MB more RSS per million tasks (Node 24).
+ */
+const DEFAULT_LIMITS = Object.freeze({ maxYoungGenerationSizeMb: 48 })
 
 const WORKER_FILE = path.join(__dirname, 'worker.js')
 
@@ -114,6 +134,11 @@ const sets = new Map()
 /** The default engine of this environment, made on first use. */
 /** @type {WorkerSet | undefined} */
 let defaultSet
+/** The options `configure()` gave this environment's default engine. */
+/** @type {WorkerSetOptions} */
+let defaultOptions = {}
+/** Whether this environment's default engine was made (configure() is refused after). */
+let defaultStarted = false
 
 /** The number of workers when none is asked for: the available cores (at least 1). */
 function defaultWorkers() {
@@ -139,6 +164,8 @@ class WorkerSet {
   #picks = 0
   /** @type {Promise<void> | undefined} */
   #closing
+  /** The ERR_WORKER_SETUP_FAILED error once a worker's setup module threw. @type {Error | undefined} */
+  #setupError
 
   /**
    * Builds the set for an engine (no worker starts before the first wake()).
@@ -178,10 +205,29 @@ class WorkerSet {
     return new WorkerSet(engine, { ...opts, workers })
   }
 
-  /** The default engine's set of this environment (created on first call). */
+  /** The default engine's set of this environment (created on first call, with the options `configure()` gave). */
   static default() {
-    if (defaultSet === undefined || defaultSet.closed) defaultSet = WorkerSet.create()
+    if (defaultSet === undefined || defaultSet.closed) {
+      defaultStarted = true
+      defaultSet = WorkerSet.create(defaultOptions)
+    }
     return defaultSet
+  }
+
+  /**
+   * Sets options of this environment's default engine (the keys given
+   * replace earlier ones). False, changing nothing, once the engine was made.
+   * @param {WorkerSetOptions} opts validated (lib/engine/pool.js)
+   */
+  static configureDefault(opts) {
+    if (defaultStarted) return false
+    defaultOptions = { ...defaultOptions, ...opts }
+    return true
+  }
+
+  /** Whether this environment's default engine was made (its first worker task). */
+  static get defaultStarted() {
+    return defaultStarted
   }
 
   /** The default engine's set if it was created, else undefined. */
@@ -235,6 +281,10 @@ class WorkerSet {
     if (this.#closed) return
     const cb = this.#cb
     const slots = this.#slots
+    if (this.#setupError !== undefined && this.live === 0) {
+      this.#failSetup()
+      return
+    }
     if (!this.#started) {
       this.#started = true
       for (let w = 0; w < slots.length; w++) this.#spawn(w)
@@ -243,7 +293,7 @@ class WorkerSet {
     for (let w = 0; w < slots.length && count > 0; w++) {
       const s = slots[w]
       if (s.worker === undefined) {
-        if (s.backoff === undefined) {
+        if (s.backoff === undefined && this.#setupError === undefined) {
           this.#respawn(w)
           count--
         }
@@ -282,7 +332,10 @@ class WorkerSet {
         bestRank = rank
       }
     }
-    if (best < 0) {
+    if (best < 0 && this.#setupError !== undefined) {
+      // None alive and none will start: ring() fails the batch.
+      best = 0
+    } else if (best < 0) {
       // None alive (all backing off or idle-exited): start one now.
       best = 0
       for (let w = 0; w < slots.length; w++) {
@@ -303,6 +356,10 @@ class WorkerSet {
    */
   ring(w) {
     const at = w * SLOTS
+    if (this.#setupError !== undefined && this.live === 0) {
+      this.#failSetup()
+      return
+    }
     if (this.#slots[w]?.worker !== undefined && Atomics.load(this.#cb, at + STATE) === IDLE) {
       Atomics.store(this.#cb, at + BELL, 1)
       Atomics.notify(this.#cb, at + BELL)
@@ -318,7 +375,14 @@ class WorkerSet {
     const s = this.#slots[w]
     if (s === undefined) throw new RangeError(`port: no worker ${w}`)
     if (s.port === undefined) this.#spawn(w)
-    return /** @type {import('node:worker_threads').MessagePort} */ (s.port)
+    if (s.port === undefined) {
+      // No worker will start (setup failed, or closed): a closed port drops what is posted.
+      const { port1, port2 } = new MessageChannel()
+      port2.close()
+      port1.close()
+      return port1
+    }
+    return s.port
   }
 
   /**
@@ -425,7 +489,7 @@ class WorkerSet {
    */
   #spawn(w) {
     const s = this.#slots[w]
-    if (s.worker !== undefined || this.#closed) return
+    if (s.worker !== undefined || this.#closed || this.#setupError !== undefined) return
     if (s.backoff !== undefined) {
       clearTimeout(s.backoff)
       s.backoff = undefined
@@ -448,10 +512,11 @@ class WorkerSet {
         port: port2,
         concurrentTasksPerWorker: opts.concurrentTasksPerWorker ?? 1,
         idleTimeout: opts.idleTimeout ?? Infinity,
+        cancelGrace: opts.cancelGrace ?? DEFAULT_GRACE_MS,
       },
       transferList: [port2],
     }
-    if (opts.resourceLimits !== undefined) options.resourceLimits = opts.resourceLimits
+    options.resourceLimits = { ...(opts.resourceLimits ?? DEFAULT_LIMITS) }
     const worker = new Worker(opts.workerFile ?? WORKER_FILE, options)
     worker.unref()
     port1.unref()
@@ -493,9 +558,17 @@ class WorkerSet {
     if (s.worker !== worker) return
     const cb = this.#cb
     const at = w * SLOTS
-    const quiet = s.kill === undefined && s.error === undefined && code === 0 && Atomics.load(cb, at + STATE) === EXITING
-    const reason = s.kill ?? describeExit(w, code, s.error, quiet)
-    const killed = s.kill !== undefined
+    const state = Atomics.load(cb, at + STATE)
+    const quiet = s.kill === undefined && s.error === undefined && code === 0 && state === EXITING
+    const ended = s.kill === undefined && state === ENDED
+    const setupFailed = s.kill === undefined && state === SETUP_FAILED
+    const grace = this.#opts.cancelGrace ?? DEFAULT_GRACE_MS
+    const reason =
+      s.kill ??
+      (ended
+        ? `worker ${w} was ended: async task ${this.taskOf(w)} it was running was cancelled or timed out and did not settle within cancelGrace (${grace} ms)`
+        : describeExit(w, code, s.error, quiet))
+    const killed = s.kill !== undefined || ended
     s.worker = undefined
     // Results it reported just before exiting may still be on their way (the
     // native bridge message comes after 'exit'): keep what it posted for them.
@@ -513,6 +586,12 @@ class WorkerSet {
       return // the engine is closed
     }
     if (this.#closed) return
+    if (setupFailed) {
+      // Not replaced: the next worker's setup would throw too.
+      this.#setupError ??= setupFailure(this.#opts.setup, s.error)
+      if (this.live === 0) this.#failSetup()
+      return
+    }
     if (!quiet) {
       this.#restarts++
       // A death after a completed task (anywhere in the engine), or a kill we
@@ -562,6 +641,26 @@ class WorkerSet {
   }
 
   /**
+   * Rejects every task still queued with the ERR_WORKER_SETUP_FAILED error
+   * (no worker is alive): takes the batches as each (dead) worker, begins
+   * each task and reports it failed with that error.
+   */
+  #failSetup() {
+    const err = /** @type {Error} */ (this.#setupError)
+    const encoded = codec.encodeError(err)
+    for (let w = 0; w < this.#slots.length; w++) {
+      for (let guard = 0; guard < 1e6; guard++) {
+        const taken = native.engineTake(this.#engine, w)
+        if (taken === null) break
+        const [token, , count] = taken
+        const outs = new Uint8Array(count)
+        for (let i = 0; i < count; i++) outs[i] = native.engineBegin(token, i) ? 1 : 2 // error, skipped
+        native.engineFinish(token, codec.encode(new Array(count).fill(encoded), undefined, this.#engine).bytes, outs, 0)
+      }
+    }
+  }
+
+  /**
    * Rejects every task still queued (shared queue and worker `w`'s private
    * one) with ERR_WORKER_EXITED and `reason`: takes the batches as worker
    * `w` (which is dead), begins each task, and abandons them.
@@ -577,6 +676,20 @@ class WorkerSet {
     }
     native.engineAbandon(this.#engine, w, reason)
   }
+}
+
+/**
+ * The error tasks reject with once a setup module threw.
+ * @param {string | undefined} setup the module's path
+ * @param {unknown} error what it threw (from the worker's 'error' event)
+ * @returns {Error}
+ */
+function setupFailure(setup, error) {
+  const e = /** @type {{ name?: unknown, message?: unknown }} */ (error ?? {})
+  const what = typeof error === 'object' && error !== null ? `${String(e.name ?? 'Error')}: ${String(e.message)}` : String(error)
+  const err = codeError(Error, 'ERR_WORKER_SETUP_FAILED', `The worker engine's setup module ${String(setup)} threw: ${what}`)
+  if (error !== undefined) err.cause = error
+  return err
 }
 
 /**
@@ -629,5 +742,8 @@ module.exports = {
   IDLE,
   BUSY,
   EXITING,
+  SETUP_FAILED,
+  ENDED,
   CRASH_LIMIT,
+  DEFAULT_LIMITS,
 }
