@@ -45,9 +45,6 @@ const CHUNK_TARGET_MS = 2
 /** The largest chunkSize a caller may ask for. */
 const CHUNK_MAX = 65536
 
-/** What the turn promise resolves with (never a source's IteratorResult). */
-const STALLED = Symbol('stalled')
-
 /** @typedef {PromiseLike<unknown> & { cancel?: (reason?: unknown) => boolean }} Task */
 
 /**
@@ -210,17 +207,10 @@ async function* results(source, run, concurrency, ordered, sizer) {
   /** @type {(() => void) | undefined} */
   let wake
   let exhausted = false
-  /** Resolves at the next check phase: the source took a whole event-loop turn. @type {Promise<unknown> | undefined} */
-  let turn
-  const newTurn = () => {
-    turn = new Promise((resolve) =>
-      setImmediate(() => {
-        turn = undefined
-        resolve(STALLED)
-      }),
-    )
-    return turn
-  }
+  /** Waiting on the source now. */
+  let pulling = false
+  /** A check-phase callback is scheduled (one per event-loop turn at most). */
+  let watching = false
   /** @param {Entry} entry */
   const settle = (entry) => {
     entry.settled = true
@@ -264,6 +254,12 @@ async function* results(source, run, concurrency, ordered, sizer) {
     pending = []
     launch(() => run.chunk(items), items.length, true)
   }
+  // At the check phase, still waiting on the source: it took a whole
+  // event-loop turn (I/O, a timer), so the partial chunk goes now.
+  const onTurn = () => {
+    watching = false
+    if (pulling) send()
+  }
   /** A settled chunk's values being yielded, and what ends it. */
   /** @type {unknown[]} */
   let drain = []
@@ -276,16 +272,18 @@ async function* results(source, run, concurrency, ordered, sizer) {
       // Once a chunk failed, nothing more is pulled: the stream ends at its error.
       for (;;) {
         if (exhausted || drainFails || held >= concurrency) break
+        if (pending.length > 0 && isAsync && !watching) {
+          watching = true
+          setImmediate(onTurn)
+        }
+        pulling = true
         /** @type {IteratorResult<unknown>} */
         let next
-        if (pending.length > 0 && isAsync) {
-          const p = it.next()
-          const first = await Promise.race([p, turn ?? newTurn()])
-          if (first === STALLED) {
-            send()
-            next = await p
-          } else next = /** @type {IteratorResult<unknown>} */ (first)
-        } else next = await it.next()
+        try {
+          next = await it.next()
+        } finally {
+          pulling = false
+        }
         if (next.done) {
           exhausted = true
           break
