@@ -296,3 +296,24 @@ test('a thrown value that cannot be read rejects the task with a DataCloneError;
   t.is(err.name, 'DataCloneError')
   t.deepEqual(seen, range(5))
 })
+
+test('dispatch batches carry at most 256 entries and 2048 items (a bigger entry alone)', async (t) => {
+  const { Dispatcher } = (await import('../lib/engine/dispatch.js')) as any
+  const fnEntry = [987654, 'x => x']
+  for (const sizes of [[1024, 1024, 1024, 1, 1, 2048, 5000, 3, 1024], Array.from({ length: 600 }, () => 1), Array.from({ length: 50 }, (_, i) => 1 + ((i * 37) % 900))]) {
+    const d = new Dispatcher({ engine: 0, size: 2, closed: false, wake() {} })
+    const got: [number, number][] = []
+    d.submit = (_set: unknown, _table: unknown, _slots: unknown, _ids: unknown, _sizes: unknown, _offs: unknown, _flat: unknown, _tr: unknown, b: number, end: number) => got.push([b, end])
+    sizes.forEach((size, i) => d.add(i, i + 1, size, 1, fnEntry, null, [[], 0], undefined))
+    d.flush()
+    let at = 0
+    for (const [b, end] of got) {
+      t.is(b, at)
+      t.true(end > b && end - b <= 256)
+      const items = sizes.slice(b, end).reduce((a, c) => a + c, 0)
+      t.true(items <= 2048 || end - b === 1, `batch [${b}, ${end}) has ${items} items`)
+      at = end
+    }
+    t.is(at, sizes.length)
+  }
+})

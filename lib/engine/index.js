@@ -260,6 +260,9 @@ function eachOnWorker(items, fn, opts) {
   return task.runWorkerTask(/** @type {any} */ (opts), startEach, { fn, items, opts })
 }
 
+/** The most items a worker parallelMap part carries by default (finer load balancing on big inputs). */
+const MAX_PART = 1024
+
 /**
  * How many items each part of a worker parallelMap carries.
  * @param {number} length
@@ -274,7 +277,7 @@ function chunkOf(length, workers, chunkSize) {
     }
     return chunkSize
   }
-  return Math.max(1, Math.ceil(length / (workers * 32)))
+  return Math.min(MAX_PART, Math.max(1, Math.ceil(length / (workers * 32))))
 }
 
 /**
