@@ -5,6 +5,7 @@
 // the chunks in flight. And a value thrown by a worker function that cannot
 // be read (a revoked Proxy) rejects its task instead of killing the worker.
 
+import { createRequire } from 'node:module'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 
@@ -297,8 +298,8 @@ test('a thrown value that cannot be read rejects the task with a DataCloneError;
   t.deepEqual(seen, range(5))
 })
 
-test('dispatch batches carry at most 256 entries and 2048 items (a bigger entry alone)', async (t) => {
-  const { Dispatcher } = (await import('../lib/engine/dispatch.js')) as any
+test('dispatch batches carry at most 256 entries and 2048 items (a bigger entry alone)', (t) => {
+  const { Dispatcher } = createRequire(import.meta.url)('../lib/engine/dispatch.js') as { Dispatcher: any }
   const fnEntry = [987654, 'x => x']
   for (const sizes of [[1024, 1024, 1024, 1, 1, 2048, 5000, 3, 1024], Array.from({ length: 600 }, () => 1), Array.from({ length: 50 }, (_, i) => 1 + ((i * 37) % 900))]) {
     const d = new Dispatcher({ engine: 0, size: 2, closed: false, wake() {} })
