@@ -42,6 +42,8 @@ const OPS = new Set([
 const AUTO_MAX = 256
 /** 'auto' aims at this much work (ms, measured on the worker) per chunk. */
 const CHUNK_TARGET_MS = 2
+/** Chunks in flight before 'auto' knows the time per item. */
+const UNMEASURED = 2
 /** The largest chunkSize a caller may ask for. */
 const CHUNK_MAX = 65536
 
@@ -100,7 +102,9 @@ function mapStream(source, fn, options) {
 
 /**
  * How many items the next chunk takes, and what each finished chunk tells.
- * @typedef {{ size(): number, measured(items: number, ms: number): void }} Sizer
+ * `known` is false until a first chunk reported (meanwhile few chunks are sent: a first
+ * guess too big for heavy items would load one worker with most of the work).
+ * @typedef {{ size(): number, measured(items: number, ms: number): void, known: boolean }} Sizer
  */
 
 /**
@@ -108,13 +112,14 @@ function mapStream(source, fn, options) {
  * @returns {Sizer}
  */
 function fixedSizer(size) {
-  return { size: () => size, measured() {} }
+  return { size: () => size, measured() {}, known: true }
 }
 
 /**
  * Chunks of about CHUNK_TARGET_MS of work: 1, 2, 4 ... items until a first
- * chunk reports its time, then the target over the mean time per item
- * (a moving average), at most `cap`.
+ * chunk reports its time (at most UNMEASURED chunks are in flight until
+ * then), then the target over the mean time per item (a moving average),
+ * at most `cap`.
  * @param {number} cap
  * @returns {Sizer}
  */
@@ -122,6 +127,7 @@ function autoSizer(cap) {
   let next = 1
   let perItem = -1
   return {
+    known: false,
     size() {
       if (perItem >= 0) return next
       const n = next
@@ -132,6 +138,7 @@ function autoSizer(cap) {
       if (items <= 0 || !(ms >= 0)) return
       const each = ms / items
       perItem = perItem < 0 ? each : perItem * 0.7 + each * 0.3
+      this.known = true
       next = Math.max(1, Math.min(cap, Math.round(CHUNK_TARGET_MS / Math.max(perItem, 1e-6))))
     },
   }
@@ -204,6 +211,8 @@ async function* results(source, run, concurrency, ordered, sizer) {
   let target = 1
   /** Items pulled and not yet yielded. */
   let held = 0
+  /** Chunks sent and not yet taken. */
+  let chunksOut = 0
   /** @type {(() => void) | undefined} */
   let wake
   let exhausted = false
@@ -252,6 +261,7 @@ async function* results(source, run, concurrency, ordered, sizer) {
     if (pending.length === 0) return
     const items = pending
     pending = []
+    chunksOut++
     launch(() => run.chunk(items), items.length, true)
   }
   // At the check phase, still waiting on the source: it took a whole
@@ -272,6 +282,7 @@ async function* results(source, run, concurrency, ordered, sizer) {
       // Once a chunk failed, nothing more is pulled: the stream ends at its error.
       for (;;) {
         if (exhausted || drainFails || held >= concurrency) break
+        if (!sizer.known && chunksOut >= UNMEASURED && pending.length === 0) break
         if (pending.length > 0 && isAsync && !watching) {
           watching = true
           setImmediate(onTurn)
@@ -320,6 +331,7 @@ async function* results(source, run, concurrency, ordered, sizer) {
         entry = /** @type {Entry} */ (ready.shift())
         inflight.splice(inflight.indexOf(entry), 1)
       }
+      if (entry.chunk) chunksOut--
       if (!entry.ok) throw entry.value
       if (!entry.chunk) {
         held--
