@@ -165,10 +165,19 @@ function itemRunner(fn, opts, chunked) {
       chunk: noChunks,
     }
   }
+  const engine = opts.engine
+  // A worker item for sure: not a number (spawn's 'auto' runs kernels on numbers only), engine not 'native'.
+  const surely = engine === undefined || engine === 'auto' || engine === 'worker'
   return {
     one: (item) => spawn(fn, [item], opts),
     chunks: chunked
-      ? (item) => !(typeof item === 'object' && item !== null && (item instanceof Moved || item instanceof SharedArrayBuffer)) && spawnsOnWorkers(fn, [item], opts)
+      ? (item) => {
+          const t = typeof item
+          if (t === 'string') return surely || spawnsOnWorkers(fn, [item], opts)
+          if (t === 'object' && item !== null && (item instanceof Moved || item instanceof SharedArrayBuffer)) return false
+          if (surely && (engine === 'worker' || (t !== 'number' && t !== 'boolean'))) return true
+          return spawnsOnWorkers(fn, [item], opts)
+        }
       : undefined,
     chunk: (items) => eachOnWorker(items, fn, opts),
   }
@@ -287,14 +296,16 @@ async function* results(source, run, concurrency, ordered, sizer) {
           watching = true
           setImmediate(onTurn)
         }
-        pulling = true
         /** @type {IteratorResult<unknown>} */
         let next
-        try {
-          next = await it.next()
-        } finally {
-          pulling = false
-        }
+        if (isAsync) {
+          pulling = true
+          try {
+            next = await it.next()
+          } finally {
+            pulling = false
+          }
+        } else next = /** @type {Iterator<unknown>} */ (it).next()
         if (next.done) {
           exhausted = true
           break
