@@ -6,14 +6,19 @@
  * Baselines: the same parse and summary in a serial for-await loop, once
  * over `lines` (one line per iteration, what most code does) and once over
  * the same `splitStream` batches (the same work, minus the workers). Issue
- * 18's bar: >= 1.8x the serial loop. Then the memory bound with a slow
- * consumer: how far ahead of the consumer the source was pulled.
+ * 18's bar: >= 1.8x the serial loop. Also the per-line pipeline (`lines()`
+ * -> parse one line in workers, `chunkSize: 'auto'` -> aggregate) against
+ * its serial loop, and first a table of what each stage costs per line on
+ * one thread, with the 2-core bound it implies. Then the memory bound with
+ * a slow consumer: how far ahead of the consumer the source was pulled.
  */
+import { availableParallelism } from 'node:os'
 import { Readable } from 'node:stream'
+import v8 from 'node:v8'
 
 import { lines, mapStream, splitStream } from '../index.js'
 
-import { compare } from './harness.ts'
+import { compare, median } from './harness.ts'
 
 const LINES = Number(process.env.STREAM_LINES ?? 200_000)
 const CHUNK = 64 * 1024
@@ -90,6 +95,27 @@ function summariseChunk(chunk: Uint8Array): Summary {
   return sum
 }
 
+/** One line's fields (self-contained: it runs on workers); null for an empty line or a bad date. */
+function parseLine(line: string): [status: number, bytes: number, slow: number, path: string] | null {
+  if (line === '') return null
+  const e = JSON.parse(line) as { url: string; status: number; bytes: number; ms: number; ts: string }
+  const url = new URL(e.url, 'http://x')
+  if (!Number.isFinite(Date.parse(e.ts))) return null
+  return [e.status, e.bytes, e.ms > 150 && /^\/api\//.test(url.pathname) ? 1 : 0, url.pathname]
+}
+
+/** Adds one parsed line to a summary (the main thread's share of the per-line pipeline). */
+function addLine(sum: Summary, r: ReturnType<typeof parseLine>) {
+  if (r === null) return
+  const [status, bytes, slow, path] = r
+  sum.count++
+  sum.bytes += bytes
+  if (status >= 500) sum.errors++
+  sum.slow += slow
+  sum.byStatus[status] = (sum.byStatus[status] ?? 0) + 1
+  sum.byPath[path] = (sum.byPath[path] ?? 0) + 1
+}
+
 /** Cuts a byte stream into chunks that end at a line end (what `summariseChunk` takes). */
 async function* lineChunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let tail: Buffer = Buffer.alloc(0)
@@ -123,9 +149,131 @@ function source(log: Buffer) {
   return Readable.from(chunks)
 }
 
+/** Median ms of `rounds` runs of `run` (after one warm-up). */
+async function timed(run: () => unknown, rounds = 5): Promise<number> {
+  await run()
+  const ts: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    await run()
+    ts.push(performance.now() - t0)
+  }
+  return median(ts)
+}
+
+/**
+ * What each stage costs per line on one thread (µs), and the best a
+ * pipeline can do on this machine's cores when the main thread's stages and
+ * the workers' share the same cores: the serial loop runs main + parse on
+ * one core; the parallel one needs `main` on the JS thread and
+ * `main + copy + parse` of CPU in all, so it takes at least
+ * max(main, (main + copy + parse) / cores).
+ */
+async function costTable(log: Buffer) {
+  const batches: string[][] = []
+  for await (const b of splitStream(source(log), '\n', { batchLines: 2048 })) batches.push(b)
+  const flat = batches.flat()
+  const n = flat.length
+  const us = (ms: number) => (ms * 1000) / n
+  const linesMs = await timed(async () => {
+    let k = 0
+    for await (const line of lines(source(log))) k += line.length
+    return k
+  })
+  const batchesMs = await timed(async () => {
+    let k = 0
+    for await (const b of splitStream(source(log), '\n', { batchLines: 2048 })) k += b.length
+    return k
+  })
+  const stepMs = await timed(async () => {
+    async function* pass() {
+      for (const l of flat) yield l
+    }
+    let k = 0
+    for await (const l of pass()) k += l.length
+    return k
+  })
+  const parseMs = await timed(() => {
+    const total = empty()
+    for (const b of batches) merge(total, summarise(b))
+    return total
+  })
+  const parseLineMs = await timed(() => {
+    const total = empty()
+    for (const l of flat) addLine(total, parseLine(l))
+    return total
+  })
+  const parsed = flat.map(parseLine)
+  const addMs = await timed(() => {
+    const total = empty()
+    for (const r of parsed) addLine(total, r)
+    return total
+  })
+  const serMs = await timed(() => {
+    for (const b of batches) v8.serialize(b)
+  })
+  const bufs = batches.map((b) => v8.serialize(b))
+  const deserMs = await timed(() => {
+    for (const b of bufs) v8.deserialize(b)
+  })
+  const cores = availableParallelism()
+  const row = (stage: string, ms: number, where: string) => ({ stage, 'µs/line': +us(ms).toFixed(2), where })
+  console.log(`\n## what each stage costs per line, one thread (${n} lines, median of 5)`)
+  console.table([
+    row('lines(): read + split, one for-await step per line', linesMs, 'main'),
+    row('splitStream(): read + split, one step per 2048-line batch', batchesMs, 'main'),
+    row('one for-await step of an async generator (floor per item)', stepMs, 'main'),
+    row('parse + summarise, per batch (summarise)', parseMs, 'worker'),
+    row('parse one line (parseLine) + add it to the summary', parseLineMs, 'worker + main'),
+    row('add one parsed line to the summary (addLine)', addMs, 'main'),
+    row('structured-clone write of the batches (to the workers)', serMs, 'main'),
+    row('structured-clone read of the batches', deserMs, 'worker'),
+  ])
+  // Batch pipeline: main = splitStream + clone write; workers = clone read + summarise.
+  const batchMain = us(batchesMs + serMs)
+  const batchSerial = us(batchesMs + parseMs)
+  const batchBest = Math.max(batchMain, (batchMain + us(deserMs + parseMs)) / cores)
+  // Line pipeline: main = lines() + a mapStream step and a consumer step per line + addLine (+ clone of the lines and results, ~ the batch clone).
+  const lineSerial = us(linesMs + parseLineMs)
+  const lineMain = us(linesMs + 2 * stepMs + addMs + serMs)
+  const lineBest = Math.max(lineMain, (lineMain + us(deserMs + parseLineMs - addMs)) / cores)
+  console.log(
+    `bound on ${cores} cores: batch pipeline serial ${batchSerial.toFixed(2)} µs/line, parallel >= ${batchBest.toFixed(2)} (at most ${(batchSerial / batchBest).toFixed(2)}x); ` +
+      `line pipeline serial ${lineSerial.toFixed(2)}, parallel >= ${lineBest.toFixed(2)} (at most ${(lineSerial / lineBest).toFixed(2)}x)`,
+  )
+}
+
 export async function main(): Promise<void> {
   const log = makeLog(LINES)
   console.log(`${LINES} lines, ${(log.length / 2 ** 20).toFixed(1)} MiB`)
+  await costTable(log)
+  const serialEachLine = async () => {
+    const total = empty()
+    for await (const line of lines(source(log))) addLine(total, parseLine(line))
+    return total
+  }
+  const workerEachLine = async () => {
+    const total = empty()
+    for await (const r of mapStream(lines(source(log)), parseLine, { chunkSize: 'auto', engine: 'worker' })) addLine(total, r as ReturnType<typeof parseLine>)
+    return total
+  }
+  await compare(
+    "log pipeline, one line per item: lines() -> parseLine in workers (chunkSize: 'auto') -> aggregate",
+    [
+      { name: 'serial for-await over lines(), parseLine each', run: serialEachLine },
+      { name: "mapStream(lines(), parseLine, { chunkSize: 'auto' })", run: workerEachLine },
+    ],
+    {
+      rounds: 5,
+      warmup: 1,
+      settleMs: 200,
+      check: (results) => {
+        const [a, ...rest] = results.map((r) => JSON.stringify(r))
+        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
+      },
+      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
+    },
+  )
   const serialLines = async () => {
     const total = empty()
     for await (const line of lines(source(log))) merge(total, summarise([line]))

@@ -451,4 +451,4 @@ function compileKernel(fn, opts) {
   native.compileKernel(sourceOf(fn), params ? (arrays ? values : Object.keys(params)) : [], given.inputs ?? 1)
 }
 
-module.exports = { parallelMap, parallelMapSync, spawn, parallel, move: workers.move, taskSignal: require("./engine/current.js").taskSignal, compileKernel, toColumn }
+module.exports = { parallelMap, parallelMapSync, spawn, spawnsOnWorkers, parallel, move: workers.move, taskSignal: require("./engine/current.js").taskSignal, compileKernel, toColumn }

@@ -1,7 +1,7 @@
 'use strict'
 // Main side of the worker engine: tasks registered during one turn of JS are
 // queued here and flushed once, in a microtask: grouped into batches of
-// clamp(ceil(n / (workers * 4)), 1, 256) entries, each batch serialized ONCE
+// clamp(ceil(n / (workers * 16)), 1, 256) entries and at most 2048 items, each batch serialized ONCE
 // (codec.js) and handed to the native queue (engineSubmit), then idle
 // workers' bells are rung. A batch with SharedArrayBuffers or transfers goes
 // to one worker's private queue, its buffers on that worker's port.
@@ -23,6 +23,8 @@ const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native
  */
 
 const MAX_BATCH = 256
+/** A batch carries at most this many items (entries' sizes), unless one entry alone is bigger. */
+const MAX_BATCH_ITEMS = 2048
 
 class Dispatcher {
   /** @param {Set} set */
@@ -108,8 +110,11 @@ class Dispatcher {
     const set = this.set
     const per = Math.min(MAX_BATCH, Math.max(1, Math.ceil(n / (set.size * 16))))
     let batches = 0
-    for (let b = 0; b < n; b += per) {
-      const end = Math.min(n, b + per)
+    for (let b = 0, end = 0; b < n; b = end) {
+      // Up to `per` entries and MAX_BATCH_ITEMS items (parallelMap parts count their items).
+      end = b + 1
+      let items = sizes[b]
+      while (end < n && end - b < per && items + sizes[end] <= MAX_BATCH_ITEMS) items += sizes[end++]
       this.submit(set, table, slots, ids, sizes, offs, flat, transfers, b, end)
       batches++
       // Workers start on the first batch while the rest is serialized.

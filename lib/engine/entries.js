@@ -11,5 +11,13 @@ const KIND_CALL = 0
 const KIND_MAP = 1
 /** n = 1: an encoded error the task fails with (its arguments could not be cloned). */
 const KIND_ERROR = 2
+/**
+ * n = 1: `items`: `fn(item)` for each item in order (mapStream's chunks),
+ * stopping at the first that throws or rejects; the result is
+ * `[values, errorAt, error, ms]`: the values of items `0 .. errorAt - 1`
+ * (all of them when `errorAt` is -1), the encoded error of item `errorAt`,
+ * and the milliseconds the chunk took on the worker.
+ */
+const KIND_EACH = 3
 
-module.exports = { KIND_CALL, KIND_MAP, KIND_ERROR }
+module.exports = { KIND_CALL, KIND_MAP, KIND_ERROR, KIND_EACH }

@@ -11,7 +11,7 @@ const task = require('../task.js')
 const codec = require('./codec.js')
 const { prepare } = require('./functions.js')
 const { dispatcherOf } = require('./dispatch.js')
-const { KIND_CALL, KIND_MAP } = require('./entries.js')
+const { KIND_CALL, KIND_MAP, KIND_EACH } = require('./entries.js')
 const { WorkerSet, control } = require('./workers.js')
 const { engineOf } = require('./pool.js')
 const { codeError, invalidType, outOfRange } = require('../errors.js')
@@ -222,6 +222,45 @@ function spawnOnWorker(fn, args, opts) {
 }
 
 /**
+ * runTask's start for a chunk of mapStream items (KIND_EACH): one task,
+ * one entry; its value is `[values, errorAt, error, ms]` with the error revived.
+ * @param {import('../../binding.js').TaskArg} t
+ * @param {{ fn: unknown, items: unknown[], opts: unknown }} call
+ */
+function startEach(t, call) {
+  const o = workerOptions(call.opts)
+  const prepared = prepare(call.fn, o.context)
+  const slot = engineNative.engineRegister(t, 1)
+  dispatcherOf(engineOf(o.pool)).add(slot, idOf(t), call.items.length, KIND_EACH, prepared.entry, prepared.ctx, [call.items], o.transfer)
+  return task.finishing(slot, reviveEach)
+}
+
+/**
+ * A chunk's value with its error revived.
+ * @param {[unknown[], number, unknown, number]} value
+ */
+function reviveEach(value) {
+  if (value[1] >= 0) value[2] = codec.reviveError(value[2])
+  return value
+}
+
+/**
+ * Runs `fn(item)` for each of `items` in order on one worker, as one task
+ * (mapStream's chunks): resolves to `[values, errorAt, error, ms]`, the
+ * values up to the first item that failed (`errorAt`, -1 when none), that
+ * item's error, and the milliseconds the chunk ran on the worker.
+ * @param {unknown[]} items
+ * @param {unknown} fn
+ * @param {unknown} opts
+ */
+function eachOnWorker(items, fn, opts) {
+  return task.runWorkerTask(/** @type {any} */ (opts), startEach, { fn, items, opts })
+}
+
+/** The most items a worker parallelMap part carries by default (finer load balancing on big inputs). */
+const MAX_PART = 1024
+
+/**
  * How many items each part of a worker parallelMap carries.
  * @param {number} length
  * @param {number} workers
@@ -235,7 +274,7 @@ function chunkOf(length, workers, chunkSize) {
     }
     return chunkSize
   }
-  return Math.max(1, Math.ceil(length / (workers * 32)))
+  return Math.min(MAX_PART, Math.max(1, Math.ceil(length / (workers * 32))))
 }
 
 /**
@@ -329,4 +368,4 @@ function parallelOnWorker(fn, opts, byArray = false) {
   return run
 }
 
-module.exports = { spawnOnWorker, mapOnWorker, parallelOnWorker, engineOption, move: codec.move, decode, done }
+module.exports = { spawnOnWorker, mapOnWorker, eachOnWorker, parallelOnWorker, engineOption, move: codec.move, decode, done }

@@ -20,7 +20,7 @@ const { pathToFileURL } = require('node:url')
 const native = /** @type {WorkerNative} */ (/** @type {unknown} */ (require('../load.js').binding))
 const codec = require('./codec.js')
 const { functionOf } = require('./compile.js')
-const { KIND_CALL, KIND_MAP, KIND_ERROR } = require('./entries.js')
+const { KIND_CALL, KIND_MAP, KIND_ERROR, KIND_EACH } = require('./entries.js')
 const { current } = require('./current.js')
 
 const { engine, index, control, setup, port } = workerData
@@ -130,6 +130,27 @@ function signalFor(id) {
 current.signalOf = signalFor
 
 /**
+ * What a thrown value travels as (`codec.encodeError`), or, when reading it
+ * throws (a revoked Proxy, a throwing `name` getter or `toString`), a
+ * DataCloneError saying so: the task rejects instead of the worker dying
+ * of an uncaught TypeError.
+ * @param {unknown} err
+ */
+function thrown(err) {
+  try {
+    return codec.encodeError(err)
+  } catch (inner) {
+    let why = 'an exception'
+    try {
+      why = String(/** @type {{ message?: unknown }} */ (inner)?.message)
+    } catch {
+      // keep the generic reason
+    }
+    return codec.encodeError(codec.dataCloneError(`The value the function threw could not be sent back: reading it threw (${why}).`))
+  }
+}
+
+/**
  * Results not yet reported, per batch token: entry indices, outcomes, values.
  * @type {Map<number, { ks: number[], outs: number[], vals: unknown[] }>}
  */
@@ -170,6 +191,8 @@ function resultTransfers(vals) {
       vals[i] = v.value
     } else if (v instanceof SharedArrayBuffer) {
       vals[i] = codec.bareShared(v)
+    } else if (eachResults.has(/** @type {object} */ (v))) {
+      transfers = eachTransfers(/** @type {EachResult} */ (v)[0], transfers)
     }
   }
   return transfers
@@ -194,11 +217,27 @@ function finishRun(token, start, outs, vals) {
       try {
         codec.encode(vals[i], undefined, engine)
       } catch (err) {
+        const v = vals[i]
+        if (eachResults.has(/** @type {object} */ (v))) {
+          fixEach(/** @type {EachResult} */ (v))
+          continue
+        }
         outs[i] = ERR
-        vals[i] = codec.encodeError(err)
+        vals[i] = thrown(err)
       }
     }
-    enc = codec.encode(vals, undefined, engine)
+    try {
+      enc = codec.encode(vals, undefined, engine)
+    } catch (err) {
+      // Each clones alone but not together (a getter that changes its mind): all fail.
+      const e = thrown(err)
+      for (let i = 0; i < vals.length; i++) {
+        if (outs[i] === SKIP) continue
+        outs[i] = ERR
+        vals[i] = e
+      }
+      enc = codec.encode(vals, undefined, engine)
+    }
   }
   if (enc.oob !== undefined) port.postMessage(enc.oob, enc.oob.transfers)
   native.engineFinish(token, enc.bytes, Uint8Array.from(outs), start)
@@ -292,7 +331,7 @@ function later(token, k, promise, id) {
     (err) => {
       controllers.delete(id)
       asyncIds.delete(id)
-      asyncDone(token, k, ERR, codec.encodeError(err))
+      asyncDone(token, k, ERR, thrown(err))
     },
   )
 }
@@ -351,6 +390,8 @@ function runEntry(b) {
       else if (n === 2) r = fn(flat[at + 5], flat[at + 6])
       else if (n === 3) r = fn(flat[at + 5], flat[at + 6], flat[at + 7])
       else r = fn(...flat.slice(at + 5, at + 5 + n))
+    } else if (kind === KIND_EACH) {
+      r = runEach(fn, /** @type {ArrayLike<unknown>} */ (flat[at + 5]))
     } else if (kind === KIND_MAP) {
       const items = /** @type {ArrayLike<unknown>} */ (flat[at + 5])
       const start = /** @type {number} */ (flat[at + 6])
@@ -381,12 +422,114 @@ function runEntry(b) {
       later(b.token, k, /** @type {PromiseLike<unknown>} */ (r), id)
     } else record(b.token, k, OK, r)
   } catch (err) {
-    record(b.token, k, ERR, codec.encodeError(err))
+    record(b.token, k, ERR, thrown(err))
   } finally {
     current.running = 0
     if (!async && controllers.size > 0) controllers.delete(id)
     Atomics.store(cb, TASK_LO, 0)
     Atomics.store(cb, TASK_HI, 0)
+  }
+}
+
+/**
+ * A KIND_EACH result (entries.js): `[values, errorAt, error, ms]`.
+ * @typedef {[unknown[], number, unknown, number]} EachResult
+ */
+/** The KIND_EACH results not yet reported (their values may hold `move()` markers). @type {WeakSet<object>} */
+const eachResults = new WeakSet()
+
+/**
+ * Runs a KIND_EACH entry: `fn(item)` for each item in order, up to the
+ * first that throws; async results are awaited (all of them began), and
+ * the lowest-index failure is the chunk's error.
+ * @param {Function} fn
+ * @param {ArrayLike<unknown>} items
+ * @returns {EachResult | Promise<EachResult>}
+ */
+function runEach(fn, items) {
+  const t0 = performance.now()
+  const len = items.length
+  const values = new Array(len)
+  let errorAt = -1
+  /** @type {unknown} */
+  let error
+  /** @type {number[] | undefined} */
+  let awaiting
+  for (let j = 0; j < len; j++) {
+    try {
+      const v = fn(items[j])
+      if (isThenable(v)) (awaiting ??= []).push(j)
+      values[j] = v
+    } catch (err) {
+      errorAt = j
+      error = thrown(err)
+      break
+    }
+  }
+  /** @returns {EachResult} */
+  const result = () => {
+    if (errorAt >= 0) values.length = errorAt
+    /** @type {EachResult} */
+    const out = [values, errorAt, error, performance.now() - t0]
+    eachResults.add(out)
+    return out
+  }
+  if (awaiting === undefined) return result()
+  return Promise.all(
+    awaiting.map((j) =>
+      Promise.resolve(values[j]).then(
+        (v) => {
+          values[j] = v
+        },
+        (err) => {
+          if (errorAt < 0 || j < errorAt) {
+            errorAt = j
+            error = thrown(err)
+          }
+        },
+      ),
+    ),
+  ).then(result)
+}
+
+/**
+ * Unwraps the `move()` markers among a chunk's values (their buffers are
+ * transferred, as a task's returned `move(x)` is) and wraps bare
+ * SharedArrayBuffers.
+ * @param {unknown[]} values
+ * @param {ArrayBuffer[] | undefined} transfers
+ */
+function eachTransfers(values, transfers) {
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j]
+    if (v instanceof codec.Moved) {
+      transfers ??= []
+      const buffer = codec.transferable(v.value, 'the returned value')
+      if (!transfers.includes(buffer)) transfers.push(buffer)
+      values[j] = v.value
+    } else if (v instanceof SharedArrayBuffer) {
+      values[j] = codec.bareShared(v)
+    }
+  }
+  return transfers
+}
+
+/**
+ * A chunk with a value that cannot be cloned: it ends there, that item
+ * failing with the DataCloneError (as its own task would).
+ * @param {EachResult} out
+ */
+function fixEach(out) {
+  const values = out[0]
+  for (let j = 0; j < values.length; j++) {
+    try {
+      codec.encode(values[j], undefined, engine)
+    } catch (err) {
+      values.length = j
+      out[1] = j
+      out[2] = thrown(err)
+      return
+    }
   }
 }
 
@@ -416,7 +559,7 @@ function take() {
     value = /** @type {any} */ (codec.decode(payload, receiveOutOfBand))
   } catch (err) {
     // The batch cannot be read: every task in it fails with why.
-    const enc = codec.encodeError(err)
+    const enc = thrown(err)
     for (let k = 0; k < count; k++) {
       if (native.engineBegin(token, k)) record(token, k, ERR, enc)
       else record(token, k, SKIP, undefined)
