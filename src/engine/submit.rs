@@ -62,6 +62,7 @@ pub(super) fn closed_error() -> NpError {
 /// Closes `engine`: queued batches' tasks reject with ERR_POOL_CLOSED,
 /// except those of `silent` (a bridge being torn down: dropped).
 fn close_engine(engine: &Engine, silent: Option<&'static Bridge>) {
+  engine.functions.clear();
   for batch in engine.queue.close() {
     for (i, entry) in batch.entries.iter().enumerate() {
       if batch.mark_reported(i).is_none() {

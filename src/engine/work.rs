@@ -62,8 +62,13 @@ unsafe fn payload_buffer(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_val
 
 /// Internal (lib/engine/worker.js): the next batch for worker `worker` of
 /// `engine` (its private queue first, then the shared one), as `[token,
-/// payload, count]`, or null when there is none. Never waits.
-#[napi_derive::napi(catch_unwind, ts_return_type = "null | [number, Buffer, number]")]
+/// payload, count, waited]` (`waited`: µs since it was submitted, which
+/// the spin policy reads after a wake-up), or null when there is none.
+/// Never waits.
+#[napi_derive::napi(
+  catch_unwind,
+  ts_return_type = "null | [number, Buffer, number, number]"
+)]
 pub fn engine_take<'env>(
   env: &'env Env,
   #[napi(ts_arg_type = "number")] engine: Unknown,
@@ -87,13 +92,15 @@ pub fn engine_take<'env>(
     Some(batch) => {
       // SAFETY: live env on its JS thread.
       unsafe {
-        sys::napi_create_array_with_length(raw, 3, &mut out);
+        sys::napi_create_array_with_length(raw, 4, &mut out);
         let mut v = ptr::null_mut();
         sys::napi_create_double(raw, table::worker_token(&batch, worker) as f64, &mut v);
         sys::napi_set_element(raw, out, 0, v);
         sys::napi_set_element(raw, out, 1, payload_buffer(raw, &batch));
         sys::napi_create_uint32(raw, batch.len() as u32, &mut v);
         sys::napi_set_element(raw, out, 2, v);
+        sys::napi_create_double(raw, batch.age_ns() as f64 / 1000.0, &mut v);
+        sys::napi_set_element(raw, out, 3, v);
       }
     }
   }
