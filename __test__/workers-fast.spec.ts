@@ -248,7 +248,7 @@ test('spin policy: the override, the wake-up threshold, the median and the shrin
 
 for (const spin of ['0', '0.05', '5', '']) {
   test(`NP_SPIN_MS=${spin || '(unset)'}: tasks run in order and the idle process exits on its own (child process)`, (t) => {
-    const env = { ...process.env, NP_SPIN_MS: spin }
+    const env: NodeJS.ProcessEnv = { ...process.env, NP_SPIN_MS: spin }
     if (spin === '') delete env.NP_SPIN_MS
     const r = spawnSync(process.execPath, [fixture('workers-fast-child.cjs')], { encoding: 'utf8', env, timeout: 60_000 })
     t.is(r.status, 0, r.stderr)
