@@ -167,6 +167,8 @@ export declare function engineCreate(workers: number, maxQueue: number): number
  * (lib/engine/compile.js FnEntry as JSON) so that batches carry the id, not
  * the source. Returns false when the table is full (the caller then sends
  * the source inline) or the engine is closed. Redefining an id replaces it.
+ * The spec is kept as UTF-8: a lone surrogate reads back as U+FFFD (JSON
+ * from `JSON.stringify` escapes them, so a FnEntry's source is exact).
  */
 export declare function engineDefine(engine: number, id: number, spec: string): boolean
 

@@ -189,6 +189,7 @@ test('engineDefine / engineFunction check their arguments', (t) => {
   t.throws(() => binding.engineDefine(engine, 0, 'x'), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => binding.engineDefine(engine, 1.5, 'x'), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => binding.engineDefine(engine, 'a' as unknown as number, 'x'), { code: 'ERR_INVALID_ARG_TYPE' })
+  t.throws(() => binding.engineDefine(engine, 1, 5 as unknown as string), { code: 'ERR_INVALID_ARG_TYPE', message: /"spec"/ })
   t.throws(() => binding.engineFunction(engine, -1), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => binding.engineFunction(2 ** 40, 1), { code: 'ERR_OUT_OF_RANGE' })
 })
