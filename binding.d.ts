@@ -191,6 +191,13 @@ export declare function engineFinish(token: number, payload: Uint8Array, outcome
 export declare function engineFunction(engine: number, id: number): string | null
 
 /**
+ * Internal (lib/engine/dispatch.js): how many task entries of `engine`
+ * are queued, not yet taken by a worker (after a lone batch: 0 means a
+ * spinning worker took it already, so no bell needs to ring).
+ */
+export declare function engineQueued(engine: number): number
+
+/**
  * Internal (lib/engine): registers a task that an engine worker will run,
  * exactly as native tasks are (status `queued`, timeout, cancel, keep-alive)
  * but queues nothing; `parts` entries of it must report ok before it is

@@ -851,6 +851,7 @@ module.exports.engineCreate = nativeBinding.engineCreate
 module.exports.engineDefine = nativeBinding.engineDefine
 module.exports.engineFinish = nativeBinding.engineFinish
 module.exports.engineFunction = nativeBinding.engineFunction
+module.exports.engineQueued = nativeBinding.engineQueued
 module.exports.engineRegister = nativeBinding.engineRegister
 module.exports.engineStats = nativeBinding.engineStats
 module.exports.engineSubmit = nativeBinding.engineSubmit

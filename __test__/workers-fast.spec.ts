@@ -39,6 +39,7 @@ const binding = require('../lib/load.js').binding as {
   engineSubmit(...args: unknown[]): void
   engineDefine(engine: number, id: number, spec: string): boolean
   engineFunction(engine: number, id: number): string | null
+  engineQueued(engine: number): number
 }
 
 const W = { engine: 'worker' } as const
@@ -183,8 +184,11 @@ test('closing a pool clears its engine\'s function table; a new pool defines afr
   }
 })
 
-test('engineDefine / engineFunction check their arguments', (t) => {
+test('engineDefine / engineFunction / engineQueued check their arguments', (t) => {
   const { engine } = engineOf(undefined)
+  t.is(typeof binding.engineQueued(engine), 'number')
+  t.throws(() => binding.engineQueued(0), { code: 'ERR_OUT_OF_RANGE' })
+  t.throws(() => binding.engineQueued('1' as unknown as number), { code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => binding.engineDefine(0, 1, 'x'), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => binding.engineDefine(engine, 0, 'x'), { code: 'ERR_OUT_OF_RANGE' })
   t.throws(() => binding.engineDefine(engine, 1.5, 'x'), { code: 'ERR_OUT_OF_RANGE' })

@@ -1,5 +1,5 @@
 // The worker engine's function table and short wire format under hostile
-// use: engineDefine / engineFunction with bad engines (0, closed, never
+// use: engineDefine / engineFunction / engineQueued with bad engines (0, closed, never
 // created, huge), bad ids (0, -1, 2^32, NaN, -0, strings), specs of any
 // string (lone surrogates, NULs, megabytes) and non-strings, on scratch
 // engines and a closed one; then real worker calls on a Pool whose table
@@ -75,6 +75,10 @@ export const engineFnCase = {
           if (back.ok && back.value !== s.toWellFormed()) violation('spec-changed', { engine, id, length: s.length })
         }
         if (r.ok && typeof r.value !== 'boolean') violation('define-not-boolean', { got: typeof r.value })
+      } else if (rng.chance(0.2)) {
+        step(`#${index} engineQueued(${String(engine)})`)
+        const r = callSync('engineQueued', () => ctx.native.engineQueued(engine), CODES)
+        if (r.ok && !(Number.isInteger(r.value) && r.value >= 0)) violation('queued-not-count', { got: r.value })
       } else {
         step(`#${index} engineFunction(${String(engine)}, ${String(id)})`)
         const r = callSync('engineFunction', () => ctx.native.engineFunction(engine, id), CODES)

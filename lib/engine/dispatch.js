@@ -23,7 +23,7 @@ const { KIND_ERROR } = require('./entries.js')
 /**
  * The native engine API called here (binding.d.ts has the exact typings).
  * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void,
- *   engineDefine(engine: number, id: number, spec: string): boolean }} SubmitNative
+ *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number }} SubmitNative
  */
 const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native))
 
@@ -35,6 +35,8 @@ const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native
 
 /** How many fn ids a dispatcher remembers as defined (or refused) in its engine's table. */
 const MAX_KNOWN = 8192
+/** After a lone task goes to a spinning worker, the event loop polls (never sleeps) this long (ms) while tasks are pending. */
+const POLL_MS = Number(process.env.NP_POLL_MS ?? 0.2)
 
 /**
  * The entries of one flush, in flat form (see entries.js).
@@ -92,6 +94,30 @@ class Dispatcher {
     this.s1 = new Uint32Array(1)
     this.d1 = new Float64Array(1)
     this.z1 = new Uint32Array(1)
+    /** Until when (performance.now()) the event loop polls for a result. */
+    this.pollUntil = 0
+    this.polling = false
+    this.pollNow = () => this.poll()
+  }
+
+  /**
+   * A lone task went to a spinning worker: its result comes back in a few µs,
+   * sooner than this thread would take to wake from the event loop's sleep
+   * (tens of µs on a VM). Keep the loop turning with zero-timeout polls
+   * (setImmediate) for POLL_MS while tasks are pending: timers and I/O run
+   * as usual, the thread just does not sleep.
+   */
+  expect() {
+    if (!(POLL_MS > 0)) return
+    this.pollUntil = performance.now() + POLL_MS
+    if (this.polling) return
+    this.polling = true
+    setImmediate(this.pollNow)
+  }
+
+  poll() {
+    if (performance.now() < this.pollUntil && engineNative.pendingTaskCount() > 0) setImmediate(this.pollNow)
+    else this.polling = false
   }
 
   /**
@@ -167,6 +193,20 @@ class Dispatcher {
     return Atomics.load(cb, this.spinner) !== 0
   }
 
+  /**
+   * After submitting a lone batch: whether a worker has it or will take it
+   * without a bell (one spins now, or none is queued any more).
+   * @param {Set} set
+   */
+  taken(set) {
+    if (this.spinning()) return true
+    try {
+      return engineNative.engineQueued(set.engine) === 0
+    } catch {
+      return false
+    }
+  }
+
   /** Sends everything queued. */
   flush() {
     this.scheduled = false
@@ -189,9 +229,11 @@ class Dispatcher {
       q.clear()
       this.spare = q
     }
-    // A spinning worker takes a lone batch itself: ringing another would
-    // only wake a thread to find the queue empty (and cost this one a futex call).
-    if (batches > 1 || !this.spinning()) set.wake(batches)
+    // A spinning worker takes a lone batch itself (it may have already:
+    // nothing queued): ringing another would only wake a thread to find the
+    // queue empty, and cost this one a futex call.
+    if (batches > 1 || !this.taken(set)) set.wake(batches)
+    else if (n === 1) this.expect()
   }
 
   /**

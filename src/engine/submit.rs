@@ -247,6 +247,17 @@ pub fn engine_submit(
   })
 }
 
+/// Internal (lib/engine/dispatch.js): how many task entries of `engine`
+/// are queued, not yet taken by a worker (after a lone batch: 0 means a
+/// spinning worker took it already, so no bell needs to ring).
+#[napi_derive::napi(catch_unwind)]
+pub fn engine_queued(
+  env: &Env,
+  #[napi(ts_arg_type = "number")] engine: Unknown,
+) -> napi::Result<f64> {
+  Ok(engine_arg(env, &engine)?.queue.queued() as f64)
+}
+
 /// One engine worker's figures.
 #[napi_derive::napi(object)]
 pub struct EngineWorkerStats {

@@ -27,12 +27,17 @@ unsafe extern "C" fn drop_batch(_env: sys::napi_env, _data: *mut c_void, hint: *
   drop(unsafe { Box::from_raw(hint.cast::<HeldBatch>()) });
 }
 
+/// Payloads up to this size are copied: an external Buffer costs a
+/// finalizer and a weak reference (about 3 µs here, most of a one-task take).
+const COPY_MAX: usize = 4096;
+
 /// A Buffer over the batch's payload, without a copy where the runtime
-/// allows external buffers (it keeps the batch alive), else a copy.
+/// allows external buffers (it keeps the batch alive), else (and for small
+/// payloads) a copy.
 unsafe fn payload_buffer(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_value {
   let mut out = ptr::null_mut();
   let len = batch.payload.len();
-  if len > 0 {
+  if len > COPY_MAX {
     let data = batch.payload.as_ptr().cast_mut();
     let hint = Box::into_raw(Box::new(batch.clone()));
     // SAFETY: live env; the payload lives as long as the batch the hint holds.
