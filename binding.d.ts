@@ -248,7 +248,8 @@ export declare function engineSubmit(engine: number, payload: Uint8Array, slots:
 /**
  * Internal (lib/engine/worker.js): the next batch for worker `worker` of
  * `engine` (its private queue first, then the shared one), as `[token,
- * payload, count, waited]` (`waited`: µs since it was submitted, which
+ * payload, count, waited]` (`payload`: a Buffer, or for a short-format
+ * batch up to 4 KiB a latin1 string of its bytes; `waited`: µs since it was submitted, which
  * the spin policy reads after a wake-up), or null when there is none.
  * Never waits.
  */

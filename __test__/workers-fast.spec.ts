@@ -18,7 +18,7 @@ const small = require('../lib/engine/small.js') as {
   TAG: number
   encodeValues(values: unknown[]): Buffer | null
   encodeBatch(table: unknown[], flat: unknown[], from: number, to: number): Buffer | null
-  decode(bytes: Uint8Array): unknown
+  decode(bytes: Uint8Array | string): unknown
 }
 const codec = require('../lib/engine/codec.js') as { decode(bytes: Uint8Array, receive: () => undefined): unknown }
 const { SpinPolicy, overrideOf, WAKE_US, SPIN_MS } = require('../lib/engine/spin.js') as {
@@ -67,8 +67,10 @@ test('the short format reads back exactly what structuredClone gives, for every 
   const copy = Buffer.from(bytes!) // what the native side hands the other thread
   same(t, small.decode(copy) as unknown[], structuredClone(EDGE), 'decode')
   same(t, codec.decode(copy, () => undefined) as unknown[], structuredClone(EDGE), 'codec.decode')
-  // A plain Uint8Array (not a Buffer) reads the same.
+  // A plain Uint8Array (not a Buffer) reads the same, and so does the latin1 string of the bytes (what engineTake hands a worker).
   same(t, small.decode(new Uint8Array(copy)) as unknown[], structuredClone(EDGE), 'Uint8Array')
+  same(t, small.decode(copy.toString('latin1')) as unknown[], structuredClone(EDGE), 'latin1 string')
+  same(t, codec.decode(copy.toString('latin1') as unknown as Uint8Array, () => undefined) as unknown[], structuredClone(EDGE), 'codec.decode of a string')
 })
 
 test('the short format refuses what is not primitive (codec.js takes it) and fails loudly on corrupt bytes', (t) => {

@@ -172,14 +172,15 @@ function encode(value, transfers, engine) {
 }
 
 /**
- * Reads a stream (a short one, lib/engine/small.js, or a v8 one) and its
- * flags. When they say out-of-band data travels, `receive(engine)` must
- * return it (read from the right port).
- * @param {Uint8Array} bytes
+ * Reads a stream (a short one, lib/engine/small.js, also as a latin1
+ * string, or a v8 one) and its flags. When they say out-of-band data
+ * travels, `receive(engine)` must return it (read from the right port).
+ * @param {Uint8Array | string} bytes
  * @param {(engine: number) => OutOfBand | undefined} receive
  */
 function decode(bytes, receive) {
   if (small.isShort(bytes)) return small.decode(bytes)
+  if (typeof bytes === 'string') throw dataCloneError('Unable to deserialize cloned data.')
   const d = new Decoder(bytes)
   d.readHeader()
   const flags = d.readUint32()

@@ -231,10 +231,12 @@ function encodeValues(values) {
 }
 
 /**
- * Whether `bytes` is a short stream.
- * @param {Uint8Array} bytes
+ * Whether `bytes` is a short stream (as bytes, or as the latin1 string of
+ * its bytes that engineTake hands a worker for a small batch).
+ * @param {Uint8Array | string} bytes
  */
 function isShort(bytes) {
+  if (typeof bytes === 'string') return bytes.charCodeAt(0) === TAG
   return bytes.length > 0 && bytes[0] === TAG
 }
 
@@ -243,6 +245,9 @@ let rbuf = buf
 /** @type {DataView} */
 let rview = view
 let rpos = 0
+let rend = 0
+/** Where a stream given as a string is decoded from (reused). */
+let sbuf = Buffer.allocUnsafeSlow(4096)
 
 function corrupt() {
   return new DOMException('Unable to deserialize cloned data.', 'DataCloneError')
@@ -250,7 +255,7 @@ function corrupt() {
 
 /** @param {number} n */
 function need(n) {
-  if (rpos + n > rbuf.length) throw corrupt()
+  if (rpos + n > rend) throw corrupt()
 }
 
 /** @returns {unknown} */
@@ -324,16 +329,23 @@ function readValue() {
 /**
  * The value of a short stream (see isShort). Throws a DataCloneError when
  * it is corrupt.
- * @param {Uint8Array} bytes
+ * @param {Uint8Array | string} bytes
  * @returns {unknown}
  */
 function decode(bytes) {
-  rbuf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  if (typeof bytes === 'string') {
+    if (sbuf.length < bytes.length) sbuf = Buffer.allocUnsafeSlow(bytes.length * 2)
+    rbuf = sbuf
+    rend = sbuf.write(bytes, 0, 'latin1')
+  } else {
+    rbuf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    rend = rbuf.length
+  }
   rview = new DataView(rbuf.buffer, rbuf.byteOffset, rbuf.length)
   rpos = 1
   try {
     const value = readValue()
-    if (rpos !== rbuf.length) throw corrupt()
+    if (rpos !== rend) throw corrupt()
     return value
   } finally {
     rbuf = buf

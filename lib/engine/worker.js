@@ -12,7 +12,7 @@ const { pathToFileURL } = require('node:url')
 /**
  * The native engine calls a worker makes (binding.d.ts has the exact typings once built).
  * @typedef {{
- *   engineTake(engine: number, worker: number): null | [number, Uint8Array, number, number],
+ *   engineTake(engine: number, worker: number): null | [number, Uint8Array | string, number, number],
  *   engineBegin(token: number, index: number): boolean,
  *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
  * }} WorkerNative
