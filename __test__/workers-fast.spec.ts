@@ -253,10 +253,11 @@ test('spin policy: the override, the wake-up threshold, the median and the shrin
   t.is(p.window(), SPIN_MS, 'a spin that found work restores the window')
 })
 
-for (const spin of ['0', '0.05', '5', '']) {
-  test(`NP_SPIN_MS=${spin || '(unset)'}: tasks run in order and the idle process exits on its own (child process)`, (t) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NP_SPIN_MS: spin }
+for (const [spin, poll] of [['0', ''], ['0.05', ''], ['5', ''], ['', ''], ['', '0'], ['0', '0'], ['', '5']]) {
+  test(`NP_SPIN_MS=${spin || '(unset)'} NP_POLL_MS=${poll || '(unset)'}: tasks run in order and the idle process exits on its own (child process)`, (t) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NP_SPIN_MS: spin, NP_POLL_MS: poll }
     if (spin === '') delete env.NP_SPIN_MS
+    if (poll === '') delete env.NP_POLL_MS
     const r = spawnSync(process.execPath, [fixture('workers-fast-child.cjs')], { encoding: 'utf8', env, timeout: 60_000 })
     t.is(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout)
