@@ -18,6 +18,7 @@
 const native = require('../load.js').binding
 const codec = require('./codec.js')
 const small = require('./small.js')
+const { overrideOf } = require('./spin.js')
 const { KIND_ERROR } = require('./entries.js')
 
 /**
@@ -35,8 +36,8 @@ const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native
 
 /** How many fn ids a dispatcher remembers as defined (or refused) in its engine's table. */
 const MAX_KNOWN = 8192
-/** After a lone task goes to a spinning worker, the event loop polls (never sleeps) this long (ms) while tasks are pending. */
-const POLL_MS = Number(process.env.NP_POLL_MS ?? 0.2)
+/** After a lone task goes to a spinning worker, the event loop polls (never sleeps) this long (ms) while tasks are pending (NP_POLL_MS, parsed as NP_SPIN_MS: ms >= 0, 0 off). */
+const POLL_MS = overrideOf(process.env.NP_POLL_MS) ?? 0.2
 
 /**
  * The entries of one flush, in flat form (see entries.js).
