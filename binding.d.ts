@@ -163,6 +163,16 @@ export declare function engineClose(engine: number): void
 export declare function engineCreate(workers: number, maxQueue: number): number
 
 /**
+ * Internal (lib/engine/dispatch.js): defines fn `id` of `engine` as `spec`
+ * (lib/engine/compile.js FnEntry as JSON) so that batches carry the id, not
+ * the source. Returns false when the table is full (the caller then sends
+ * the source inline) or the engine is closed. Redefining an id replaces it.
+ * The spec is kept as UTF-8: a lone surrogate reads back as U+FFFD (JSON
+ * from `JSON.stringify` escapes them, so a FnEntry's source is exact).
+ */
+export declare function engineDefine(engine: number, id: number, spec: string): boolean
+
+/**
  * Internal (lib/engine/worker.js): results of entries `start ..
  * start + outcomes.length` of the batch `token`. `outcomes[k]`: 0 ok
  * (element k of the array `payload` encodes is the value), 1 error (element
@@ -172,6 +182,20 @@ export declare function engineCreate(workers: number, maxQueue: number): number
  * worker holds (its engine was closed by its environment's teardown).
  */
 export declare function engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void
+
+/**
+ * Internal (lib/engine/compile.js, in a worker): the spec `engineDefine`
+ * gave fn `id` of `engine`, or null when it has none (never defined, or the
+ * engine closed).
+ */
+export declare function engineFunction(engine: number, id: number): string | null
+
+/**
+ * Internal (lib/engine/dispatch.js): how many task entries of `engine`
+ * are queued, not yet taken by a worker (after a lone batch: 0 means a
+ * spinning worker took it already, so no bell needs to ring).
+ */
+export declare function engineQueued(engine: number): number
 
 /**
  * Internal (lib/engine): registers a task that an engine worker will run,
@@ -224,9 +248,12 @@ export declare function engineSubmit(engine: number, payload: Uint8Array, slots:
 /**
  * Internal (lib/engine/worker.js): the next batch for worker `worker` of
  * `engine` (its private queue first, then the shared one), as `[token,
- * payload, count]`, or null when there is none. Never waits.
+ * payload, count, waited]` (`payload`: a Buffer, or for a short-format
+ * batch up to 4 KiB a latin1 string of its bytes; `waited`: µs since it was submitted, which
+ * the spin policy reads after a wake-up), or null when there is none.
+ * Never waits.
  */
-export declare function engineTake(engine: number, worker: number): null | [number, Buffer, number]
+export declare function engineTake(engine: number, worker: number): null | [number, Buffer, number, number]
 
 /** One engine worker's figures. */
 export interface EngineWorkerStats {

@@ -1,6 +1,7 @@
 // Every fuzz case kind, by name (see fuzz/driver.mjs), and the wall-clock
 // limit of one case (its child process) in the long run.
 import { closeRaceCase } from './close-race.mjs'
+import { engineFnCase } from './engine-fn.mjs'
 import { graphCase } from './graph.mjs'
 import { inspectCase } from './inspect.mjs'
 import { kernelCase } from './kernel.mjs'
@@ -23,6 +24,7 @@ export const CASES = {
   [reduceCase.name]: reduceCase,
   [inspectCase.name]: inspectCase,
   [graphCase.name]: graphCase,
+  [engineFnCase.name]: engineFnCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -37,4 +39,5 @@ export const TIMEOUTS = {
   reduce: 120000,
   inspect: 120000,
   graph: 120000,
+  'engine-fn': 60000,
 }

@@ -10,9 +10,11 @@
 // worker's MessagePort; the stream's first number says whether they do.
 //
 // Stream layout: header, flags (varint), then when flags & OOB the engine id
-// (varint), then one value.
+// (varint), then one value. All-primitive batches and results take the short
+// format instead (small.js; its first byte tells them apart), which `decode` reads too.
 
 const v8 = require('node:v8')
+const small = require('./small.js')
 
 /** Set in a stream's flags when SharedArrayBuffers or transfers travel by port. */
 const OOB = 1
@@ -170,12 +172,15 @@ function encode(value, transfers, engine) {
 }
 
 /**
- * Reads a stream's flags. When they say out-of-band data travels, `receive(engine)`
- * must return it (read from the right port).
- * @param {Uint8Array} bytes
+ * Reads a stream (a short one, lib/engine/small.js, also as a latin1
+ * string, or a v8 one) and its flags. When they say out-of-band data
+ * travels, `receive(engine)` must return it (read from the right port).
+ * @param {Uint8Array | string} bytes
  * @param {(engine: number) => OutOfBand | undefined} receive
  */
 function decode(bytes, receive) {
+  if (small.isShort(bytes)) return small.decode(bytes)
+  if (typeof bytes === 'string') throw dataCloneError('Unable to deserialize cloned data.')
   const d = new Decoder(bytes)
   d.readHeader()
   const flags = d.readUint32()

@@ -5,18 +5,27 @@
 // and each `import(` (located by the main thread's inspectFunction) is
 // rewritten to a loader that resolves the specifier from that file. The
 // `context` names become parameters of a factory that returns the function.
+// A batch names most functions by fn id only: the source is fetched once
+// from the engine's native function table (engineFunction, see dispatch.js).
 
 const { createRequire } = require('node:module')
 const path = require('node:path')
 const { pathToFileURL, fileURLToPath } = require('node:url')
 const vm = require('node:vm')
 
-/** How many compiled functions a worker keeps (oldest dropped first; a batch always carries the source again). */
+/** How many compiled functions a worker keeps (oldest dropped first; it fetches or is sent the source again). */
 const MAX_CACHED = 1024
 
 /**
- * A function as shipped: see dispatch.js `fnTableEntry`.
+ * A function as shipped: see functions.js `preparedOf`. A batch carries either
+ * this or only its id (defined in the engine's function table).
  * @typedef {[id: number, source: string, file: string, names: string[], imports: number[], kind: string, arity: number]} FnEntry
+ * @typedef {FnEntry | number} FnRef
+ */
+
+/**
+ * The engine's function table, from a worker (binding.d.ts has the exact typing).
+ * @typedef {{ engineFunction(engine: number, id: number): string | null }} TableNative
  */
 
 /** @type {Map<number, (...ctx: unknown[]) => Function>} */
@@ -86,14 +95,32 @@ function rewriteImports(source, offsets) {
 }
 
 /**
- * The factory of fn `entry`: called with the context values (in `names`
- * order), it returns the function. Compiled once per id.
- * @param {FnEntry} entry
+ * The entry of fn `id`, from the function table of this worker's engine.
+ * Throws ERR_POOL_CLOSED when it has none (the engine closed: the table is cleared).
+ * @param {number} id
+ * @returns {FnEntry}
  */
-function factoryOf(entry) {
-  const id = entry[0]
+function fetchEntry(id) {
+  const { workerData } = require('node:worker_threads')
+  const native = /** @type {TableNative} */ (/** @type {unknown} */ (require('../load.js').binding))
+  const spec = native.engineFunction(/** @type {{ engine: number }} */ (workerData).engine, id)
+  if (spec === null) {
+    const { codeError } = require('../errors.js')
+    throw codeError(Error, 'ERR_POOL_CLOSED', 'The worker engine was closed')
+  }
+  return JSON.parse(spec)
+}
+
+/**
+ * The factory of fn `ref` (an entry, or an id to fetch): called with the
+ * context values (in `names` order), it returns the function. Compiled once per id.
+ * @param {FnRef} ref
+ */
+function factoryOf(ref) {
+  const id = typeof ref === 'number' ? ref : ref[0]
   const cached = factories.get(id)
   if (cached !== undefined) return cached
+  const entry = typeof ref === 'number' ? fetchEntry(ref) : ref
   const [, source, file, names, imports, kind] = entry
   const filename = toPath(file)
   const req = createRequire(filename)
@@ -113,21 +140,27 @@ function factoryOf(entry) {
 const plain = new Map()
 
 /**
- * The function of `entry` for context values `ctx` (null: no context; the
- * function is then made once and kept).
- * @param {FnEntry} entry
+ * The function of `ref` (an entry, or its id) for context values `ctx`
+ * (null: no context; the function is then made once and kept).
+ * @param {FnRef} ref
  * @param {unknown[] | null} ctx
  */
-function functionOf(entry, ctx) {
+function functionOf(ref, ctx) {
   if (ctx === null) {
-    const made = plain.get(entry[0])
+    const id = typeof ref === 'number' ? ref : ref[0]
+    const made = plain.get(id)
     if (made !== undefined) return made
-    const fn = factoryOf(entry)()
+    const fn = factoryOf(ref)()
     if (plain.size >= MAX_CACHED) plain.delete(/** @type {number} */ (plain.keys().next().value))
-    plain.set(entry[0], fn)
+    plain.set(id, fn)
     return fn
   }
-  return factoryOf(entry)(...ctx)
+  return factoryOf(ref)(...ctx)
 }
 
-module.exports = { functionOf, factoryOf, rewriteImports }
+/** How many compiled functions this worker holds (factories, plain functions): for tests. */
+function cachedCount() {
+  return { factories: factories.size, plain: plain.size }
+}
+
+module.exports = { functionOf, factoryOf, rewriteImports, cachedCount, MAX_CACHED }

@@ -2,34 +2,48 @@
 // Main side of the worker engine: tasks registered during one turn of JS are
 // queued here and flushed once, in a microtask: grouped into batches of
 // clamp(ceil(n / (workers * 16)), 1, 256) entries and at most 2048 items, each batch serialized ONCE
-// (codec.js) and handed to the native queue (engineSubmit), then idle
-// workers' bells are rung. A batch with SharedArrayBuffers or transfers goes
-// to one worker's private queue, its buffers on that worker's port.
+// and handed to the native queue (engineSubmit), then idle workers' bells
+// are rung (none for a single batch while a worker spins: it takes it). A
+// batch with SharedArrayBuffers or transfers goes to one worker's private
+// queue, its buffers on that worker's port.
+//
+// Functions travel once per engine: the first flush that uses one defines
+// it in the engine's native function table (engineDefine), and batches name
+// it by id; workers fetch and compile it once (compile.js). Only when the
+// table is full does a batch carry the source (the whole FnEntry) inline.
+// All-primitive batches take the short format (small.js), others codec.js.
+// The queue's arrays are double-buffered and reused, so a one-task flush
+// allocates nothing but its payload view.
 
 const native = require('../load.js').binding
 const codec = require('./codec.js')
+const small = require('./small.js')
+const { overrideOf } = require('./spin.js')
 const { KIND_ERROR } = require('./entries.js')
 
 /**
  * The native engine API called here (binding.d.ts has the exact typings).
- * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void }} SubmitNative
+ * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void,
+ *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number }} SubmitNative
  */
 const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native))
 
 /**
  * What dispatch needs of a WorkerSet (lib/engine/workers.js).
- * @typedef {{ engine: number, size: number, closed: boolean, wake(count?: number): void, pick(): number,
+ * @typedef {{ engine: number, size: number, closed: boolean, control: Int32Array, wake(count?: number): void, pick(): number,
  *   ring(w: number): void, port(w: number): import('node:worker_threads').MessagePort }} Set
  */
 
-const MAX_BATCH = 256
-/** A batch carries at most this many items (entries' sizes), unless one entry alone is bigger. */
-const MAX_BATCH_ITEMS = 2048
+/** How many fn ids a dispatcher remembers as defined (or refused) in its engine's table. */
+const MAX_KNOWN = 8192
+/** After a lone task goes to a spinning worker, the event loop polls (never sleeps) this long (ms) while tasks are pending (NP_POLL_MS, parsed as NP_SPIN_MS: ms >= 0, 0 off). */
+const POLL_MS = overrideOf(process.env.NP_POLL_MS) ?? 0.2
 
-class Dispatcher {
-  /** @param {Set} set */
-  constructor(set) {
-    this.set = set
+/**
+ * The entries of one flush, in flat form (see entries.js).
+ */
+class Queue {
+  constructor() {
     /** @type {number[]} */
     this.slots = []
     /** @type {number[]} */
@@ -40,14 +54,95 @@ class Dispatcher {
     this.offs = []
     /** @type {unknown[]} */
     this.flat = []
-    /** The functions of this flush, and their index by fn id. @type {import('./compile.js').FnEntry[]} */
+    /** The functions of this flush (an id, or the entry when its source travels inline), and their index by fn id. @type {import('./compile.js').FnRef[]} */
     this.table = []
     /** @type {Map<number, number>} */
     this.tableIndex = new Map()
     /** Transfers by entry index. @type {Map<number, ArrayBuffer[]> | undefined} */
     this.transfers = undefined
+  }
+
+  /** Empties it for reuse. */
+  clear() {
+    this.slots.length = 0
+    this.ids.length = 0
+    this.sizes.length = 0
+    this.offs.length = 0
+    this.flat.length = 0
+    this.table.length = 0
+    if (this.tableIndex.size > 0) this.tableIndex.clear()
+    this.transfers = undefined
+  }
+}
+
+const MAX_BATCH = 256
+/** A batch carries at most this many items (entries' sizes), unless one entry alone is bigger. */
+const MAX_BATCH_ITEMS = 2048
+
+class Dispatcher {
+  /** @param {Set} set */
+  constructor(set) {
+    this.set = set
+    /** The entries being queued. */
+    this.q = new Queue()
+    /** The other queue, empty: swapped in while one is flushed (a getter run by the serializer may queue more). */
+    this.spare = new Queue()
+    /** Whether each fn id is defined in the engine's table (false: refused, the table is full). @type {Map<number, boolean>} */
+    this.known = new Map()
     this.scheduled = false
     this.flushNow = () => this.flush()
+    /** The control block's engine-wide SPINNER slot (see workers.js). */
+    this.spinner = -1
+    // One-entry batches reuse these (engineSubmit copies them).
+    this.s1 = new Uint32Array(1)
+    this.d1 = new Float64Array(1)
+    this.z1 = new Uint32Array(1)
+    /** Until when (performance.now()) the event loop polls for a result. */
+    this.pollUntil = 0
+    this.polling = false
+    this.pollNow = () => this.poll()
+  }
+
+  /**
+   * A lone task went to a spinning worker: its result comes back in a few µs,
+   * sooner than this thread would take to wake from the event loop's sleep
+   * (tens of µs on a VM). Keep the loop turning with zero-timeout polls
+   * (setImmediate) for POLL_MS while tasks are pending: timers and I/O run
+   * as usual, the thread just does not sleep.
+   */
+  expect() {
+    if (!(POLL_MS > 0)) return
+    this.pollUntil = performance.now() + POLL_MS
+    if (this.polling) return
+    this.polling = true
+    setImmediate(this.pollNow)
+  }
+
+  poll() {
+    if (performance.now() < this.pollUntil && engineNative.pendingTaskCount() > 0) setImmediate(this.pollNow)
+    else this.polling = false
+  }
+
+  /**
+   * How a batch names `entry`: its id once it is in the engine's function
+   * table (defined here the first time), else the entry itself.
+   * @param {import('./compile.js').FnEntry} entry
+   * @returns {import('./compile.js').FnRef}
+   */
+  refOf(entry) {
+    const id = entry[0]
+    let ok = this.known.get(id)
+    if (ok === undefined) {
+      ok = false
+      try {
+        ok = engineNative.engineDefine(this.set.engine, id, JSON.stringify(entry))
+      } catch {
+        // a closed engine: the submit fails the tasks
+      }
+      if (this.known.size >= MAX_KNOWN) this.known.delete(/** @type {number} */ (this.known.keys().next().value))
+      this.known.set(id, ok)
+    }
+    return ok ? id : entry
   }
 
   /**
@@ -55,11 +150,12 @@ class Dispatcher {
    * @param {import('./compile.js').FnEntry} entry
    */
   fnIndex(entry) {
+    const q = this.q
     const id = entry[0]
-    let i = this.tableIndex.get(id)
+    let i = q.tableIndex.get(id)
     if (i === undefined) {
-      i = this.table.push(entry) - 1
-      this.tableIndex.set(id, i)
+      i = q.table.push(this.refOf(entry)) - 1
+      q.tableIndex.set(id, i)
     }
     return i
   }
@@ -76,76 +172,87 @@ class Dispatcher {
    * @param {ArrayBuffer[] | undefined} transfers
    */
   add(slot, id, size, kind, entry, ctx, values, transfers) {
-    const e = this.slots.length
-    this.slots.push(slot)
-    this.ids.push(id)
-    this.sizes.push(size)
-    const flat = this.flat
-    this.offs.push(flat.length)
+    const q = this.q
+    const e = q.slots.length
+    q.slots.push(slot)
+    q.ids.push(id)
+    q.sizes.push(size)
+    const flat = q.flat
+    q.offs.push(flat.length)
     const n = values.length
     flat.push(kind, id, this.fnIndex(entry), ctx, n)
     for (let i = 0; i < n; i++) flat.push(values[i])
-    if (transfers !== undefined && transfers.length > 0) (this.transfers ??= new Map()).set(e, transfers)
+    if (transfers !== undefined && transfers.length > 0) (q.transfers ??= new Map()).set(e, transfers)
     if (!this.scheduled) {
       this.scheduled = true
       queueMicrotask(this.flushNow)
     }
   }
 
-  /** Sends everything queued. */
-  flush() {
-    this.scheduled = false
-    const n = this.slots.length
-    if (n === 0) return
-    const { slots, ids, sizes, offs, flat, table } = this
-    const transfers = this.transfers
-    this.slots = []
-    this.ids = []
-    this.sizes = []
-    this.offs = []
-    this.flat = []
-    this.table = []
-    this.tableIndex = new Map()
-    this.transfers = undefined
-    const set = this.set
-    const per = Math.min(MAX_BATCH, Math.max(1, Math.ceil(n / (set.size * 16))))
-    let batches = 0
-    for (let b = 0, end = 0; b < n; b = end) {
-      // Up to `per` entries and MAX_BATCH_ITEMS items (parallelMap parts count their items).
-      end = b + 1
-      let items = sizes[b]
-      while (end < n && end - b < per && items + sizes[end] <= MAX_BATCH_ITEMS) items += sizes[end++]
-      this.submit(set, table, slots, ids, sizes, offs, flat, transfers, b, end)
-      batches++
-      // Workers start on the first batch while the rest is serialized.
-      if (batches === 1 && end < n) set.wake(1)
-    }
-    set.wake(batches)
+  /** Whether a worker of the engine spins on the queue now (it takes a batch without a bell). */
+  spinning() {
+    const cb = this.set.control
+    if (this.spinner < 0) this.spinner = cb.length - 4
+    return Atomics.load(cb, this.spinner) !== 0
   }
 
   /**
-   * Serializes entries [b, end) and submits them as one batch.
+   * After submitting a lone batch: whether a worker has it or will take it
+   * without a bell (one spins now, or none is queued any more).
    * @param {Set} set
-   * @param {import('./compile.js').FnEntry[]} table
-   * @param {number[]} slots
-   * @param {number[]} ids
-   * @param {number[]} sizes
-   * @param {number[]} offs
-   * @param {unknown[]} flat
-   * @param {Map<number, ArrayBuffer[]> | undefined} transfers
+   */
+  taken(set) {
+    if (this.spinning()) return true
+    try {
+      return engineNative.engineQueued(set.engine) === 0
+    } catch {
+      return false
+    }
+  }
+
+  /** Sends everything queued. */
+  flush() {
+    this.scheduled = false
+    const q = this.q
+    const n = q.slots.length
+    if (n === 0) return
+    this.q = this.spare
+    const set = this.set
+    const per = Math.min(MAX_BATCH, Math.max(1, Math.ceil(n / (set.size * 16))))
+    let batches = 0
+    try {
+      const sizes = q.sizes
+      for (let b = 0, end = 0; b < n; b = end) {
+        // Up to `per` entries and MAX_BATCH_ITEMS items (parallelMap parts count their items).
+        end = b + 1
+        let items = sizes[b]
+        while (end < n && end - b < per && items + sizes[end] <= MAX_BATCH_ITEMS) items += sizes[end++]
+        this.submit(set, q, b, end)
+        batches++
+        // Workers start on the first batch while the rest is serialized.
+        if (batches === 1 && end < n) set.wake(1)
+      }
+    } finally {
+      q.clear()
+      this.spare = q
+    }
+    // A spinning worker takes a lone batch itself (it may have already:
+    // nothing queued): ringing another would only wake a thread to find the
+    // queue empty, and cost this one a futex call.
+    if (batches > 1 || !this.taken(set)) set.wake(batches)
+    else if (n === 1) this.expect()
+  }
+
+  /**
+   * Serializes entries [b, end) of `q` and submits them as one batch.
+   * @param {Set} set
+   * @param {Queue} q
    * @param {number} b
    * @param {number} end
    */
-  submit(set, table, slots, ids, sizes, offs, flat, transfers, b, end) {
+  submit(set, q, b, end) {
+    const { table, slots, ids, sizes, offs, flat, transfers } = q
     const count = end - b
-    const s = new Uint32Array(count)
-    const d = new Float64Array(count)
-    const z = new Uint32Array(count)
-    for (let i = 0; i < count; i++) {
-      s[i] = slots[b + i]
-      d[i] = ids[b + i]
-      z[i] = sizes[b + i]
-    }
     /** @type {ArrayBuffer[] | undefined} */
     let moved
     if (transfers !== undefined) {
@@ -156,14 +263,30 @@ class Dispatcher {
         for (const buffer of list) if (!moved.includes(buffer)) moved.push(buffer)
       }
     }
-    const part = flat.slice(offs[b], end < offs.length ? offs[end] : flat.length)
-    /** @type {ReturnType<typeof codec.encode>} */
+    const from = offs[b]
+    const to = end < offs.length ? offs[end] : flat.length
+    /** @type {{ bytes: Uint8Array, oob: codec.OutOfBand | undefined }} */
     let enc
-    try {
-      enc = codec.encode([table, part], moved, set.engine)
-    } catch {
-      const fixed = rebuild(table, part, offs, b, end, transfers, set.engine)
-      enc = codec.encode([table, fixed.part], fixed.moved, set.engine)
+    const short = moved === undefined ? small.encodeBatch(table, flat, from, to) : null
+    if (short !== null) {
+      enc = { bytes: short, oob: undefined }
+    } else {
+      const part = flat.slice(from, to)
+      try {
+        enc = codec.encode([table, part], moved, set.engine)
+      } catch {
+        const fixed = rebuild(table, part, offs, b, end, transfers, set.engine)
+        enc = codec.encode([table, fixed.part], fixed.moved, set.engine)
+      }
+    }
+    // Filled after encoding: a getter the serializer runs may queue tasks (into the other queue).
+    const s = count === 1 ? this.s1 : new Uint32Array(count)
+    const d = count === 1 ? this.d1 : new Float64Array(count)
+    const z = count === 1 ? this.z1 : new Uint32Array(count)
+    for (let i = 0; i < count; i++) {
+      s[i] = slots[b + i]
+      d[i] = ids[b + i]
+      z[i] = sizes[b + i]
     }
     let target = -1
     try {
@@ -173,7 +296,7 @@ class Dispatcher {
       }
       engineNative.engineSubmit(set.engine, enc.bytes, s, d, z, target)
     } catch (err) {
-      failTasks(s, d, err)
+      failTasks(Uint32Array.from(s), Float64Array.from(d), err)
       return
     }
     if (target >= 0) set.ring(target)
@@ -183,7 +306,7 @@ class Dispatcher {
 /**
  * Entries [b, end) again, each one that cannot be cloned replaced by an
  * error entry (its task fails with the DataCloneError); the transfers of the rest.
- * @param {import('./compile.js').FnEntry[]} table
+ * @param {import('./compile.js').FnRef[]} table
  * @param {unknown[]} part
  * @param {number[]} offs
  * @param {number} b

@@ -39,7 +39,7 @@ const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (nati
  * The settle hook that decodes a worker's result payload (worker `w` of the
  * engine written in it, for the buffers that came by port). Throwing fails
  * the tasks it carries (lib/task.js).
- * @param {Uint8Array} buffer
+ * @param {Uint8Array | string} buffer a Buffer, or a small short-format payload as a latin1 string
  * @param {number} w
  * @returns {unknown[]}
  */

@@ -2,7 +2,7 @@
 // The entry of an engine worker (a worker_thread). Loop: take a batch from
 // the native queue (never blocking in native code), begin each task, run it,
 // and report results every ~1 ms and at the end of each batch. When the
-// queue is empty it spins briefly, then parks in JS (Atomics.wait, or
+// queue is empty it may spin (spin.js decides how long), then parks in JS (Atomics.wait, or
 // Atomics.waitAsync while async tasks are in flight), where terminate() and
 // process exit can still wake it. Control block per worker w at 4*w:
 // [BELL, STATE, TASK_LO, TASK_HI] (see workers.js).
@@ -12,13 +12,15 @@ const { pathToFileURL } = require('node:url')
 /**
  * The native engine calls a worker makes (binding.d.ts has the exact typings once built).
  * @typedef {{
- *   engineTake(engine: number, worker: number): null | [number, Uint8Array, number],
+ *   engineTake(engine: number, worker: number): null | [number, Uint8Array | string, number, number],
  *   engineBegin(token: number, index: number): boolean,
  *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
  * }} WorkerNative
  */
 const native = /** @type {WorkerNative} */ (/** @type {unknown} */ (require('../load.js').binding))
 const codec = require('./codec.js')
+const small = require('./small.js')
+const { SpinPolicy } = require('./spin.js')
 const { functionOf } = require('./compile.js')
 const { KIND_CALL, KIND_MAP, KIND_ERROR, KIND_EACH } = require('./entries.js')
 const { current } = require('./current.js')
@@ -42,7 +44,7 @@ const ENDED = 4
 /** A cancelled async task still pending this long (ms) ends the worker. */
 const cancelGrace = typeof workerData.cancelGrace === 'number' ? workerData.cancelGrace : 100
 
-const SPIN_MS = Number(process.env.NP_SPIN_MS ?? 0.1) // spin this long on an empty queue before parking
+const spin = new SpinPolicy() // how long to spin on an empty queue before parking
 const FLUSH_MS = 1 // report results at least this often
 const SLICE_MS = 10 // let the event loop run at least this often while busy
 const PARK_MS = 50 // a sync park wakes this often to let timers run
@@ -53,7 +55,7 @@ const SKIP = 2
 
 /**
  * The batch being run.
- * @typedef {{ token: number, count: number, table: import('./compile.js').FnEntry[], flat: unknown[], next: number, pos: number }} Batch
+ * @typedef {{ token: number, count: number, table: import('./compile.js').FnRef[], flat: unknown[], next: number, pos: number }} Batch
  */
 /** @type {Batch | null} */
 let batch = null
@@ -62,6 +64,7 @@ let parkedAsync = false
 let pumpScheduled = false
 let lastFlush = performance.now()
 let idleSince = 0 // when the worker last parked with nothing to do (0: not idle)
+let woke = false // a rung bell ended the last park: the next take measures the wake-up
 
 /**
  * The AbortControllers of running tasks whose function asked for its
@@ -206,10 +209,12 @@ function resultTransfers(vals) {
  * @param {unknown[]} vals
  */
 function finishRun(token, start, outs, vals) {
-  /** @type {ReturnType<typeof codec.encode>} */
+  /** @type {{ bytes: Uint8Array, oob: codec.OutOfBand | undefined }} */
   let enc
   try {
-    enc = codec.encode(vals, resultTransfers(vals), engine)
+    const transfers = resultTransfers(vals)
+    const short = transfers === undefined ? small.encodeValues(vals) : null
+    enc = short !== null ? { bytes: short, oob: undefined } : codec.encode(vals, transfers, engine)
   } catch {
     // Some result cannot be cloned: find which, report those as errors.
     for (let i = 0; i < vals.length; i++) {
@@ -550,10 +555,13 @@ function receiveOutOfBand() {
  */
 function take() {
   const got = native.engineTake(engine, index)
+  const rung = woke
+  woke = false
   if (got === null || got === undefined) return null
-  const [token, payload, count] = got
+  const [token, payload, count, waited] = got
+  if (rung) spin.observeWake(waited)
   idleSince = 0
-  /** @type {[import('./compile.js').FnEntry[], unknown[]]} */
+  /** @type {[import('./compile.js').FnRef[], unknown[]]} */
   let value
   try {
     value = /** @type {any} */ (codec.decode(payload, receiveOutOfBand))
@@ -583,13 +591,15 @@ function pump() {
       if (batch === null) {
         flush()
         // One worker of the engine spins at a time (see SPINNER).
-        if (inFlight === 0 && Atomics.compareExchange(cb, SPINNER, 0, index + 1) === 0) {
-          const spinEnd = performance.now() + SPIN_MS
+        const window = inFlight === 0 ? spin.window() : 0
+        if (window > 0 && Atomics.compareExchange(cb, SPINNER, 0, index + 1) === 0) {
+          const spinEnd = performance.now() + window
           while (batch === null && performance.now() < spinEnd) {
             if (Atomics.load(cb, BELL) !== 0) Atomics.store(cb, BELL, 0)
             batch = take()
           }
           Atomics.store(cb, SPINNER, 0)
+          spin.spun(batch !== null)
         }
         if (batch === null) {
           if (!park()) return
@@ -663,7 +673,9 @@ function park() {
     return false
   }
   // Rung: take at once. Timed out: let the event loop run (timers) first.
-  if (Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left)) !== 'timed-out') return true
+  const waited = Atomics.wait(cb, BELL, 0, Math.min(PARK_MS, left))
+  woke = waited === 'ok'
+  if (waited !== 'timed-out') return true
   schedulePump()
   return false
 }

@@ -5,9 +5,11 @@
 //! - [`table`]: engines by id (process-wide, lock-free to read), batch tokens.
 //! - [`entry`]: a batch entry's hold on its task.
 //! - [`submit`]: the submitter's side: `engineCreate`, `engineClose`,
-//!   `engineRegister`, `engineSubmit`, `engineStats`.
+//!   `engineRegister`, `engineSubmit`, `engineQueued`, `engineStats`.
 //! - [`work`]: the worker's side: `engineTake`, `engineBegin`,
 //!   `engineFinish`, and `engineAbandon` (a worker exited).
+//! - [`functions`]: the engine's function table: `engineDefine` (the
+//!   submitter, once per function), `engineFunction` (a worker, once per id).
 //!
 //! The queue itself is the napi-free `napi-parallel-workq` crate. Task
 //! registration, status, deadlines and settling are `crate::task`'s: an
@@ -16,6 +18,7 @@
 //! waits with `Atomics.wait`, which `worker.terminate()` interrupts.
 
 pub mod entry;
+pub mod functions;
 pub mod submit;
 pub mod table;
 pub mod work;

@@ -62,6 +62,7 @@ pub(super) fn closed_error() -> NpError {
 /// Closes `engine`: queued batches' tasks reject with ERR_POOL_CLOSED,
 /// except those of `silent` (a bridge being torn down: dropped).
 fn close_engine(engine: &Engine, silent: Option<&'static Bridge>) {
+  engine.functions.clear();
   for batch in engine.queue.close() {
     for (i, entry) in batch.entries.iter().enumerate() {
       if batch.mark_reported(i).is_none() {
@@ -244,6 +245,17 @@ pub fn engine_submit(
     }
     .throw(env)
   })
+}
+
+/// Internal (lib/engine/dispatch.js): how many task entries of `engine`
+/// are queued, not yet taken by a worker (after a lone batch: 0 means a
+/// spinning worker took it already, so no bell needs to ring).
+#[napi_derive::napi(catch_unwind)]
+pub fn engine_queued(
+  env: &Env,
+  #[napi(ts_arg_type = "number")] engine: Unknown,
+) -> napi::Result<f64> {
+  Ok(engine_arg(env, &engine)?.queue.queued() as f64)
 }
 
 /// One engine worker's figures.

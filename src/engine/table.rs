@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use napi_parallel_workq::{Batch, WorkQueue};
+use napi_parallel_workq::{Batch, FnTable, WorkQueue};
 
 use super::entry::EngineTask;
 
@@ -20,6 +20,8 @@ pub struct Engine {
   pub id: u32,
   /// Batches and counters.
   pub queue: WorkQueue<EngineTask>,
+  /// Its functions by fn id (`engineDefine`, `engineFunction`).
+  pub functions: FnTable,
   /// The owning environment (`napi_env` as an address), for its cleanup hook.
   pub owner: usize,
   /// Whether the owner's cleanup hook is still registered.
@@ -56,6 +58,7 @@ pub fn create(workers: usize, max_queue: usize, owner: usize) -> Option<Arc<Engi
   let engine = Arc::new(Engine {
     id,
     queue: WorkQueue::new(workers, max_queue),
+    functions: FnTable::new(),
     owner,
     hooked: AtomicBool::new(true),
     hook_arg: AtomicUsize::new(0),

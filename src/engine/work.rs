@@ -27,12 +27,44 @@ unsafe extern "C" fn drop_batch(_env: sys::napi_env, _data: *mut c_void, hint: *
   drop(unsafe { Box::from_raw(hint.cast::<HeldBatch>()) });
 }
 
+/// Payloads up to this size are copied: an external Buffer costs a
+/// finalizer and a weak reference (about 3 µs here, most of a one-task take).
+const COPY_MAX: usize = 4096;
+
+/// The first byte of a short-format payload (lib/engine/small.js TAG).
+const SHORT_TAG: u8 = 0x53;
+
+/// A short-format payload up to COPY_MAX as a latin1 string (one byte per
+/// char, so the bytes are exact): a string is much cheaper to make than a
+/// Buffer (whose ArrayBuffer and prototype dominate a one-task take).
+unsafe fn payload_value(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_value {
+  let payload = &batch.payload;
+  if payload.len() <= COPY_MAX && payload.first() == Some(&SHORT_TAG) {
+    let mut out = ptr::null_mut();
+    // SAFETY: live env; latin1 takes any bytes.
+    let status = unsafe {
+      sys::napi_create_string_latin1(
+        env,
+        payload.as_ptr().cast(),
+        payload.len() as isize,
+        &mut out,
+      )
+    };
+    if status == sys::Status::napi_ok {
+      return out;
+    }
+  }
+  // SAFETY: caller contract.
+  unsafe { payload_buffer(env, batch) }
+}
+
 /// A Buffer over the batch's payload, without a copy where the runtime
-/// allows external buffers (it keeps the batch alive), else a copy.
+/// allows external buffers (it keeps the batch alive), else (and for small
+/// payloads) a copy.
 unsafe fn payload_buffer(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_value {
   let mut out = ptr::null_mut();
   let len = batch.payload.len();
-  if len > 0 {
+  if len > COPY_MAX {
     let data = batch.payload.as_ptr().cast_mut();
     let hint = Box::into_raw(Box::new(batch.clone()));
     // SAFETY: live env; the payload lives as long as the batch the hint holds.
@@ -62,8 +94,14 @@ unsafe fn payload_buffer(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_val
 
 /// Internal (lib/engine/worker.js): the next batch for worker `worker` of
 /// `engine` (its private queue first, then the shared one), as `[token,
-/// payload, count]`, or null when there is none. Never waits.
-#[napi_derive::napi(catch_unwind, ts_return_type = "null | [number, Buffer, number]")]
+/// payload, count, waited]` (`payload`: a Buffer, or for a short-format
+/// batch up to 4 KiB a latin1 string of its bytes; `waited`: µs since it was submitted, which
+/// the spin policy reads after a wake-up), or null when there is none.
+/// Never waits.
+#[napi_derive::napi(
+  catch_unwind,
+  ts_return_type = "null | [number, Buffer, number, number]"
+)]
 pub fn engine_take<'env>(
   env: &'env Env,
   #[napi(ts_arg_type = "number")] engine: Unknown,
@@ -87,13 +125,15 @@ pub fn engine_take<'env>(
     Some(batch) => {
       // SAFETY: live env on its JS thread.
       unsafe {
-        sys::napi_create_array_with_length(raw, 3, &mut out);
+        sys::napi_create_array_with_length(raw, 4, &mut out);
         let mut v = ptr::null_mut();
         sys::napi_create_double(raw, table::worker_token(&batch, worker) as f64, &mut v);
         sys::napi_set_element(raw, out, 0, v);
-        sys::napi_set_element(raw, out, 1, payload_buffer(raw, &batch));
+        sys::napi_set_element(raw, out, 1, payload_value(raw, &batch));
         sys::napi_create_uint32(raw, batch.len() as u32, &mut v);
         sys::napi_set_element(raw, out, 2, v);
+        sys::napi_create_double(raw, batch.age_ns() as f64 / 1000.0, &mut v);
+        sys::napi_set_element(raw, out, 3, v);
       }
     }
   }

@@ -1,5 +1,6 @@
 //! Settling what engine workers report (see `crate::engine`): a worker's
-//! result payload travels to JS as one Buffer (no copy), followed by one
+//! result payload travels to JS as one Buffer (no copy; a small
+//! short-format one as a latin1 string), followed by one
 //! entry per task it settles or advances; kill requests travel as control
 //! entries. `lib/task.js` decodes the payload lazily, once.
 
@@ -51,6 +52,30 @@ pub(crate) unsafe fn buffer_of(env: sys::napi_env, bytes: Vec<u8>) -> sys::napi_
   out
 }
 
+/// Short-format payloads (lib/engine/small.js: first byte 0x53) up to
+/// this size reach JS as a latin1 string of their bytes: much cheaper to
+/// make than a Buffer, and `codec.decode` reads either.
+const SHORT_STRING_MAX: usize = 4096;
+
+/// The JS value of a result payload: a latin1 string for a small short-format one, else a Buffer.
+///
+/// # Safety
+/// Live env on its JS thread, inside a handle scope.
+unsafe fn payload_of(env: sys::napi_env, bytes: Vec<u8>) -> sys::napi_value {
+  if bytes.len() <= SHORT_STRING_MAX && bytes.first() == Some(&0x53) {
+    let mut out = ptr::null_mut();
+    // SAFETY: caller contract; latin1 takes any bytes.
+    let status = unsafe {
+      sys::napi_create_string_latin1(env, bytes.as_ptr().cast(), bytes.len() as isize, &mut out)
+    };
+    if status == sys::Status::napi_ok {
+      return out;
+    }
+  }
+  // SAFETY: caller contract.
+  unsafe { buffer_of(env, bytes) }
+}
+
 /// Adds a worker's results to `batch`: its payload (only if some task of it
 /// is still pending here), then an entry per live task. Final parts free
 /// the task's registry entry, as a completion does.
@@ -79,7 +104,7 @@ pub(super) fn settle_worker(env: sys::napi_env, batch: &mut Batch, result: Worke
     if let Some(bytes) = payload.take() {
       batch.ensure_scope();
       // SAFETY: live env on its JS thread, inside the batch's scope.
-      let buffer = unsafe { buffer_of(env, bytes) };
+      let buffer = unsafe { payload_of(env, bytes) };
       batch.push_entry(0, kind::PAYLOAD, worker as f64, buffer);
     }
     batch.push_entry(part.slot, part.kind, part.element as f64, ptr::null_mut());

@@ -91,6 +91,11 @@ impl<T> Batch<T> {
     self.unreported.load(Acquire)
   }
 
+  /// Nanoseconds since it was submitted.
+  pub fn age_ns(&self) -> u64 {
+    self.submitted.elapsed().as_nanos() as u64
+  }
+
   /// The worker holding it, or [`NO_WORKER`] while queued.
   pub fn held_by(&self) -> u32 {
     self.held_by.load(Acquire)

@@ -7,6 +7,8 @@
 //!   worker, the batches each worker holds, the queue bound, close, and
 //!   abandon (a worker that died hands its batches back).
 //! - [`stats`]: counters, wait/run histograms and per-worker busy time.
+//! - [`fntable`]: [`FnTable`], the engine's functions by id (defined once,
+//!   fetched by each worker once), bounded.
 //!
 //! The per-task state (status, Promise slot) is the binding's: entries carry
 //! an opaque `T`, and the binding decides what a begin/finish/abandon means
@@ -14,9 +16,11 @@
 //! environments (other isolates, other threads) take and report batches.
 
 pub mod batch;
+pub mod fntable;
 pub mod queue;
 pub mod stats;
 
 pub use batch::{Batch, Entry, NO_WORKER};
+pub use fntable::FnTable;
 pub use queue::{Abandoned, SubmitError, WorkQueue};
 pub use stats::{EngineStats, TaskEnd, WorkerStats};
