@@ -304,7 +304,7 @@ test('dispatch batches carry at most 256 entries and 2048 items (a bigger entry 
   for (const sizes of [[1024, 1024, 1024, 1, 1, 2048, 5000, 3, 1024], Array.from({ length: 600 }, () => 1), Array.from({ length: 50 }, (_, i) => 1 + ((i * 37) % 900))]) {
     const d = new Dispatcher({ engine: 0, size: 2, closed: false, wake() {} })
     const got: [number, number][] = []
-    d.submit = (_set: unknown, _table: unknown, _slots: unknown, _ids: unknown, _sizes: unknown, _offs: unknown, _flat: unknown, _tr: unknown, b: number, end: number) => got.push([b, end])
+    d.submit = (_set: unknown, _queue: unknown, b: number, end: number) => got.push([b, end])
     sizes.forEach((size, i) => d.add(i, i + 1, size, 1, fnEntry, null, [[], 0], undefined))
     d.flush()
     let at = 0
