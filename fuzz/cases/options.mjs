@@ -98,6 +98,19 @@ function poolOpts(rng) {
   })
 }
 
+/** configure()'s worker-engine options (the default engine of the fuzz process; mild good values only). */
+function workerPoolOpts(rng) {
+  return hostileOptions(rng, ['workers', 'concurrentTasksPerWorker', 'idleTimeout', 'resourceLimits', 'setup', 'cancelGrace', 'threads'], {
+    workers: [1, 2, 0, 1025, 1.5],
+    concurrentTasksPerWorker: [1, 4, 0],
+    idleTimeout: [Infinity, 60_000, -1, NaN],
+    resourceLimits: [{ maxOldGenerationSizeMb: 512 }, { maxYoungGenerationSizeMb: 0 }, { maxOld: 1 }, 5, null],
+    setup: ['./no-such-setup.cjs', '', 42, new URL('file:///no/such/setup.cjs')],
+    cancelGrace: [100, 1000, -1, NaN],
+    threads: [2, 0],
+  })
+}
+
 function memoOpts(rng) {
   return hostileOptions(rng, ['maxEntries', 'maxBytes', 'ttl', 'name'], {
     maxEntries: [1, 10, 100000],
@@ -120,6 +133,7 @@ const CALLS = [
   }],
   ['Pool#stats', false, (rng, ctx) => () => rng.pick(ctx.pools)?.stats()],
   ['configure', false, (rng, ctx) => () => ctx.np.configure(poolOpts(rng))],
+  ['configure (workers)', false, (rng, ctx) => () => ctx.np.configure(workerPoolOpts(rng))],
   ['poolStats', false, (_rng, ctx) => () => ctx.np.poolStats()],
   ['ping', true, (rng, ctx) => () => ctx.np.ping(rng.chance(0.5) ? rng.pick(EDGE_NUMBERS) : hostileScalar(rng), taskOptions(rng, ctx))],
   ['parallelMap', true, (rng, ctx) => () => ctx.np.parallelMap(numericInput(rng), rng.chance(0.7) ? rng.pick(KERNELS) : hostileValue(rng),

@@ -39,12 +39,18 @@ declare module '../../binding' {
      * @default the number of available cores
      */
     workers?: number
-    /** Node's `resourceLimits` of each worker; a worker out of memory fails its task with ERR_WORKER_EXITED and is replaced. */
+    /**
+     * Node's `resourceLimits` of each worker; a worker out of memory fails its
+     * task with ERR_WORKER_EXITED and is replaced.
+     *
+     * @default { maxYoungGenerationSizeMb: 48 } (given limits replace it whole)
+     */
     resourceLimits?: ResourceLimits
     /**
      * A module each worker loads before taking tasks: a path (relative to the
      * current directory), a package name or a file URL; it must exist. A setup
-     * that throws fails the tasks with ERR_WORKER_EXITED naming its error.
+     * that throws fails the engine: every task queued or submitted later
+     * rejects with ERR_WORKER_SETUP_FAILED (`cause`: its error); no worker is restarted.
      */
     setup?: string | URL
     /**
@@ -56,7 +62,8 @@ declare module '../../binding' {
     idleTimeout?: number
     /**
      * Milliseconds a cancelled or timed-out task still running on a worker
-     * gets to stop (on its signal) before its worker is terminated and replaced.
+     * gets to stop (on its signal) before its worker is terminated and replaced
+     * (an async task: before its worker ends itself, if it has not settled).
      *
      * @default 100
      */
