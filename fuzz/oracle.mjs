@@ -73,12 +73,16 @@ const CODE_CLASS = {
 /**
  * Whether `err` is an acceptable failure: our own trap propagated as is, or
  * an Error with a non-empty string `code` and message (argument errors of
- * the right class). `allowed`, when given, is the set of codes allowed here.
+ * the right class), or a DataCloneError DOMException (what structured clone
+ * throws for a value it cannot send). `allowed`, when given, is the set of codes allowed here.
  * Returns null when fine, else the reason.
  */
 export function badError(err, allowed) {
   if (err instanceof FuzzTrap || allowed === 'any') return null
   if (!(err instanceof Error)) return 'a non-Error was thrown'
+  // Structured clone's own error, as structuredClone and postMessage throw it
+  // (a DOMException: its `code` is the spec's number 25, not a string).
+  if (err instanceof DOMException && err.name === 'DataCloneError' && err.message !== '') return null
   if (typeof err.code !== 'string' || err.code === '') return 'an Error without a string code'
   if (/^[A-Z][a-z]/.test(err.code)) return `a code that is not Node-style (${err.code})`
   if (typeof err.message !== 'string' || err.message === '') return 'an Error without a message'
