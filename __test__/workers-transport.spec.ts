@@ -4,7 +4,7 @@
 
 import test from 'ava'
 
-import { move, parallelMap, spawn } from '../index.js'
+import { Pool, move, parallelMap, spawn } from '../index.js'
 
 const onWorker = { engine: 'worker' } as const
 
@@ -147,4 +147,44 @@ test('transfer of something that is not an ArrayBuffer is a TypeError', async (t
 test('parallelMap items and results are structured clones', async (t) => {
   const items = [new Map([[1, 2]]), new Set(['a']), new Date(5), { big: 1n }]
   t.deepEqual(await parallelMap(items, (x: unknown) => x), structuredClone(items))
+})
+
+test('a moved result of a task cancelled while it ran does not reach a later task (its buffers are skipped)', async (t) => {
+  // One worker, a long cancel grace: task A blocks until released, is
+  // cancelled while running, then returns a moved buffer nobody will read.
+  // Task B's moved buffer must be B's own.
+  const pool = new Pool({ workers: 1, cancelGrace: 60_000 })
+  const opts = { engine: 'worker', pool } as const
+  const gate = new Int32Array(new SharedArrayBuffer(8))
+  const a = spawn(
+    (g: Int32Array) => {
+      const { move: mv } = require('../index.js')
+      Atomics.store(g, 1, 1)
+      Atomics.notify(g, 1)
+      Atomics.wait(g, 0, 0)
+      return mv(new Uint8Array([1, 1, 1]))
+    },
+    [gate],
+    opts,
+  )
+  // Wait (without blocking the event loop) until A runs, then cancel it.
+  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
+  t.true(a.cancel())
+  await t.throwsAsync(a, { name: 'AbortError' })
+  Atomics.store(gate, 0, 1)
+  Atomics.notify(gate, 0)
+  const b = (await spawn(
+    () => {
+      const { move: mv } = require('../index.js')
+      return mv(new Uint8Array([2, 2]))
+    },
+    [],
+    opts,
+  )) as unknown as Uint8Array
+  t.deepEqual(Array.from(b), [2, 2])
+  // And a SharedArrayBuffer result after it still arrives intact.
+  const c = (await spawn((g: Int32Array) => g, [gate], opts)) as unknown as Int32Array
+  c[1] = 42
+  t.is(Atomics.load(gate, 1), 42)
+  pool.close()
 })

@@ -135,8 +135,21 @@ class Decoder extends v8.Deserializer {
 
 /**
  * Out-of-band data of a stream: SharedArrayBuffers and transferred ArrayBuffers.
- * @typedef {{ sabs: SharedArrayBuffer[], transfers: ArrayBuffer[] }} OutOfBand
+ * @typedef {{ sabs: SharedArrayBuffer[], transfers: ArrayBuffer[], seq: number }} OutOfBand
  */
+
+let seqCounter = 0
+/**
+ * The number that pairs a stream with its out-of-band message (uint32,
+ * increasing per sending environment, wrapping). A message can be left
+ * unread on a port (a result whose tasks were all cancelled while it ran is
+ * never decoded): the receiver skips such messages up to the one its stream
+ * names, instead of handing one stream another's buffers.
+ */
+function nextSeq() {
+  seqCounter = (seqCounter + 1) >>> 0
+  return seqCounter
+}
 
 /**
  * Serializes `value`; `transfers` are moved (by port) instead of copied.
@@ -148,6 +161,7 @@ class Decoder extends v8.Deserializer {
  */
 function encode(value, transfers, engine) {
   const s = new Encoder()
+  const seq = nextSeq()
   s.writeHeader()
   const hasTransfers = transfers !== undefined && transfers.length > 0
   if (hasTransfers) {
@@ -157,26 +171,31 @@ function encode(value, transfers, engine) {
   // into a first stream, then the real one only if out-of-band data appeared
   // (rare), so the common case writes once.
   s.writeUint32(hasTransfers ? OOB : 0)
-  if (hasTransfers) s.writeUint32(engine)
+  if (hasTransfers) {
+    s.writeUint32(engine)
+    s.writeUint32(seq)
+  }
   s.writeValue(value)
   if (s.sabs.length === 0 || hasTransfers) {
     const bytes = s.releaseBuffer()
-    return { bytes, oob: hasTransfers ? { sabs: s.sabs, transfers: /** @type {ArrayBuffer[]} */ (transfers) } : undefined }
+    return { bytes, oob: hasTransfers ? { sabs: s.sabs, transfers: /** @type {ArrayBuffer[]} */ (transfers), seq } : undefined }
   }
   const again = new Encoder()
   again.writeHeader()
   again.writeUint32(OOB)
   again.writeUint32(engine)
+  again.writeUint32(seq)
   again.writeValue(value)
-  return { bytes: again.releaseBuffer(), oob: { sabs: again.sabs, transfers: [] } }
+  return { bytes: again.releaseBuffer(), oob: { sabs: again.sabs, transfers: [], seq } }
 }
 
 /**
  * Reads a stream (a short one, lib/engine/small.js, also as a latin1
  * string, or a v8 one) and its flags. When they say out-of-band data
- * travels, `receive(engine)` must return it (read from the right port).
+ * travels, `receive(engine, seq)` must return it (read from the right port:
+ * the message whose `seq` is the stream's, skipping older ones, see `takeOutOfBand`).
  * @param {Uint8Array | string} bytes
- * @param {(engine: number) => OutOfBand | undefined} receive
+ * @param {(engine: number, seq: number) => OutOfBand | undefined} receive
  */
 function decode(bytes, receive) {
   if (small.isShort(bytes)) return small.decode(bytes)
@@ -186,12 +205,35 @@ function decode(bytes, receive) {
   const flags = d.readUint32()
   if (flags & OOB) {
     const engine = d.readUint32()
-    const oob = receive(engine)
+    const seq = d.readUint32()
+    const oob = receive(engine, seq)
     if (oob === undefined) throw dataCloneError('Unable to deserialize cloned data: its shared buffers did not arrive.')
     d.sabs = oob.sabs
     for (let i = 0; i < oob.transfers.length; i++) d.transferArrayBuffer(i, oob.transfers[i])
   }
   return d.readValue()
+}
+
+/**
+ * The out-of-band message `seq` from a port's messages in order (`next()`
+ * returns the next one, or undefined when none is left): earlier ones, whose
+ * streams were never decoded, are dropped (their buffers with them). Other
+ * messages go to `other` (a worker's cancels).
+ * @param {() => unknown} next
+ * @param {number} seq
+ * @param {(message: unknown) => void} [other]
+ * @returns {OutOfBand | undefined}
+ */
+function takeOutOfBand(next, seq, other) {
+  for (;;) {
+    const m = /** @type {any} */ (next())
+    if (m === undefined) return undefined
+    if (m === null || typeof m !== 'object' || typeof m.seq !== 'number' || !Array.isArray(m.sabs)) {
+      if (other !== undefined) other(m)
+      continue
+    }
+    if (m.seq === seq) return /** @type {OutOfBand} */ (m)
+  }
 }
 
 /** Own properties of an error that `encodeError` does not copy as props. */
@@ -361,6 +403,7 @@ function prepareArgs(args, transfers) {
 }
 
 module.exports = {
+  takeOutOfBand,
   OOB,
   Encoder,
   Decoder,

@@ -45,9 +45,9 @@ const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (nati
  */
 function decode(buffer, w) {
   return /** @type {unknown[]} */ (
-    codec.decode(buffer, (engine) => {
+    codec.decode(buffer, (engine, seq) => {
       const set = WorkerSet.of(engine)
-      return set === undefined ? undefined : /** @type {codec.OutOfBand | undefined} */ (set.receive(w))
+      return set === undefined ? undefined : set.receive(w, seq)
     })
   )
 }

@@ -538,15 +538,22 @@ function fixEach(out) {
   }
 }
 
-/** The out-of-band data of a batch sent to this worker (by port). */
-function receiveOutOfBand() {
-  if (stashed.length > 0) return stashed.shift()
-  for (;;) {
-    const msg = receiveMessageOnPort(port)
-    if (msg === undefined) return undefined
-    const oob = onPortMessage(msg.message)
-    if (oob !== undefined) return oob
-  }
+/**
+ * The out-of-band data `seq` of a batch sent to this worker (by port): from
+ * what was stashed while reading cancels, then the port (cancels met on the
+ * way are handled; older batch data, of a batch never decoded, is dropped).
+ * @param {number} _engine
+ * @param {number} seq
+ */
+function receiveOutOfBand(_engine, seq) {
+  return codec.takeOutOfBand(
+    () => {
+      if (stashed.length > 0) return stashed.shift()
+      return receiveMessageOnPort(port)?.message
+    },
+    seq,
+    onPortMessage,
+  )
 }
 
 /**

@@ -42,8 +42,8 @@ export declare class WorkerSet {
   ring(w: number): void
   /** The main side's MessagePort of worker `w`. */
   port(w: number): MessagePort
-  /** The next message worker `w` posted (a result's out-of-band data): a dead worker's, drained at its exit, first; never starts a worker. */
-  receive(w: number): unknown
+  /** The out-of-band data `seq` worker `w` posted for a result (a dead worker's messages, drained at its exit, first; older unread ones dropped); never starts a worker. */
+  receive(w: number, seq: number): { sabs: SharedArrayBuffer[]; transfers: ArrayBuffer[]; seq: number } | undefined
   /** The task id worker `w` runs now (0: none). */
   taskOf(w: number): number
   /** A kill request (see control). */

@@ -386,19 +386,23 @@ class WorkerSet {
   }
 
   /**
-   * The next message worker `w` posted (the out-of-band data of a result
-   * payload), or undefined: first what a dead worker had posted before it
-   * exited (drained from its port at the exit), then its replacement's port.
-   * Never starts a worker.
+   * The out-of-band data `seq` that worker `w` posted for a result payload,
+   * or undefined: read first from what a dead worker had posted before it
+   * exited (drained from its port at the exit), then from its replacement's
+   * port; older messages (of payloads never decoded: all their tasks were
+   * settled already) are dropped on the way. Never starts a worker.
    * @param {number} w
-   * @returns {unknown}
+   * @param {number} seq
+   * @returns {import('./codec.js').OutOfBand | undefined}
    */
-  receive(w) {
+  receive(w, seq) {
     const s = this.#slots[w]
     if (s === undefined) return undefined
-    if (s.inbox.length > 0) return s.inbox.shift()
-    if (s.port === undefined) return undefined
-    return receiveMessageOnPort(s.port)?.message
+    return codec.takeOutOfBand(() => {
+      if (s.inbox.length > 0) return s.inbox.shift()
+      if (s.port === undefined) return undefined
+      return receiveMessageOnPort(s.port)?.message
+    }, seq)
   }
 
   /**
