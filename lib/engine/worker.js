@@ -606,6 +606,9 @@ function pump() {
             batch = take()
           }
           Atomics.store(cb, SPINNER, 0)
+          // A dispatcher that saw SPINNER set before this store rang no bell
+          // for its lone batch: look once more, now that it would ring.
+          if (batch === null) batch = take()
           spin.spun(batch !== null)
         }
         if (batch === null) {
