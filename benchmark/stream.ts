@@ -245,6 +245,17 @@ async function costTable(log: Buffer) {
 
 export async function main(): Promise<void> {
   const log = makeLog(LINES)
+  /** Every pipeline's rounds: the contenders' summaries must agree; throughput in MB/s. */
+  const pipelineOptions = {
+    rounds: 5,
+    warmup: 1,
+    settleMs: 200,
+    check: (results: unknown[]) => {
+      const [a, ...rest] = results.map((r) => JSON.stringify(r))
+      for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
+    },
+    extra: (ms: number) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
+  }
   console.log(`${LINES} lines, ${(log.length / 2 ** 20).toFixed(1)} MiB`)
   await costTable(log)
   const serialEachLine = async () => {
@@ -263,16 +274,7 @@ export async function main(): Promise<void> {
       { name: 'serial for-await over lines(), parseLine each', run: serialEachLine },
       { name: "mapStream(lines(), parseLine, { chunkSize: 'auto' })", run: workerEachLine },
     ],
-    {
-      rounds: 5,
-      warmup: 1,
-      settleMs: 200,
-      check: (results) => {
-        const [a, ...rest] = results.map((r) => JSON.stringify(r))
-        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
-      },
-      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
-    },
+    pipelineOptions,
   )
   const serialLines = async () => {
     const total = empty()
@@ -306,16 +308,7 @@ export async function main(): Promise<void> {
       { name: 'serial for-await over the same chunks', run: serialChunks },
       { name: 'mapStream(chunks, summariseChunk) on workers', run: workerChunks },
     ],
-    {
-      rounds: 5,
-      warmup: 1,
-      settleMs: 200,
-      check: (results) => {
-        const [a, ...rest] = results.map((r) => JSON.stringify(r))
-        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
-      },
-      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
-    },
+    pipelineOptions,
   )
   await compare(
     'log pipeline: lines -> parse -> aggregate (bar: >= 1.8x the serial loop)',
@@ -324,16 +317,7 @@ export async function main(): Promise<void> {
       { name: 'serial for-await over lines()', run: serialLines },
       { name: 'mapStream(splitStream, summarise) on workers', run: workers },
     ],
-    {
-      rounds: 5,
-      warmup: 1,
-      settleMs: 200,
-      check: (results) => {
-        const [a, ...rest] = results.map((r) => JSON.stringify(r))
-        for (const b of rest) if (a !== b) throw new Error(`summaries differ:\n${a}\n${b}`)
-      },
-      extra: (ms) => ({ 'MB/s': +(log.length / 1e6 / (ms / 1000)).toFixed(1) }),
-    },
+    pipelineOptions,
   )
   // Memory bound: a consumer that takes 5 ms per result; count how far the source ran ahead.
   let pulled = 0
