@@ -124,3 +124,25 @@ test('unequal input lengths: one sentence naming both inputs', async (t) => {
   check(t, { call: () => parallelMapSync([new Float64Array(1), new Float64Array(3)], (x: number) => x), ...want(1, 'element') }, 'one')
   await checkAsync(t, () => parallelMap([new Float64Array(2), new Float64Array(3)], (x: number) => x), want(2, 'elements'), 'two')
 })
+
+test('an fn that throws when read (a revoked Proxy, a throwing get trap) still gets its coded error, naming it a Proxy', async (t) => {
+  const { proxy, revoke } = Proxy.revocable({}, {})
+  revoke()
+  const throwing = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('trap')
+      },
+    },
+  )
+  for (const fn of [proxy, throwing]) {
+    const err = (await t.throwsAsync(parallelMap([1], fn as never))) as TypeError & { code?: string }
+    t.true(err instanceof TypeError)
+    t.is(err.code, 'ERR_INVALID_ARG_TYPE')
+    t.is(err.message, 'The "fn" argument must be a function or the name of a built-in op. Received an instance of Proxy')
+  }
+  // A plain object is still named by its constructor, as Node names it.
+  const err = (await t.throwsAsync(parallelMap([1], new Map() as never))) as TypeError & { code?: string }
+  t.is(err.message, 'The "fn" argument must be a function or the name of a built-in op. Received an instance of Map')
+})

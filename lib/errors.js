@@ -3,6 +3,8 @@
 // Node-style `code`. The native side builds its own (src/error.rs), with the
 // same message forms (less the `Received …` part). Only error paths run this code.
 
+const { types } = require('node:util')
+
 /** The error a cancelled or aborted task rejects with. */
 class AbortError extends Error {
   /**
@@ -68,6 +70,22 @@ function invalidValue(name, problem, value) {
 }
 
 /**
+ * `value.constructor.name`, as Node's messages name an object, or 'Object'
+ * when there is none. When reading it throws (a revoked Proxy throws on any
+ * read, a getter may throw), 'Proxy' or 'Object': the error about the
+ * argument must not itself fail with a codeless TypeError.
+ * @param {object} value
+ */
+function constructorName(value) {
+  try {
+    const name = /** @type {{ constructor?: { name?: unknown } }} */ (value).constructor?.name
+    return typeof name === 'string' && name !== '' ? name : 'Object'
+  } catch {
+    return types.isProxy(value) ? 'Proxy' : 'Object'
+  }
+}
+
+/**
  * A value as Node's ERR_INVALID_ARG_TYPE names it: `null`, `function f`,
  * `an instance of Map`, `type string ('abc')`, `type number (1)`.
  * @param {unknown} value
@@ -75,7 +93,7 @@ function invalidValue(name, problem, value) {
 function received(value) {
   if (value === null) return 'null'
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
+  if (typeof value === 'object') return `an instance of ${constructorName(value)}`
   if (typeof value === 'string') return `type string ('${value.length > 25 ? value.slice(0, 25) + '...' : value}')`
   return `type ${typeof value} (${String(value)})`
 }
@@ -88,7 +106,7 @@ function received(value) {
 function inspected(value) {
   if (typeof value === 'string') return `'${value.length > 25 ? value.slice(0, 25) + '...' : value}'`
   if (value === null || value === undefined) return String(value)
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`
+  if (typeof value === 'object') return `an instance of ${constructorName(value)}`
   // Not String(value): that runs the function's own toString (or a Proxy's traps).
   if (typeof value === 'function') return `type function (${Function.prototype.toString.call(value)})`
   return `type ${typeof value} (${String(value)})`
