@@ -181,26 +181,12 @@ function record(token, k, outcome, value) {
 }
 
 /**
- * Top-level `move()` markers of a result: unwraps them, returns their buffers.
+ * Top-level `move()` markers of a result (and of each chunk's values):
+ * unwraps them, returns their buffers.
  * @param {unknown[]} vals
  */
 function resultTransfers(vals) {
-  /** @type {ArrayBuffer[] | undefined} */
-  let transfers
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i]
-    if (v instanceof codec.Moved) {
-      transfers ??= []
-      const buffer = codec.transferable(v.value, 'the returned value')
-      if (!transfers.includes(buffer)) transfers.push(buffer)
-      vals[i] = v.value
-    } else if (v instanceof SharedArrayBuffer) {
-      vals[i] = codec.bareShared(v)
-    } else if (eachResults.has(/** @type {object} */ (v))) {
-      transfers = eachTransfers(/** @type {EachResult} */ (v)[0], transfers)
-    }
-  }
-  return transfers
+  return movedIn(vals, undefined, true)
 }
 
 /**
@@ -500,13 +486,16 @@ function runEach(fn, items) {
 }
 
 /**
- * Unwraps the `move()` markers among a chunk's values (their buffers are
+ * Unwraps the `move()` markers among `values` (their buffers are
  * transferred, as a task's returned `move(x)` is) and wraps bare
- * SharedArrayBuffers.
+ * SharedArrayBuffers; with `chunks`, also among the values of a chunk's
+ * result (a mapStream KIND_EACH entry).
  * @param {unknown[]} values
  * @param {ArrayBuffer[] | undefined} transfers
+ * @param {boolean} chunks
+ * @returns {ArrayBuffer[] | undefined}
  */
-function eachTransfers(values, transfers) {
+function movedIn(values, transfers, chunks) {
   for (let j = 0; j < values.length; j++) {
     const v = values[j]
     if (v instanceof codec.Moved) {
@@ -516,6 +505,8 @@ function eachTransfers(values, transfers) {
       values[j] = v.value
     } else if (v instanceof SharedArrayBuffer) {
       values[j] = codec.bareShared(v)
+    } else if (chunks && eachResults.has(/** @type {object} */ (v))) {
+      transfers = movedIn(/** @type {EachResult} */ (v)[0], transfers, false)
     }
   }
   return transfers
