@@ -588,6 +588,16 @@ export declare function releaseSpawnKernel(handle: number): void
 export declare function reserveTaskIds(count: number): number
 
 /**
+ * Internal: settles now, on this thread, the completions already queued for
+ * this environment, without waiting for the bridge's wake-up (which then
+ * finds nothing). `lib/engine/dispatch.js` polls it for a few µs after a
+ * lone task went to a spinning worker: the result is back sooner than the
+ * event loop's next turn. Returns whether anything was queued. Does nothing
+ * while a settle is already running on this thread (a settle runs JS).
+ */
+export declare function settleQueued(): boolean
+
+/**
  * Runs a compiled kernel once with `args` (numbers, booleans and
  * `undefined`, each seen by the kernel as that JS value; the kernel is
  * compiled per set of argument kinds) on the pool; resolves to its result, a

@@ -877,6 +877,7 @@ module.exports.pingAsync = nativeBinding.pingAsync
 module.exports.poolStats = nativeBinding.poolStats
 module.exports.releaseSpawnKernel = nativeBinding.releaseSpawnKernel
 module.exports.reserveTaskIds = nativeBinding.reserveTaskIds
+module.exports.settleQueued = nativeBinding.settleQueued
 module.exports.spawnAsync = nativeBinding.spawnAsync
 module.exports.spawnKernelAsync = nativeBinding.spawnKernelAsync
 module.exports.splitAsync = nativeBinding.splitAsync

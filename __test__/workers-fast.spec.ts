@@ -253,11 +253,12 @@ test('spin policy: the override, the wake-up threshold, the median and the shrin
   t.is(p.window(), SPIN_MS, 'a spin that found work restores the window')
 })
 
-for (const [spin, poll] of [['0', ''], ['0.05', ''], ['5', ''], ['', ''], ['', '0'], ['0', '0'], ['', '5']]) {
-  test(`NP_SPIN_MS=${spin || '(unset)'} NP_POLL_MS=${poll || '(unset)'}: tasks run in order and the idle process exits on its own (child process)`, (t) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NP_SPIN_MS: spin, NP_POLL_MS: poll }
+for (const [spin, poll, catchMs] of [['0', '', ''], ['0.05', '', ''], ['5', '', ''], ['', '', ''], ['', '0', ''], ['0', '0', ''], ['', '5', ''], ['', '', '0'], ['', '', '5'], ['', '0', '0']]) {
+  test(`NP_SPIN_MS=${spin || '(unset)'} NP_POLL_MS=${poll || '(unset)'} NP_CATCH_MS=${catchMs || '(unset)'}: tasks run in order and the idle process exits on its own (child process)`, (t) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NP_SPIN_MS: spin, NP_POLL_MS: poll, NP_CATCH_MS: catchMs }
     if (spin === '') delete env.NP_SPIN_MS
     if (poll === '') delete env.NP_POLL_MS
+    if (catchMs === '') delete env.NP_CATCH_MS
     const r = spawnSync(process.execPath, [fixture('workers-fast-child.cjs')], { encoding: 'utf8', env, timeout: 60_000 })
     t.is(r.status, 0, r.stderr)
     const out = JSON.parse(r.stdout)
@@ -266,3 +267,26 @@ for (const [spin, poll] of [['0', ''], ['0.05', ''], ['5', ''], ['', ''], ['', '
     t.is(out.n, 220)
   })
 }
+
+test('settleQueued: false with nothing queued; lone tasks whose result the flush waits for (or misses) all settle right, in order', async (t) => {
+  const native = require('../binding.js') as { settleQueued(): boolean }
+  t.false(native.settleQueued())
+  // Alternating fast calls (the flush catches their result) and ~0.3 ms ones (it misses, then skips the wait).
+  const work = parallel((i: number) => {
+    if (i % 3 === 2) {
+      const end = performance.now() + 0.3
+      while (performance.now() < end) {
+        // busy
+      }
+    }
+    return { i, sq: i * i }
+  }, { engine: 'worker' })
+  const got: unknown[] = []
+  const want: unknown[] = []
+  for (let i = 0; i < 300; i++) {
+    got.push(await work(i))
+    want.push({ i, sq: i * i })
+  }
+  t.deepEqual(got, want)
+  t.false(native.settleQueued(), 'nothing left queued')
+})

@@ -41,6 +41,13 @@ const engine: WorkerApi | null = typeof api.parallel === 'function' ? (api as Wo
 const THREADS = os.availableParallelism()
 const IN_FLIGHT = Number(process.env.BENCH_INFLIGHT ?? 100_000)
 const SEQUENTIAL = 400
+/**
+ * Tasks each contender runs one at a time before the recorded rounds: the
+ * steady state is what is measured. Every pool's dispatch path (and this
+ * one's, on the main thread and in its workers) runs 2-4x slower until V8
+ * has optimized it: with 200 warm-up tasks the first rounds read 30-50 µs.
+ */
+const WARM_TASKS = Number(process.env.BENCH_WARM ?? 5000)
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000)
 const SMALL = Number(process.env.BENCH_SMALL ?? 1_000_000)
 /** Forces the worker engine where `auto` could pick the JIT (the trivial identity over numbers is a kernel). */
@@ -122,9 +129,9 @@ async function oneAtATime(p: Peers): Promise<void> {
     contenders.push({ name: 'napi-parallel parallel(fn)(i)', one: (i) => echo(i) })
   } else skipped('one at a time')
   const lat: number[][] = contenders.map(() => [])
-  const round = async (k: number, record: boolean) => {
+  const round = async (k: number, record: boolean, tasks = SEQUENTIAL) => {
     const c = contenders[k]
-    for (let i = 0; i < SEQUENTIAL; i++) {
+    for (let i = 0; i < tasks; i++) {
       const t0 = performance.now()
       const v = await c.one(i)
       const dt = performance.now() - t0
@@ -132,7 +139,7 @@ async function oneAtATime(p: Peers): Promise<void> {
       if (record) lat[k].push(dt * 1000)
     }
   }
-  for (let k = 0; k < contenders.length; k++) await round(k, false)
+  for (let k = 0; k < contenders.length; k++) await round(k, false, WARM_TASKS)
   const rounds = 5
   for (let r = 0; r < rounds; r++) {
     for (let j = 0; j < contenders.length; j++) {
@@ -149,7 +156,7 @@ async function oneAtATime(p: Peers): Promise<void> {
       'mean µs': +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(1),
     }
   })
-  console.log(`\n## one task at a time (${rounds} interleaved rounds of ${SEQUENTIAL} tasks each)`)
+  console.log(`\n## one task at a time (${rounds} interleaved rounds of ${SEQUENTIAL} tasks each, after ${WARM_TASKS} warm-up tasks per contender)`)
   console.table(rows)
 }
 

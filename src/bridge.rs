@@ -157,6 +157,11 @@ impl Bridge {
     }
   }
 
+  /// Whether any message is queued (a wake-up for it may still be on its way).
+  pub fn has_queued(&self) -> bool {
+    !self.queue.is_empty()
+  }
+
   /// Takes every queued completion. Clears the flag first, so a completion
   /// pushed during the drain schedules a new wake-up rather than being stranded.
   pub fn take_all(&self, mut each: impl FnMut(Message)) {

@@ -24,7 +24,8 @@ const { KIND_ERROR } = require('./entries.js')
 /**
  * The native engine API called here (binding.d.ts has the exact typings).
  * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void,
- *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number }} SubmitNative
+ *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number,
+ *   settleQueued(): boolean }} SubmitNative
  */
 const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native))
 
@@ -38,6 +39,10 @@ const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native
 const MAX_KNOWN = 8192
 /** After a lone task goes to a spinning worker, the event loop polls (never sleeps) this long (ms) while tasks are pending (NP_POLL_MS, parsed as NP_SPIN_MS: ms >= 0, 0 off). */
 const POLL_MS = overrideOf(process.env.NP_POLL_MS) ?? 0.2
+/** Before that, the flush itself waits this long (ms) for the lone task's result, polling settleQueued (NP_CATCH_MS, 0 off). */
+const CATCH_MS = overrideOf(process.env.NP_CATCH_MS) ?? 0.05
+/** After a wait that missed, the next 2^misses - 1 lone tasks skip it; misses count up to this. */
+const CATCH_MAX_MISSES = 6
 
 /**
  * The entries of one flush, in flat form (see entries.js).
@@ -101,6 +106,38 @@ class Dispatcher {
     this.pollUntil = 0
     this.polling = false
     this.pollNow = () => this.poll()
+    /** Lone-task waits that missed in a row, and lone tasks left to skip the wait. */
+    this.misses = 0
+    this.skips = 0
+  }
+
+  /**
+   * A lone task went to a spinning worker: a trivial function's result is
+   * back ~10 µs after the submit, sooner than one turn of the event loop
+   * and its wake-up (settling through the bridge costs the thread a turn,
+   * and a futex wake when it slept). So the flush polls for it here, up to
+   * CATCH_MS, and settles it in this microtask checkpoint: the caller's
+   * `await` resumes without leaving it. A wait that misses (a slower
+   * function) makes the next 1, 3, 7 ... 63 lone tasks skip it, so a slow
+   * function costs the thread CATCH_MS on one call in 64 at most.
+   * @returns {boolean} whether a result was settled
+   */
+  catchLone() {
+    if (!(CATCH_MS > 0)) return false
+    if (this.skips > 0) {
+      this.skips--
+      return false
+    }
+    const until = performance.now() + CATCH_MS
+    do {
+      if (engineNative.settleQueued()) {
+        this.misses = 0
+        return true
+      }
+    } while (performance.now() < until)
+    this.misses = Math.min(this.misses + 1, CATCH_MAX_MISSES)
+    this.skips = 2 ** this.misses - 1
+    return false
   }
 
   /**
@@ -240,7 +277,7 @@ class Dispatcher {
     // nothing queued): ringing another would only wake a thread to find the
     // queue empty, and cost this one a futex call.
     if (batches > 1 || !this.taken(set)) set.wake(batches)
-    else if (n === 1) this.expect()
+    else if (n === 1 && !this.catchLone()) this.expect()
   }
 
   /**

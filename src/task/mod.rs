@@ -42,7 +42,7 @@ use napi_parallel_pool::{Job, Outcome, PoolCore, default_pool};
 pub use arg::{MAX_TIMEOUT_MS, PoolOf, TaskArg, TaskArgError, timeout_ms};
 pub use control::{cancel_task, pending_task_count, reserve_task_ids, task_status};
 pub use env::EnvState;
-pub use settle::{Settler, TaskPromise, attach_settler, settle_later};
+pub use settle::{Settler, TaskPromise, attach_settler, settle_later, settle_queued};
 pub(crate) use state::TaskShared;
 pub use state::{TaskCtx, status};
 

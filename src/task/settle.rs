@@ -53,6 +53,20 @@ fn reject_with(env: sys::napi_env, deferred: sys::napi_deferred, error: &NpError
 /// # Safety
 /// `env` must be the live env whose bridge this is.
 pub(super) unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
+  /// Restores the flag however the settle ends (a panic included).
+  struct Restore(bool);
+  impl Drop for Restore {
+    fn drop(&mut self) {
+      SETTLING.set(self.0);
+    }
+  }
+  let _restore = Restore(SETTLING.replace(true));
+  // SAFETY: caller contract.
+  unsafe { settle_all(env, bridge) };
+}
+
+/// The body of [`settle_completions`].
+unsafe fn settle_all(env: sys::napi_env, bridge: &Bridge) {
   let Ok(state) = env_state(env) else { return };
   let Some(settler) = state.settler else {
     // No task can have started; settle internal Promises only.
@@ -100,6 +114,30 @@ pub(super) unsafe fn settle_completions(env: sys::napi_env, bridge: &Bridge) {
   if let Ok(state) = env_state(env) {
     state.release_if_idle(env);
   }
+}
+
+/// Internal: settles now, on this thread, the completions already queued for
+/// this environment, without waiting for the bridge's wake-up (which then
+/// finds nothing). `lib/engine/dispatch.js` polls it for a few µs after a
+/// lone task went to a spinning worker: the result is back sooner than the
+/// event loop's next turn. Returns whether anything was queued. Does nothing
+/// while a settle is already running on this thread (a settle runs JS).
+#[napi_derive::napi(catch_unwind)]
+pub fn settle_queued(env: &Env) -> napi::Result<bool> {
+  let raw = env.raw();
+  let state = env_state(raw)?;
+  if !state.bridge.has_queued() || SETTLING.get() {
+    return Ok(false);
+  }
+  let bridge = state.bridge;
+  // SAFETY: live env on its own JS thread; `bridge` is this environment's.
+  unsafe { settle_completions(raw, bridge) };
+  Ok(true)
+}
+
+thread_local! {
+  /// A settle runs on this thread now (its JS may call `settle_queued`).
+  static SETTLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Settles an internal Promise when no JS settler is attached.
