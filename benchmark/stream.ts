@@ -1,27 +1,29 @@
 /**
- * mapStream(): a log pipeline. Lines of JSON access logs stream from a
- * Readable, are split into batches (`splitStream`), parsed and summarised
- * per batch on the worker engine (`mapStream`, ordered, bounded in
- * flight), and the per-batch summaries are merged on the main thread.
- * Baselines: the same parse and summary in a serial for-await loop, once
- * over `lines` (one line per iteration, what most code does) and once over
- * the same `splitStream` batches (the same work, minus the workers). Issue
- * 18's bar: >= 1.8x the serial loop. Also the per-line pipeline (`lines()`
- * -> parse one line in workers, `chunkSize: 'auto'` -> aggregate) against
- * its serial loop, and first a table of what each stage costs per line on
- * one thread, with the 2-core bound it implies. Then the memory bound with
- * a slow consumer: how far ahead of the consumer the source was pulled.
+ * mapStream(): a log pipeline over JSON access logs read from a Readable (64
+ * KiB chunks, like fs). Issue 18's bar, >= 1.8x the serial loop, is the
+ * bytes pipeline: line-aligned chunks of >= 256 KiB are moved (`move()`,
+ * no copy) to workers that decode, split, parse and summarise them, and the
+ * summaries are merged on the main thread. Baselines in the same process: a
+ * serial for-await loop over `lines()` (one line per iteration, what most
+ * code does) and one over the same chunks. Also: the string-batch pipeline
+ * (`splitStream` batches -> `summarise` in workers), the per-line pipeline
+ * (`lines()` -> parse one line in workers, `chunkSize: 'auto'`), a table of
+ * what each stage costs per line on one thread with the 2-core bound it
+ * implies, and the memory bound with a slow consumer (how far ahead of the
+ * consumer the source was pulled).
  */
 import { availableParallelism } from 'node:os'
 import { Readable } from 'node:stream'
 import v8 from 'node:v8'
 
-import { lines, mapStream, splitStream } from '../index.js'
+import { lines, mapStream, move, splitStream } from '../index.js'
 
 import { compare, median } from './harness.ts'
 
 const LINES = Number(process.env.STREAM_LINES ?? 200_000)
 const CHUNK = 64 * 1024
+/** The bytes pipeline's chunks: big enough that a chunk's fixed cost (a task, a wake-up, a result) is small next to its ~1 ms of parsing. */
+const BIG_CHUNK = 256 * 1024
 
 type Summary = { count: number; bytes: number; errors: number; slow: number; byStatus: Record<string, number>; byPath: Record<string, number> }
 
@@ -116,19 +118,31 @@ function addLine(sum: Summary, r: ReturnType<typeof parseLine>) {
   sum.byPath[path] = (sum.byPath[path] ?? 0) + 1
 }
 
-/** Cuts a byte stream into chunks that end at a line end (what `summariseChunk` takes). */
-async function* lineChunks(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let tail: Buffer = Buffer.alloc(0)
+/**
+ * Cuts a byte stream into chunks of at least `min` bytes that end at a line
+ * end (what `summariseChunk` takes): one copy per chunk (Buffer.concat).
+ */
+async function* lineChunks(src: AsyncIterable<Buffer>, min = 0): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = []
+  let size = 0
   for await (const chunk of src) {
-    const end = chunk.lastIndexOf(10)
-    if (end < 0) {
-      tail = Buffer.concat([tail, chunk])
+    size += chunk.length
+    if (size < min) {
+      parts.push(chunk)
       continue
     }
-    yield Buffer.concat([tail, chunk.subarray(0, end + 1)])
-    tail = Buffer.from(chunk.subarray(end + 1))
+    const end = chunk.lastIndexOf(10)
+    if (end < 0) {
+      parts.push(chunk)
+      continue
+    }
+    parts.push(chunk.subarray(0, end + 1))
+    yield Buffer.concat(parts)
+    const tail = chunk.subarray(end + 1)
+    parts = tail.length > 0 ? [Buffer.from(tail)] : []
+    size = tail.length
   }
-  if (tail.length > 0) yield tail
+  if (size > 0) yield Buffer.concat(parts)
 }
 
 function merge(into: Summary, s: Summary) {
@@ -294,24 +308,29 @@ export async function main(): Promise<void> {
   }
   const serialChunks = async () => {
     const total = empty()
-    for await (const chunk of lineChunks(source(log))) merge(total, summariseChunk(chunk))
+    for await (const chunk of lineChunks(source(log), BIG_CHUNK)) merge(total, summariseChunk(chunk))
     return total
+  }
+  // Each chunk is a fresh Buffer the pipeline never touches again: move() hands it over without a copy.
+  const movedChunks = async function* () {
+    for await (const chunk of lineChunks(source(log), BIG_CHUNK)) yield move(chunk)
   }
   const workerChunks = async () => {
     const total = empty()
-    for await (const s of mapStream(lineChunks(source(log)), summariseChunk, { concurrency: 8, engine: 'worker' })) merge(total, s as Summary)
+    for await (const s of mapStream(movedChunks(), summariseChunk, { concurrency: 8, engine: 'worker' })) merge(total, s as Summary)
     return total
   }
   await compare(
-    'log pipeline, bytes to the workers: line-aligned chunks -> decode, split, parse in workers -> aggregate',
+    `log pipeline (bar: >= 1.8x the serial loop): bytes -> ${BIG_CHUNK / 1024} KiB line-aligned chunks, moved -> decode, split, parse in workers -> aggregate`,
     [
+      { name: 'serial for-await over lines(), parseLine each', run: serialEachLine },
       { name: 'serial for-await over the same chunks', run: serialChunks },
       { name: 'mapStream(chunks, summariseChunk) on workers', run: workerChunks },
     ],
     pipelineOptions,
   )
   await compare(
-    'log pipeline: lines -> parse -> aggregate (bar: >= 1.8x the serial loop)',
+    'log pipeline, string batches: splitStream batches -> parse in workers -> aggregate',
     [
       { name: 'serial for-await over splitStream batches', run: serialBatches },
       { name: 'serial for-await over lines()', run: serialLines },
