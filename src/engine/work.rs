@@ -268,6 +268,10 @@ pub fn engine_finish(token: f64, payload: Uint8ArraySlice, outcomes: Uint8ArrayS
       }
       task.release();
     }
+    // Retired before the results travel: whoever sees them (the submitting
+    // thread may settle them at once, `settleQueued`) must not find the
+    // batch still held, its worker still counted busy.
+    engine.queue.retire_if_done(batch);
     if let Some(bridge) = bridge {
       bridge.send(Message::Worker(Box::new(WorkerResult {
         payload: payload.to_vec(),
@@ -275,7 +279,6 @@ pub fn engine_finish(token: f64, payload: Uint8ArraySlice, outcomes: Uint8ArrayS
         parts,
       })));
     }
-    engine.queue.retire_if_done(batch);
   });
 }
 
