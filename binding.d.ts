@@ -142,6 +142,13 @@ export declare function countLinesSync(input: string | Uint8Array, options?: Chu
 export declare function engineAbandon(engine: number, worker: number, reason: string): void
 
 /**
+ * Internal (lib/engine/workers.js `pick`): the batches worker `worker` of
+ * `engine` has to get through (queued for it alone, or held). A batch
+ * whose buffers travel on one worker's port goes to the one with the least.
+ */
+export declare function engineBacklog(engine: number, worker: number): number
+
+/**
  * Internal (lib/engine/worker.js): entry `index` of the batch `token`
  * begins (its task turns `running`). False: skip it (cancelled, timed
  * out, failed, or not pending).

@@ -845,6 +845,7 @@ module.exports.configure = nativeBinding.configure
 module.exports.countLinesAsync = nativeBinding.countLinesAsync
 module.exports.countLinesSync = nativeBinding.countLinesSync
 module.exports.engineAbandon = nativeBinding.engineAbandon
+module.exports.engineBacklog = nativeBinding.engineBacklog
 module.exports.engineBegin = nativeBinding.engineBegin
 module.exports.engineClose = nativeBinding.engineClose
 module.exports.engineCreate = nativeBinding.engineCreate

@@ -188,3 +188,33 @@ test('a moved result of a task cancelled while it ran does not reach a later tas
   t.is(Atomics.load(gate, 1), 42)
   pool.close()
 })
+
+test('batches that must go to one worker (transfers, shared memory) go to the one with the least to do', async (t) => {
+  // Worker A runs a task that blocks; then four tasks with shared memory
+  // are submitted in one turn. The idle worker B takes the first two (A
+  // holds one batch already), then they alternate: A gets one, B three.
+  // Picking the idle worker every time would queue all four behind B.
+  const pool = new Pool({ workers: 2, cancelGrace: 60_000 })
+  const opts = { engine: 'worker', pool } as const
+  const gate = new Int32Array(new SharedArrayBuffer(8))
+  const blocker = (g: Int32Array) => {
+    Atomics.add(g, 1, 1)
+    Atomics.notify(g, 1)
+    Atomics.wait(g, 0, 0)
+    return require('node:worker_threads').threadId as number
+  }
+  const first = spawn(blocker, [gate], opts)
+  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
+  const burst = [1, 2, 3, 4].map(() => spawn(blocker, [gate], opts))
+  // Release every task once B has begun one of the burst (so that all were placed).
+  while (Atomics.load(gate, 1) < 2) await (Atomics as any).waitAsync(gate, 1, 1).value
+  Atomics.store(gate, 0, 1)
+  Atomics.notify(gate, 0)
+  const a = await first
+  const ids = await Promise.all(burst)
+  t.deepEqual(
+    ids.map((id) => (id === a ? 'A' : 'B')),
+    ['B', 'B', 'A', 'B'],
+  )
+  await pool.close()
+})

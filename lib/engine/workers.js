@@ -56,6 +56,7 @@ const { availableParallelism } = require('node:os')
  *   engineBegin(token: number, index: number): boolean,
  *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
  *   engineAbandon(engine: number, worker: number, reason: string): void,
+ *   engineBacklog(engine: number, worker: number): number,
  *   engineStats(engine: number): NativeEngineStats,
  * }} EngineNative
  * @typedef {{ workers: number, queued: number, busy: number, completed: number, failed: number,
@@ -310,26 +311,29 @@ class WorkerSet {
 
   /**
    * A worker for a batch that must go to one worker (its SharedArrayBuffers
-   * or transfers travel on that worker's port): the least recently picked
-   * idle one, else the least recently picked live one, else one started now. Ring its bell with
-   * `ring(w)` after engineSubmit.
+   * or transfers travel on that worker's port): the live one with the
+   * fewest batches to get through (`engineBacklog`: queued for it, or held),
+   * idle before busy among equals, then the least recently picked (a worker
+   * rung in this flush may not have woken yet); else one started now. Ring
+   * its bell with `ring(w)` after engineSubmit.
    * @returns {number} the worker index
    */
   pick() {
     const cb = this.#cb
     const slots = this.#slots
     if (!this.#started) this.wake()
-    // Idle workers rank before busy ones; among equals, the least recently
-    // picked (a worker rung in this flush may not have woken yet).
     let best = -1
-    let bestRank = Infinity
+    let bestLoad = Infinity
+    let bestPicked = Infinity
     for (let w = 0; w < slots.length; w++) {
       const s = slots[w]
       if (s.worker === undefined) continue
-      const rank = s.picked + (Atomics.load(cb, w * SLOTS + STATE) === IDLE ? 0 : 2 ** 52)
-      if (rank < bestRank) {
+      // Equal backlogs: an idle worker first.
+      const load = 2 * this.#backlog(w) + (Atomics.load(cb, w * SLOTS + STATE) === IDLE ? 0 : 1)
+      if (load < bestLoad || (load === bestLoad && s.picked < bestPicked)) {
         best = w
-        bestRank = rank
+        bestLoad = load
+        bestPicked = s.picked
       }
     }
     if (best < 0 && this.#setupError !== undefined) {
@@ -348,6 +352,18 @@ class WorkerSet {
     }
     slots[best].picked = ++this.#picks
     return best
+  }
+
+  /**
+   * The batches worker `w` has to get through (0 once the engine is closed).
+   * @param {number} w
+   */
+  #backlog(w) {
+    try {
+      return native.engineBacklog(this.#engine, w)
+    } catch {
+      return 0
+    }
   }
 
   /**

@@ -5,7 +5,7 @@
 //! - [`table`]: engines by id (process-wide, lock-free to read), batch tokens.
 //! - [`entry`]: a batch entry's hold on its task.
 //! - [`submit`]: the submitter's side: `engineCreate`, `engineClose`,
-//!   `engineRegister`, `engineSubmit`, `engineQueued`, `engineStats`.
+//!   `engineRegister`, `engineSubmit`, `engineQueued`, `engineBacklog`, `engineStats`.
 //! - [`work`]: the worker's side: `engineTake`, `engineBegin`,
 //!   `engineFinish`, and `engineAbandon` (a worker exited).
 //! - [`functions`]: the engine's function table: `engineDefine` (the

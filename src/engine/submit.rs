@@ -258,6 +258,18 @@ pub fn engine_queued(
   Ok(engine_arg(env, &engine)?.queue.queued() as f64)
 }
 
+/// Internal (lib/engine/workers.js `pick`): the batches worker `worker` of
+/// `engine` has to get through (queued for it alone, or held). A batch
+/// whose buffers travel on one worker's port goes to the one with the least.
+#[napi_derive::napi(catch_unwind)]
+pub fn engine_backlog(
+  env: &Env,
+  #[napi(ts_arg_type = "number")] engine: Unknown,
+  worker: u32,
+) -> napi::Result<f64> {
+  Ok(engine_arg(env, &engine)?.queue.backlog(worker) as f64)
+}
+
 /// One engine worker's figures.
 #[napi_derive::napi(object)]
 pub struct EngineWorkerStats {

@@ -101,6 +101,17 @@ impl<T> WorkQueue<T> {
     self.queued.load(Acquire)
   }
 
+  /// The batches `worker` has to get through: those waiting in its private
+  /// queue and those it holds (0 for an index that is not a worker). A
+  /// batch that must go to one worker goes to the one with the least.
+  pub fn backlog(&self, worker: u32) -> usize {
+    let w = worker as usize;
+    if w >= self.workers() {
+      return 0;
+    }
+    self.private_len[w].load(Acquire) + lock(&self.held[w]).batches.len()
+  }
+
   /// Queues `batch` (on its target's private queue, else the shared one).
   pub fn submit(&self, batch: Batch<T>) -> Result<Arc<Batch<T>>, SubmitError> {
     if self.is_closed() {
@@ -384,6 +395,27 @@ mod tests {
     assert_eq!(q.queued(), 0);
     assert_eq!(q.stats().busy, 2);
     assert_eq!(q.find_held(1).unwrap().held_by(), 1);
+  }
+
+  #[test]
+  fn backlog_counts_private_and_held_batches() {
+    let q = WorkQueue::new(2, 0);
+    q.submit(batch(1, 1, Some(0))).unwrap();
+    q.submit(batch(2, 1, Some(0))).unwrap();
+    q.submit(batch(3, 2, None)).unwrap();
+    assert_eq!((q.backlog(0), q.backlog(1)), (2, 0));
+    let b = q.take(0).unwrap();
+    assert_eq!(q.backlog(0), 2, "a taken batch is still held");
+    let shared = q.take(1).unwrap();
+    assert_eq!(q.backlog(1), 1);
+    b.mark_reported(0);
+    assert!(q.retire_if_done(&b));
+    assert_eq!(q.backlog(0), 1, "retired");
+    shared.mark_reported(0);
+    shared.mark_reported(1);
+    q.retire_if_done(&shared);
+    assert_eq!(q.backlog(1), 0);
+    assert_eq!(q.backlog(9), 0, "no such worker");
   }
 
   #[test]
