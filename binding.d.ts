@@ -258,9 +258,13 @@ export declare function engineSubmit(engine: number, payload: Uint8Array, slots:
  * payload, count, waited]` (`payload`: a Buffer, or for a short-format
  * batch up to 4 KiB a latin1 string of its bytes; `waited`: µs since it was submitted, which
  * the spin policy reads after a wake-up), or null when there is none.
- * Never waits.
+ * Never waits. With `spinning` (the worker polls an empty queue), a take
+ * that finds nothing gives up the CPU for a moment (`sched_yield`): the
+ * kernel often wakes a worker on the CPU of the thread that rang its bell,
+ * and a spinner that never yields keeps that thread (the one about to
+ * submit the next task) off the CPU until its time slice ends.
  */
-export declare function engineTake(engine: number, worker: number): null | [number, Buffer, number, number]
+export declare function engineTake(engine: number, worker: number, spinning?: boolean | undefined | null): null | [number, Buffer, number, number]
 
 /** One engine worker's figures. */
 export interface EngineWorkerStats {
@@ -601,8 +605,12 @@ export declare function reserveTaskIds(count: number): number
  * lone task went to a spinning worker: the result is back sooner than the
  * event loop's next turn. Returns whether anything was queued. Does nothing
  * while a settle is already running on this thread (a settle runs JS).
+ * With `yieldCpu`, a call that finds nothing gives up the CPU for a moment
+ * (`sched_yield`): polled in a loop, it lets a worker that the kernel woke
+ * on this thread's CPU run (and report the very result polled for),
+ * instead of spinning against it until the time slice ends.
  */
-export declare function settleQueued(): boolean
+export declare function settleQueued(yieldCpu?: boolean | undefined | null): boolean
 
 /**
  * Runs a compiled kernel once with `args` (numbers, booleans and

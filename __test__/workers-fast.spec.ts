@@ -268,9 +268,11 @@ for (const [spin, poll, catchMs] of [['0', '', ''], ['0.05', '', ''], ['5', '', 
   })
 }
 
-test('settleQueued: false with nothing queued; lone tasks whose result the flush waits for (or misses) all settle right, in order', async (t) => {
-  const native = require('../binding.js') as { settleQueued(): boolean }
+// Serial: the other tests' tasks would leave completions queued for this thread.
+test.serial('settleQueued: false with nothing queued; lone tasks whose result the flush waits for (or misses) all settle right, in order', async (t) => {
+  const native = require('../binding.js') as { settleQueued(yieldCpu?: boolean): boolean }
   t.false(native.settleQueued())
+  t.false(native.settleQueued(true), 'the yielding form too')
   // Alternating fast calls (the flush catches their result) and ~0.3 ms ones (it misses, then skips the wait).
   const work = parallel((i: number) => {
     if (i % 3 === 2) {

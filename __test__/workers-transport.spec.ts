@@ -191,8 +191,9 @@ test('a moved result of a task cancelled while it ran does not reach a later tas
 
 test('batches that must go to one worker (transfers, shared memory) go to the one with the least to do', async (t) => {
   // Worker A runs a task that blocks; then four tasks with shared memory
-  // are submitted in one turn. The idle worker B takes the first two (A
-  // holds one batch already), then they alternate: A gets one, B three.
+  // are submitted in one turn. B (idle or spinning) gets the first; once B
+  // has two to get through, A (one) gets the next: B two or three, A one or
+  // two (which, depends on whether B took its first before the next pick).
   // Picking the idle worker every time would queue all four behind B.
   const pool = new Pool({ workers: 2, cancelGrace: 60_000 })
   const opts = { engine: 'worker', pool } as const
@@ -212,9 +213,9 @@ test('batches that must go to one worker (transfers, shared memory) go to the on
   Atomics.notify(gate, 0)
   const a = await first
   const ids = await Promise.all(burst)
-  t.deepEqual(
-    ids.map((id) => (id === a ? 'A' : 'B')),
-    ['B', 'B', 'A', 'B'],
-  )
+  const where = ids.map((id) => (id === a ? 'A' : 'B'))
+  t.is(where[0], 'B', where.join())
+  const onA = where.filter((w) => w === 'A').length
+  t.true(onA >= 1 && onA <= 2, where.join())
   await pool.close()
 })

@@ -25,7 +25,7 @@ const { KIND_ERROR } = require('./entries.js')
  * The native engine API called here (binding.d.ts has the exact typings).
  * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void,
  *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number,
- *   settleQueued(): boolean }} SubmitNative
+ *   settleQueued(yieldCpu?: boolean): boolean }} SubmitNative
  */
 const engineNative = /** @type {SubmitNative} */ (/** @type {unknown} */ (native))
 
@@ -41,6 +41,12 @@ const MAX_KNOWN = 8192
 const POLL_MS = overrideOf(process.env.NP_POLL_MS) ?? 0.2
 /** Before that, the flush itself waits this long (ms) for the lone task's result, polling settleQueued (NP_CATCH_MS, 0 off). */
 const CATCH_MS = overrideOf(process.env.NP_CATCH_MS) ?? 0.05
+/**
+ * The flush's wait yields the CPU on each empty poll after this long (ms):
+ * a worker the kernel woke on this thread's CPU (it does, for a bell) runs
+ * then, instead of waiting out this thread's time slice.
+ */
+const CATCH_YIELD_AFTER_MS = 0.01
 /** After a wait that missed, the next 2^misses - 1 lone tasks skip it; misses count up to this. */
 const CATCH_MAX_MISSES = 6
 
@@ -112,14 +118,16 @@ class Dispatcher {
   }
 
   /**
-   * A lone task went to a spinning worker: a trivial function's result is
-   * back ~10 µs after the submit, sooner than one turn of the event loop
+   * A lone task went to a worker (a spinning one, or one its bell woke): a
+   * trivial function's result is back 5-20 µs after the submit, sooner than one turn of the event loop
    * and its wake-up (settling through the bridge costs the thread a turn,
    * and a futex wake when it slept). So the flush polls for it here, up to
    * CATCH_MS, and settles it in this microtask checkpoint: the caller's
    * `await` resumes without leaving it. A wait that misses (a slower
    * function) makes the next 1, 3, 7 ... 63 lone tasks skip it, so a slow
-   * function costs the thread CATCH_MS on one call in 64 at most.
+   * function costs the thread CATCH_MS on one call in 64 at most. After
+   * CATCH_YIELD_AFTER_MS each empty poll yields the CPU (a woken worker may
+   * share this thread's).
    * @returns {boolean} whether a result was settled
    */
   catchLone() {
@@ -128,9 +136,11 @@ class Dispatcher {
       this.skips--
       return false
     }
-    const until = performance.now() + CATCH_MS
+    const start = performance.now()
+    const until = start + CATCH_MS
+    const yieldFrom = start + CATCH_YIELD_AFTER_MS
     do {
-      if (engineNative.settleQueued()) {
+      if (engineNative.settleQueued(performance.now() > yieldFrom)) {
         this.misses = 0
         return true
       }
@@ -277,7 +287,11 @@ class Dispatcher {
     // nothing queued): ringing another would only wake a thread to find the
     // queue empty, and cost this one a futex call.
     if (batches > 1 || !this.taken(set)) set.wake(batches)
-    else if (n === 1 && !this.catchLone()) this.expect()
+    // A lone task's result is waited for whether a spinner took it or a bell
+    // woke a worker (~10 µs here): sleeping instead costs this thread a
+    // wake-up (30-70 µs on a VM) after which the worker has stopped spinning,
+    // so the next task rings a bell too, and so on.
+    if (n === 1 && !this.catchLone()) this.expect()
   }
 
   /**

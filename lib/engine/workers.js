@@ -313,7 +313,7 @@ class WorkerSet {
    * A worker for a batch that must go to one worker (its SharedArrayBuffers
    * or transfers travel on that worker's port): the live one with the
    * fewest batches to get through (`engineBacklog`: queued for it, or held),
-   * idle before busy among equals, then the least recently picked (a worker
+   * idle (or spinning: it is BUSY then) before busy among equals, then the least recently picked (a worker
    * rung in this flush may not have woken yet); else one started now. Ring
    * its bell with `ring(w)` after engineSubmit.
    * @returns {number} the worker index
@@ -325,11 +325,13 @@ class WorkerSet {
     let best = -1
     let bestLoad = Infinity
     let bestPicked = Infinity
+    const spinner = Atomics.load(cb, slots.length * SLOTS) - 1
     for (let w = 0; w < slots.length; w++) {
       const s = slots[w]
       if (s.worker === undefined) continue
-      // Equal backlogs: an idle worker first.
-      const load = 2 * this.#backlog(w) + (Atomics.load(cb, w * SLOTS + STATE) === IDLE ? 0 : 1)
+      // Equal backlogs: an idle (or spinning) worker first.
+      const free = w === spinner || Atomics.load(cb, w * SLOTS + STATE) === IDLE
+      const load = 2 * this.#backlog(w) + (free ? 0 : 1)
       if (load < bestLoad || (load === bestLoad && s.picked < bestPicked)) {
         best = w
         bestLoad = load

@@ -97,7 +97,11 @@ unsafe fn payload_buffer(env: sys::napi_env, batch: &HeldBatch) -> sys::napi_val
 /// payload, count, waited]` (`payload`: a Buffer, or for a short-format
 /// batch up to 4 KiB a latin1 string of its bytes; `waited`: µs since it was submitted, which
 /// the spin policy reads after a wake-up), or null when there is none.
-/// Never waits.
+/// Never waits. With `spinning` (the worker polls an empty queue), a take
+/// that finds nothing gives up the CPU for a moment (`sched_yield`): the
+/// kernel often wakes a worker on the CPU of the thread that rang its bell,
+/// and a spinner that never yields keeps that thread (the one about to
+/// submit the next task) off the CPU until its time slice ends.
 #[napi_derive::napi(
   catch_unwind,
   ts_return_type = "null | [number, Buffer, number, number]"
@@ -106,6 +110,7 @@ pub fn engine_take<'env>(
   env: &'env Env,
   #[napi(ts_arg_type = "number")] engine: Unknown,
   #[napi(ts_arg_type = "number")] worker: Unknown,
+  spinning: Option<bool>,
 ) -> napi::Result<Unknown<'env>> {
   let engine = engine_arg(env, &engine)?;
   let worker = int_arg(
@@ -119,6 +124,9 @@ pub fn engine_take<'env>(
   let mut out = ptr::null_mut();
   match engine.queue.take(worker) {
     None => {
+      if spinning == Some(true) {
+        std::thread::yield_now();
+      }
       // SAFETY: live env.
       unsafe { sys::napi_get_null(raw, &mut out) };
     }

@@ -122,11 +122,18 @@ unsafe fn settle_all(env: sys::napi_env, bridge: &Bridge) {
 /// lone task went to a spinning worker: the result is back sooner than the
 /// event loop's next turn. Returns whether anything was queued. Does nothing
 /// while a settle is already running on this thread (a settle runs JS).
+/// With `yieldCpu`, a call that finds nothing gives up the CPU for a moment
+/// (`sched_yield`): polled in a loop, it lets a worker that the kernel woke
+/// on this thread's CPU run (and report the very result polled for),
+/// instead of spinning against it until the time slice ends.
 #[napi_derive::napi(catch_unwind)]
-pub fn settle_queued(env: &Env) -> napi::Result<bool> {
+pub fn settle_queued(env: &Env, yield_cpu: Option<bool>) -> napi::Result<bool> {
   let raw = env.raw();
   let state = env_state(raw)?;
   if !state.bridge.has_queued() || SETTLING.get() {
+    if yield_cpu == Some(true) {
+      std::thread::yield_now();
+    }
     return Ok(false);
   }
   let bridge = state.bridge;
