@@ -41,12 +41,6 @@ const MAX_KNOWN = 8192
 const POLL_MS = overrideOf(process.env.NP_POLL_MS) ?? 0.2
 /** Before that, the flush itself waits this long (ms) for the lone task's result, polling settleQueued (NP_CATCH_MS, 0 off). */
 const CATCH_MS = overrideOf(process.env.NP_CATCH_MS) ?? 0.05
-/**
- * The flush's wait yields the CPU on each empty poll after this long (ms):
- * a worker the kernel woke on this thread's CPU (it does, for a bell) runs
- * then, instead of waiting out this thread's time slice.
- */
-const CATCH_YIELD_AFTER_MS = 0.01
 /** After a wait that missed, the next 2^misses - 1 lone tasks skip it; misses count up to this. */
 const CATCH_MAX_MISSES = 6
 
@@ -125,9 +119,7 @@ class Dispatcher {
    * CATCH_MS, and settles it in this microtask checkpoint: the caller's
    * `await` resumes without leaving it. A wait that misses (a slower
    * function) makes the next 1, 3, 7 ... 63 lone tasks skip it, so a slow
-   * function costs the thread CATCH_MS on one call in 64 at most. After
-   * CATCH_YIELD_AFTER_MS each empty poll yields the CPU (a woken worker may
-   * share this thread's).
+   * function costs the thread CATCH_MS on one call in 64 at most.
    * @returns {boolean} whether a result was settled
    */
   catchLone() {
@@ -136,11 +128,12 @@ class Dispatcher {
       this.skips--
       return false
     }
-    const start = performance.now()
-    const until = start + CATCH_MS
-    const yieldFrom = start + CATCH_YIELD_AFTER_MS
+    const until = performance.now() + CATCH_MS
     do {
-      if (engineNative.settleQueued(performance.now() > yieldFrom)) {
+      // Each empty poll yields the CPU: a worker the kernel woke on this
+      // thread's CPU (it does, for a bell) runs then, instead of waiting out
+      // this thread's time slice.
+      if (engineNative.settleQueued(true)) {
         this.misses = 0
         return true
       }

@@ -45,14 +45,6 @@ const ENDED = 4
 const cancelGrace = typeof workerData.cancelGrace === 'number' ? workerData.cancelGrace : 100
 
 const spin = new SpinPolicy() // how long to spin on an empty queue before parking
-/**
- * A spinner gives up the CPU (sched_yield, in engineTake) on every 64th empty
- * take, about every 20 µs. The kernel often wakes a worker on the CPU of the
- * thread that rang its bell; a spinner that never yields keeps that thread
- * (about to catch this result and submit the next task) off the CPU until
- * the time slice ends, and a task at a time then took 30-80 µs, not 5-8.
- */
-const YIELD_MASK = 63
 const FLUSH_MS = 1 // report results at least this often
 const SLICE_MS = 10 // let the event loop run at least this often while busy
 const PARK_MS = 50 // a sync park wakes this often to let timers run
@@ -605,10 +597,14 @@ function pump() {
         if (window > 0 && (claimed || Atomics.compareExchange(cb, SPINNER, 0, index + 1) === 0)) {
           claimed = false
           const spinEnd = performance.now() + window
-          let spins = 0
           while (batch === null && performance.now() < spinEnd) {
             if (Atomics.load(cb, BELL) !== 0) Atomics.store(cb, BELL, 0)
-            batch = take((++spins & YIELD_MASK) === 0)
+            // Each empty take yields the CPU (see engineTake): the kernel often
+            // wakes a worker on the CPU of the thread that rang its bell, and
+            // a spinner that never yields keeps that thread (about to catch
+            // this result and submit the next task) off the CPU until its
+            // time slice ends: 30-80 µs a task instead of ~10.
+            batch = take(true)
           }
           Atomics.store(cb, SPINNER, 0)
           // A dispatcher that saw SPINNER set before this store rang no bell
