@@ -2,7 +2,8 @@
 // Main side of the worker engine: tasks registered during one turn of JS are
 // queued here and flushed once, in a microtask: grouped into batches of
 // clamp(ceil(n / (workers * 16)), 1, 256) entries and at most 2048 items, each batch serialized ONCE
-// and handed to the native queue (engineSubmit), then idle workers' bells
+// and handed to the native queue (engineSubmit); each of the first batches
+// rings one more idle worker as it goes in, then the rest of the bells
 // are rung (none for a single batch while a worker spins: it takes it). A
 // batch with SharedArrayBuffers or transfers goes to one worker's private
 // queue, its buffers on that worker's port.
@@ -269,8 +270,10 @@ class Dispatcher {
         while (end < n && end - b < per && items + sizes[end] <= MAX_BATCH_ITEMS) items += sizes[end++]
         this.submit(set, q, b, end)
         batches++
-        // Workers start on the first batch while the rest is serialized.
-        if (batches === 1 && end < n) set.wake(1)
+        // Workers start on the first batches while the rest is serialized
+        // (one more worker per batch: serializing a big flush takes the JS
+        // thread tens of ms, which the other workers would spend parked).
+        if (batches <= set.size && end < n) set.wake(1)
       }
     } finally {
       q.clear()

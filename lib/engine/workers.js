@@ -301,7 +301,9 @@ class WorkerSet {
         continue
       }
       const at = w * SLOTS
-      if (Atomics.load(cb, at + STATE) === IDLE) {
+      // A bell already rung (the worker has not woken yet) is skipped: the
+      // next idle worker is rung instead.
+      if (Atomics.load(cb, at + STATE) === IDLE && Atomics.load(cb, at + BELL) === 0) {
         Atomics.store(cb, at + BELL, 1)
         Atomics.notify(cb, at + BELL)
         count--
