@@ -52,6 +52,8 @@ export type {
   LinesOptions,
   LineSource,
 } from './lib/split'
+export { lineChunks } from './lib/line-chunks'
+export type { LineChunksOptions } from './lib/line-chunks'
 // </split>
 // <memo>
 export { Memo, memoize } from './lib/memo'

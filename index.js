@@ -41,6 +41,7 @@ exports.findAll = split.findAll
 exports.findAllSync = split.findAllSync
 exports.splitStream = split.splitStream
 exports.lines = split.lines
+exports.lineChunks = require('./lib/line-chunks.js').lineChunks
 // </split>
 
 // <memo>

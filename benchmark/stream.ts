@@ -1,7 +1,7 @@
 /**
  * mapStream(): a log pipeline over JSON access logs read from a Readable (64
  * KiB chunks, like fs). Issue 18's bar, >= 1.8x the serial loop, is the
- * bytes pipeline: line-aligned chunks of >= 256 KiB are moved (`move()`,
+ * bytes pipeline: line-aligned chunks of >= 256 KiB (`lineChunks`) are moved (`move()`,
  * no copy) to workers that decode, split, parse and summarise them, and the
  * summaries are merged on the main thread. Baselines in the same process: a
  * serial for-await loop over `lines()` (one line per iteration, what most
@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os'
 import { Readable } from 'node:stream'
 import v8 from 'node:v8'
 
-import { lines, mapStream, move, splitStream } from '../index.js'
+import { lineChunks, lines, mapStream, move, splitStream } from '../index.js'
 
 import { compare, median } from './harness.ts'
 
@@ -116,33 +116,6 @@ function addLine(sum: Summary, r: ReturnType<typeof parseLine>) {
   sum.slow += slow
   sum.byStatus[status] = (sum.byStatus[status] ?? 0) + 1
   sum.byPath[path] = (sum.byPath[path] ?? 0) + 1
-}
-
-/**
- * Cuts a byte stream into chunks of at least `min` bytes that end at a line
- * end (what `summariseChunk` takes): one copy per chunk (Buffer.concat).
- */
-async function* lineChunks(src: AsyncIterable<Buffer>, min = 0): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = []
-  let size = 0
-  for await (const chunk of src) {
-    size += chunk.length
-    if (size < min) {
-      parts.push(chunk)
-      continue
-    }
-    const end = chunk.lastIndexOf(10)
-    if (end < 0) {
-      parts.push(chunk)
-      continue
-    }
-    parts.push(chunk.subarray(0, end + 1))
-    yield Buffer.concat(parts)
-    const tail = chunk.subarray(end + 1)
-    parts = tail.length > 0 ? [Buffer.from(tail)] : []
-    size = tail.length
-  }
-  if (size > 0) yield Buffer.concat(parts)
 }
 
 function merge(into: Summary, s: Summary) {
@@ -308,12 +281,12 @@ export async function main(): Promise<void> {
   }
   const serialChunks = async () => {
     const total = empty()
-    for await (const chunk of lineChunks(source(log), BIG_CHUNK)) merge(total, summariseChunk(chunk))
+    for await (const chunk of lineChunks(source(log), { minBytes: BIG_CHUNK })) merge(total, summariseChunk(chunk))
     return total
   }
   // Each chunk is a fresh Buffer the pipeline never touches again: move() hands it over without a copy.
   const movedChunks = async function* () {
-    for await (const chunk of lineChunks(source(log), BIG_CHUNK)) yield move(chunk)
+    for await (const chunk of lineChunks(source(log), { minBytes: BIG_CHUNK })) yield move(chunk)
   }
   const workerChunks = async () => {
     const total = empty()

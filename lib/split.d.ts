@@ -149,3 +149,14 @@ export declare function splitStream(source: LineSource, delimiter?: string, opts
  * A `break` out of the loop closes the source (its `return()` is called).
  */
 export declare function lines(source: LineSource, opts?: LinesOptions): AsyncIterableIterator<string>
+
+/** @internal For `lib/line-chunks.js`: the source as an async iterable of chunks (a string or Buffer is one chunk). */
+export declare function sourceOf(source: unknown): AsyncIterable<unknown>
+/** @internal A view of a detached ArrayBuffer is a TypeError naming `name`. */
+export declare function checkAttached(view: Uint8Array, name: string): void
+/** @internal `opts[key]` as an integer in [lo, hi], or undefined when absent (TypeError / RangeError otherwise). */
+export declare function integerOption(opts: Record<string, unknown>, key: string, lo: number, hi: number): number | undefined
+/** @internal A Buffer view of `u8` (no copy). */
+export declare function asBuffer(u8: Uint8Array): Buffer
+/** @internal What a text argument must be, for error messages. */
+export declare const INPUT_TYPE: string

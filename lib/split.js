@@ -697,3 +697,9 @@ async function* batches(source, delimiter, batchLines, maxLineLength) {
 }
 
 module.exports = { split, splitSync, countLines, countLinesSync, findAll, findAllSync, splitStream, lines }
+// For lib/line-chunks.js (not exported from the package).
+module.exports.sourceOf = sourceOf
+module.exports.checkAttached = checkAttached
+module.exports.integerOption = integerOption
+module.exports.asBuffer = asBuffer
+module.exports.INPUT_TYPE = INPUT_TYPE

@@ -163,6 +163,16 @@ const CALLS = [
     }
     return drain(iterator)
   }],
+  ['lineChunks', true, (rng, ctx) => () => {
+    const opts = hostileOptions(rng, ['minBytes', 'maxBytes'], { minBytes: [1, 2, 1e6], maxBytes: [1, 3, 2 ** 40] })
+    let iterator
+    try {
+      iterator = ctx.np.lineChunks(streamSource(rng), opts)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return drain(iterator)
+  }],
   ['new Memo', false, (rng, ctx) => () => {
     const m = new ctx.np.Memo(memoOpts(rng))
     ctx.memos.push(m)
