@@ -36,6 +36,7 @@ function checkCuts(t: import('ava').ExecutionContext, chunks: Buffer[], whole: B
     const last = i === chunks.length - 1
     if (!last) {
       t.is(c[c.length - 1], 0x0a, `${what}: chunk ${i} ends with a line end`)
+      if (c.length >= minBytes) t.is(c.indexOf(0x0a, minBytes - 1), c.length - 1, `${what}: chunk ${i} ends at the first line end past minBytes`)
       if (c.length < minBytes) {
         // Short only where reaching the next line end would pass maxBytes.
         const next = whole.indexOf(0x0a, at + c.length)
@@ -102,7 +103,12 @@ test('edge inputs: empty, one byte, no final line end, empty source chunks, one 
     yield 'cd'
   })()
   t.deepEqual((await collect(mixed, { minBytes: 1 })).map(String), ['ab\n', 'cd'])
-  t.deepEqual((await collect('one\ntwo\nthree', { minBytes: 1 })).map(String), ['one\ntwo\n', 'three'], 'a single chunk is cut at its last line end')
+  t.deepEqual((await collect('one\ntwo\nthree', { minBytes: 1 })).map(String), ['one\n', 'two\n', 'three'], 'one source chunk is cut at every line end past minBytes')
+  t.deepEqual((await collect('one\ntwo\nthree\n', { minBytes: 5 })).map(String), ['one\ntwo\n', 'three\n'])
+  const big = Buffer.from('0123456789\n'.repeat(1000))
+  const cuts = await collect(big, { minBytes: 100 })
+  t.is(cuts.length, 100, 'one big Buffer comes out in chunks of about minBytes')
+  t.true(cuts.every((c) => c.length === 110))
 })
 
 test('strings are UTF-8, a surrogate pair split across two strings stays one character, a lone surrogate is U+FFFD as Buffer.from', async (t) => {
@@ -173,4 +179,33 @@ test('a break out of the loop closes the source', async (t) => {
     break
   }
   t.true(src.destroyed)
+})
+
+test('from worker_threads: each thread cuts its own stream, the same as the main thread', async (t) => {
+  const { Worker } = await import('node:worker_threads')
+  const { fileURLToPath } = await import('node:url')
+  const root = fileURLToPath(new URL('../index.js', import.meta.url))
+  const text = Array.from({ length: 3000 }, (_, i) => `line ${i} ${'é'.repeat(i % 5)}`).join('\r\n')
+  const here = (await collect(text, { minBytes: 1000 })).map((c) => c.toString('latin1'))
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { lineChunks } = require(workerData.root)
+    ;(async () => {
+      const out = []
+      for await (const c of lineChunks(workerData.text, { minBytes: 1000 })) out.push(c.toString('latin1'))
+      parentPort.postMessage(out)
+    })().catch((err) => parentPort.postMessage({ error: String(err) }))
+  `
+  const results = await Promise.all(
+    [1, 2].map(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { root, text } })
+          w.once('message', resolve)
+          w.once('error', reject)
+        }),
+    ),
+  )
+  for (const r of results) t.deepEqual(r, here)
+  t.true(here.length > 10)
 })

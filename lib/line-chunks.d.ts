@@ -16,9 +16,10 @@ export interface LineChunksOptions {
 /**
  * Cuts a byte stream (a Readable, any async iterable of Buffers or strings,
  * or one string/Buffer; strings are encoded as UTF-8) into Buffers of whole
- * lines, each of at least `minBytes` but the last: every chunk but the last
- * ends with `'\n'` (so a `'\r\n'` is never split), and the chunks
- * concatenated are the source's bytes exactly.
+ * lines, each of at least `minBytes` but the last, ending at the first line
+ * end past that: every chunk but the last ends with `'\n'` (so a `'\r\n'`
+ * is never split), and the chunks concatenated are the source's bytes
+ * exactly. One big Buffer comes out in chunks of about `minBytes` too.
  *
  * Made for sending bytes to workers: a worker decodes, splits and parses its
  * chunk, so the JS thread only cuts chunks. Each chunk owns its memory

@@ -1,6 +1,7 @@
 'use strict'
 // lineChunks(): a byte stream cut into Buffers of whole lines, each at least
-// `minBytes` long (but the last) and at most `maxBytes`, for handing to
+// `minBytes` long (but the last: each ends at the first line end past
+// that) and at most `maxBytes`, for handing to
 // workers with move(): each chunk owns its memory (never a slice of Node's
 // Buffer pool, whose ArrayBuffer cannot be transferred), and the chunks
 // concatenated are the source's bytes exactly. A chunk ends after a '\n',
@@ -106,15 +107,16 @@ async function* chunks(source, minBytes, maxBytes) {
     while (from < bytes.length) {
       const room = maxBytes - size // bytes the unfinished chunk may still take
       const upto = Math.min(bytes.length, from + room) // [from, upto) fits
-      const lf = lastLineEnd(bytes, from, upto)
-      if (lf >= 0 && size + lf + 1 - from >= minBytes) {
-        // A cut here (the last line end that fits) makes a chunk of at least minBytes.
-        pieces.push(bytes.subarray(from, lf + 1))
-        size += lf + 1 - from
-        from = lf + 1
+      // The first line end at which the chunk holds minBytes or more.
+      const first = bytes.indexOf(LF, from + Math.max(0, minBytes - size - 1))
+      if (first >= 0 && first < upto) {
+        pieces.push(bytes.subarray(from, first + 1))
+        size += first + 1 - from
+        from = first + 1
         yield cut(size)
         continue
       }
+      const lf = lastLineEnd(bytes, from, upto)
       if (upto === bytes.length) {
         // All of it fits: it joins the unfinished chunk.
         if (lf >= 0) lastEnd = size + lf + 1 - from
