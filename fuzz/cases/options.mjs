@@ -155,23 +155,11 @@ const CALLS = [
     const source = streamSource(rng)
     const delim = rng.chance(0.5) ? undefined : hostileString(rng)
     const opts = hostileOptions(rng, ['batchLines', 'maxLineLength'], { batchLines: [1, 1024], maxLineLength: [0, 3, 1e6] })
-    let iterator
-    try {
-      iterator = ctx.np.splitStream(source, delim, opts)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-    return drain(iterator)
+    return drainMade(() => ctx.np.splitStream(source, delim, opts))
   }],
   ['lineChunks', true, (rng, ctx) => () => {
     const opts = hostileOptions(rng, ['minBytes', 'maxBytes'], { minBytes: [1, 2, 1e6], maxBytes: [1, 3, 2 ** 40] })
-    let iterator
-    try {
-      iterator = ctx.np.lineChunks(streamSource(rng), opts)
-    } catch (err) {
-      return Promise.reject(err)
-    }
-    return drain(iterator)
+    return drainMade(() => ctx.np.lineChunks(streamSource(rng), opts))
   }],
   ['new Memo', false, (rng, ctx) => () => {
     const m = new ctx.np.Memo(memoOpts(rng))
@@ -227,6 +215,17 @@ function streamSource(rng) {
       return Promise.resolve(i < chunks.length ? { value: chunks[i++], done: false } : { value: undefined, done: true })
     },
   }
+}
+
+/** Drains the iterator `make()` returns; a synchronous throw (validation) becomes the rejection. */
+function drainMade(make) {
+  let iterator
+  try {
+    iterator = make()
+  } catch (err) {
+    return Promise.reject(err)
+  }
+  return drain(iterator)
 }
 
 async function drain(iterator) {

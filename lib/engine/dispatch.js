@@ -114,8 +114,8 @@ class Dispatcher {
 
   /**
    * A lone task went to a worker (a spinning one, or one its bell woke): a
-   * trivial function's result is back 5-20 µs after the submit, sooner than one turn of the event loop
-   * and its wake-up (settling through the bridge costs the thread a turn,
+   * trivial function's result is back 5-20 µs after the submit, sooner than
+   * one turn of the event loop and its wake-up (settling through the bridge costs the thread a turn,
    * and a futex wake when it slept). So the flush polls for it here, up to
    * CATCH_MS, and settles it in this microtask checkpoint: the caller's
    * `await` resumes without leaving it. A wait that misses (a slower

@@ -55,7 +55,6 @@ class SpinPolicy {
    * @param {number} us
    */
   observeWake(us) {
-    if (process.env.XD) require("fs").writeSync(2, `wake ${us}\n`)
     if (!(us >= 0) || !Number.isFinite(us)) return
     if (this.wakes.length < SAMPLES) this.wakes.push(us)
     else this.wakes[this.next] = us
@@ -89,7 +88,6 @@ class SpinPolicy {
    * @param {boolean} found
    */
   spun(found) {
-    if (process.env.XD) require("fs").writeSync(2, `spun ${found} ${this.fruitless}\n`)
     this.fruitless = found ? 0 : this.fruitless + 1
   }
 }

@@ -315,9 +315,10 @@ class WorkerSet {
    * A worker for a batch that must go to one worker (its SharedArrayBuffers
    * or transfers travel on that worker's port): the live one with the
    * fewest batches to get through (`engineBacklog`: queued for it, or held),
-   * idle (or spinning: it is BUSY then) before busy among equals, then the least recently picked (a worker
-   * rung in this flush may not have woken yet); else one started now. Ring
-   * its bell with `ring(w)` after engineSubmit.
+   * idle (or spinning: it is BUSY then) before busy among equals, then the
+   * least recently picked (a worker rung in this flush may not have woken
+   * yet); else one started now. Ring its bell with `ring(w)` after
+   * engineSubmit.
    * @returns {number} the worker index
    */
   pick() {
