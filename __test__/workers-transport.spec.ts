@@ -219,3 +219,159 @@ test('batches that must go to one worker (transfers, shared memory) go to the on
   t.true(onA >= 1 && onA <= 2, where.join())
   await pool.close()
 })
+
+// Runs of results with 256 values or more (parallelMap parts, big arrays,
+// mapStream chunks) travel by the worker's port as a postMessage, not
+// through the v8.Serializer stream (lib/engine/codec.js encodeByPort): the
+// same structured-clone semantics, checked here on that path.
+
+/** A value of every kind structured clone keeps, for item `i`. */
+function richValue(i: number): unknown {
+  const cyclic: Record<string, unknown> = { i }
+  cyclic.self = cyclic
+  const kinds = [
+    -0,
+    NaN,
+    2n ** 65n + BigInt(i),
+    `ünïcode ${i} \ud800`,
+    [i, , i + 1],
+    new Date(i),
+    /re+/gi,
+    new Map<unknown, unknown>([[i, { s: new Set([i]) }]]),
+    new Float64Array([i, i / 3]),
+    new Uint8Array(new ArrayBuffer(8), 2, 3),
+    new Error(`e${i}`, { cause: i }),
+    cyclic,
+    undefined,
+    null,
+    true,
+  ]
+  return kinds[i % kinds.length]
+}
+
+test('bulky results (parallelMap parts of 256+ items) have structured-clone semantics too', async (t) => {
+  const items = Array.from({ length: 1200 }, (_, i) => i)
+  const fn = (i: number) => {
+    const cyclic: Record<string, unknown> = { i }
+    cyclic.self = cyclic
+    const kinds = [
+      -0,
+      NaN,
+      2n ** 65n + BigInt(i),
+      `ünïcode ${i} \ud800`,
+      [i, , i + 1],
+      new Date(i),
+      /re+/gi,
+      new Map<unknown, unknown>([[i, { s: new Set([i]) }]]),
+      new Float64Array([i, i / 3]),
+      new Uint8Array(new ArrayBuffer(8), 2, 3),
+      new Error(`e${i}`, { cause: i }),
+      cyclic,
+      undefined,
+      null,
+      true,
+    ]
+    return kinds[i % kinds.length]
+  }
+  const got = (await parallelMap(items, fn, { engine: 'worker', chunkSize: 400 })) as unknown[]
+  const expected = structuredClone(items.map(richValue))
+  t.is(got.length, expected.length)
+  for (let i = 0; i < got.length; i++) t.deepEqual(got[i], expected[i], `item ${i}`)
+  const c = got[11] as Record<string, unknown>
+  t.is(c.self, c, 'a cycle is kept')
+  // One task returning a big array of objects.
+  const big = (await spawn((n: number) => Array.from({ length: n }, (_, i) => ({ i, s: `s${i}`, d: new Date(i) })), [1000], onWorker)) as unknown[]
+  t.deepEqual(big, structuredClone(Array.from({ length: 1000 }, (_, i) => ({ i, s: `s${i}`, d: new Date(i) }))))
+})
+
+test('bulky results keep SharedArrayBuffers shared and move() buffers across', async (t) => {
+  const sab = new SharedArrayBuffer(16)
+  const got = (await spawn(
+    (s: SharedArrayBuffer) => {
+      const out: unknown[] = Array.from({ length: 300 }, (_, i) => i)
+      out.push(new Int32Array(s), new Uint8Array([7, 8, 9]))
+      return out
+    },
+    [sab],
+    onWorker,
+  )) as unknown[]
+  t.is(got.length, 302)
+  const shared = got[300] as Int32Array
+  t.true(shared.buffer instanceof SharedArrayBuffer)
+  shared[0] = 99
+  t.is(new Int32Array(sab)[0], 99, 'the view is over the caller’s memory')
+  t.deepEqual(Array.from(got[301] as Uint8Array), [7, 8, 9])
+  // A mapStream chunk of bare SharedArrayBuffers: each arrives as the buffer itself.
+  const { mapStream } = await import('../index.js')
+  const buffers: unknown[] = []
+  async function* source() {
+    for (let i = 0; i < 600; i++) yield i
+  }
+  for await (const b of mapStream(source(), (i: number) => new SharedArrayBuffer(4 + (i % 4)), { engine: 'worker', chunkSize: 300 })) buffers.push(b)
+  t.is(buffers.length, 600)
+  t.true(buffers.every((b, i) => b instanceof SharedArrayBuffer && b.byteLength === 4 + (i % 4)))
+  // A chunk of moved buffers: the post transfers them.
+  const bytes: Uint8Array[] = []
+  for await (const b of mapStream(
+    source(),
+    (i: number) => {
+      const { move: mv } = require('../index.js')
+      return mv(new Uint8Array([i & 255, i >> 8]))
+    },
+    { engine: 'worker', chunkSize: 300 },
+  ))
+    bytes.push(b as Uint8Array)
+  t.is(bytes.length, 600)
+  t.true(bytes.every((b, i) => b[0] === (i & 255) && b[1] === i >> 8 && b.byteLength === 2))
+})
+
+test('a bulky result that cannot be cloned fails its task with the DataCloneError, as a small one does', async (t) => {
+  const bad = (i: number) => (i === 350 ? () => i : i)
+  const small = (await parallelMap([349, 350, 351], bad, { engine: 'worker' }).then(
+    () => t.fail('resolved'),
+    (e: unknown) => e,
+  )) as Error
+  const bulky = (await parallelMap(
+    Array.from({ length: 600 }, (_, i) => i),
+    bad,
+    { engine: 'worker', chunkSize: 600 },
+  ).then(
+    () => t.fail('resolved'),
+    (e: unknown) => e,
+  )) as Error
+  t.is(bulky.name, 'DataCloneError')
+  t.is(bulky.name, small.name)
+  t.is(Object.getPrototypeOf(bulky), Object.getPrototypeOf(small))
+  // The worker goes on: the next bulky result arrives whole.
+  const next = await parallelMap(
+    Array.from({ length: 600 }, (_, i) => i),
+    (i: number) => ({ i }),
+    { engine: 'worker', chunkSize: 600 },
+  )
+  t.deepEqual(next, Array.from({ length: 600 }, (_, i) => ({ i })))
+})
+
+test('a bulky result of a task cancelled while it ran is skipped: a later task gets its own', async (t) => {
+  const pool = new Pool({ workers: 1, cancelGrace: 60_000 })
+  const opts = { engine: 'worker', pool } as const
+  const gate = new Int32Array(new SharedArrayBuffer(8))
+  const a = spawn(
+    (g: Int32Array) => {
+      Atomics.store(g, 1, 1)
+      Atomics.notify(g, 1)
+      Atomics.wait(g, 0, 0)
+      return Array.from({ length: 500 }, () => ({ from: 'a' }))
+    },
+    [gate],
+    opts,
+  )
+  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
+  t.true(a.cancel())
+  await t.throwsAsync(a, { name: 'AbortError' })
+  Atomics.store(gate, 0, 1)
+  Atomics.notify(gate, 0)
+  const b = (await spawn(() => Array.from({ length: 500 }, (_, i) => ({ from: 'b', i })), [], opts)) as { from: string; i: number }[]
+  t.is(b.length, 500)
+  t.true(b.every((x, i) => x.from === 'b' && x.i === i))
+  pool.close()
+})

@@ -287,7 +287,7 @@ class Dispatcher {
     // woke a worker (~10 µs here): sleeping instead costs this thread a
     // wake-up (30-70 µs on a VM) after which the worker has stopped spinning,
     // so the next task rings a bell too, and so on.
-    if (n === 1 && !this.catchLone()) this.expect()
+    if (n === 1 && engineNative.pendingTaskCount() <= 1 && !this.catchLone()) this.expect()
   }
 
   /**
