@@ -4,7 +4,7 @@
 
 import test from 'ava'
 
-import { Pool, move, parallelMap, spawn } from '../index.js'
+import { Pool, move, parallel, parallelMap, spawn } from '../index.js'
 
 const onWorker = { engine: 'worker' } as const
 
@@ -374,4 +374,42 @@ test('a bulky result of a task cancelled while it ran is skipped: a later task g
   t.is(b.length, 500)
   t.true(b.every((x, i) => x.from === 'b' && x.i === i))
   pool.close()
+})
+
+// Big array arguments of a batch whose values are all primitives or arrays
+// of primitives reach the call as a copy, the decoded array emptied (so that
+// a full collection is not needed to free them: lib/engine/worker.js
+// `lendable`). None of that may be observable.
+
+test('big array arguments: identity, holes, extra properties and context are kept as structured clone keeps them', async (t) => {
+  const big = Array.from({ length: 500 }, (_, i) => `line ${i}`)
+  // The same array twice in one call is one object after the trip.
+  t.deepEqual(await spawn((a: string[], b: string[]) => [a === b, a.length, b.length], [big, big], onWorker), [true, 500, 500])
+  // The same array in several calls of one batch (64 calls in one turn go
+  // in batches of 2 or more): each sees all of it.
+  const count = parallel((a: string[]) => a.length + a[a.length - 1].length, onWorker)
+  t.deepEqual(await Promise.all(Array.from({ length: 64 }, () => count(big))), Array.from({ length: 64 }, () => 508))
+  // Holes and extra properties travel.
+  const holey = big.slice()
+  delete holey[7]
+  const extra = Object.assign(big.slice(), { note: 'kept' })
+  t.deepEqual(await spawn((h: string[], e: string[] & { note: string }) => [7 in h, 8 in h, h.length, e.note, e.length], [holey, extra], onWorker), [false, true, 500, 'kept', 500])
+  // A context value that is the argument too stays the same object.
+  const lines = big
+  const shared = await spawn((a: string[]) => a === lines && a.length, [big], { engine: 'worker', context: { lines } })
+  t.is(shared, 500)
+  // An array arg holding an object is passed as decoded: nested identity kept.
+  const inner = { v: 1 }
+  const withObject = [...big, inner]
+  t.deepEqual(await spawn((a: unknown[], o: object) => [a[500] === o, a.length], [withObject, inner], onWorker), [true, 501])
+  // An async function keeps its whole argument across awaits.
+  const later = await spawn(
+    async (a: string[]) => {
+      await new Promise((r) => setTimeout(r, 5))
+      return a.join('').length
+    },
+    [big],
+    onWorker,
+  )
+  t.is(later, big.join('').length)
 })
