@@ -13,6 +13,19 @@ function roundTrip<T>(value: T): Promise<T> {
   return spawn((v: T) => v, [value], onWorker) as unknown as Promise<T>
 }
 
+/**
+ * Waits (without blocking the event loop) until task `a` signals on
+ * `gate[1]` that it runs, cancels it, checks it rejects with an AbortError,
+ * then lets it go on (`gate[0]`): it finishes after its handle settled.
+ */
+async function cancelWhileRunning(t: import('ava').ExecutionContext, a: { cancel(): boolean } & PromiseLike<unknown>, gate: Int32Array) {
+  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
+  t.true(a.cancel())
+  await t.throwsAsync(Promise.resolve(a), { name: 'AbortError' })
+  Atomics.store(gate, 0, 1)
+  Atomics.notify(gate, 0)
+}
+
 test('arguments and results have structured-clone semantics', async (t) => {
   const shared = new ArrayBuffer(8)
   const cyclic: Record<string, unknown> = { name: 'loop' }
@@ -167,12 +180,7 @@ test('a moved result of a task cancelled while it ran does not reach a later tas
     [gate],
     opts,
   )
-  // Wait (without blocking the event loop) until A runs, then cancel it.
-  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
-  t.true(a.cancel())
-  await t.throwsAsync(a, { name: 'AbortError' })
-  Atomics.store(gate, 0, 1)
-  Atomics.notify(gate, 0)
+  await cancelWhileRunning(t, a, gate)
   const b = (await spawn(
     () => {
       const { move: mv } = require('../index.js')
@@ -225,7 +233,7 @@ test('batches that must go to one worker (transfers, shared memory) go to the on
 // through the v8.Serializer stream (lib/engine/codec.js encodeByPort): the
 // same structured-clone semantics, checked here on that path.
 
-/** A value of every kind structured clone keeps, for item `i`. */
+/** A value of every kind structured clone keeps, for item `i` (self-contained: it runs on workers). */
 function richValue(i: number): unknown {
   const cyclic: Record<string, unknown> = { i }
   cyclic.self = cyclic
@@ -251,29 +259,8 @@ function richValue(i: number): unknown {
 
 test('bulky results (parallelMap parts of 256+ items) have structured-clone semantics too', async (t) => {
   const items = Array.from({ length: 1200 }, (_, i) => i)
-  const fn = (i: number) => {
-    const cyclic: Record<string, unknown> = { i }
-    cyclic.self = cyclic
-    const kinds = [
-      -0,
-      NaN,
-      2n ** 65n + BigInt(i),
-      `ünïcode ${i} \ud800`,
-      [i, , i + 1],
-      new Date(i),
-      /re+/gi,
-      new Map<unknown, unknown>([[i, { s: new Set([i]) }]]),
-      new Float64Array([i, i / 3]),
-      new Uint8Array(new ArrayBuffer(8), 2, 3),
-      new Error(`e${i}`, { cause: i }),
-      cyclic,
-      undefined,
-      null,
-      true,
-    ]
-    return kinds[i % kinds.length]
-  }
-  const got = (await parallelMap(items, fn, { engine: 'worker', chunkSize: 400 })) as unknown[]
+  // richValue is self-contained: it runs on the workers as it is.
+  const got = (await parallelMap(items, richValue, { engine: 'worker', chunkSize: 400 })) as unknown[]
   const expected = structuredClone(items.map(richValue))
   t.is(got.length, expected.length)
   for (let i = 0; i < got.length; i++) t.deepEqual(got[i], expected[i], `item ${i}`)
@@ -365,11 +352,7 @@ test('a bulky result of a task cancelled while it ran is skipped: a later task g
     [gate],
     opts,
   )
-  while (Atomics.load(gate, 1) === 0) await (Atomics as any).waitAsync(gate, 1, 0).value
-  t.true(a.cancel())
-  await t.throwsAsync(a, { name: 'AbortError' })
-  Atomics.store(gate, 0, 1)
-  Atomics.notify(gate, 0)
+  await cancelWhileRunning(t, a, gate)
   const b = (await spawn(() => Array.from({ length: 500 }, (_, i) => ({ from: 'b', i })), [], opts)) as { from: string; i: number }[]
   t.is(b.length, 500)
   t.true(b.every((x, i) => x.from === 'b' && x.i === i))
