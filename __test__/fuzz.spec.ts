@@ -27,6 +27,7 @@ const CASES: ShortCase[] = [
   { kind: 'inspect', seed: '1', steps: 40, timeoutMs: 45_000, what: 'inspectFunction on mutated, deeply nested and hostile sources: an answer or a coded error, never a crash' },
   { kind: 'graph', seed: '1', steps: 40, timeoutMs: 45_000, what: 'random kernel DAGs on edge numbers against JS (first run, incremental, overlapping, cancelled) and hostile add()/run() arguments' },
   { kind: 'engine-fn', seed: '1', steps: 20, timeoutMs: 30_000, what: 'engineDefine/engineFunction with hostile engines, ids and specs; worker echoes of edge primitives exact' },
+  { kind: 'wire', seed: '1', steps: 20, timeoutMs: 30_000, what: "the worker engine's wire formats: random values (bulky, lent, shared, cyclic, uncloneable) through codec, small and a worker against structuredClone; mutated streams decode or throw" },
   { kind: 'close-race', seed: '1', steps: 3, timeoutMs: 45_000, what: 'tasks submitted while pool.close() runs all settle' },
   { kind: 'worker-term', seed: '1', steps: 1, timeoutMs: 45_000, what: 'worker_threads terminated mid-task; the process exits on its own' },
   { kind: 'worker-term', seed: '22', steps: 1, timeoutMs: 45_000, what: 'worker_threads terminated mid-task; then process.exit() returns' },

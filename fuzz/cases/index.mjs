@@ -10,6 +10,7 @@ import { memoCase } from './memo.mjs'
 import { nativeCase } from './native.mjs'
 import { optionsCase } from './options.mjs'
 import { reduceCase } from './reduce.mjs'
+import { wireCase } from './wire.mjs'
 import { workerTermCase } from './worker-term.mjs'
 
 /** The case kinds the driver and runner know. */
@@ -25,6 +26,7 @@ export const CASES = {
   [inspectCase.name]: inspectCase,
   [graphCase.name]: graphCase,
   [engineFnCase.name]: engineFnCase,
+  [wireCase.name]: wireCase,
 }
 
 /** Milliseconds one case may run before it counts as a hang. */
@@ -40,4 +42,5 @@ export const TIMEOUTS = {
   inspect: 120000,
   graph: 120000,
   'engine-fn': 60000,
+  wire: 90000,
 }
