@@ -16,10 +16,13 @@
  * while the engine is not built into this checkout.
  *
  * Sizes: BENCH_INFLIGHT (default 100000), BENCH_RECORDS (default 200000),
- * BENCH_SMALL (default 1000000); BENCH_ROWS picks rows (inflight,latency,records,log,small).
+ * BENCH_SMALL (default 1000000); BENCH_ROWS picks rows (inflight,latency,records,log,small)
+ * and runs them in this process; without it each row runs in a child process of its own.
  */
+import { spawnSync } from 'node:child_process'
 import os from 'node:os'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 
 import { Piscina } from 'piscina'
 
@@ -236,12 +239,35 @@ const sameAll = (what: string) => (results: unknown[]) => {
   })
 }
 
+const ROWS = ['inflight', 'latency', 'records', 'log', 'small']
+
+/**
+ * A full run measures each row in a process of its own (same node, same
+ * flags): a row leaves heaps and GC work behind in every pool, and the next
+ * row's contenders paid for it unevenly (after the records row the
+ * single-thread log loop ran 0.42 s instead of 0.29, the peers' rounds
+ * 5-10% slower and napi-parallel's 10-25%). BENCH_ROWS runs the rows it
+ * names in this process.
+ */
+function rowsInChildren(): void {
+  const file = fileURLToPath(import.meta.url)
+  for (const row of ROWS) {
+    const r = spawnSync(process.execPath, [...process.execArgv, file], { stdio: 'inherit', env: { ...process.env, BENCH_ROWS: row } })
+    if (r.status !== 0) throw new Error(`benchmark/workers.ts row ${row} failed (${r.status ?? r.signal})`)
+  }
+}
+
 export async function main(): Promise<void> {
+  if (process.env.BENCH_ROWS === undefined) {
+    console.log(`each row in its own process (${ROWS.join(', ')}); BENCH_ROWS=a,b runs rows in one`)
+    rowsInChildren()
+    return
+  }
   const [load1] = os.loadavg()
   console.log(`${THREADS} threads per pool; load average ${load1.toFixed(2)} at start; worker engine ${engine ? 'present' : 'absent'}`)
   const p = await startPeers()
   try {
-    const only = (process.env.BENCH_ROWS ?? 'inflight,latency,records,log,small').split(',')
+    const only = (process.env.BENCH_ROWS ?? ROWS.join(',')).split(',')
     if (only.includes('inflight')) await inFlight(p)
     if (only.includes('latency')) await oneAtATime(p)
     if (only.includes('records')) await records(p)
