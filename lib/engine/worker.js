@@ -706,9 +706,7 @@ function take(spinning = false) {
     return null
   }
   const flat = value[1]
-  // A short batch holds primitives only: nothing to lend, and no scan on the small-task path.
-  const lent = small.isShort(payload) ? null : lendable(flat, count)
-  return { token, count, table: value[0], flat, next: 0, pos: 0, lent }
+  return { token, count, table: value[0], flat, next: 0, pos: 0, lent: lendable(flat, count) }
 }
 
 /** Runs batches until the queue is empty, an async limit is reached, or the time slice ends. */
