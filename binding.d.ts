@@ -187,8 +187,10 @@ export declare function engineDefine(engine: number, id: number, spec: string): 
  * reported to their environment as one message carrying `payload`. A
  * batch whose every entry reported is retired. A no-op for a batch no
  * worker holds (its engine was closed by its environment's teardown).
+ * `release`: the payload's own ArrayBuffer (a `v8.Serializer`'s), detached
+ * once its bytes are copied (see `release.rs`).
  */
-export declare function engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void
+export declare function engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number, release?: ArrayBuffer): void
 
 /**
  * Internal (lib/engine/compile.js, in a worker): the spec `engineDefine`
@@ -211,6 +213,16 @@ export declare function engineQueued(engine: number): number
  * done. Returns its slot.
  */
 export declare function engineRegister(task: TaskArg, parts: number): number
+
+/**
+ * Internal (lib/engine/worker.js): the worker has decoded `payload`, a
+ * Buffer `engineTake` returned; nothing reads its bytes again (arrays,
+ * strings and typed arrays were copied out of it), so its ArrayBuffer is
+ * detached and the batch's bytes are let go now (see the module docs). A
+ * short-format string, a small copied Buffer (`COPY_MAX` bytes or fewer),
+ * or a view into a bigger ArrayBuffer is left alone.
+ */
+export declare function engineRelease(payload: Uint8Array | string): void
 
 /** Internal (lib/engine): the engine's figures. */
 export declare function engineStats(engine: number): EngineStats
@@ -245,12 +257,15 @@ export interface EngineStats {
  * Internal (lib/engine): queues a batch of `slots.length` entries; entry
  * `i` is a part of `sizes[i]` items of the task (`slots[i]`, `ids[i]`).
  * `payload` (copied) is what workers read; `target` is -1 for the shared
- * queue, else the worker whose private queue gets it. Throws
+ * queue, else the worker whose private queue gets it. `release`: the
+ * payload's own ArrayBuffer (a `v8.Serializer`'s), detached once copied,
+ * so that its bytes are freed now, not at a collection (see
+ * `release.rs`). Throws
  * ERR_QUEUE_FULL when the queue would hold more than `maxQueue` tasks, and
  * ERR_POOL_CLOSED after `engineClose`. Tasks no longer pending stay in the
  * batch, already final (workers skip them).
  */
-export declare function engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void
+export declare function engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number, release?: ArrayBuffer): void
 
 /**
  * Internal (lib/engine/worker.js): the next batch for worker `worker` of

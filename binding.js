@@ -854,6 +854,7 @@ module.exports.engineFinish = nativeBinding.engineFinish
 module.exports.engineFunction = nativeBinding.engineFunction
 module.exports.engineQueued = nativeBinding.engineQueued
 module.exports.engineRegister = nativeBinding.engineRegister
+module.exports.engineRelease = nativeBinding.engineRelease
 module.exports.engineStats = nativeBinding.engineStats
 module.exports.engineSubmit = nativeBinding.engineSubmit
 module.exports.engineTake = nativeBinding.engineTake

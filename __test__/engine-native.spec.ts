@@ -99,6 +99,58 @@ test.serial('register → submit → a worker takes, begins, finishes → the ha
   await e.stop()
 })
 
+test.serial('a submit detaches the `release` buffer once its bytes are copied; the workers read the copy', async (t) => {
+  const e = makeEngine(1)
+  e.start(0)
+  const items = Array.from({ length: 2000 }, (_, i) => ({ op: 'double', value: i }))
+  const slots: number[] = []
+  const ids: number[] = []
+  const handles = items.map(() =>
+    runWorkerTask(undefined, (task) => {
+      const slot = native.engineRegister(task, 1)
+      slots.push(slot)
+      ids.push(typeof task === 'number' ? task : task.id)
+      return slot
+    }),
+  )
+  const payload = serialize(items)
+  const whole = payload.buffer
+  t.true(whole.byteLength > 4096)
+  native.engineSubmit(e.id, payload, Uint32Array.from(slots), Float64Array.from(ids), new Uint32Array(items.length).fill(1), -1, whole)
+  // Detached at once: its bytes are freed now, not at a collection.
+  t.is(whole.byteLength, 0)
+  t.is(payload.length, 0)
+  e.wake()
+  t.deepEqual(await Promise.all(handles), items.map((x) => x.value * 2))
+  // Without `release` the caller's buffer is left as it was.
+  const again = serialize([{ op: 'double', value: 21 }])
+  const [h] = e.submit([{ op: 'double', value: 21 }])
+  native.engineSubmit(e.id, again, new Uint32Array(0), new Float64Array(0), new Uint32Array(0), -1)
+  t.true(again.length > 0)
+  t.is(await h, 42)
+  await e.stop()
+})
+
+test('engineRelease detaches a whole Buffer of more than 4 KiB, nothing else', (t) => {
+  const big = Buffer.from(serialize('x'.repeat(10_000)))
+  const own = Buffer.allocUnsafeSlow(big.length)
+  big.copy(own)
+  native.engineRelease(own)
+  t.is(own.buffer.byteLength, 0, 'a whole, big Buffer: detached')
+  const small = Buffer.allocUnsafeSlow(4096)
+  native.engineRelease(small)
+  t.is(small.length, 4096, 'up to 4 KiB (engineTake copies those): kept')
+  const parent = Buffer.allocUnsafeSlow(64 * 1024)
+  const tail = parent.subarray(1024)
+  native.engineRelease(tail)
+  t.is(parent.buffer.byteLength, 64 * 1024, 'a view into a bigger buffer: kept')
+  const head = parent.subarray(0, 32 * 1024)
+  native.engineRelease(head)
+  t.is(parent.buffer.byteLength, 64 * 1024, 'a view of part of a buffer: kept')
+  t.notThrows(() => native.engineRelease('a short-format payload'))
+  t.notThrows(() => native.engineRelease(own), 'already detached: a no-op')
+})
+
 test.serial('an error on the worker rejects that task only', async (t) => {
   const e = makeEngine(1)
   e.start(0)

@@ -193,6 +193,21 @@ function encode(value, transfers, engine) {
 }
 
 /**
+ * The ArrayBuffer of `bytes` when `bytes` is all of it, as for what
+ * `encode` returns (a `v8.Serializer`'s released buffer): the native side
+ * detaches it once it has copied the bytes, so that they are freed at once
+ * instead of counting as external memory until a collection (V8 starts a
+ * major one at every 64 MB of it). Else undefined: a view into a buffer
+ * that is reused or shared (the short format's scratch buffer) must stay.
+ * @param {Uint8Array} bytes
+ * @returns {ArrayBuffer | undefined}
+ */
+function ownBuffer(bytes) {
+  const buffer = bytes.buffer
+  return bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && buffer instanceof ArrayBuffer ? buffer : undefined
+}
+
+/**
  * A stream whose value travels by port: `oob.value`, to be posted (it is
  * cloned there, by Node's own serializer) with `oob.transfers` as the
  * transfer list. For bulky results: a v8.Serializer keeps every object it
@@ -434,6 +449,7 @@ function prepareArgs(args, transfers) {
 
 module.exports = {
   takeOutOfBand,
+  ownBuffer,
   OOB,
   Encoder,
   Decoder,

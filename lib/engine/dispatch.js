@@ -24,7 +24,7 @@ const { KIND_ERROR } = require('./entries.js')
 
 /**
  * The native engine API called here (binding.d.ts has the exact typings).
- * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number): void,
+ * @typedef {{ engineSubmit(engine: number, payload: Uint8Array, slots: Uint32Array, ids: Float64Array, sizes: Uint32Array, target: number, release?: ArrayBuffer): void,
  *   engineDefine(engine: number, id: number, spec: string): boolean, engineQueued(engine: number): number, pendingTaskCount(): number,
  *   settleQueued(yieldCpu?: boolean): boolean }} SubmitNative
  */
@@ -341,7 +341,8 @@ class Dispatcher {
         target = set.pick()
         set.port(target).postMessage(enc.oob, enc.oob.transfers)
       }
-      engineNative.engineSubmit(set.engine, enc.bytes, s, d, z, target)
+      // A serializer's buffer is let go once copied (see codec.ownBuffer); the short format's is reused.
+      engineNative.engineSubmit(set.engine, enc.bytes, s, d, z, target, short === null ? codec.ownBuffer(enc.bytes) : undefined)
     } catch (err) {
       failTasks(Uint32Array.from(s), Float64Array.from(d), err)
       return

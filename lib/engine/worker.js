@@ -13,8 +13,9 @@ const { pathToFileURL } = require('node:url')
  * The native engine calls a worker makes (binding.d.ts has the exact typings once built).
  * @typedef {{
  *   engineTake(engine: number, worker: number, spinning?: boolean): null | [number, Uint8Array | string, number, number],
+ *   engineRelease(payload: Uint8Array | string): void,
  *   engineBegin(token: number, index: number): boolean,
- *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number): void,
+ *   engineFinish(token: number, payload: Uint8Array, outcomes: Uint8Array, start: number, release?: ArrayBuffer): void,
  * }} WorkerNative
  */
 const native = /** @type {WorkerNative} */ (/** @type {unknown} */ (require('../load.js').binding))
@@ -220,10 +221,12 @@ function bulky(vals) {
 function finishRun(token, start, outs, vals) {
   /** @type {{ bytes: Uint8Array, oob: codec.OutOfBand | undefined }} */
   let enc
+  let shortFormat = false
   try {
     const byPort = bulky(vals)
     const transfers = resultTransfers(vals, byPort)
     const short = transfers === undefined ? small.encodeValues(vals) : null
+    shortFormat = short !== null
     if (short !== null) enc = { bytes: short, oob: undefined }
     else if (byPort) {
       // Cloned by the post itself: a value that cannot be cloned throws here.
@@ -263,7 +266,8 @@ function finishRun(token, start, outs, vals) {
     }
   }
   if (enc.oob !== undefined) port.postMessage(enc.oob, enc.oob.transfers)
-  native.engineFinish(token, enc.bytes, Uint8Array.from(outs), start)
+  // A serializer's buffer is let go once copied (see codec.ownBuffer); the short format's is reused.
+  native.engineFinish(token, enc.bytes, Uint8Array.from(outs), start, shortFormat ? undefined : codec.ownBuffer(enc.bytes))
 }
 
 /**
@@ -696,6 +700,7 @@ function take(spinning = false) {
   try {
     value = /** @type {any} */ (codec.decode(payload, receiveOutOfBand))
   } catch (err) {
+    native.engineRelease(payload)
     // The batch cannot be read: every task in it fails with why.
     const enc = thrown(err)
     for (let k = 0; k < count; k++) {
@@ -705,6 +710,10 @@ function take(spinning = false) {
     flush()
     return null
   }
+  // Decoded: nothing reads the payload again (strings, arrays and typed
+  // arrays are copies, not views of it), so its bytes are let go now
+  // instead of at a collection of this isolate (see engineRelease).
+  native.engineRelease(payload)
   const flat = value[1]
   return { token, count, table: value[0], flat, next: 0, pos: 0, lent: lendable(flat, count) }
 }

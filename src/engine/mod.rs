@@ -8,6 +8,8 @@
 //!   `engineRegister`, `engineSubmit`, `engineQueued`, `engineBacklog`, `engineStats`.
 //! - [`work`]: the worker's side: `engineTake`, `engineBegin`,
 //!   `engineFinish`, and `engineAbandon` (a worker exited).
+//! - [`release`]: detaching serialized buffers once copied or decoded
+//!   (`engineRelease`), so they do not pile up as external memory.
 //! - [`functions`]: the engine's function table: `engineDefine` (the
 //!   submitter, once per function), `engineFunction` (a worker, once per id).
 //!
@@ -19,6 +21,7 @@
 
 pub mod entry;
 pub mod functions;
+pub mod release;
 pub mod submit;
 pub mod table;
 pub mod work;

@@ -168,10 +168,15 @@ pub fn engine_register(
 /// Internal (lib/engine): queues a batch of `slots.length` entries; entry
 /// `i` is a part of `sizes[i]` items of the task (`slots[i]`, `ids[i]`).
 /// `payload` (copied) is what workers read; `target` is -1 for the shared
-/// queue, else the worker whose private queue gets it. Throws
+/// queue, else the worker whose private queue gets it. `release`: the
+/// payload's own ArrayBuffer (a `v8.Serializer`'s), detached once copied,
+/// so that its bytes are freed now, not at a collection (see
+/// `release.rs`). Throws
 /// ERR_QUEUE_FULL when the queue would hold more than `maxQueue` tasks, and
 /// ERR_POOL_CLOSED after `engineClose`. Tasks no longer pending stay in the
 /// batch, already final (workers skip them).
+// The JS-facing signature: each argument is one the dispatcher has at hand.
+#[allow(clippy::too_many_arguments)]
 #[napi_derive::napi(catch_unwind)]
 pub fn engine_submit(
   env: &Env,
@@ -181,6 +186,7 @@ pub fn engine_submit(
   ids: Float64ArraySlice,
   sizes: Uint32ArraySlice,
   #[napi(ts_arg_type = "number")] target: Unknown,
+  #[napi(ts_arg_type = "ArrayBuffer")] release: Option<Unknown>,
 ) -> napi::Result<()> {
   let engine = engine_arg(env, &engine)?;
   let target = int_arg(
@@ -229,6 +235,9 @@ pub fn engine_submit(
     .try_reserve_exact(payload.len())
     .map_err(|_| NpError::out_of_memory("the batch payload", payload.len()).throw(env))?;
   bytes.extend_from_slice(&payload);
+  if let Some(buffer) = &release {
+    super::release::detach(env, buffer);
+  }
   let target = (target >= 0.0).then_some(target as u32);
   let batch = Batch::new(table::token(engine.id), bytes, entries, target);
   engine.queue.submit(batch).map(|_| ()).map_err(|e| {

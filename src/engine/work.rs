@@ -29,7 +29,7 @@ unsafe extern "C" fn drop_batch(_env: sys::napi_env, _data: *mut c_void, hint: *
 
 /// Payloads up to this size are copied: an external Buffer costs a
 /// finalizer and a weak reference (about 3 µs here, most of a one-task take).
-const COPY_MAX: usize = 4096;
+pub(super) const COPY_MAX: usize = 4096;
 
 /// The first byte of a short-format payload (lib/engine/small.js TAG).
 const SHORT_TAG: u8 = 0x53;
@@ -209,9 +209,25 @@ pub fn engine_begin(token: f64, index: u32) -> bool {
 /// reported to their environment as one message carrying `payload`. A
 /// batch whose every entry reported is retired. A no-op for a batch no
 /// worker holds (its engine was closed by its environment's teardown).
+/// `release`: the payload's own ArrayBuffer (a `v8.Serializer`'s), detached
+/// once its bytes are copied (see `release.rs`).
 #[napi_derive::napi(catch_unwind)]
-pub fn engine_finish(token: f64, payload: Uint8ArraySlice, outcomes: Uint8ArraySlice, start: u32) {
+pub fn engine_finish(
+  env: &Env,
+  token: f64,
+  payload: Uint8ArraySlice,
+  outcomes: Uint8ArraySlice,
+  start: u32,
+  #[napi(ts_arg_type = "ArrayBuffer")] release: Option<Unknown>,
+) {
   let token = token as u64;
+  finish(token, &payload, &outcomes, start);
+  if let Some(buffer) = release {
+    super::release::detach(env, &buffer);
+  }
+}
+
+fn finish(token: u64, payload: &[u8], outcomes: &[u8], start: u32) {
   // Decrementing `parts_left` and sending the message happen under one lock:
   // else two workers reporting parts of one task could send the last part
   // (WORKER_DONE) before an earlier one (WORKER_PART), which JS then drops.
