@@ -416,3 +416,15 @@ test.serial('big batches leave no serialized bytes behind on the submitting thre
   t.deepEqual(await Promise.all(handles), chunks.map((c) => c.length))
   await pool.close()
 })
+
+test.serial('big results leave no serialized bytes behind on the thread they settle on', async (t) => {
+  const pool = new Pool({ workers: 2 })
+  const make = parallel((k: number) => `result ${k} `.padEnd(1 << 20, '.'), { pool, engine: 'worker' })
+  await Promise.all([0, 1].map((k) => make(k)))
+  const before = process.memoryUsage().external
+  const results = await Promise.all(Array.from({ length: 40 }, (_, k) => make(k)))
+  const grew = process.memoryUsage().external - before
+  t.true(grew < 2 * 2 ** 20, `external memory grew ${(grew / 2 ** 20).toFixed(1)} MB over 40 MB of results`)
+  results.forEach((r, k) => t.is(r, `result ${k} `.padEnd(1 << 20, '.')))
+  await pool.close()
+})

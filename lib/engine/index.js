@@ -31,7 +31,7 @@ try {
 
 /**
  * The native calls this file makes (binding.d.ts has the exact typings once built).
- * @typedef {{ engineRegister(task: import('../../binding.js').TaskArg, parts: number): number }} RegisterNative
+ * @typedef {{ engineRegister(task: import('../../binding.js').TaskArg, parts: number): number, engineRelease(payload: Uint8Array | string): void }} RegisterNative
  */
 const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (native))
 
@@ -44,12 +44,18 @@ const engineNative = /** @type {RegisterNative} */ (/** @type {unknown} */ (nati
  * @returns {unknown[]}
  */
 function decode(buffer, w) {
-  return /** @type {unknown[]} */ (
-    codec.decode(buffer, (engine, seq) => {
-      const set = WorkerSet.of(engine)
-      return set === undefined ? undefined : set.receive(w, seq)
-    })
-  )
+  try {
+    return /** @type {unknown[]} */ (
+      codec.decode(buffer, (engine, seq) => {
+        const set = WorkerSet.of(engine)
+        return set === undefined ? undefined : set.receive(w, seq)
+      })
+    )
+  } finally {
+    // Decoded once (lib/task.js keeps the values): its bytes are let go now
+    // instead of counting as external memory until a collection (see engineRelease).
+    engineNative.engineRelease(buffer)
+  }
 }
 
 /**
