@@ -23,6 +23,21 @@ test.afterEach.always(async () => {
   await Promise.all(engines.splice(0).map((stop) => stop()))
 })
 
+/** Registers `n` worker tasks of one part each: their handles, slots and ids (as engineSubmit takes them). */
+function register(n: number, opts: Opts = undefined) {
+  const slots: number[] = []
+  const ids: number[] = []
+  const handles = Array.from({ length: n }, () =>
+    runWorkerTask(opts, (task) => {
+      const slot = native.engineRegister(task, 1)
+      slots.push(slot)
+      ids.push(typeof task === 'number' ? task : task.id)
+      return slot
+    }),
+  )
+  return { handles, slots, ids }
+}
+
 /** An engine with `n` hand-made workers (started on demand). */
 function makeEngine(n: number, maxQueue = 0) {
   const all = engines
@@ -44,16 +59,7 @@ function makeEngine(n: number, maxQueue = 0) {
   }
   /** Registers one task per item and submits them as one batch. */
   const submit = (items: Item[], opts: Opts = undefined, target = -1) => {
-    const slots: number[] = []
-    const ids: number[] = []
-    const handles = items.map(() =>
-      runWorkerTask(opts, (task) => {
-        const slot = native.engineRegister(task, 1)
-        slots.push(slot)
-        ids.push(typeof task === 'number' ? task : task.id)
-        return slot
-      }),
-    )
+    const { handles, slots, ids } = register(items.length, opts)
     try {
       native.engineSubmit(
         id,
@@ -103,16 +109,7 @@ test.serial('a submit detaches the `release` buffer once its bytes are copied; t
   const e = makeEngine(1)
   e.start(0)
   const items = Array.from({ length: 2000 }, (_, i) => ({ op: 'double', value: i }))
-  const slots: number[] = []
-  const ids: number[] = []
-  const handles = items.map(() =>
-    runWorkerTask(undefined, (task) => {
-      const slot = native.engineRegister(task, 1)
-      slots.push(slot)
-      ids.push(typeof task === 'number' ? task : task.id)
-      return slot
-    }),
-  )
+  const { handles, slots, ids } = register(items.length)
   const payload = serialize(items)
   const whole = payload.buffer
   t.true(whole.byteLength > 4096)

@@ -33,7 +33,7 @@ import { Piscina } from 'piscina'
 
 import * as np from '../index.js'
 
-import { compare, median, type Contender } from './harness.ts'
+import { compare, median, type CompareOptions, type Contender } from './harness.ts'
 import { chunks, makeLogLines, makeRecords, makeSmall } from './workers/data.ts'
 import jobs from './workers/jobs.cjs'
 
@@ -130,6 +130,16 @@ async function ceiling(job: 'records' | 'log', input: unknown[]): Promise<{ cont
   }
 }
 
+/** `compare` with the job's ceiling contender last (its threads closed afterwards). */
+async function compareWithCeiling(job: 'records' | 'log', input: unknown[], title: string, contenders: Contender[], opts: CompareOptions): Promise<void> {
+  const top = await ceiling(job, input)
+  try {
+    await compare(title, [...contenders, top.contender], opts)
+  } finally {
+    await top.close()
+  }
+}
+
 const usPerTask = (n: number) => (ms: number) => ({ 'µs/task': +((ms * 1000) / n).toFixed(2) })
 const skipped = (what: string) => console.log(`(napi-parallel worker engine rows of "${what}" skipped: parallel/spawn/parallelMap for any JS function are not in this build)`)
 
@@ -216,19 +226,13 @@ async function records(p: Peers): Promise<void> {
   ]
   if (engine) contenders.push({ name: 'napi-parallel parallelMap(lines, transformRecord)', run: () => engine.parallelMap(lines, jobs.transformRecord) })
   else skipped('JSON records')
-  const top = await ceiling('records', lines)
-  contenders.push(top.contender)
-  try {
-    await compare(`parse + transform ${RECORDS / 1000}k JSON records (~420 bytes each)`, contenders, {
-      rounds: 3,
-      warmup: 1,
-      settleMs: 200,
-      check: sameAll('records'),
-      extra: (ms) => ({ 'µs/record': +((ms * 1000) / RECORDS).toFixed(2) }),
-    })
-  } finally {
-    await top.close()
-  }
+  await compareWithCeiling('records', lines, `parse + transform ${RECORDS / 1000}k JSON records (~420 bytes each)`, contenders, {
+    rounds: 3,
+    warmup: 1,
+    settleMs: 200,
+    check: sameAll('records'),
+    extra: (ms) => ({ 'µs/record': +((ms * 1000) / RECORDS).toFixed(2) }),
+  })
 }
 
 async function logJob(p: Peers): Promise<void> {
@@ -247,19 +251,13 @@ async function logJob(p: Peers): Promise<void> {
       { name: 'napi-parallel parallelMap(chunks, analyzeLog)', run: () => engine.parallelMap(parts, jobs.analyzeLog) },
     )
   } else skipped('regex log job')
-  const top = await ceiling('log', parts)
-  contenders.push(top.contender)
-  try {
-    await compare(`regex-heavy log job: ${RECORDS / 1000}k access-log lines in chunks of 2000`, contenders, {
-      rounds: 3,
-      warmup: 1,
-      settleMs: 200,
-      check: sameAll('log'),
-      extra: (ms) => ({ 'µs/line': +((ms * 1000) / RECORDS).toFixed(2) }),
-    })
-  } finally {
-    await top.close()
-  }
+  await compareWithCeiling('log', parts, `regex-heavy log job: ${RECORDS / 1000}k access-log lines in chunks of 2000`, contenders, {
+    rounds: 3,
+    warmup: 1,
+    settleMs: 200,
+    check: sameAll('log'),
+    extra: (ms) => ({ 'µs/line': +((ms * 1000) / RECORDS).toFixed(2) }),
+  })
 }
 
 async function smallObjects(p: Peers): Promise<void> {

@@ -700,7 +700,6 @@ function take(spinning = false) {
   try {
     value = /** @type {any} */ (codec.decode(payload, receiveOutOfBand))
   } catch (err) {
-    native.engineRelease(payload)
     // The batch cannot be read: every task in it fails with why.
     const enc = thrown(err)
     for (let k = 0; k < count; k++) {
@@ -709,11 +708,12 @@ function take(spinning = false) {
     }
     flush()
     return null
+  } finally {
+    // Decoded (or unreadable): nothing reads the payload again (strings,
+    // arrays and typed arrays are copies, not views of it), so its bytes
+    // are let go now instead of at a collection of this isolate (see engineRelease).
+    native.engineRelease(payload)
   }
-  // Decoded: nothing reads the payload again (strings, arrays and typed
-  // arrays are copies, not views of it), so its bytes are let go now
-  // instead of at a collection of this isolate (see engineRelease).
-  native.engineRelease(payload)
   const flat = value[1]
   return { token, count, table: value[0], flat, next: 0, pos: 0, lent: lendable(flat, count) }
 }

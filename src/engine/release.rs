@@ -44,37 +44,20 @@ pub(crate) fn detach(env: &Env, buffer: &Unknown<'_>) {
 #[napi_derive::napi(catch_unwind, ts_args_type = "payload: Uint8Array | string")]
 pub fn engine_release(env: &Env, payload: Unknown) {
   let raw = env.raw();
-  let value = payload.raw();
-  let mut is_typed = false;
   // SAFETY: live env, a value of this call.
-  unsafe { sys::napi_is_typedarray(raw, value, &mut is_typed) };
-  if !is_typed {
+  let Some(info) = (unsafe { crate::shared::typed_info(raw, payload.raw()) }) else {
     return;
-  }
-  let (mut kind, mut length, mut data, mut buffer, mut offset) =
-    (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-  // SAFETY: live env; `value` is a typed array.
-  let status = unsafe {
-    sys::napi_get_typedarray_info(
-      raw,
-      value,
-      &mut kind,
-      &mut length,
-      &mut data,
-      &mut buffer,
-      &mut offset,
-    )
   };
-  if status != sys::Status::napi_ok || buffer.is_null() || offset != 0 || length <= COPY_MAX {
+  if info.len <= COPY_MAX || info.buffer.is_null() {
     return;
   }
-  let mut whole = 0usize;
-  let mut base = ptr::null_mut();
-  // SAFETY: live env; `buffer` is the typed array's ArrayBuffer.
-  let status = unsafe { sys::napi_get_arraybuffer_info(raw, buffer, &mut base, &mut whole) };
-  if status != sys::Status::napi_ok || whole != length {
+  let (mut base, mut whole) = (ptr::null_mut(), 0usize);
+  // SAFETY: live env; `info.buffer` is the typed array's ArrayBuffer.
+  let status = unsafe { sys::napi_get_arraybuffer_info(raw, info.buffer, &mut base, &mut whole) };
+  // Only a view that is all of its buffer (a Buffer's length is its byte length).
+  if status != sys::Status::napi_ok || base.cast::<u8>() != info.data || whole != info.len {
     return;
   }
   // SAFETY: as above; a failure (not detachable) leaves it as it was.
-  unsafe { sys::napi_detach_arraybuffer(raw, buffer) };
+  unsafe { sys::napi_detach_arraybuffer(raw, info.buffer) };
 }
